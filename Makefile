@@ -1,0 +1,46 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup services migrate seed chromium lint clean-var bench
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Starts embedded PostgreSQL and Redis under ./var/ unless DATABASE_URL / REDIS_URL are set.
+services: setup
+	$(PY) -m smc.embedded up
+
+migrate: services
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed
+
+run: seed
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "SMC: http://127.0.0.1:8000/  (관리 화면 /admin/, Ctrl-C로 종료)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" SMC_SIMULATE=$${SMC_SIMULATE:-1} DEBUG=$${DEBUG:-1} $(BIN)/honcho start
+
+# Browser tests drive Debian's Chromium; install it when it is missing and apt-get is there.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "chromium not installed: browser tests will be skipped"; }
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: seed chromium lint
+	$(BIN)/pytest
+
+bench: migrate
+	$(PY) bench/ingest.py

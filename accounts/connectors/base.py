@@ -1,0 +1,63 @@
+"""The one interface every platform connector implements, and the errors they share.
+
+A connector knows HTTP and its platform's JSON; it knows nothing of the database. It receives an
+account object and reads only these attributes: `platform`, `handle`, `platform_user_id` and
+`credentials` (a dict, decrypted by the registry).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class InboundItem:
+    platform: str
+    external_id: str
+    text: str
+    posted_at: datetime
+    author_id: str = ""
+    author_handle: str = ""
+    author_name: str = ""
+    url: str = ""
+    conversation_id: str = ""
+    parent_id: str = ""
+    kind: str = "mention"  # mention, reply, visitor_post, comment, direct, phone, web
+    raw: dict[str, Any] = field(default_factory=dict)
+    is_simulated: bool = False
+
+
+@dataclass(frozen=True)
+class Batch:
+    items: list[InboundItem]
+    next_cursor: str  # saved with the items; "" means "start from the newest next time"
+
+
+class ConnectorError(Exception):
+    """Base of every error a connector raises."""
+
+
+class RateLimited(ConnectorError):
+    def __init__(self, reset_at: datetime, message: str = ""):
+        super().__init__(message or f"rate limited until {reset_at.isoformat()}")
+        self.reset_at = reset_at
+
+
+class AuthExpired(ConnectorError):
+    """The token is expired or revoked: the account needs reauthorization."""
+
+
+class TransientError(ConnectorError):
+    """Worth retrying later: timeouts, 5xx, dropped connections."""
+
+
+class PermanentError(ConnectorError):
+    """Retrying will not help: malformed payloads, 4xx other than auth and rate limits."""
+
+
+class Connector(Protocol):
+    def fetch(self, account, cursor: str) -> Batch: ...
+
+    def reply(self, account, to_external_id: str, text: str) -> str: ...
+
+    def post(self, account, text: str) -> str: ...

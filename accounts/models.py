@@ -1,0 +1,89 @@
+from django.db import models
+
+from departments.models import Division
+
+from .crypto import decrypt_credentials, encrypt_credentials
+
+
+class Platform(models.TextChoices):
+    X = "x", "X (트위터)"
+    FACEBOOK = "facebook", "페이스북"
+    ME2DAY = "me2day", "미투데이"
+    # Channels of the processing regulation that are not social platforms.
+    PHONE = "phone", "전화·방문"
+    WEB = "web", "웹 (포털 양식)"
+
+
+class Field(models.TextChoices):
+    GENERAL = "general", "시정 전반"
+    TRANSPORT = "transport", "교통"
+    SAFETY = "safety", "안전"
+    HOUSING = "housing", "주택"
+    CULTURE = "culture", "문화·관광"
+    WELFARE = "welfare", "복지"
+    ENVIRONMENT = "environment", "환경"
+    ECONOMY = "economy", "경제"
+    DISTRICT = "district", "자치구"
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", "운영 중"
+    PAUSED = "paused", "일시 중지"
+    NEEDS_REAUTH = "needs_reauth", "재인증 필요"
+    RETIRED = "retired", "운영 종료"
+
+
+# me2day (미투데이) closed on 30 June 2014; its accounts can only be retired.
+RETIRED_PLATFORMS = {Platform.ME2DAY: "미투데이는 2014년 6월 30일 서비스를 종료하여 수집하지 않습니다."}
+
+
+class Account(models.Model):
+    """One of the city's accounts on a social platform."""
+
+    platform = models.CharField("플랫폼", max_length=20, choices=Platform.choices)
+    handle = models.CharField("계정 ID", max_length=100, help_text="@ 없이 입력합니다")
+    display_name = models.CharField("표시 이름", max_length=100)
+    profile_url = models.URLField("프로필 주소", blank=True)
+    platform_user_id = models.CharField("플랫폼 고유 ID", max_length=64, blank=True,
+                                        help_text="X 사용자 ID 또는 페이스북 페이지 ID")
+    owner_division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="accounts",
+                                       verbose_name="담당 부서")
+    field = models.CharField("분야", max_length=20, choices=Field.choices)
+    district = models.CharField("자치구", max_length=20, blank=True)
+    is_mayor = models.BooleanField("시장 계정", default=False)
+    follower_count = models.PositiveIntegerField("팔로워 수", default=0)
+    status = models.CharField("상태", max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    credentials_encrypted = models.TextField("자격 증명 (암호화)", blank=True, editable=False)
+    poll_interval_seconds = models.PositiveIntegerField("수집 주기(초)", default=60)
+    poll_cursor = models.CharField("수집 커서", max_length=200, blank=True)
+    last_polled_at = models.DateTimeField("마지막 수집", null=True, blank=True)
+    last_error = models.TextField("마지막 오류", blank=True)
+    last_error_at = models.DateTimeField("마지막 오류 시각", null=True, blank=True)
+    created_at = models.DateTimeField("등록일", auto_now_add=True)
+
+    class Meta:
+        ordering = ["field", "platform", "handle"]
+        verbose_name = "SNS 계정"
+        verbose_name_plural = "SNS 계정"
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "handle"], name="unique_account_handle"),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.get_platform_display()} @{self.handle})"
+
+    @property
+    def credentials(self) -> dict:
+        return decrypt_credentials(self.credentials_encrypted)
+
+    @credentials.setter
+    def credentials(self, value: dict) -> None:
+        self.credentials_encrypted = encrypt_credentials(value)
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.credentials_encrypted)
+
+    @property
+    def retired_reason(self) -> str:
+        return RETIRED_PLATFORMS.get(self.platform, "")

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from accounts.services import seed_registry
+from departments.services import seed_org_chart
+from users.roles import ensure_roles
+
+
+class Command(BaseCommand):
+    help = "조직도, 역할, SNS 계정 44개를 넣습니다. 두 번 실행해도 결과는 같습니다."
+
+    def handle(self, *args, **options):
+        ensure_roles()
+        seed_org_chart()
+        seed_registry()
+        self.stdout.write(self.style.SUCCESS("seed 완료"))

@@ -1,0 +1,296 @@
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+from accounts.models import Account, Platform
+from departments.models import Division
+
+
+class MessageType(models.TextChoices):
+    SUPPORT = "support", "격려·응원"
+    COMPLAINT = "complaint", "민원·제안"
+    OPINION = "opinion", "단순의견"
+
+
+class Topic(models.TextChoices):
+    TRANSPORT = "transport", "교통"
+    SAFETY = "safety", "도시안전"
+    HOUSING = "housing", "주택"
+    CULTURE = "culture", "문화"
+    WELFARE = "welfare", "복지"
+    ENVIRONMENT = "environment", "환경"
+    ECONOMY = "economy", "경제"
+    ADMINISTRATION = "administration", "행정"
+    OTHER = "other", "기타"
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "접수"
+    ASSIGNED = "assigned", "배정"
+    IN_PROGRESS = "in_progress", "처리 중"
+    ANSWERED = "answered", "답변 완료"
+    CLOSED = "closed", "종결"
+    HIDDEN = "hidden", "숨김"
+    SPAM = "spam", "스팸"
+
+
+class Kind(models.TextChoices):
+    MENTION = "mention", "멘션"
+    REPLY = "reply", "답글"
+    VISITOR_POST = "visitor_post", "방문자 게시물"
+    COMMENT = "comment", "댓글"
+    DIRECT = "direct", "쪽지(비공개)"
+    PHONE = "phone", "전화·방문 민원"
+    WEB = "web", "웹 양식"
+
+
+class Message(models.Model):
+    """What a citizen sent to one of the city's channels. Unique on (platform, external_id)."""
+
+    platform = models.CharField("플랫폼", max_length=20, choices=Platform.choices)
+    external_id = models.CharField("플랫폼 메시지 ID", max_length=100)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="messages", verbose_name="수신 계정")
+    kind = models.CharField("종류", max_length=20, choices=Kind.choices, default=Kind.MENTION)
+    author_external_id = models.CharField("작성자 ID", max_length=100, blank=True)
+    author_handle = models.CharField("작성자 계정", max_length=100, blank=True)
+    author_name = models.CharField("작성자 이름", max_length=200, blank=True)
+    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="messages", verbose_name="작성 시민",
+                                help_text="포털에서 로그인한 시민이 보낸 경우")
+    text = models.TextField("내용")
+    url = models.URLField("원문 주소", max_length=500, blank=True)
+    conversation_id = models.CharField("대화 ID", max_length=100, blank=True)
+    parent_external_id = models.CharField("상위 메시지 ID", max_length=100, blank=True)
+    posted_at = models.DateTimeField("작성 시각")
+    received_at = models.DateTimeField("수신 시각", auto_now_add=True)
+    raw = models.JSONField("원본 데이터", default=dict, blank=True)
+    is_simulated = models.BooleanField("시뮬레이션", default=False)
+    is_private = models.BooleanField("비공개", default=False,
+                                     help_text="쪽지이거나 담당자가 비공개로 지정한 메시지")
+    hidden_by_author = models.BooleanField("작성자 요청으로 숨김", default=False)
+
+    type = models.CharField("유형", max_length=20, choices=MessageType.choices, blank=True)
+    topic = models.CharField("주제", max_length=20, choices=Topic.choices, blank=True)
+    confidence = models.FloatField("분류 신뢰도", null=True, blank=True)
+    classifier_version = models.CharField("분류 모델 버전", max_length=40, blank=True)
+    needs_triage = models.BooleanField("분류 확인 필요", default=True)
+
+    status = models.CharField("상태", max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="messages", verbose_name="담당 부서")
+    routing_reason = models.CharField("배정 근거", max_length=300, blank=True)
+    due_at = models.DateTimeField("처리 기한", null=True, blank=True)
+    is_overdue = models.BooleanField("기한 초과", default=False)
+    reminders_sent = models.JSONField("보낸 독촉", default=list, blank=True)
+
+    search_vector = SearchVectorField(null=True, editable=False)
+    like_count = models.PositiveIntegerField("추천 수", default=0)
+    comment_count = models.PositiveIntegerField("댓글 수", default=0)
+    updated_at = models.DateTimeField("수정 시각", auto_now=True)
+
+    class Meta:
+        ordering = ["-posted_at", "-id"]
+        verbose_name = "메시지"
+        verbose_name_plural = "메시지"
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "external_id"], name="message_once_per_platform"),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="message_search_gin"),
+            models.Index(fields=["status", "division"], name="message_queue_idx"),
+            models.Index(fields=["-posted_at", "-id"], name="message_feed_idx"),
+            models.Index(fields=["account", "-posted_at"], name="message_account_idx"),
+        ]
+
+    def __str__(self):
+        return f"[{self.get_platform_display()}] {self.text[:40]}"
+
+
+class Answer(models.Model):
+    """The city's official answer. One per message (the constraint stops two staff answering at once)."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="answer",
+                                   verbose_name="메시지")
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="answers",
+                                 verbose_name="답변 부서")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="answers", verbose_name="작성자")
+    text = models.TextField("답변")
+    created_at = models.DateTimeField("답변 시각", auto_now_add=True)
+    updated_at = models.DateTimeField("수정 시각", auto_now=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+    like_count = models.PositiveIntegerField("추천 수", default=0)
+
+    class Meta:
+        verbose_name = "답변"
+        verbose_name_plural = "답변"
+        indexes = [GinIndex(fields=["search_vector"], name="answer_search_gin")]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class Outbox(models.Model):
+    """One reply to publish on a platform. Written in the answer's transaction; a task posts it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "대기"
+        POSTING = "posting", "게시 중"
+        POSTED = "posted", "게시 완료"
+        RETRYING = "retrying", "재시도 예정"
+        FAILED = "failed", "실패"
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="deliveries",
+                               verbose_name="답변")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="outbox",
+                                verbose_name="게시 계정")
+    to_external_id = models.CharField("답할 메시지 ID", max_length=100)
+    text = models.TextField("게시할 내용")
+    state = models.CharField("상태", max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField("시도 횟수", default=0)
+    last_attempt_at = models.DateTimeField("마지막 시도", null=True, blank=True)
+    external_id = models.CharField("게시된 ID", max_length=100, blank=True)
+    posted_at = models.DateTimeField("게시 시각", null=True, blank=True)
+    last_error = models.TextField("오류", blank=True)
+    created_at = models.DateTimeField("생성 시각", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "답변 게시"
+        verbose_name_plural = "답변 게시"
+
+    def __str__(self):
+        return f"{self.account} → {self.to_external_id} ({self.get_state_display()})"
+
+
+class StatusChange(models.Model):
+    """Every transition of a message: who, when, from, to, note. The public ones form the timeline."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="history",
+                                verbose_name="메시지")
+    from_status = models.CharField("이전 상태", max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField("새 상태", max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, verbose_name="처리자")
+    division = models.ForeignKey(Division, on_delete=models.SET_NULL, null=True, blank=True,
+                                 verbose_name="부서")
+    note = models.TextField("메모", blank=True)
+    is_public = models.BooleanField("공개", default=True)
+    created_at = models.DateTimeField("시각", auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "처리 이력"
+        verbose_name_plural = "처리 이력"
+
+
+class Like(models.Model):
+    """추천: one per citizen per message or answer."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="likes")
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "추천"
+        verbose_name_plural = "추천"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "message"], condition=models.Q(message__isnull=False),
+                                    name="one_like_per_message"),
+            models.UniqueConstraint(fields=["user", "answer"], condition=models.Q(answer__isnull=False),
+                                    name="one_like_per_answer"),
+            models.CheckConstraint(
+                condition=models.Q(message__isnull=False, answer__isnull=True)
+                | models.Q(message__isnull=True, answer__isnull=False),
+                name="like_one_target",
+            ),
+        ]
+
+
+class Comment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="comments",
+                                verbose_name="메시지")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="comments", verbose_name="작성자")
+    text = models.TextField("내용")
+    created_at = models.DateTimeField("작성 시각", auto_now_add=True)
+    edited_at = models.DateTimeField("수정 시각", null=True, blank=True)
+    is_deleted = models.BooleanField("삭제됨", default=False)
+    is_hidden = models.BooleanField("신고로 숨김", default=False)
+    report_count = models.PositiveIntegerField("신고 수", default=0)
+    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+", verbose_name="검토자")
+    moderated_at = models.DateTimeField("검토 시각", null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "댓글"
+        verbose_name_plural = "댓글"
+
+
+class CommentReport(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField("사유", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "댓글 신고"
+        verbose_name_plural = "댓글 신고"
+        constraints = [models.UniqueConstraint(fields=["comment", "user"], name="one_report_per_user")]
+
+
+class ClassifierModel(models.Model):
+    """A trained classifier. The newest active one classifies arriving messages."""
+
+    version = models.CharField("버전", max_length=40, unique=True)
+    created_at = models.DateTimeField("학습 시각", auto_now_add=True)
+    trained_on = models.PositiveIntegerField("학습 데이터 수", default=0)
+    metrics = models.JSONField("교차검증 지표", default=dict, blank=True)
+    payload = models.BinaryField("모델")
+    is_active = models.BooleanField("사용 중", default=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "분류 모델"
+        verbose_name_plural = "분류 모델"
+
+    def __str__(self):
+        return self.version
+
+
+class LabelCorrection(models.Model):
+    """A staff correction of type/topic, kept as a new training label."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="corrections")
+    text = models.TextField("내용")
+    type = models.CharField("유형", max_length=20, choices=MessageType.choices)
+    topic = models.CharField("주제", max_length=20, choices=Topic.choices)
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "분류 정정"
+        verbose_name_plural = "분류 정정"
+
+
+class AuditEntry(models.Model):
+    """Every staff action, allowed or refused."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              verbose_name="사용자")
+    action = models.CharField("행위", max_length=50)
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True,
+                                verbose_name="메시지")
+    allowed = models.BooleanField("허용", default=True)
+    detail = models.TextField("내용", blank=True)
+    created_at = models.DateTimeField("시각", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "감사 기록"
+        verbose_name_plural = "감사 기록"

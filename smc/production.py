@@ -1,0 +1,18 @@
+"""Production settings: `DJANGO_SETTINGS_MODULE=smc.production`. Secrets must come from the environment."""
+
+from .settings import *  # noqa: F401,F403
+from .settings import env
+
+DEBUG = False
+SECRET_KEY = env("SECRET_KEY")
+CREDENTIALS_KEY = env("CREDENTIALS_KEY")
+SMC_SIMULATE = False
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+X_FRAME_OPTIONS = "DENY"

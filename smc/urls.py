@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import health
+
+admin.site.site_header = "서울시 소셜미디어센터 (SMC) 관리"
+admin.site.site_title = "SMC 관리"
+admin.site.index_title = "업무 화면"
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("messages_app.urls")),
+]

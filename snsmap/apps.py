@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SnsmapConfig(AppConfig):
+    name = "snsmap"
+    verbose_name = "SNS지도"
