@@ -1,0 +1,1 @@
+"""What changes state, one module per concern (ingest, publishing, workflow, portal, …)."""
