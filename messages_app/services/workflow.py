@@ -1,0 +1,44 @@
+"""The status workflow of a message: received → assigned → in progress → answered → closed,
+plus hidden and spam. Every transition is recorded; the public ones form the portal's timeline."""
+
+from django.db import transaction
+
+from ..models import Message, Status, StatusChange
+
+ALLOWED = {
+    Status.RECEIVED: {Status.ASSIGNED, Status.HIDDEN, Status.SPAM},
+    Status.ASSIGNED: {Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.HIDDEN, Status.SPAM},
+    Status.IN_PROGRESS: {Status.ASSIGNED, Status.ANSWERED, Status.HIDDEN, Status.SPAM},
+    Status.ANSWERED: {Status.CLOSED, Status.IN_PROGRESS},
+    Status.CLOSED: {Status.IN_PROGRESS},
+    Status.HIDDEN: {Status.RECEIVED, Status.ASSIGNED},
+    Status.SPAM: {Status.RECEIVED},
+}
+
+
+class InvalidTransition(Exception):
+    def __init__(self, from_status: str, to_status: str):
+        super().__init__(
+            f"'{Status(from_status).label}' 상태에서 '{Status(to_status).label}' 상태로 바꿀 수 없습니다")
+        self.from_status, self.to_status = from_status, to_status
+
+
+@transaction.atomic
+def transition(message: Message, to_status: str, *, actor=None, note: str = "", public: bool = True,
+               division=None) -> StatusChange:
+    """Move a message to `to_status`, recording who, when, from, to and why. Locks the row."""
+    locked = Message.objects.select_for_update().get(pk=message.pk)
+    if to_status not in ALLOWED.get(locked.status, set()):
+        raise InvalidTransition(locked.status, to_status)
+    change = StatusChange.objects.create(
+        message=locked, from_status=locked.status, to_status=to_status, actor=actor,
+        division=division or locked.division, note=note, is_public=public,
+    )
+    locked.status = to_status
+    fields = ["status", "updated_at"]
+    if division is not None:
+        locked.division = division
+        fields.append("division")
+    locked.save(update_fields=fields)
+    message.status, message.division = locked.status, locked.division
+    return change
