@@ -184,6 +184,9 @@ class StatusChange(models.Model):
         verbose_name = "처리 이력"
         verbose_name_plural = "처리 이력"
 
+    def __str__(self):
+        return f"{self.from_status or '-'} → {self.to_status}"
+
 
 class Like(models.Model):
     """추천: one per citizen per message or answer."""
@@ -210,6 +213,9 @@ class Like(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.user} 추천"
+
 
 class Comment(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="comments",
@@ -231,6 +237,9 @@ class Comment(models.Model):
         verbose_name = "댓글"
         verbose_name_plural = "댓글"
 
+    def __str__(self):
+        return self.text[:40]
+
 
 class CommentReport(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
@@ -242,6 +251,9 @@ class CommentReport(models.Model):
         verbose_name = "댓글 신고"
         verbose_name_plural = "댓글 신고"
         constraints = [models.UniqueConstraint(fields=["comment", "user"], name="one_report_per_user")]
+
+    def __str__(self):
+        return f"{self.user} 신고"
 
 
 class ClassifierModel(models.Model):
@@ -277,6 +289,9 @@ class LabelCorrection(models.Model):
         verbose_name = "분류 정정"
         verbose_name_plural = "분류 정정"
 
+    def __str__(self):
+        return f"{self.type}/{self.topic}"
+
 
 class AuditEntry(models.Model):
     """Every staff action, allowed or refused."""
@@ -294,3 +309,6 @@ class AuditEntry(models.Model):
         ordering = ["-created_at"]
         verbose_name = "감사 기록"
         verbose_name_plural = "감사 기록"
+
+    def __str__(self):
+        return f"{self.actor} {self.action}"

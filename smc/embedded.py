@@ -103,7 +103,7 @@ def down() -> None:
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "up"
     if command == "up":
-        for key, value in up().items():
+        for key in up():
             print(f"{key} ready (embedded)")
     elif command == "down":
         down()
