@@ -21,12 +21,12 @@ services: setup
 
 migrate: services
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 
 seed: migrate
 	$(PY) manage.py seed
 
 run: seed
-	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "SMC: http://127.0.0.1:8000/  (관리 화면 /admin/, Ctrl-C로 종료)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" SMC_SIMULATE=$${SMC_SIMULATE:-1} DEBUG=$${DEBUG:-1} $(BIN)/honcho start
 
