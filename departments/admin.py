@@ -43,3 +43,4 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__display_name", "division__name_ko")
     autocomplete_fields = ("user", "division")
     list_select_related = ("user", "division")
+from . import admin_rules  # noqa: E402,F401  routing rules, regulation, calendar (issue 4)

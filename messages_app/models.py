@@ -312,3 +312,42 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.actor} {self.action}"
+
+
+class CannedAnswer(models.Model):
+    """A ready answer staff can load into the answer box; a division's own, or everyone's."""
+
+    title = models.CharField("제목", max_length=100)
+    text = models.TextField("내용")
+    division = models.ForeignKey(Division, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="canned_answers", verbose_name="부서",
+                                 help_text="비우면 모든 부서가 씁니다")
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = "자주 쓰는 답변"
+        verbose_name_plural = "자주 쓰는 답변"
+
+    def __str__(self):
+        return self.title
+
+
+class Notice(models.Model):
+    """A reminder shown in the staff screens (the e-mail's twin), for a division's members."""
+
+    division = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="notices",
+                                 verbose_name="부서")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="notices",
+                                verbose_name="메시지")
+    step = models.CharField("독촉 단계", max_length=40)
+    heads_only = models.BooleanField("부서장에게만", default=False)
+    text = models.CharField("내용", max_length=300)
+    created_at = models.DateTimeField("시각", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "독촉 알림"
+        verbose_name_plural = "독촉 알림"
+
+    def __str__(self):
+        return self.text

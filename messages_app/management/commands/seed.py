@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from accounts.services import seed_registry
+from departments.regulation import seed_regulation
+from departments.routing import seed_rules
 from departments.services import seed_org_chart
 from users.roles import ensure_roles
 
@@ -12,4 +14,5 @@ class Command(BaseCommand):
         ensure_roles()
         seed_org_chart()
         seed_registry()
+        seed_rules(), seed_regulation()  # routing rules and the processing regulation
         self.stdout.write(self.style.SUCCESS("seed 완료"))

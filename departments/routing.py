@@ -1,0 +1,129 @@
+"""Which division must handle a message, and why. Rules in priority order:
+
+(a) a message to a division's own account goes to that division;
+(b) for the mayor's and the city's central ("general") accounts, and for channels without an
+    account (web form, phone), RoutingRule rows (topic and/or keywords) choose the division;
+(c) otherwise the SMC desk.
+
+Plain values in, a Decision out: departments knows nothing of Message.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from .models import Division, RoutingRule
+from .services import smc_desk
+
+
+@dataclass(frozen=True)
+class Incoming:
+    text: str
+    topic: str = ""
+    confident: bool = False  # classification above the threshold
+    account_label: str = ""  # "@seoul_bus" for the reason text
+    account_division_id: int | None = None
+    account_is_central: bool = True  # mayor's or "general" field, or no account at all
+    terms: frozenset = field(default_factory=frozenset)  # morphemes, for one-syllable keywords
+
+
+@dataclass(frozen=True)
+class Decision:
+    division: Division
+    reason: str
+    rule: str  # "account" | "rule" | "desk"
+
+
+def keyword_hit(keyword: str, text: str, terms: Iterable[str]) -> bool:
+    """One-syllable keywords (눈, 비) match whole morphemes only: "눈" must not match "눈물"."""
+    if len(keyword) == 1:
+        return keyword in terms
+    return keyword.lower() in text.lower()
+
+
+def rule_matches(rule: RoutingRule, item: Incoming) -> str | None:
+    """The reason text when `rule` matches, else None."""
+    if rule.topic and not (item.confident and item.topic == rule.topic):
+        return None
+    keywords = rule.keyword_list
+    hit = None
+    if keywords:
+        hit = next((k for k in keywords if keyword_hit(k, item.text, item.terms)), None)
+        if hit is None:
+            return None
+    parts = []
+    if rule.topic:
+        parts.append(f"주제 '{rule.get_topic_display()}'")
+    if hit:
+        parts.append(f"키워드 '{hit}'")
+    return f"배정 규칙 #{rule.priority} '{rule.name}' ({', '.join(parts)})"
+
+
+class Router:
+    """Load rules and divisions once, route many messages."""
+
+    def __init__(self):
+        self.rules = list(RoutingRule.objects.filter(is_active=True).select_related("division"))
+        self.desk = smc_desk()
+        self._divisions: dict[int, Division] = {}
+
+    def _division(self, pk: int) -> Division:
+        if pk not in self._divisions:
+            self._divisions[pk] = Division.objects.get(pk=pk)
+        return self._divisions[pk]
+
+    def route(self, item: Incoming) -> Decision:
+        if item.account_division_id and not item.account_is_central:
+            division = self._division(item.account_division_id)
+            return Decision(division, f"담당 부서 계정 {item.account_label}으로 받은 메시지 → {division.name_ko}",
+                            "account")
+        for rule in self.rules:
+            reason = rule_matches(rule, item)
+            if reason:
+                return Decision(rule.division, f"{reason} → {rule.division.name_ko}", "rule")
+        where = f"중앙 계정 {item.account_label}" if item.account_label else "계정 없는 채널"
+        why = "일치하는 배정 규칙 없음" if item.confident else "분류 신뢰도 낮음"
+        return Decision(self.desk, f"{where}: {why} → SMC 데스크 분류 확인", "desk")
+
+
+# (priority, name, topic, keywords, division code). Keyword rules come first: they are precise.
+DEFAULT_RULES = [
+    (10, "제설·빙판", "", "제설, 눈, 폭설, 빙판, 염화칼슘, 블랙아이스", "road-management"),
+    (20, "버스", "", "버스, 정류장, 배차, 마을버스, 광역버스, 버스전용차로", "bus-policy"),
+    (30, "택시", "", "택시, 승차거부", "taxi-logistics"),
+    (40, "주차", "", "주차, 불법주차, 공영주차장", "parking"),
+    (50, "신호·교통운영", "", "신호등, 신호, 교차로, 정체", "traffic-operation"),
+    (60, "전월세", "", "전세, 월세, 전세사기, 보증금, 임대차", "rental-support"),
+    (70, "미세먼지·대기", "", "미세먼지, 초미세먼지, 황사, 대기질, 매연", "air-quality"),
+    (80, "쓰레기·재활용", "", "쓰레기, 재활용, 분리수거, 음식물", "resource-circulation"),
+    (90, "공원", "", "공원, 산책로, 놀이터", "parks"),
+    (100, "한강·하천", "", "한강, 하천, 침수, 홍수", "rivers"),
+    (110, "화재·재난", "", "화재, 불이, 지진, 대피", "disaster-response"),
+    (120, "어르신", "", "어르신, 노인, 경로당", "senior-welfare"),
+    (130, "보육", "", "어린이집, 보육, 육아", "childcare"),
+    (140, "소상공인", "", "소상공인, 자영업, 전통시장", "small-business"),
+    (150, "일자리", "", "일자리, 취업, 채용, 구직", "jobs"),
+    (500, "주제: 교통", "transport", "", "transport-policy"),
+    (510, "주제: 도시안전", "safety", "", "safety-general"),
+    (520, "주제: 주택", "housing", "", "housing-policy"),
+    (530, "주제: 문화", "culture", "", "culture-policy"),
+    (540, "주제: 복지", "welfare", "", "welfare-policy"),
+    (550, "주제: 환경", "environment", "", "environment-policy"),
+    (560, "주제: 경제", "economy", "", "economy-policy"),
+    (570, "주제: 행정", "administration", "", "general-affairs"),
+]
+
+
+@transaction.atomic
+def seed_rules() -> None:
+    """Add the default rules once; rules staff edited (same name) are left as they are."""
+    divisions = dict(Division.objects.values_list("code", "pk"))
+    for priority, name, topic, keywords, code in DEFAULT_RULES:
+        if code not in divisions:
+            continue
+        RoutingRule.objects.get_or_create(
+            name=name,
+            defaults={"priority": priority, "topic": topic, "keywords": keywords,
+                      "division_id": divisions[code]},
+        )
