@@ -1,0 +1,236 @@
+"""X (Twitter) through tweepy's API v2 Client: mentions in, replies and posts out.
+
+Credentials (account.credentials): `bearer_token` (app or OAuth 2.0 user token) and/or the OAuth 1.0a
+user context `consumer_key`, `consumer_secret`, `access_token`, `access_token_secret` (needed to post).
+"""
+
+import html
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+import requests
+import tweepy
+
+from .base import AuthExpired, Batch, InboundItem, PermanentError, RateLimited, TransientError
+from .text import split_reply, x_fits
+
+TWEET_FIELDS = [
+    "created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "lang", "author_id",
+    "note_tweet",  # the full text of a long post; `text` holds only its first 280 weighted characters
+]
+USER_FIELDS = ["username", "name"]
+# A poll that falls this far behind stops paging; the next poll continues from the newest seen.
+MAX_PAGES = 50
+TIMEOUT = (5, 30)  # connect, read (seconds): tweepy sets none, a hung socket would block the worker
+DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
+_LEADING_MENTIONS = re.compile(r"^(?:@\w+\s+)+")
+_SPACES = re.compile(r"\s+")
+
+
+def make_client(credentials: dict) -> tweepy.Client:
+    client = tweepy.Client(
+        bearer_token=credentials.get("bearer_token"),
+        consumer_key=credentials.get("consumer_key"),
+        consumer_secret=credentials.get("consumer_secret"),
+        access_token=credentials.get("access_token"),
+        access_token_secret=credentials.get("access_token_secret"),
+        return_type=dict,
+        wait_on_rate_limit=False,  # never sleep inside a worker: RateLimited reschedules the poll
+    )
+    client.session.request = partial(client.session.request, timeout=TIMEOUT)
+    return client
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn tweepy/requests failures into the connector errors every platform shares."""
+    try:
+        yield
+    except tweepy.TooManyRequests as exc:
+        reset = exc.reset_time
+        reset_at = (
+            datetime.fromtimestamp(reset, UTC) if reset else datetime.now(UTC) + DEFAULT_RATE_LIMIT_WAIT
+        )
+        raise RateLimited(reset_at, f"X 요청 한도 초과 (rate limited): {exc}") from exc
+    except tweepy.Forbidden as exc:
+        if any("duplicate" in m.lower() for m in exc.api_messages):
+            raise PermanentError(f"X: 중복 게시물 (duplicate content): {exc}") from exc
+        raise AuthExpired(f"X 권한 없음 (forbidden): {exc}") from exc
+    except tweepy.Unauthorized as exc:
+        raise AuthExpired(f"X 인증 만료 (unauthorized): {exc}") from exc
+    except tweepy.TwitterServerError as exc:
+        raise TransientError(f"X 서버 오류 (server error): {exc}") from exc
+    except tweepy.HTTPException as exc:
+        raise PermanentError(f"X 요청 거부 (HTTP error): {exc}") from exc
+    except requests.JSONDecodeError as exc:
+        raise PermanentError(f"X 응답 형식 오류 (malformed JSON): {exc}") from exc
+    except requests.RequestException as exc:
+        raise TransientError(f"X 연결 오류 (connection error): {exc}") from exc
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise PermanentError(f"X 응답 형식 오류 (unexpected payload): {exc!r}") from exc
+
+
+def _uses_user_context(credentials: dict) -> bool:
+    return bool(credentials.get("consumer_key") and credentials.get("access_token"))
+
+
+def _parse_time(value: str | None, default: datetime) -> datetime:
+    if not value:
+        return default
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return default
+
+
+def _newest(a: str, b: str) -> str:
+    if not a:
+        return b
+    if not b:
+        return a
+    return a if int(a) >= int(b) else b
+
+
+def tweet_to_item(tweet: dict, users: dict[str, dict], fetched_at: datetime) -> InboundItem:
+    tweet_id = str(tweet["id"])
+    author_id = str(tweet.get("author_id") or "")
+    author = users.get(author_id, {})
+    username = author.get("username", "")
+    replied_to = next(
+        (ref.get("id", "") for ref in tweet.get("referenced_tweets") or [] if ref.get("type") == "replied_to"),
+        "",
+    )
+    note = tweet.get("note_tweet") or {}
+    text = note.get("text") or tweet.get("text") or ""
+    url = f"https://x.com/{username}/status/{tweet_id}" if username else f"https://x.com/i/web/status/{tweet_id}"
+    return InboundItem(
+        platform="x",
+        external_id=tweet_id,
+        text=html.unescape(text),  # v2 escapes &, < and > in text
+        posted_at=_parse_time(tweet.get("created_at"), fetched_at),
+        author_id=author_id,
+        author_handle=username,
+        author_name=author.get("name", ""),
+        url=url,
+        conversation_id=str(tweet.get("conversation_id") or ""),
+        parent_id=str(replied_to),
+        kind="reply" if replied_to else "mention",
+        raw=tweet,
+    )
+
+
+def _pages(call: Callable[..., dict], max_pages: int, **params) -> Iterator[dict]:
+    token = None
+    for _ in range(max_pages):
+        body = call(**params, pagination_token=token) if token else call(**params)
+        if not isinstance(body, dict):
+            raise PermanentError("X 응답 형식 오류 (response is not an object)")
+        if "data" not in body and "meta" not in body and body.get("errors"):
+            raise PermanentError(f"X 오류 응답 (error payload): {body['errors']}")
+        yield body
+        token = (body.get("meta") or {}).get("next_token")
+        if not token:
+            return
+
+
+class XConnector:
+    platform = "x"
+
+    def __init__(self, client_factory: Callable[[dict], tweepy.Client] = make_client):
+        self._client_factory = client_factory
+
+    def _client(self, account) -> tuple[tweepy.Client, bool]:
+        credentials = account.credentials or {}
+        if not (credentials.get("bearer_token") or _uses_user_context(credentials)):
+            raise AuthExpired("X 자격 증명이 없습니다 (no X credentials)")
+        # Reads use the bearer token when there is one; otherwise the OAuth 1.0a user context.
+        return self._client_factory(credentials), not credentials.get("bearer_token")
+
+    def fetch(self, account, cursor: str) -> Batch:
+        if not account.platform_user_id:
+            raise PermanentError("X 사용자 ID가 없습니다 (platform_user_id is empty)")
+        client, user_auth = self._client(account)
+        fetched_at = datetime.now(UTC)
+        items: dict[str, InboundItem] = {}
+        newest = cursor or ""
+        with translate_errors():
+            pages = _pages(
+                partial(client.get_users_mentions, account.platform_user_id, user_auth=user_auth),
+                MAX_PAGES,
+                since_id=cursor or None,
+                expansions=["author_id"],
+                tweet_fields=TWEET_FIELDS,
+                user_fields=USER_FIELDS,
+                max_results=100,
+            )
+            for body in pages:
+                users = {str(u["id"]): u for u in (body.get("includes") or {}).get("users") or []}
+                for tweet in body.get("data") or []:
+                    item = tweet_to_item(tweet, users, fetched_at)
+                    items[item.external_id] = item
+                    newest = _newest(newest, item.external_id)
+        ordered = sorted(items.values(), key=lambda item: int(item.external_id))
+        return Batch(items=ordered, next_cursor=newest)
+
+    def _create(self, client: tweepy.Client, credentials: dict, text: str, reply_to: str | None) -> str:
+        if not x_fits(text):
+            raise PermanentError("X 글자 수 제한을 넘는 부분이 있습니다 (part exceeds X's weighted limit)")
+        with translate_errors():
+            body = client.create_tweet(
+                text=text, in_reply_to_tweet_id=reply_to, user_auth=_uses_user_context(credentials)
+            )
+            return str(body["data"]["id"])
+
+    def _thread(self, account, text: str, reply_to: str | None) -> str:
+        parts = split_reply("x", text)
+        if not parts:
+            raise PermanentError("빈 답변은 게시할 수 없습니다 (empty text)")
+        client, _ = self._client(account)
+        credentials = account.credentials or {}
+        first = previous = self._create(client, credentials, parts[0], reply_to)
+        for part in parts[1:]:
+            # Each later part answers the previous one, so the thread reads in order.
+            previous = self._create(client, credentials, part, previous)
+        return first
+
+    def reply(self, account, to_external_id: str, text: str) -> str:
+        return self._thread(account, text, str(to_external_id))
+
+    def post(self, account, text: str) -> str:
+        return self._thread(account, text, None)
+
+    def find_reply(self, account, to_external_id: str, text: str) -> str | None:
+        """The id of a reply we already posted to `to_external_id` with this text, if any."""
+        parts = split_reply("x", text)
+        if not parts or not account.platform_user_id:
+            return None
+        wanted = _comparable(parts[0])
+        client, user_auth = self._client(account)
+        with translate_errors():
+            pages = _pages(
+                partial(client.get_users_tweets, account.platform_user_id, user_auth=user_auth),
+                5,
+                since_id=to_external_id,  # our reply is newer than the post it answers
+                tweet_fields=["referenced_tweets", "in_reply_to_user_id", "created_at"],
+                max_results=100,
+            )
+            for body in pages:
+                for tweet in body.get("data") or []:
+                    refs = tweet.get("referenced_tweets") or []
+                    if not any(
+                        r.get("type") == "replied_to" and str(r.get("id")) == str(to_external_id) for r in refs
+                    ):
+                        continue
+                    if _comparable(tweet.get("text", "")).startswith(wanted):
+                        return str(tweet["id"])
+        return None
+
+
+def _comparable(text: str) -> str:
+    """A prefix that survives X's rewriting: entities unescaped, links shortened, mentions added."""
+    text = _LEADING_MENTIONS.sub("", html.unescape(text))
+    text = text.split("http", 1)[0]
+    return _SPACES.sub(" ", text).strip()[:40]
