@@ -42,3 +42,29 @@ def transition(message: Message, to_status: str, *, actor=None, note: str = "", 
     locked.save(update_fields=fields)
     message.status, message.division = locked.status, locked.division
     return change
+
+
+OPEN_STATUSES = {Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS}
+# Staff-only steps: the portal's timeline does not show them.
+PRIVATE_STATUSES = {Status.HIDDEN, Status.SPAM}
+
+
+def allowed_targets(status: str) -> list[str]:
+    """For the staff screen: the statuses a message may move to from `status`."""
+    return [s for s in Status if s in ALLOWED.get(status, set())]
+
+
+def start(message: Message, *, actor) -> StatusChange:
+    return transition(message, Status.IN_PROGRESS, actor=actor, note="처리 시작")
+
+
+def close(message: Message, *, actor, note: str = "") -> StatusChange:
+    return transition(message, Status.CLOSED, actor=actor, note=note or "종결")
+
+
+def mark_spam(message: Message, *, actor, note: str = "") -> StatusChange:
+    return transition(message, Status.SPAM, actor=actor, note=note or "스팸 처리", public=False)
+
+
+def hide(message: Message, *, actor, note: str = "") -> StatusChange:
+    return transition(message, Status.HIDDEN, actor=actor, note=note or "숨김 처리", public=False)

@@ -1,0 +1,112 @@
+"""Who may read, answer, transfer or reclassify which message, and the audit of every staff action.
+
+- superusers and the SMC desk: every message, every action;
+- the mayor's office: reads every message, acts on none;
+- division staff: act on the messages their division holds now; read those, the ones that passed
+  through their division (both sides of a transfer see its history) and whatever is public.
+A refusal is recorded (AuditEntry, allowed=False) before it is raised: call `require` outside any
+transaction the refusal would roll back.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from departments.models import Membership
+from users import roles
+
+from ..models import AuditEntry, Kind, Message, Status, StatusChange
+
+READ, ANSWER, TRANSFER, RECLASSIFY, BULK, STATUS = (
+    "read", "answer", "transfer", "reclassify", "bulk", "status")
+ACTION_LABELS = {READ: "열람", ANSWER: "답변", TRANSFER: "이관", RECLASSIFY: "분류 정정",
+                 BULK: "일괄 처리", STATUS: "상태 변경"}
+
+# Same rule as the portal's selectors: what the public may see anyway.
+PUBLIC_STATUSES = {Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.CLOSED}
+NEVER_PUBLIC_KINDS = {Kind.DIRECT, Kind.PHONE}
+
+
+class Forbidden(PermissionDenied):
+    """Refused, with a Korean explanation for the staff screen."""
+
+
+def _groups(user) -> set[str]:
+    if not hasattr(user, "_smc_groups"):
+        user._smc_groups = set(user.groups.values_list("name", flat=True))
+    return user._smc_groups
+
+
+def division_ids(user) -> set[int]:
+    if not hasattr(user, "_smc_divisions"):
+        user._smc_divisions = set(Membership.objects.filter(user=user).values_list("division_id", flat=True))
+    return user._smc_divisions
+
+
+def acts_on_all(user) -> bool:
+    return user.is_active and (user.is_superuser or roles.SMC_DESK in _groups(user))
+
+
+def reads_all(user) -> bool:
+    return acts_on_all(user) or (user.is_active and roles.MAYORS_OFFICE in _groups(user))
+
+
+def is_public(message: Message) -> bool:
+    return (message.status in PUBLIC_STATUSES and not message.is_private
+            and not message.hidden_by_author and message.kind not in NEVER_PUBLIC_KINDS)
+
+
+def can(user, action: str, message: Message) -> bool:
+    if not (user and user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if action == READ:
+        if reads_all(user) or is_public(message) or message.division_id in division_ids(user):
+            return True
+        return message.history.filter(division_id__in=division_ids(user)).exists()
+    if acts_on_all(user):
+        return True
+    if roles.MAYORS_OFFICE in _groups(user) and not division_ids(user):
+        return False
+    return message.division_id is not None and message.division_id in division_ids(user)
+
+
+def audit(user, action: str, message: Message | None = None, detail: str = "",
+          allowed: bool = True) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=user if user and user.is_authenticated else None, action=action,
+        message=message, allowed=allowed, detail=detail[:2000])
+
+
+def refuse(user, action: str, message: Message) -> Forbidden:
+    label = ACTION_LABELS.get(action, action)
+    audit(user, action, message, f"권한 없음: {label} 거부", allowed=False)
+    return Forbidden(f"이 메시지를 {label}할 권한이 없습니다. 다른 부서의 메시지입니다. "
+                     f"(You may not {action} this message.)")
+
+
+def require(user, action: str, message: Message) -> None:
+    if not can(user, action, message):
+        raise refuse(user, action, message)
+
+
+def require_all(user, action: str, messages) -> None:
+    """All or nothing: one refused message refuses the whole batch (each refusal audited)."""
+    refused = [m for m in messages if not can(user, action, m)]
+    for m in refused:
+        audit(user, action, m, f"권한 없음: {ACTION_LABELS.get(action, action)} 거부 (일괄)",
+              allowed=False)
+    if refused:
+        raise Forbidden(f"선택한 메시지 중 {len(refused)}건은 다른 부서의 메시지라 처리할 수 없습니다. "
+                        "아무것도 바꾸지 않았습니다.")
+
+
+def queue(user, qs: QuerySet[Message] | None = None) -> QuerySet[Message]:
+    """The staff queue: everything for the desk, the mayor's office and superusers; else the
+    messages of the user's divisions (now, or in the past through a transfer)."""
+    qs = Message.objects.all() if qs is None else qs
+    if reads_all(user):
+        return qs
+    ids = division_ids(user)
+    if not ids:
+        return qs.none()
+    passed = StatusChange.objects.filter(division_id__in=ids).values("message_id")
+    return qs.filter(Q(division_id__in=ids) | Q(pk__in=passed))

@@ -1,0 +1,182 @@
+"""What staff do to a message: transfer it, correct its labels, answer it, and the bulk versions.
+
+Every function checks permission first (a refusal is audited and raised as Forbidden), validates
+its input (TriageError, in Korean), then changes everything in one transaction: nothing is ever
+half-saved. Every successful action is audited too.
+"""
+
+import re
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from departments.models import Division
+from departments.regulation import Regulation
+
+from ..models import Answer, LabelCorrection, Message, MessageType, Outbox, Status, Topic
+from . import permissions as perms
+from .workflow import OPEN_STATUSES, InvalidTransition, mark_spam, transition
+
+ANSWER_MAX_CHARS = 5000
+REASON_MAX_CHARS = 500
+# C0/C1 control characters except tab and newlines: PostgreSQL refuses NUL, the rest is garbage.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class TriageError(ValueError):
+    """Bad input or a conflict, with a message staff can act on."""
+
+
+def clean_input(text, what: str, max_chars: int) -> str:
+    text = "" if text is None else str(text)
+    if _CONTROL.search(text):
+        raise TriageError(f"{what}에 제어 문자가 들어 있습니다. 지우고 다시 입력해 주세요.")
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise TriageError(f"{what}을(를) 입력해 주세요. (empty)")
+    if len(text) > max_chars:
+        raise TriageError(f"{what}이(가) 너무 깁니다: {len(text):,}자 (최대 {max_chars:,}자).")
+    return text
+
+
+def _division(value) -> Division:
+    if isinstance(value, Division):
+        return value
+    try:
+        return Division.objects.get(pk=int(value))
+    except (TypeError, ValueError, Division.DoesNotExist):
+        raise TriageError("존재하지 않는 부서입니다. 이관할 부서를 다시 고르세요.") from None
+
+
+def _label(value, choices, what: str) -> str:
+    if value not in choices.values:
+        raise TriageError(f"알 수 없는 {what}입니다: {str(value)[:40]!r}")
+    return value
+
+
+def transfer(message: Message, to_division, *, actor, reason) -> None:
+    """Hand the message to another division. The reason is mandatory; both divisions keep the
+    history (the earlier rows name the old division, the new row the new one)."""
+    perms.require(actor, perms.TRANSFER, message)
+    reason = clean_input(reason, "이관 사유", REASON_MAX_CHARS)
+    target = _division(to_division)
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().select_related("division").get(pk=message.pk)
+        if locked.division_id == target.pk:
+            raise TriageError(f"이미 {target.name_ko}의 메시지입니다. 다른 부서를 고르세요.")
+        if locked.status not in OPEN_STATUSES:
+            raise InvalidTransition(locked.status, Status.ASSIGNED)
+        source = locked.division.name_ko if locked.division else "미배정"
+        transition(locked, Status.ASSIGNED, actor=actor, division=target, public=False,
+                   note=f"담당 부서 이관: {source} → {target.name_ko}\n사유: {reason}")
+        Message.objects.filter(pk=locked.pk).update(
+            routing_reason=f"이관: {source} → {target.name_ko} ({reason})"[:300])
+        perms.audit(actor, perms.TRANSFER, locked, f"{source} → {target.name_ko}: {reason}")
+    message.refresh_from_db()
+
+
+def reclassify(message: Message, *, actor, type=None, topic=None, _checked=False) -> None:
+    """Correct type and/or topic; kept as a training label; the deadline follows the new type."""
+    if type is None and topic is None:
+        raise TriageError("바꿀 유형이나 주제를 고르세요.")
+    if type is not None:
+        _label(type, MessageType, "유형")
+    if topic is not None:
+        _label(topic, Topic, "주제")
+    if not _checked:
+        perms.require(actor, perms.RECLASSIFY, message)
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().get(pk=message.pk)
+        before = (locked.type, locked.topic)
+        locked.type = type if type is not None else locked.type
+        locked.topic = topic if topic is not None else locked.topic
+        locked.needs_triage = False
+        fields = ["type", "topic", "needs_triage", "updated_at"]
+        if locked.type != before[0] and locked.status in OPEN_STATUSES:
+            locked.due_at = Regulation().due_at(locked.type, locked.received_at)
+            locked.is_overdue = bool(locked.due_at and locked.due_at < timezone.now())
+            fields += ["due_at", "is_overdue"]
+        locked.save(update_fields=fields)
+        if locked.type and locked.topic:
+            LabelCorrection.objects.create(message=locked, text=locked.text, type=locked.type,
+                                           topic=locked.topic, corrected_by=actor)
+        perms.audit(actor, perms.RECLASSIFY, locked,
+                    f"{before[0] or '-'}/{before[1] or '-'} → {locked.type}/{locked.topic}")
+    message.refresh_from_db()
+
+
+def _create_answer(message: Message, author, text: str, division) -> Answer:
+    """The publishing service writes Answer + Outbox; this stand-in is used until it exists."""
+    try:
+        from .publishing import create_answer
+    except ImportError:
+        answer = Answer.objects.create(message=message, author=author, text=text, division=division)
+        if message.account_id and message.platform in ("x", "facebook"):
+            Outbox.objects.create(answer=answer, account_id=message.account_id,
+                                  to_external_id=message.external_id, text=text)
+        return answer
+    return create_answer(message, author, text, division)
+
+
+def answer(message: Message, *, actor, text) -> Answer:
+    """Answer in public. Two staff answering at once: the second gets a clear error."""
+    perms.require(actor, perms.ANSWER, message)
+    text = clean_input(text, "답변", ANSWER_MAX_CHARS)
+    try:
+        with transaction.atomic():
+            locked = Message.objects.select_for_update().select_related("division").get(pk=message.pk)
+            if Answer.objects.filter(message=locked).exists():
+                raise TriageError("이미 다른 담당자가 답변을 등록했습니다. 화면을 새로 고쳐 확인하세요.")
+            if locked.status == Status.RECEIVED:
+                transition(locked, Status.ASSIGNED, actor=actor, note="답변 담당 배정")
+            if locked.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
+                raise InvalidTransition(locked.status, Status.ANSWERED)
+            result = _create_answer(locked, actor, text, locked.division)
+            locked.refresh_from_db(fields=["status"])
+            if locked.status != Status.ANSWERED:
+                transition(locked, Status.ANSWERED, actor=actor, note="답변 등록")
+            perms.audit(actor, perms.ANSWER, locked, text[:200])
+    except IntegrityError:
+        raise TriageError("이미 다른 담당자가 답변을 등록했습니다. 화면을 새로 고쳐 확인하세요.") from None
+    message.refresh_from_db()
+    return result
+
+
+def change_status(message: Message, to_status: str, *, actor, note: str = "") -> None:
+    perms.require(actor, perms.STATUS, message)
+    _label(to_status, Status, "상태")
+    note = clean_input(note, "메모", REASON_MAX_CHARS) if note else ""
+    with transaction.atomic():
+        public = to_status not in (Status.HIDDEN, Status.SPAM)
+        transition(message, to_status, actor=actor, note=note, public=public)
+        perms.audit(actor, perms.STATUS, message, f"→ {to_status} {note}".strip())
+
+
+# Bulk actions: permission for every message first, then all changes in one transaction.
+
+def bulk_reclassify(messages, *, actor, type=None, topic=None) -> int:
+    messages = list(messages)
+    perms.require_all(actor, perms.BULK, messages)
+    with transaction.atomic():
+        for m in messages:
+            reclassify(m, actor=actor, type=type, topic=topic, _checked=True)
+    return len(messages)
+
+
+def bulk_assign(messages, to_division, *, actor, reason) -> int:
+    messages = list(messages)
+    perms.require_all(actor, perms.BULK, messages)
+    with transaction.atomic():
+        for m in messages:
+            transfer(m, to_division, actor=actor, reason=reason)
+    return len(messages)
+
+
+def bulk_spam(messages, *, actor) -> int:
+    messages = list(messages)
+    perms.require_all(actor, perms.BULK, messages)
+    with transaction.atomic():
+        for m in messages:
+            mark_spam(m, actor=actor)
+            perms.audit(actor, perms.BULK, m, "스팸 처리")
+    return len(messages)
