@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup services migrate seed chromium lint clean-var bench
+.PHONY: run test setup services migrate seed chromium lint stop bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ seed: migrate
 
 run: seed
 	@echo "SMC: http://127.0.0.1:8000/  (관리 화면 /admin/, Ctrl-C로 종료)"
-	PATH="$(CURDIR)/$(BIN):$$PATH" SMC_SIMULATE=$${SMC_SIMULATE:-1} DEBUG=$${DEBUG:-1} $(BIN)/honcho start
+	SMC_SIMULATE=$${SMC_SIMULATE:-1} DEBUG=$${DEBUG:-1} $(PY) -m smc.devrun
 
 # Browser tests drive Debian's Chromium; install it when it is missing and apt-get is there.
 chromium:
@@ -39,8 +39,12 @@ chromium:
 lint: setup
 	$(BIN)/ruff check .
 
+# The suite runs against the same servers; embedded ones are stopped afterwards (data stays in ./var/).
 test: seed chromium lint
-	$(BIN)/pytest
+	$(BIN)/pytest; status=$$?; $(PY) -m smc.embedded down; exit $$status
+
+stop:
+	$(PY) -m smc.embedded down
 
 bench: migrate
 	$(PY) bench/ingest.py

@@ -91,13 +91,16 @@ def up() -> dict:
 
 
 def down() -> None:
+    """Stop the embedded servers of this checkout, if any run; external servers are never touched."""
     pid_file = REDIS_DIR / "redis.pid"
-    if pid_file.exists():
+    if pid_file.exists() and not os.environ.get("REDIS_URL"):
         subprocess.run(["kill", pid_file.read_text().strip()], check=False)
-    if PG_DIR.exists():
-        import pgserver
+    if (PG_DIR / "postmaster.pid").exists() and not os.environ.get("DATABASE_URL"):
+        from pgserver._commands import pg_ctl
 
-        pgserver.get_server(PG_DIR, cleanup_mode="stop").cleanup()
+        # pgserver runs PostgreSQL as the "pgserver" system user when started by root.
+        user = "pgserver" if os.geteuid() == 0 else None
+        pg_ctl(["-w", "stop", "-m", "fast"], pgdata=PG_DIR, user=user)
 
 
 if __name__ == "__main__":
