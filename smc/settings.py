@@ -127,7 +127,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="smc")
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# A task unacked this long (its worker vanished) is delivered again; fault tests lower it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Task modules outside the autodiscovered tasks.py files.
@@ -135,7 +136,14 @@ CELERY_IMPORTS = ["messages_app.tasks_triage"]
 CELERY_BEAT_SCHEDULE = {
     # Processing regulation: reminders and overdue marks.
     "escalate-deadlines": {"task": "messages_app.escalate_deadlines", "schedule": 15 * 60},
+    # Inbox: poll the accounts whose interval has passed; re-queue replies whose task was lost.
+    "dispatch-polls": {"task": "messages_app.tasks.dispatch_polls", "schedule": 10.0},
+    "sweep-outbox": {"task": "messages_app.tasks.sweep_outbox", "schedule": 60.0},
 }
+
+# Facebook webhook (/webhooks/facebook/): the app secret signs deliveries, the verify token the handshake.
+FACEBOOK_APP_SECRET = env("FACEBOOK_APP_SECRET", default="")
+FACEBOOK_VERIFY_TOKEN = env("FACEBOOK_VERIFY_TOKEN", default="")
 
 LOGGING = {
     "version": 1,

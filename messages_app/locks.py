@@ -1,0 +1,40 @@
+"""Cross-process locks held in PostgreSQL (session-level advisory locks).
+
+Chosen over a Redis lock with a timeout: PostgreSQL frees an advisory lock the moment its session
+ends, so a worker killed mid-task (SIGKILL, dropped connection) never leaves a stale lock behind and
+the redelivered task can run at once, while a live holder keeps it however long the task takes.
+"""
+
+from contextlib import contextmanager
+
+from django.db import connection
+
+# High bits of the bigint key, so our locks never collide with another feature's.
+POLL_ACCOUNT = 1001
+PUBLISH_OUTBOX = 1002
+
+
+def _key(namespace: int, key: int) -> int:
+    return (namespace << 48) | (key & ((1 << 48) - 1))
+
+
+@contextmanager
+def advisory_lock(namespace: int, key: int):
+    """Yields True when this process got the lock, False when another process holds it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_key(namespace, key)])
+        got = cursor.fetchone()[0]
+    try:
+        yield got
+    finally:
+        if got:
+            _release(namespace, key)
+
+
+def _release(namespace: int, key: int) -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_key(namespace, key)])
+    except Exception:
+        # The session is gone (dropped connection): the server has released the lock already.
+        connection.close_if_unusable_or_obsolete()

@@ -1,0 +1,315 @@
+"""Storing what the platforms send: every message exactly once, the cursor in the same transaction.
+
+`ingest_batch` is the one door into the messages table for inbound items (polls, webhooks, phone
+and web intake). `poll` wraps one fetch of one account with its lock and its error handling.
+"""
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts import connectors
+from accounts.connectors.base import (
+    AuthExpired,
+    Batch,
+    ConnectorError,
+    InboundItem,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+from accounts.models import Account
+from accounts.models import Status as AccountStatus
+
+from .. import locks
+from ..models import Message
+from . import pipeline
+
+try:  # the classification helper's module: search terms for the portal's full-text search
+    from .. import korean
+except ImportError:  # pragma: no cover - only while that module does not exist
+    korean = None
+
+logger = logging.getLogger(__name__)
+
+# C0 controls except \t and \n (\r is normalised to \n first). NUL cannot be stored by PostgreSQL.
+_C0 = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_NEWLINES = re.compile(r"\r\n?")
+
+# Per-row columns, in the order of the unnest() arrays; the rest get their model default.
+_ROW_COLUMNS = [
+    ("platform", "text"), ("external_id", "text"), ("account_id", "bigint"), ("kind", "text"),
+    ("author_external_id", "text"), ("author_handle", "text"), ("author_name", "text"),
+    ("citizen_id", "bigint"), ("text", "text"), ("url", "text"), ("conversation_id", "text"),
+    ("parent_external_id", "text"), ("posted_at", "timestamptz"), ("raw", "text"),
+    ("is_simulated", "boolean"), ("is_private", "boolean"), ("search_doc", "text"),
+]
+_SQL_COLUMNS = {"raw": "u.raw::jsonb", "search_doc": None}
+_NOW_COLUMNS = {"received_at", "updated_at"}
+
+
+def rate_limit_key(account_id: int) -> str:
+    return f"poll:rate-limited:{account_id}"
+
+
+# --- sanitising ---------------------------------------------------------------------------------
+
+def clean_text(value) -> str:
+    """Store everything, but nothing PostgreSQL refuses: no NUL/C0 controls, no lone surrogates."""
+    if value is None:
+        return ""
+    text = str(value)
+    if "\r" in text:
+        text = _NEWLINES.sub("\n", text)
+    text = _C0.sub("", text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def _clean_json(value):
+    if isinstance(value, str):
+        return clean_text(value).replace("\x00", "")
+    if isinstance(value, dict):
+        return {_clean_json(str(k)): _clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_json(v) for v in value]
+    return value
+
+
+def _raw_json(raw) -> str:
+    try:
+        dumped = json.dumps(raw or {}, ensure_ascii=False, default=str)
+        dumped.encode("utf-8")
+        if "\\u0000" not in dumped:
+            return dumped
+    except (TypeError, ValueError, UnicodeEncodeError):
+        pass
+    return json.dumps(_clean_json(raw or {}), ensure_ascii=False, default=str)
+
+
+def _short(value, limit: int) -> str:
+    return clean_text(value).replace("\n", " ")[:limit]
+
+
+def _aware(value: datetime | None) -> datetime:
+    if value is None:
+        return timezone.now()
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
+# --- storing ------------------------------------------------------------------------------------
+
+def _search_documents(texts: list[str]) -> list[str | None]:
+    if korean is None:
+        return [None] * len(texts)
+    analysed = korean.analyze_batch(texts)
+    return [" ".join(korean.search_terms(pairs)) for pairs in analysed]
+
+
+def _existing_ids(platform_ids: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    platforms = [p for p, _ in platform_ids]
+    ids = [e for _, e in platform_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT m.platform, m.external_id FROM messages_app_message m "
+            "JOIN unnest(%s::text[], %s::text[]) AS u(platform, external_id) "
+            "ON m.platform = u.platform AND m.external_id = u.external_id",
+            [platforms, ids],
+        )
+        return set(cursor.fetchall())
+
+
+def _defaults_sql() -> tuple[list[str], list[str], list]:
+    """Columns that no item sets: their model default, so a field added later needs no change here."""
+    given = {name for name, _ in _ROW_COLUMNS} | {"search_vector", "id"} | _NOW_COLUMNS
+    columns, exprs, params = [], [], []
+    for f in Message._meta.concrete_fields:
+        if f.column in given:
+            continue
+        columns.append(connection.ops.quote_name(f.column))
+        exprs.append(f"%s::{f.db_type(connection)}")
+        params.append(f.get_db_prep_save(f.get_default(), connection))
+    return columns, exprs, params
+
+
+def _row(account_id: int | None, item: InboundItem, citizen_id: int | None, is_private: bool) -> tuple:
+    external_id = clean_text(item.external_id).strip()
+    url = clean_text(item.url).strip()
+    return (
+        _short(item.platform, 20), external_id, account_id, _short(item.kind or "mention", 20),
+        _short(item.author_id, 100), _short(item.author_handle, 100), _short(item.author_name, 200),
+        citizen_id, clean_text(item.text), url if len(url) <= 500 else "",
+        _short(item.conversation_id, 100), _short(item.parent_id, 100), _aware(item.posted_at),
+        _raw_json(item.raw), bool(item.is_simulated), is_private or item.kind == "direct",
+    )
+
+
+def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id: int | None = None,
+                 is_private: bool = False) -> list[int]:
+    """INSERT … ON CONFLICT (platform, external_id) DO NOTHING; returns the ids of the new rows.
+
+    Must run inside the caller's transaction. Items already stored are skipped before the
+    (costly) Korean analysis; a concurrent writer of the same item is settled by the constraint.
+    """
+    rows, seen = [], set()
+    for item in items:
+        row = _row(account_id, item, citizen_id, is_private)
+        key = (row[0], row[1])
+        if not row[1] or len(row[1]) > 100 or key in seen:
+            if not row[1] or len(row[1]) > 100:
+                logger.error("ingest: unusable external id %r on %s, item skipped", item.external_id[:120],
+                             item.platform)
+            continue
+        seen.add(key)
+        rows.append(row)
+    if not rows:
+        return []
+    existing = _existing_ids([(r[0], r[1]) for r in rows])
+    rows = [r for r in rows if (r[0], r[1]) not in existing]
+    if not rows:
+        return []
+    docs = _search_documents([r[8] for r in rows])
+    columns = [name for name, _ in _ROW_COLUMNS if name != "search_doc"]
+    arrays = [list(col) for col in zip(*rows, strict=True)] + [docs]
+    select = [_SQL_COLUMNS.get(name) or f"u.{name}" for name in columns]
+    columns.append("search_vector")
+    select.append("CASE WHEN u.search_doc IS NULL THEN NULL ELSE to_tsvector('simple', u.search_doc) END")
+    columns += sorted(_NOW_COLUMNS)
+    select += ["now()"] * len(_NOW_COLUMNS)
+    default_columns, default_exprs, default_params = _defaults_sql()
+    sql = (
+        f"INSERT INTO messages_app_message ({', '.join(columns + default_columns)}) "
+        f"SELECT {', '.join(select + default_exprs)} "
+        f"FROM unnest({', '.join(f'%s::{t}[]' for _, t in _ROW_COLUMNS)}) "
+        f"AS u({', '.join(name for name, _ in _ROW_COLUMNS)}) "
+        "ON CONFLICT (platform, external_id) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        # Placeholders in SQL order: the defaults (in the SELECT list) before the unnest() arrays.
+        cursor.execute(sql, [*default_params, *arrays])
+        return [r[0] for r in cursor.fetchall()]
+
+
+def run_pipeline(new_ids: list[int]) -> None:
+    if not new_ids:
+        return
+    try:
+        # A savepoint: a failing classifier leaves the messages stored, unrouted, for the desk.
+        with transaction.atomic():
+            pipeline.after_ingest(new_ids)
+    except Exception:
+        if connection.needs_rollback or not connection.is_usable():
+            raise
+        logger.exception("ingest: after_ingest failed for %d new messages; they stay unrouted", len(new_ids))
+
+
+def ingest_batch(account, batch: Batch) -> list[int]:
+    """Store a fetched batch and move the account's cursor, in one transaction. New ids, in order."""
+    with transaction.atomic():
+        new_ids = insert_items(account.pk if account else None, batch.items)
+        if account is not None:
+            now = timezone.now()
+            Account.objects.filter(pk=account.pk).update(poll_cursor=batch.next_cursor, last_polled_at=now)
+            account.poll_cursor, account.last_polled_at = batch.next_cursor, now
+        run_pipeline(new_ids)
+    return sorted(new_ids)
+
+
+# --- polling ------------------------------------------------------------------------------------
+
+@dataclass
+class PollResult:
+    account_id: int
+    fetched: int = 0
+    new_ids: list[int] = field(default_factory=list)
+    skipped: str = ""  # why nothing was fetched: "locked", "inactive", "rate_limited"
+    error: str = ""
+    rate_limited_until: datetime | None = None
+
+
+def _record_error(account, message: str, **extra) -> None:
+    now = timezone.now()
+    Account.objects.filter(pk=account.pk).update(last_error=message[:2000], last_error_at=now, **extra)
+    account.last_error, account.last_error_at = message[:2000], now
+    for name, value in extra.items():
+        setattr(account, name, value)
+
+
+def rate_limited_until(account_id: int) -> datetime | None:
+    value = cache.get(rate_limit_key(account_id))
+    return datetime.fromisoformat(value) if value else None
+
+
+def poll(account: Account) -> PollResult:
+    """One fetch of one account under its lock. TransientError propagates (the task retries it)."""
+    result = PollResult(account_id=account.pk)
+    with locks.advisory_lock(locks.POLL_ACCOUNT, account.pk) as got:
+        if not got:
+            result.skipped = "locked"
+            return result
+        # Re-read under the lock: the previous holder may have just moved the cursor.
+        account.refresh_from_db()
+        if account.status != AccountStatus.ACTIVE:
+            result.skipped = "inactive"
+            return result
+        try:
+            connector = connectors.get_connector(account)
+            batch = connector.fetch(account, account.poll_cursor)
+        except RateLimited as exc:
+            reset_at = _aware(exc.reset_at)
+            seconds = max(1, int((reset_at - timezone.now()).total_seconds()) + 1)
+            cache.set(rate_limit_key(account.pk), reset_at.isoformat(), timeout=seconds)
+            _record_error(account, f"요청 한도 초과: {timezone.localtime(reset_at):%H:%M:%S}까지 대기 "
+                                   f"(rate limited until {reset_at.isoformat()})")
+            result.skipped, result.rate_limited_until = "rate_limited", reset_at
+            return result
+        except AuthExpired as exc:
+            _record_error(account, f"인증 만료 또는 취소: 재인증이 필요합니다 (auth expired: {exc})",
+                          status=AccountStatus.NEEDS_REAUTH)
+            result.error = "auth_expired"
+            return result
+        except TransientError as exc:
+            _record_error(account, f"일시적 오류, 재시도 예정 (transient error: {exc})")
+            raise
+        except (PermanentError, ConnectorError) as exc:
+            _record_error(account, f"수집 실패 (permanent error: {exc})")
+            result.error = str(exc)
+            return result
+        result.fetched = len(batch.items)
+        result.new_ids = ingest_batch(account, batch)
+    return result
+
+
+# Platforms that are never polled: closed (me2day) or not social platforms (phone, web).
+UNPOLLED_PLATFORMS = {"me2day", "phone", "web"}
+
+
+def due_account_ids(now: datetime | None = None) -> list[int]:
+    """Active accounts whose poll interval has passed, not rate-limited, not already queued."""
+    now = now or timezone.now()
+    accounts = Account.objects.filter(status=AccountStatus.ACTIVE).exclude(platform__in=UNPOLLED_PLATFORMS)
+    if not getattr(settings, "SMC_SIMULATE", False):
+        accounts = accounts.exclude(credentials_encrypted="")  # nothing to poll with
+    due = []
+    for account_id, last, interval in accounts.values_list("pk", "last_polled_at", "poll_interval_seconds"):
+        interval = max(interval or 60, 5)
+        if last is not None and (now - last).total_seconds() < interval:
+            continue
+        limited = rate_limited_until(account_id)
+        if limited is not None and limited > now:
+            continue
+        # One queued poll per interval, even while a slow or failing poll has not moved last_polled_at.
+        if not cache.add(f"poll:queued:{account_id}", 1, timeout=interval):
+            continue
+        due.append(account_id)
+    return due

@@ -1,0 +1,79 @@
+"""The other channels of the processing regulation: phone/visit complaints and the portal's web form.
+
+Both become messages through the same door as platform items (`ingest.insert_items` + the
+post-ingest pipeline), with the same (platform, external_id) dedupe: a form submitted twice with
+the same token, or a call entered twice under the same reference number, is stored once.
+"""
+
+import uuid
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.connectors.base import InboundItem
+from accounts.models import Platform
+
+from ..models import AuditEntry, Kind, Message
+from . import ingest
+
+CHANNELS = {"phone": "전화", "visit": "방문"}
+
+
+class IntakeError(ValueError):
+    """Refused input, with a message for the person who typed it (Korean first)."""
+
+
+def _store(item: InboundItem, *, citizen_id: int | None = None, is_private: bool = False) -> tuple[Message, bool]:
+    with transaction.atomic():
+        new_ids = ingest.insert_items(None, [item], citizen_id=citizen_id, is_private=is_private)
+        ingest.run_pipeline(new_ids)
+    message = Message.objects.get(platform=item.platform, external_id=item.external_id)
+    return message, bool(new_ids)
+
+
+def _text(text: str) -> str:
+    text = ingest.clean_text(text).strip()
+    if not text:
+        raise IntakeError("내용을 입력하세요 (the text is empty).")
+    return text
+
+
+def record_phone_complaint(staff, text: str, *, channel: str = "phone", caller_name: str = "",
+                           caller_contact: str = "", received_at: datetime | None = None,
+                           reference: str = "", publish: bool = False) -> Message:
+    """A complaint taken by phone or at the counter, typed in by staff.
+
+    Private unless the caller agreed to publication (`publish`): the caller never posted it publicly.
+    The contact stays in the raw record for the answering division, never in the text.
+    """
+    if channel not in CHANNELS:
+        raise IntakeError(f"접수 경로는 {', '.join(CHANNELS.values())} 중 하나여야 합니다 (unknown channel).")
+    reference = ingest.clean_text(reference).strip()
+    external_id = f"phone-{reference}" if reference else f"phone-{uuid.uuid4().hex}"
+    posted_at = received_at or timezone.now()
+    if posted_at > timezone.now():
+        raise IntakeError("접수 시각이 미래일 수 없습니다 (received time is in the future).")
+    item = InboundItem(
+        platform=Platform.PHONE, external_id=external_id[:100], text=_text(text), posted_at=posted_at,
+        author_name=caller_name, kind=Kind.PHONE,
+        raw={"channel": channel, "caller_contact": caller_contact, "recorded_by": staff.pk,
+             "reference": reference, "publish_consent": bool(publish)},
+    )
+    message, created = _store(item, is_private=not publish)
+    AuditEntry.objects.create(actor=staff, action="phone_intake", message=message,
+                              detail=f"{CHANNELS[channel]} 민원 {'등록' if created else '중복 등록 시도'}")
+    return message
+
+
+def submit_web_question(user, text: str, *, client_token: str = "") -> Message:
+    """A logged-in citizen's question from the portal form. `client_token` (from the form) dedupes resubmits."""
+    token = ingest.clean_text(client_token).strip()[:64] or uuid.uuid4().hex
+    item = InboundItem(
+        platform=Platform.WEB, external_id=f"web-{user.pk}-{token}", text=_text(text),
+        posted_at=timezone.now(), author_id=str(user.pk), author_handle=getattr(user, "username", "")[:100],
+        author_name=(user.get_full_name() if hasattr(user, "get_full_name") else "")[:200], kind=Kind.WEB,
+        raw={"source": "portal_form"},
+    )
+    message, _ = _store(item, citizen_id=user.pk)
+    return message
