@@ -54,7 +54,7 @@ class SimulatorConnector:
 
     def _item(self, account, number: int, now_dt: datetime) -> InboundItem:
         rng = random.Random(f"{account.platform}:{account.handle}:{number}")
-        message = compose(rng, account.handle)
+        message = compose(rng, account.handle, mention=account.platform == "x")
         external_id = f"sim-{account.platform}-{account.handle}-{number}"
         kind = "comment" if account.platform == "facebook" else "mention"
         return InboundItem(

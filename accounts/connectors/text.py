@@ -13,6 +13,7 @@ from twitter_text import parse_tweet
 
 X_MAX_WEIGHT = 280
 FACEBOOK_MAX_CHARS = 8000
+QUICK_CHECK_CHARS = 10_000
 
 # Characters the X parser rejects (BOM, non-characters, bidi-overrides it treats as invalid).
 _X_INVALID = re.compile("[\ufffe\ufeff\uffff\u202a-\u202e]")
@@ -91,7 +92,8 @@ def split_text(text: str, weigh: Callable[[str], int], limit: int, fits: Callabl
     text = text.strip()
     if not text:
         return []
-    if fits(text):
+    # The parser is slow on huge texts; anything this long cannot fit one part anyway.
+    if len(text) <= QUICK_CHECK_CHARS and fits(text):
         return [text]
     digits, slack = 1, 0
     while True:
@@ -101,6 +103,8 @@ def split_text(text: str, weigh: Callable[[str], int], limit: int, fits: Callabl
         if len(str(len(parts))) > digits:
             digits = len(str(len(parts)))
             continue
+        if len(parts) == 1:
+            return parts
         numbered = [_prefix(i, len(parts)) + part for i, part in enumerate(parts, start=1)]
         # The parser is the judge: weights can differ slightly once tokens are joined.
         if all(fits(p) for p in numbered) or budget <= 20:
