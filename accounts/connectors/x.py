@@ -170,8 +170,10 @@ class XConnector:
                 users = {str(u["id"]): u for u in (body.get("includes") or {}).get("users") or []}
                 for tweet in body.get("data") or []:
                     item = tweet_to_item(tweet, users, fetched_at)
-                    items[item.external_id] = item
                     newest = _newest(newest, item.external_id)
+                    # Our own thread parts reply to us, so they show up as mentions: not messages.
+                    if item.author_id != str(account.platform_user_id):
+                        items[item.external_id] = item
         ordered = sorted(items.values(), key=lambda item: int(item.external_id))
         return Batch(items=ordered, next_cursor=newest)
 

@@ -101,6 +101,24 @@ def test_response_without_includes_or_optional_fields_still_ingests(rsps):
     assert batch.next_cursor == "1785899999999999999"
 
 
+def test_our_own_posts_in_the_mentions_are_skipped_but_move_the_cursor(rsps):
+    recording = copy.deepcopy(load("x_mentions_page2.json"))
+    own = copy.deepcopy(recording["body"]["data"][0])
+    own.update(id="1785999999999999999", author_id=USER_ID, text="(2/2) 추가 안내드립니다.",
+               referenced_tweets=[{"type": "replied_to", "id": "1785999999999999998"}])
+    recording["body"]["data"].insert(0, own)
+    add(rsps, "GET", MENTIONS, "", recording=recording)
+    batch = XConnector().fetch(account(), CURSOR)
+    assert [i.external_id for i in batch.items] == ["1785830000000000002", "1785840000000000001"]
+    assert batch.next_cursor == "1785999999999999999"
+
+
+def test_user_context_credentials_read_with_oauth1(rsps):
+    add(rsps, "GET", MENTIONS, "x_mentions_empty.json")
+    XConnector().fetch(oauth1_account(), CURSOR)
+    assert rsps.calls[0].request.headers["Authorization"].startswith("OAuth ")
+
+
 def test_emoji_zwj_and_rtl_text_survive_unchanged(rsps):
     add(rsps, "GET", MENTIONS, "x_mentions_page1.json")
     add(rsps, "GET", MENTIONS, "x_mentions_page2.json")
