@@ -70,7 +70,8 @@ class Regulation:
         for step in rule.steps.all():
             if step.trigger == EscalationStep.Trigger.ELAPSED:
                 span = self.calendar.working_time(received_at, due_at)
-                fire = self.calendar.add_working_time(received_at, span * float(step.amount))
+                fire = self.calendar.office_hours_from(
+                    self.calendar.add_working_time(received_at, span * float(step.amount)))
             elif step.trigger == EscalationStep.Trigger.BEFORE:
                 fire = self.calendar.opening_before(due_at, int(step.amount))
             else:

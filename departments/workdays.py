@@ -82,6 +82,17 @@ class Calendar:
                 remaining -= room
             cursor = midnight
 
+    def office_hours_from(self, moment: datetime) -> datetime:
+        """`moment` if the office is open then, else the next opening (no reminders at 2 a.m.)."""
+        local = timezone.localtime(moment)
+        if self.is_working_day(local.date()):
+            if OFFICE_OPEN <= local.time() < OFFICE_CLOSE:
+                return local
+            if local.time() < OFFICE_OPEN:
+                return timezone.make_aware(datetime.combine(local.date(), OFFICE_OPEN))
+        day = self.add_working_days(local.date(), 1)
+        return timezone.make_aware(datetime.combine(day, OFFICE_OPEN))
+
     def opening_before(self, moment: datetime, working_days: int) -> datetime:
         """Office opening on the working day `working_days` before the day of `moment`."""
         day = self.add_working_days(timezone.localtime(moment).date(), -working_days)

@@ -61,7 +61,7 @@ def transfer(message: Message, to_division, *, actor, reason) -> None:
     reason = clean_input(reason, "이관 사유", REASON_MAX_CHARS)
     target = _division(to_division)
     with transaction.atomic():
-        locked = Message.objects.select_for_update().select_related("division").get(pk=message.pk)
+        locked = Message.objects.select_for_update(of=("self",)).select_related("division").get(pk=message.pk)
         if locked.division_id == target.pk:
             raise TriageError(f"이미 {target.name_ko}의 메시지입니다. 다른 부서를 고르세요.")
         if locked.status not in OPEN_STATUSES:
@@ -124,7 +124,7 @@ def answer(message: Message, *, actor, text) -> Answer:
     text = clean_input(text, "답변", ANSWER_MAX_CHARS)
     try:
         with transaction.atomic():
-            locked = Message.objects.select_for_update().select_related("division").get(pk=message.pk)
+            locked = Message.objects.select_for_update(of=("self",)).select_related("division").get(pk=message.pk)
             if Answer.objects.filter(message=locked).exists():
                 raise TriageError("이미 다른 담당자가 답변을 등록했습니다. 화면을 새로 고쳐 확인하세요.")
             if locked.status == Status.RECEIVED:
@@ -154,8 +154,13 @@ def change_status(message: Message, to_status: str, *, actor, note: str = "") ->
 
 # Bulk actions: permission for every message first, then all changes in one transaction.
 
+def _fresh(messages) -> list[Message]:
+    """Re-read the selection: decide on the rows as they are now, not as a caller last saw them."""
+    return list(Message.objects.filter(pk__in=[m.pk for m in messages]).order_by("pk"))
+
+
 def bulk_reclassify(messages, *, actor, type=None, topic=None) -> int:
-    messages = list(messages)
+    messages = _fresh(messages)
     perms.require_all(actor, perms.BULK, messages)
     with transaction.atomic():
         for m in messages:
@@ -164,7 +169,7 @@ def bulk_reclassify(messages, *, actor, type=None, topic=None) -> int:
 
 
 def bulk_assign(messages, to_division, *, actor, reason) -> int:
-    messages = list(messages)
+    messages = _fresh(messages)
     perms.require_all(actor, perms.BULK, messages)
     with transaction.atomic():
         for m in messages:
@@ -173,7 +178,7 @@ def bulk_assign(messages, to_division, *, actor, reason) -> int:
 
 
 def bulk_spam(messages, *, actor) -> int:
-    messages = list(messages)
+    messages = _fresh(messages)
     perms.require_all(actor, perms.BULK, messages)
     with transaction.atomic():
         for m in messages:

@@ -35,8 +35,8 @@ def test_complaint_steps_half_time_day_before_and_overdue(regulation):
     steps = {s.key: s for s in regulation.steps("complaint", received, due)}
     assert [s.recipient for s in regulation.steps("complaint", received, due)] == ["division", "head", "desk"]
     # Tue 10:00 → Thu 18:00 next week is 176 h of working time (the weekend counts nothing);
-    # half of it, 88 h, ends on Monday 9 March at 02:00.
-    assert steps["half"].fire_at == datetime(2026, 3, 9, 2, 0, tzinfo=SEOUL)
+    # half of it, 88 h, ends on Monday 9 March at 02:00; reminders wait for office hours.
+    assert steps["half"].fire_at == datetime(2026, 3, 9, 9, 0, tzinfo=SEOUL)
     assert steps["day-before"].fire_at == datetime(2026, 3, 11, 9, 0, tzinfo=SEOUL)
     assert steps["overdue"].fire_at == due
 

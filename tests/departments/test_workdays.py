@@ -67,3 +67,11 @@ def test_working_time_skips_days_off():
     end = datetime(2026, 2, 19, 12, 0, tzinfo=SEOUL)  # Thursday noon after Seollal
     assert cal.working_time(start, end).total_seconds() == 24 * 3600
     assert cal.add_working_time(start, cal.working_time(start, end)) == end
+
+
+def test_office_hours_from_moves_night_and_holidays_to_the_next_opening():
+    cal = Calendar(overrides={})
+    assert cal.office_hours_from(datetime(2026, 2, 13, 20, 0, tzinfo=SEOUL)) == datetime(
+        2026, 2, 19, 9, 0, tzinfo=SEOUL)  # Friday evening before Seollal → Thursday morning
+    noon = datetime(2026, 2, 19, 12, 0, tzinfo=SEOUL)
+    assert cal.office_hours_from(noon) == noon
