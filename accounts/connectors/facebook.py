@@ -188,15 +188,20 @@ class FacebookConnector:
                 post_id = str(post["id"])
                 if str((post.get("from") or {}).get("id")) != page_id and is_new(post):
                     items[post_id] = _item(post, "visitor_post", post_id, "", fetched_at)
-                comment_params = {"fields": COMMENT_FIELDS, "filter": "stream", "limit": 100}
-                if seen_until is not None:
-                    comment_params["since"] = int(seen_until.timestamp())
-                for body in _pages(api, post_id, "comments", **comment_params):
+                # Newest first, so paging stops at the first page that reaches what was seen.
+                for body in _pages(api, post_id, "comments", fields=COMMENT_FIELDS, filter="stream",
+                                   order="reverse_chronological", limit=100):
+                    reached_seen = False
                     for comment in body["data"]:
-                        if str((comment.get("from") or {}).get("id")) == page_id or not is_new(comment):
+                        if not is_new(comment):
+                            reached_seen = True
+                            continue
+                        if str((comment.get("from") or {}).get("id")) == page_id:
                             continue  # the page's own replies are answers, not messages
                         parent = str((comment.get("parent") or {}).get("id") or post_id)
                         items[str(comment["id"])] = _item(comment, "comment", post_id, parent, fetched_at)
+                    if reached_seen:
+                        break
         ordered = sorted(items.values(), key=lambda item: (item.posted_at, item.external_id))
         newest = max((item.posted_at for item in ordered), default=None)
         next_cursor = newest.astimezone(UTC).isoformat() if newest else cursor
