@@ -13,8 +13,9 @@ from django.utils import timezone
 from departments.models import Division
 from departments.regulation import Regulation
 
-from ..models import Answer, LabelCorrection, Message, MessageType, Outbox, Status, Topic
+from ..models import Answer, LabelCorrection, Message, MessageType, Status, Topic
 from . import permissions as perms
+from . import publishing
 from .workflow import OPEN_STATUSES, InvalidTransition, mark_spam, transition
 
 ANSWER_MAX_CHARS = 5000
@@ -105,19 +106,6 @@ def reclassify(message: Message, *, actor, type=None, topic=None, _checked=False
     message.refresh_from_db()
 
 
-def _create_answer(message: Message, author, text: str, division) -> Answer:
-    """The publishing service writes Answer + Outbox; this stand-in is used until it exists."""
-    try:
-        from .publishing import create_answer
-    except ImportError:
-        answer = Answer.objects.create(message=message, author=author, text=text, division=division)
-        if message.account_id and message.platform in ("x", "facebook"):
-            Outbox.objects.create(answer=answer, account_id=message.account_id,
-                                  to_external_id=message.external_id, text=text)
-        return answer
-    return create_answer(message, author, text, division)
-
-
 def answer(message: Message, *, actor, text) -> Answer:
     """Answer in public. Two staff answering at once: the second gets a clear error."""
     perms.require(actor, perms.ANSWER, message)
@@ -127,15 +115,13 @@ def answer(message: Message, *, actor, text) -> Answer:
             locked = Message.objects.select_for_update(of=("self",)).select_related("division").get(pk=message.pk)
             if Answer.objects.filter(message=locked).exists():
                 raise TriageError("이미 다른 담당자가 답변을 등록했습니다. 화면을 새로 고쳐 확인하세요.")
-            if locked.status == Status.RECEIVED:
-                transition(locked, Status.ASSIGNED, actor=actor, note="답변 담당 배정")
-            if locked.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
+            if locked.status not in (Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS):
                 raise InvalidTransition(locked.status, Status.ANSWERED)
-            result = _create_answer(locked, actor, text, locked.division)
-            locked.refresh_from_db(fields=["status"])
-            if locked.status != Status.ANSWERED:
-                transition(locked, Status.ANSWERED, actor=actor, note="답변 등록")
+            # Answer + outbox + ANSWERED transition, publishing queued on commit.
+            result = publishing.create_answer(locked, actor, text, locked.division)
             perms.audit(actor, perms.ANSWER, locked, text[:200])
+    except publishing.AnswerError as exc:
+        raise TriageError(str(exc)) from None
     except IntegrityError:
         raise TriageError("이미 다른 담당자가 답변을 등록했습니다. 화면을 새로 고쳐 확인하세요.") from None
     message.refresh_from_db()
