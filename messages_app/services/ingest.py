@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 # C0 controls except \t and \n (\r is normalised to \n first). NUL cannot be stored by PostgreSQL.
 _C0 = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _NEWLINES = re.compile(r"\r\n?")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves cannot be encoded as UTF-8
 
 # Per-row columns, in the order of the unnest() arrays; the rest get their model default.
 _ROW_COLUMNS = [
@@ -72,7 +73,7 @@ def clean_text(value) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        text = text.encode("utf-8", "replace").decode("utf-8")
+        text = _SURROGATE.sub("\ufffd", text)
     return text
 
 

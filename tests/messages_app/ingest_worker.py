@@ -1,0 +1,45 @@
+"""A real Celery worker (prefork, the project's settings) whose platforms are RedisConnector fakes.
+
+Started by the fault tests as a subprocess: `python -m tests.messages_app.ingest_worker QUEUE NS`.
+The fakes are installed before the pool forks, so every child uses them. A checkpoint inside the
+ingest transaction (after the INSERT, before the COMMIT) lets the test kill the worker or drop its
+database connection exactly mid-batch.
+"""
+
+import sys
+
+
+def main(queue: str, ns: str) -> None:
+    import django
+
+    django.setup()
+
+    from celery.signals import worker_ready
+
+    from accounts import connectors
+    from messages_app.services import pipeline
+    from smc.celery import app
+    from tests.messages_app.ingest_fakes import RedisConnector, Steer
+
+    steer = Steer(ns)
+    connectors.get_connector = lambda account: RedisConnector(steer)
+    original_after_ingest = pipeline.after_ingest
+
+    def after_ingest(message_ids):
+        original_after_ingest(message_ids)
+        steer.checkpoint("in_transaction", new=len(message_ids))
+
+    pipeline.after_ingest = after_ingest
+
+    @worker_ready.connect
+    def ready(**_):
+        steer.r.set(steer.key("ready"), "1")
+
+    app.worker_main([
+        "worker", "-Q", queue, "--concurrency=1", "-P", "prefork", "--loglevel=WARNING",
+        "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"fault-{ns}@%h",
+    ])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

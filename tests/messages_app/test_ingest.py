@@ -1,0 +1,230 @@
+"""Ingest: exactly-once storage, cursor in the same transaction, sanitising, polling errors."""
+
+from datetime import timedelta
+
+import psycopg
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from accounts import connectors
+from accounts.connectors.base import AuthExpired, Batch, PermanentError, RateLimited, TransientError
+from accounts.models import Account, Status
+from messages_app import locks
+from messages_app.models import Message
+from messages_app.services import ingest, pipeline
+
+from .ingest_fakes import ScriptedConnector, install_classifier_model, make_item
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache(db):
+    install_classifier_model()
+    cache.delete_pattern("poll:*")
+    yield
+    cache.delete_pattern("poll:*")
+
+
+@pytest.fixture
+def x_account(seeded):
+    account = Account.objects.filter(platform="x", status=Status.ACTIVE).order_by("pk").first()
+    account.poll_cursor, account.last_polled_at = "", None
+    account.save()
+    return account
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    connector = ScriptedConnector()
+    monkeypatch.setattr(connectors, "get_connector", lambda account: connector)
+    return connector
+
+
+def test_new_items_stored_once_and_cursor_saved(x_account):
+    items = [make_item("x", n) for n in range(10)]
+    first = ingest.ingest_batch(x_account, Batch(items=items, next_cursor="c10"))
+    again = ingest.ingest_batch(x_account, Batch(items=items[5:] + [make_item("x", 10)], next_cursor="c11"))
+
+    assert len(first) == 10
+    assert len(again) == 1 and Message.objects.get(pk=again[0]).external_id == "10"
+    assert Message.objects.filter(platform="x").count() == 11
+    x_account.refresh_from_db()
+    assert x_account.poll_cursor == "c11" and x_account.last_polled_at is not None
+    stored = Message.objects.get(external_id="3")
+    assert stored.account_id == x_account.pk and stored.author_handle == "citizen3"
+    assert stored.raw == {"id": "3"}
+
+
+def test_duplicates_inside_one_batch_are_stored_once(x_account):
+    ids = ingest.ingest_batch(x_account, Batch(items=[make_item("x", 1), make_item("x", 1)], next_cursor="c"))
+    assert len(ids) == 1 and Message.objects.filter(external_id="1").count() == 1
+
+
+def test_same_external_id_on_another_platform_is_another_message(x_account):
+    ingest.ingest_batch(x_account, Batch(items=[make_item("x", 7)], next_cursor="c"))
+    facebook = Account.objects.filter(platform="facebook").first()
+    ids = ingest.ingest_batch(facebook, Batch(items=[make_item("facebook", 7)], next_cursor="c"))
+    assert len(ids) == 1
+    assert Message.objects.filter(external_id="7").count() == 2
+
+
+def test_new_messages_go_through_the_pipeline_once(x_account, monkeypatch):
+    calls = []
+    real = pipeline.after_ingest
+    monkeypatch.setattr(pipeline, "after_ingest", lambda ids: (calls.append(sorted(ids)), real(ids)))
+    first = ingest.ingest_batch(x_account, Batch(items=[make_item("x", n) for n in range(3)], next_cursor="a"))
+    ingest.ingest_batch(x_account, Batch(items=[make_item("x", n) for n in range(3)], next_cursor="b"))
+    assert calls == [sorted(first)]  # nothing new the second time: not called again
+    assert all(m.division_id is not None for m in Message.objects.filter(pk__in=first))
+
+
+def test_cursor_failure_rolls_back_the_messages(x_account):
+    # The cursor column holds 200 characters: the UPDATE fails, and so must the INSERT before it.
+    with pytest.raises(Exception):  # noqa: B017 - DataError, whatever the driver calls it
+        ingest.ingest_batch(x_account, Batch(items=[make_item("x", 1)], next_cursor="c" * 300))
+    assert not Message.objects.filter(external_id="1").exists()
+    x_account.refresh_from_db()
+    assert x_account.poll_cursor == ""
+
+
+def test_failing_classifier_keeps_the_messages(x_account, monkeypatch):
+    def broken(ids):
+        raise RuntimeError("classifier down")
+
+    monkeypatch.setattr(pipeline, "after_ingest", broken)
+    ids = ingest.ingest_batch(x_account, Batch(items=[make_item("x", 1)], next_cursor="c1"))
+    assert Message.objects.filter(pk__in=ids).count() == 1
+    x_account.refresh_from_db()
+    assert x_account.poll_cursor == "c1"
+
+
+def test_text_is_sanitised_but_kept(x_account):
+    nasty = "앞\x00뒤\x07 탭\t줄\r\n바꿈\r끝\x1f"
+    ingest.ingest_batch(x_account, Batch(items=[make_item("x", 1, text=nasty)], next_cursor="c"))
+    assert Message.objects.get(external_id="1").text == "앞뒤 탭\t줄\n바꿈\n끝"
+
+
+def test_emoji_zwj_rtl_and_lone_surrogate_survive(x_account):
+    text = "가족 👨‍👩‍👧‍👦 깃발 🏳️‍🌈 아랍어 \u202eمرحبا\u202c 끝 \ud800"
+    ingest.ingest_batch(x_account, Batch(items=[make_item("x", 1, text=text)], next_cursor="c"))
+    stored = Message.objects.get(external_id="1").text
+    assert "👨‍👩‍👧‍👦" in stored and "🏳️‍🌈" in stored and "\u202eمرحبا\u202c" in stored
+    assert stored.endswith("끝 \ufffd")
+
+
+def test_100kb_text_stored_intact_and_searchable(x_account):
+    text = "가로등 고장 신고합니다. " * 8000
+    assert len(text.encode()) > 100_000
+    ingest.ingest_batch(x_account, Batch(items=[make_item("x", 1, text=text)], next_cursor="c"))
+    assert Message.objects.get(external_id="1").text == text
+    assert Message.objects.filter(search_vector="가로등").exists()
+
+
+def test_raw_payload_with_nul_is_stored(x_account):
+    item = make_item("x", 1)
+    item = item.__class__(**{**item.__dict__, "raw": {"text": "a\x00b", "nested": [{"k\x00": "\x00"}]}})
+    ingest.ingest_batch(x_account, Batch(items=[item], next_cursor="c"))
+    assert Message.objects.get(external_id="1").raw == {"text": "ab", "nested": [{"k": ""}]}
+
+
+def test_overlong_fields_are_truncated_not_refused(x_account):
+    item = make_item("x", 1, text="본문")
+    item = item.__class__(**{**item.__dict__, "author_name": "이" * 500, "url": "https://x.com/" + "a" * 600})
+    ids = ingest.ingest_batch(x_account, Batch(items=[item], next_cursor="c"))
+    stored = Message.objects.get(pk=ids[0])
+    assert len(stored.author_name) == 200 and stored.url == ""
+
+
+# --- poll() ------------------------------------------------------------------------------------
+
+def test_poll_fetches_from_saved_cursor(x_account, fake):
+    x_account.poll_cursor = "c1"
+    x_account.save()
+    fake.fetches = [Batch(items=[make_item("x", 1), make_item("x", 2)], next_cursor="c2")]
+    result = ingest.poll(x_account)
+    assert fake.fetch_calls == ["c1"]
+    assert result.fetched == 2 and len(result.new_ids) == 2
+    x_account.refresh_from_db()
+    assert x_account.poll_cursor == "c2"
+
+
+def test_rate_limited_records_and_waits(x_account, fake):
+    reset = timezone.now() + timedelta(minutes=5)
+    fake.fetches = [RateLimited(reset)]
+    result = ingest.poll(x_account)
+    assert result.skipped == "rate_limited" and result.rate_limited_until == reset
+    assert ingest.rate_limited_until(x_account.pk) == reset
+    x_account.refresh_from_db()
+    assert "요청 한도" in x_account.last_error and x_account.status == Status.ACTIVE
+    assert x_account.pk not in ingest.due_account_ids()
+
+
+def test_auth_expired_sets_needs_reauth_and_stops(x_account, fake):
+    other = Account.objects.filter(platform="x", status=Status.ACTIVE).exclude(pk=x_account.pk).first()
+    fake.fetches = [AuthExpired("token revoked")]
+    result = ingest.poll(x_account)
+    x_account.refresh_from_db()
+    assert result.error == "auth_expired"
+    assert x_account.status == Status.NEEDS_REAUTH and "재인증" in x_account.last_error
+    other.refresh_from_db()
+    assert other.status == Status.ACTIVE and other.last_error == ""
+    # Never polled again: neither dispatched nor fetched.
+    assert ingest.poll(x_account).skipped == "inactive" and len(fake.fetch_calls) == 1
+
+
+def test_transient_error_is_recorded_and_raised(x_account, fake):
+    fake.fetches = [TransientError("503")]
+    with pytest.raises(TransientError):
+        ingest.poll(x_account)
+    x_account.refresh_from_db()
+    assert "503" in x_account.last_error and x_account.poll_cursor == ""
+
+
+def test_permanent_error_is_recorded(x_account, fake):
+    fake.fetches = [PermanentError("malformed JSON")]
+    result = ingest.poll(x_account)
+    x_account.refresh_from_db()
+    assert result.error and "malformed JSON" in x_account.last_error and x_account.status == Status.ACTIVE
+
+
+def test_poll_skips_while_another_process_holds_the_lock(x_account, fake):
+    params = connection.get_connection_params()
+    with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [locks._key(locks.POLL_ACCOUNT, x_account.pk)])
+        assert ingest.poll(x_account).skipped == "locked"
+    assert fake.fetch_calls == []
+    fake.fetches = [Batch(items=[make_item("x", 1)], next_cursor="c")]
+    assert len(ingest.poll(x_account).new_ids) == 1  # freed when the holder's session ended
+
+
+@pytest.mark.parametrize("status", [Status.PAUSED, Status.RETIRED, Status.NEEDS_REAUTH])
+def test_inactive_accounts_are_never_polled(x_account, fake, status):
+    x_account.status = status
+    x_account.save()
+    assert ingest.poll(x_account).skipped == "inactive" and fake.fetch_calls == []
+    assert x_account.pk not in ingest.due_account_ids()
+
+
+# --- which accounts are due --------------------------------------------------------------------
+
+def test_due_accounts_respect_interval_and_queue_once(x_account, settings):
+    settings.SMC_SIMULATE = True
+    Account.objects.exclude(pk=x_account.pk).update(status=Status.PAUSED)
+    x_account.poll_interval_seconds = 60
+    x_account.last_polled_at = timezone.now() - timedelta(seconds=30)
+    x_account.save()
+    assert ingest.due_account_ids() == []
+    x_account.last_polled_at = timezone.now() - timedelta(seconds=61)
+    x_account.save()
+    assert ingest.due_account_ids() == [x_account.pk]
+    assert ingest.due_account_ids() == []  # already queued for this interval
+
+
+def test_me2day_and_accounts_without_credentials_are_not_dispatched(seeded, settings):
+    settings.SMC_SIMULATE = False
+    assert ingest.due_account_ids() == []  # the seeded accounts have no credentials
+    settings.SMC_SIMULATE = True
+    due = set(ingest.due_account_ids())
+    me2day = set(Account.objects.filter(platform="me2day").values_list("pk", flat=True))
+    assert due and not (due & me2day)
