@@ -30,6 +30,8 @@ except ImportError:  # pragma: no cover - until the Facebook connector lands
         return hmac.compare_digest(expected, header_value.removeprefix("sha256="))
 
     def page_ids_from_webhook(payload: dict) -> list[str]:
+        if not isinstance(payload, dict):
+            raise ValueError("not an object")
         if payload.get("object") != "page":
             return []
         return list(dict.fromkeys(str(e.get("id")) for e in payload.get("entry") or [] if e.get("id")))
@@ -49,14 +51,14 @@ def facebook(request):
         logger.warning("facebook webhook: bad or missing signature from %s", request.META.get("REMOTE_ADDR"))
         return HttpResponseForbidden("서명이 올바르지 않습니다 (invalid signature)")
     try:
-        payload = json.loads(raw)
+        page_ids = page_ids_from_webhook(json.loads(raw))
     except ValueError:
-        return HttpResponseBadRequest("JSON이 아닙니다 (not JSON)")
+        return HttpResponseBadRequest("형식이 올바르지 않습니다 (malformed delivery)")
     # A replayed delivery (same bytes) within a few minutes queues nothing more.
     digest = hashlib.sha256(raw).hexdigest()
     if not cache.add(f"webhook:facebook:{digest}", 1, timeout=REPLAY_WINDOW_SECONDS):
         return HttpResponse("ok (replay)")
-    queue_page_polls(page_ids_from_webhook(payload) if isinstance(payload, dict) else [])
+    queue_page_polls(page_ids)
     return HttpResponse("ok")
 
 
