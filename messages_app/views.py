@@ -1,9 +1,285 @@
-from django.shortcuts import render
+"""Public portal: thin views that parse, call a selector or service, render."""
+
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 
 from accounts.selectors import accounts_by_field
 
+from . import selectors
+from .forms import CommentForm, FeedFilterForm, QuestionForm, ReportForm
+from .models import Comment, Message
+from .services import portal
+
+PAGE_SIZE = 20
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def rate_limited(group: str, setting: str):
+    """Refuse with a clear Korean (and English) 429 page once the user's rate is used up."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            rate = getattr(settings, setting)
+            if request.method == "POST" and is_ratelimited(
+                    request, group=group, key="user_or_ip", rate=rate, increment=True):
+                return render(request, "portal/429.html", {"rate": rate}, status=429)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _anonymous_cache(request, name: str) -> str | None:
+    """Cache key for a page rendered for anonymous visitors (same HTML for everyone), or None."""
+    if request.user.is_authenticated or not settings.SMC_PORTAL_CACHE_SECONDS:
+        return None
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"portal:{name}:{get_language()}:{digest}"
+
+
+def _cached_fragment(request, name: str, template: str, build) -> str:
+    """The main block of a page; anonymous visitors share a copy kept a few seconds in Redis."""
+    key = _anonymous_cache(request, name)
+    if key:
+        html = cache.get(key)
+        if html is not None:
+            return html
+    html = render_to_string(template, build(), request=request)
+    if key:
+        cache.set(key, html, settings.SMC_PORTAL_CACHE_SECONDS)
+    return html
+
+
+def _back(request, default: str):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _page(request, qs):
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    selectors.annotate_workdays(items)
+    liked_messages, liked_answers = selectors.liked_ids(request.user, items)
+    for m in items:
+        m.liked = m.pk in liked_messages
+        answer = selectors.answer_of(m)
+        m.public_answer = answer
+        if answer:
+            answer.liked = answer.pk in liked_answers
+    return page, items
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# --- pages --------------------------------------------------------------------------------------
 
 def home(request):
+    """The feed of public complaints and opinions, with the registry of the city's accounts."""
+    return _feed(request, "feed", selectors.public_messages(), title=_("시민의 질문과 서울시의 답변"),
+                 with_registry=True)
+
+
+def support(request):
+    return _feed(request, "support", selectors.support_messages(), title=_("격려·응원 메시지"))
+
+
+def search(request):
+    return _feed(request, "search", selectors.public_messages(), title=_("검색"), is_search=True)
+
+
+def _feed(request, name, qs, *, title, with_registry=False, is_search=False):
+    form = FeedFilterForm(request.GET or None)
+    filters = form.filters() if request.GET else {}
+
+    def build():
+        results = selectors.filter_feed(qs, filters)
+        query = filters.get("q", "").strip()
+        if query or is_search:
+            results = selectors.search(results, query)
+        page, items = _page(request, results)
+        context = {
+            "page": page, "items": items, "form": form, "filters": filters, "query": query,
+            "is_search": is_search, "title": title, "choices": selectors.filter_choices(),
+            "querystring": _query_without_page(request), "list_url": request.path,
+        }
+        if with_registry:
+            groups = accounts_by_field()
+            context.update(groups=groups, total=sum(len(a) for _, a in groups))
+        return context
+
+    main = _cached_fragment(request, name, "portal/_feed.html", build)
+    return render(request, "portal/feed.html", {"main": main, "title": title})
+
+
+def registry(request):
     groups = accounts_by_field()
-    total = sum(len(accounts) for _, accounts in groups)
-    return render(request, "portal/home.html", {"groups": groups, "total": total})
+    return render(request, "portal/registry.html",
+                  {"groups": groups, "total": sum(len(a) for _, a in groups)})
+
+
+def message_page(request, pk: int):
+    def build():
+        try:
+            message = selectors.message_detail(pk)
+        except Message.DoesNotExist:
+            raise Http404 from None
+        selectors.annotate_workdays([message])
+        liked_messages, liked_answers = selectors.liked_ids(request.user, [message])
+        answer = selectors.answer_of(message)
+        if answer:
+            answer.liked = answer.pk in liked_answers
+        return {
+            "message": message, "answer": answer, "liked": message.pk in liked_messages,
+            "pending": message.status in selectors.PENDING_STATUSES,
+            "share_url": request.build_absolute_uri(reverse("message", args=[message.pk])),
+            "comment_form": CommentForm(), "is_author": portal.is_author(request.user, message),
+        }
+
+    main = _cached_fragment(request, "message", "portal/_message.html", build)
+    return render(request, "portal/message.html", {"main": main})
+
+
+# --- actions (POST, login, CSRF, rate-limited) --------------------------------------------------
+
+def _public_message(pk):
+    return get_object_or_404(selectors.any_public(), pk=pk)
+
+
+@require_POST
+@login_required
+@rate_limited("like", "SMC_RATE_LIKE")
+def like_message(request, pk: int):
+    message = _public_message(pk)
+    portal.toggle_like(request.user, message=message)
+    return _back(request, reverse("message", args=[pk]))
+
+
+@require_POST
+@login_required
+@rate_limited("like", "SMC_RATE_LIKE")
+def like_answer(request, pk: int):
+    message = _public_message(pk)
+    answer = selectors.answer_of(message)
+    if answer is None:
+        raise Http404
+    portal.toggle_like(request.user, answer=answer)
+    return _back(request, reverse("message", args=[pk]))
+
+
+@require_POST
+@login_required
+@rate_limited("comment", "SMC_RATE_COMMENT")
+def add_comment(request, pk: int):
+    message = _public_message(pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            portal.add_comment(request.user, message, form.cleaned_data["text"])
+        except ValidationError as e:
+            flash.error(request, " ".join(e.messages))
+        else:
+            flash.success(request, _("댓글을 등록했습니다."))
+    else:
+        flash.error(request, _("댓글 내용을 확인해 주세요."))
+    return redirect(reverse("message", args=[pk]) + "#comments")
+
+
+def _own_visible_comment(request, pk):
+    comment = get_object_or_404(Comment.objects.select_related("message"), pk=pk, is_deleted=False)
+    if not selectors.any_public().filter(pk=comment.message_id).exists():
+        raise Http404
+    return comment
+
+
+@login_required
+@rate_limited("comment", "SMC_RATE_COMMENT")
+def edit_comment(request, pk: int):
+    comment = _own_visible_comment(request, pk)
+    if comment.user_id != request.user.pk:
+        raise PermissionDenied
+    form = CommentForm(request.POST or None, initial={"text": comment.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            portal.edit_comment(request.user, comment, form.cleaned_data["text"])
+        except ValidationError as e:
+            form.add_error("text", e)
+        else:
+            flash.success(request, _("댓글을 고쳤습니다."))
+            return redirect(reverse("message", args=[comment.message_id]) + f"#comment-{comment.pk}")
+    return render(request, "portal/comment_edit.html", {"form": form, "comment": comment})
+
+
+@require_POST
+@login_required
+def delete_comment(request, pk: int):
+    comment = _own_visible_comment(request, pk)
+    portal.delete_comment(request.user, comment)
+    flash.success(request, _("댓글을 지웠습니다."))
+    return redirect(reverse("message", args=[comment.message_id]) + "#comments")
+
+
+@require_POST
+@login_required
+@rate_limited("report", "SMC_RATE_REPORT")
+def report_comment(request, pk: int):
+    comment = _own_visible_comment(request, pk)
+    form = ReportForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if portal.report_comment(request.user, comment, reason):
+        flash.success(request, _("신고를 접수했습니다. SMC 데스크가 검토합니다."))
+    else:
+        flash.info(request, _("이미 신고한 댓글입니다."))
+    return redirect(reverse("message", args=[comment.message_id]) + "#comments")
+
+
+@require_POST
+@login_required
+def hide_message(request, pk: int):
+    message = _public_message(pk)
+    portal.hide_my_message(request.user, message)
+    flash.success(request, _("글을 공개 화면에서 숨겼습니다."))
+    return redirect("home")
+
+
+@login_required
+@rate_limited("question", "SMC_RATE_QUESTION")
+def ask(request):
+    """The web form: a logged-in citizen sends a question; it enters the same pipeline as SNS messages."""
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from .services.intake import submit_web_question
+
+        submit_web_question(request.user, form.cleaned_data["text"])
+        flash.success(request, _("질문을 접수했습니다. 담당 부서가 배정되면 공개 화면에 보입니다."))
+        return redirect("home")
+    return render(request, "portal/ask.html", {"form": form})
+
+
+def ping(request):
+    """A trivial view for the benchmark (mounted only when SMC_BENCH is set)."""
+    return HttpResponse("ok", content_type="text/plain")

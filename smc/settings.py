@@ -45,6 +45,17 @@ INSTALLED_APPS = [
     "snsmap",
     "dashboard",
     "api",
+    # Citizen login (portal): e-mail plus the social providers people in Korea use.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.kakao",
+    "allauth.socialaccount.providers.naver",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.twitter_oauth2",
+    "allauth.socialaccount.providers.facebook",
+    "django_ratelimit",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "smc.urls"
@@ -100,7 +113,54 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+# Citizens log in through allauth (mounted at /auth/); staff keep the admin's own login page.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a POST (with CSRF) starts a social login
+# A provider is offered only when its client id and secret are in the environment.
+SOCIALACCOUNT_PROVIDERS = {
+    provider: {"APPS": [{"client_id": env(f"{prefix}_CLIENT_ID"), "secret": env(f"{prefix}_SECRET")}],
+               **extra}
+    for provider, prefix, extra in [
+        ("kakao", "KAKAO", {}),
+        ("naver", "NAVER", {}),
+        ("google", "GOOGLE", {"SCOPE": ["profile", "email"]}),
+        ("twitter_oauth2", "X", {}),
+        ("facebook", "FACEBOOK", {"METHOD": "oauth2", "SCOPE": ["email", "public_profile"]}),
+    ]
+    if env(f"{prefix}_CLIENT_ID", default="") and env(f"{prefix}_SECRET", default="")
+}
+
+# Content-Security-Policy (django-csp 4): no inline script, nothing from other origins but images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Portal: rate limits (django-ratelimit on the Redis cache) and comment moderation.
+RATELIMIT_USE_CACHE = "default"
+SMC_RATE_LIKE = env("SMC_RATE_LIKE", default="30/m")
+SMC_RATE_COMMENT = env("SMC_RATE_COMMENT", default="5/m")
+SMC_RATE_REPORT = env("SMC_RATE_REPORT", default="10/m")
+SMC_RATE_QUESTION = env("SMC_RATE_QUESTION", default="5/h")
+SMC_COMMENT_REPORT_LIMIT = env.int("SMC_COMMENT_REPORT_LIMIT", default=3)
+SMC_PORTAL_CACHE_SECONDS = env.int("SMC_PORTAL_CACHE_SECONDS", default=30)
+SMC_BENCH = env.bool("SMC_BENCH", default=False)
 
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", "한국어"), ("en", "English")]

@@ -11,5 +11,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # allauth at auth/: "accounts/" would read as our SNS account registry.
+    path("auth/", include("allauth.urls")),
     path("", include("messages_app.urls")),
 ]

@@ -1,0 +1,156 @@
+"""What the public portal reads. Every public queryset starts from `public_messages()`."""
+
+from datetime import date
+
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Account, Platform
+from departments.models import Division
+
+from . import korean
+from .models import Answer, Comment, Kind, Like, Message, MessageType, Status, StatusChange
+
+# Triaged and not withdrawn: what the public may see.
+PUBLIC_STATUSES = [Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.CLOSED]
+PENDING_STATUSES = [Status.ASSIGNED, Status.IN_PROGRESS]
+# Direct messages are private by nature; a phone call was never meant for publication.
+NEVER_PUBLIC_KINDS = [Kind.DIRECT, Kind.PHONE]
+FEED_TYPES = [MessageType.COMPLAINT, MessageType.OPINION]
+
+
+def _visible() -> QuerySet[Message]:
+    return (
+        Message.objects.filter(status__in=PUBLIC_STATUSES, is_private=False, hidden_by_author=False)
+        .exclude(kind__in=NEVER_PUBLIC_KINDS)
+        .select_related("account", "division", "answer", "answer__division")
+        # Never load what the public pages do not show (the raw payload can be large).
+        .defer("raw", "search_vector", "answer__search_vector", "reminders_sent", "routing_reason",
+               "author_external_id", "author_handle", "url")
+    )
+
+
+def public_messages() -> QuerySet[Message]:
+    """Complaints and opinions to the city's accounts, once triaged."""
+    return _visible().filter(type__in=FEED_TYPES)
+
+
+def support_messages() -> QuerySet[Message]:
+    """격려·응원: a separate stream."""
+    return _visible().filter(type=MessageType.SUPPORT)
+
+
+def any_public() -> QuerySet[Message]:
+    """Both streams: what a message page, a like or a comment may target."""
+    return _visible().filter(type__in=[*FEED_TYPES, MessageType.SUPPORT])
+
+
+def filter_feed(qs: QuerySet[Message], filters: dict) -> QuerySet[Message]:
+    """`filters` is the cleaned data of FeedFilterForm; empty values mean "any"."""
+    if filters.get("account"):
+        qs = qs.filter(account_id=filters["account"])
+    if filters.get("topic"):
+        qs = qs.filter(topic=filters["topic"])
+    if filters.get("division"):
+        qs = qs.filter(division_id=filters["division"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("answered") == "yes":
+        qs = qs.filter(answer__isnull=False)
+    elif filters.get("answered") == "no":
+        qs = qs.filter(answer__isnull=True)
+    return qs
+
+
+def search(qs: QuerySet[Message], q: str) -> QuerySet[Message]:
+    """Messages whose text or answer contains every content morpheme of `q` ("지하철" finds "지하철역에서").
+
+    Two GIN-indexed conditions joined by OR through a subquery, so both indexes are used.
+    """
+    raw = korean.search_query(q)
+    if not raw:
+        return qs.none()
+    query = SearchQuery(raw, search_type="raw", config="simple")
+    answered = Answer.objects.filter(search_vector=query).values("message_id")
+    return qs.filter(Q(search_vector=query) | Q(pk__in=answered))
+
+
+def filter_choices() -> dict:
+    """The options of the feed's filters (two small queries)."""
+    accounts = list(
+        Account.objects.exclude(platform__in=[Platform.PHONE, Platform.WEB])
+        .order_by("display_name").values_list("pk", "display_name", "platform")
+    )
+    divisions = list(Division.objects.order_by("name_ko").values_list("pk", "name_ko"))
+    return {"accounts": accounts, "divisions": divisions}
+
+
+def message_detail(pk: int) -> Message:
+    """One public message with its public timeline and visible comments, in a fixed number of queries."""
+    visible_comments = Comment.objects.filter(is_deleted=False, is_hidden=False).select_related("user")
+    timeline = StatusChange.objects.filter(is_public=True).select_related("division")
+    return (
+        _visible()
+        .prefetch_related(Prefetch("comments", queryset=visible_comments, to_attr="visible_comments"),
+                          Prefetch("history", queryset=timeline, to_attr="timeline"))
+        .get(pk=pk)
+    )
+
+
+def liked_ids(user, messages) -> tuple[set[int], set[int]]:
+    """(message ids, answer ids) the user has liked among `messages`: one query."""
+    if not user.is_authenticated or not messages:
+        return set(), set()
+    message_ids = [m.pk for m in messages]
+    answer_ids = [m.answer.pk for m in messages if _answer(m)]
+    rows = Like.objects.filter(user=user).filter(
+        Q(message_id__in=message_ids) | Q(answer_id__in=answer_ids)
+    ).values_list("message_id", "answer_id")
+    return {m for m, _ in rows if m}, {a for _, a in rows if a}
+
+
+def _answer(message: Message):
+    try:
+        return message.answer
+    except Answer.DoesNotExist:
+        return None
+
+
+def answer_of(message: Message):
+    return _answer(message)
+
+
+# --- working days -----------------------------------------------------------------------------
+
+def _calendar():
+    try:
+        from departments.workdays import Calendar
+    except ImportError:  # pragma: no cover - the calendar lands with the triage issue
+        return None
+    return Calendar()
+
+
+def annotate_workdays(messages) -> None:
+    """Set `answered_in_workdays` (int, 0 = same day) on answered messages: one calendar per page."""
+    answered = [m for m in messages if _answer(m)]
+    if not answered:
+        return
+    calendar = _calendar()
+    for m in answered:
+        start = timezone.localtime(m.posted_at).date()
+        end = timezone.localtime(m.answer.created_at).date()
+        m.answered_in_workdays = _count(calendar, start, end)
+
+
+def _count(calendar, start: date, end: date) -> int:
+    """Working days after `start` up to and including `end` (the regulation counts from the next day)."""
+    if end <= start:
+        return 0
+    n = 0
+    day = start
+    while day < end:
+        day = date.fromordinal(day.toordinal() + 1)
+        if calendar.is_working_day(day) if calendar else day.weekday() < 5:
+            n += 1
+    return n
