@@ -290,47 +290,57 @@ def save_model(model: TrainedModel, metrics: dict | None = None) -> ClassifierMo
         ClassifierModel.objects.filter(is_active=True).update(is_active=False)
         row = ClassifierModel.objects.create(version=model.version, trained_on=model.trained_on,
                                              metrics=metrics or {}, payload=model.dumps(), is_active=True)
-    _cache.update(version=row.version, model=model)
+    _cache.update(key=(row.pk, row.version), model=model)
     return row
 
 
-_cache: dict = {"version": None, "model": None}
+# Keyed by (pk, version): a pk is never reused, even when a transaction that created a row rolls back.
+_cache: dict = {"key": None, "model": None}
 _cache_lock = threading.Lock()
 
 
-def _newest_active():
-    return ClassifierModel.objects.filter(is_active=True).order_by("-created_at", "-pk")
+def _newest_active_key():
+    return (ClassifierModel.objects.filter(is_active=True).order_by("-created_at", "-pk")
+            .values_list("pk", "version").first())
 
 
 def active_model() -> TrainedModel:
     """The newest active model, loaded once per process per version; trains one on first use."""
-    version = _newest_active().values_list("version", flat=True).first()
-    if version is not None and _cache["version"] == version:
+    key = _newest_active_key()
+    if key is not None and _cache["key"] == key:
         return _cache["model"]
     with _cache_lock:
-        if version is None:
+        if key is None:
             with transaction.atomic():
                 with connection.cursor() as cur:
                     cur.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
                 # Another process may have trained while we waited for the lock.
-                version = _newest_active().values_list("version", flat=True).first()
-                if version is None:
+                key = _newest_active_key()
+                if key is None:
                     model = train(training_rows())
                     save_model(model)
                     return model
-        if _cache["version"] == version:
+        if _cache["key"] == key:
             return _cache["model"]
-        row = _newest_active().only("version", "payload").first()
+        payload = ClassifierModel.objects.values_list("payload", flat=True).get(pk=key[0])
         try:
-            model = TrainedModel.loads(row.payload)
+            model = TrainedModel.loads(payload)
         except Exception:  # noqa: BLE001 - a payload from an older code version: retrain
             model = train(training_rows())
             save_model(model)
             return model
-        model.version = row.version
-        _cache.update(version=row.version, model=model)
+        model.version = key[1]
+        _cache.update(key=key, model=model)
         return model
 
 
 def classify(texts: list[str]) -> list[Prediction]:
     return active_model().predict(texts)
+
+
+def retrain(folds: int = 5) -> tuple[ClassifierModel, dict]:
+    """Cross-validate, then train on everything and store it as the new active version."""
+    rows = training_rows()
+    metrics = evaluate(rows, folds=folds) if folds >= 2 else {}
+    row = save_model(train(rows), metrics)
+    return row, metrics
