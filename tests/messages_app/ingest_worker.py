@@ -17,7 +17,7 @@ def main(queue: str, ns: str) -> None:
     from celery.signals import worker_ready
 
     from accounts import connectors
-    from messages_app.services import pipeline
+    from messages_app.services import ingest, pipeline
     from smc.celery import app
     from tests.messages_app.ingest_fakes import RedisConnector, Steer
 
@@ -30,6 +30,14 @@ def main(queue: str, ns: str) -> None:
         steer.checkpoint("in_transaction", new=len(message_ids))
 
     pipeline.after_ingest = after_ingest
+    original_ingest_batch = ingest.ingest_batch
+
+    def ingest_batch(account, batch):
+        new_ids = original_ingest_batch(account, batch)
+        steer.checkpoint("committed", new=len(new_ids))  # stored, task not yet acknowledged
+        return new_ids
+
+    ingest.ingest_batch = ingest_batch
 
     @worker_ready.connect
     def ready(**_):
