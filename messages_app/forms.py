@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +38,13 @@ class ReportForm(forms.Form):
 
 
 class QuestionForm(forms.Form):
+    # A fresh token per form shown: a double submit of the same form stores one question.
+    client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     text = forms.CharField(label=_("질문 내용"), min_length=5, max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
                            help_text=_("전화번호 등 개인정보는 공개 화면에서 가려집니다."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client_token"].initial = uuid.uuid4().hex
 

@@ -274,7 +274,8 @@ def ask(request):
     if request.method == "POST" and form.is_valid():
         from .services.intake import submit_web_question
 
-        submit_web_question(request.user, form.cleaned_data["text"])
+        submit_web_question(request.user, form.cleaned_data["text"],
+                            client_token=form.cleaned_data["client_token"])
         flash.success(request, _("질문을 접수했습니다. 담당 부서가 배정되면 공개 화면에 보입니다."))
         return redirect("home")
     return render(request, "portal/ask.html", {"form": form})

@@ -194,7 +194,24 @@ def test_language_switch_to_english(client, seeded):
 def test_login_page_has_labels_and_email_login(client, seeded):
     page = html(client.get(reverse("account_login")))
     assert '<label for="id_login">' in page and '<label for="id_password">' in page
-    user = citizen()
+    user = citizen(password="pw-시민-12345")
     response = client.post(reverse("account_login"), {"login": user.email, "password": "pw-시민-12345"})
     assert response.status_code == 302
     assert client.get(reverse("ask")).status_code == 200
+
+
+def test_web_question_form_goes_into_the_pipeline(client, seeded):
+    user = citizen()
+    client.force_login(user)
+    page = client.get(reverse("ask")).content.decode()
+    assert 'name="client_token"' in page and '<label for="id_text">' in page
+    token = re.search(r'name="client_token" value="([0-9a-f]+)"', page).group(1)
+    data = {"text": "한강 자전거도로 포장이 깨졌어요", "client_token": token}
+    assert client.post(reverse("ask"), data).status_code == 302
+    assert client.post(reverse("ask"), data).status_code == 302  # a double submit
+    from messages_app.models import Message
+
+    assert Message.objects.filter(citizen=user, kind="web").count() == 1
+    response = client.post(reverse("ask"), {"text": "짧"})
+    assert response.status_code == 200 and 'role="alert"' in response.content.decode()
+    assert Message.objects.filter(citizen=user).count() == 1
