@@ -351,3 +351,12 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class PhoneComplaint(Message):
+    """전화·방문 민원: the staff intake screen for the phone channel (the same Message rows)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "전화·방문 민원"
+        verbose_name_plural = "전화·방문 민원"

@@ -1,1 +1,119 @@
-"""Placeholder: filled in by its issue."""
+"""Delivery screens: what the outbox posted (state, attempts, error) and the phone/visit intake form."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import format_html
+
+from ..models import Outbox, PhoneComplaint
+from ..services import intake, publishing
+
+STATE_COLOURS = {
+    Outbox.State.PENDING: "#666", Outbox.State.POSTING: "#0b5394", Outbox.State.POSTED: "#1e7b34",
+    Outbox.State.RETRYING: "#b45f06", Outbox.State.FAILED: "#b00020",
+}
+
+
+@admin.register(Outbox)
+class OutboxAdmin(admin.ModelAdmin):
+    list_display = ("id", "state_badge", "account", "to_external_id", "excerpt", "attempts", "last_attempt_at",
+                    "external_id", "short_error", "created_at")
+    list_filter = ("state", "account__platform")
+    search_fields = ("to_external_id", "external_id", "text", "account__handle")
+    list_select_related = ("account",)
+    ordering = ("-created_at", "-id")
+    actions = ["retry"]
+    readonly_fields = [f.name for f in Outbox._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # rows come from answers only
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of what went out is kept
+
+    @admin.display(description="상태 (state)", ordering="state")
+    def state_badge(self, row):
+        return format_html('<strong style="color:{}">{}</strong>', STATE_COLOURS.get(row.state, "#000"),
+                           row.get_state_display())
+
+    @admin.display(description="내용 (text)")
+    def excerpt(self, row):
+        return row.text[:40] + ("…" if len(row.text) > 40 else "")
+
+    @admin.display(description="오류 (error)")
+    def short_error(self, row):
+        return row.last_error[:80]
+
+    @admin.action(description="실패한 게시 다시 시도 (retry failed; the platform is checked first)",
+                  permissions=["change"])
+    def retry(self, request, queryset):
+        with transaction.atomic():
+            count = publishing.requeue(queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count}건을 다시 게시 대기열에 넣었습니다 (re-queued).", messages.SUCCESS)
+
+
+class PhoneComplaintForm(forms.ModelForm):
+    channel = forms.ChoiceField(label="접수 경로 (channel)", choices=list(intake.CHANNELS.items()))
+    caller_contact = forms.CharField(label="연락처 (contact)", max_length=100, required=False,
+                                     help_text="답변 부서만 봅니다. 본문에 쓰지 마세요 (never shown publicly).")
+    reference = forms.CharField(label="접수 번호 (reference)", max_length=60, required=False,
+                                help_text="같은 번호로 두 번 등록하면 한 건만 저장됩니다 (dedupe key).")
+    publish = forms.BooleanField(label="포털 공개 동의 (caller agreed to publication)", required=False)
+
+    class Meta:
+        model = PhoneComplaint
+        fields = ("channel", "text", "author_name", "posted_at", "caller_contact", "reference", "publish")
+        labels = {"text": "민원 내용 (complaint)", "author_name": "민원인 이름 (caller name)",
+                  "posted_at": "접수 시각 (received at)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["author_name"].required = False
+        self.fields["posted_at"].initial = timezone.now
+
+    def clean_posted_at(self):
+        value = self.cleaned_data["posted_at"]
+        if value and value > timezone.now():
+            raise forms.ValidationError("접수 시각이 미래일 수 없습니다 (received time is in the future).")
+        return value
+
+
+@admin.register(PhoneComplaint)
+class PhoneComplaintAdmin(admin.ModelAdmin):
+    """Staff type in a call or a visit; it enters the same pipeline as the platforms' messages."""
+
+    form = PhoneComplaintForm
+    list_display = ("id", "posted_at", "author_name", "excerpt", "status", "division", "is_private")
+    list_filter = ("status",)
+    search_fields = ("text", "author_name")
+    ordering = ("-posted_at", "-id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(platform="phone").select_related("division")
+
+    def has_change_permission(self, request, obj=None):
+        return False  # handled afterwards in the message screens like any other message
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="내용 (text)")
+    def excerpt(self, message):
+        return message.text[:50]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            message = intake.record_phone_complaint(
+                request.user, data["text"], channel=data["channel"], caller_name=data.get("author_name") or "",
+                caller_contact=data.get("caller_contact") or "", received_at=data.get("posted_at"),
+                reference=data.get("reference") or "", publish=data.get("publish", False),
+            )
+        except intake.IntakeError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        obj.pk = obj.id = message.pk  # the admin's redirect and log entry point at the stored message
+        obj.text = message.text
+
+    def save_related(self, request, form, formsets, change):
+        pass  # nothing related: the service stored everything
