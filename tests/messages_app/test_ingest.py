@@ -228,3 +228,14 @@ def test_me2day_and_accounts_without_credentials_are_not_dispatched(seeded, sett
     due = set(ingest.due_account_ids())
     me2day = set(Account.objects.filter(platform="me2day").values_list("pk", flat=True))
     assert due and not (due & me2day)
+
+
+def test_account_admin_shows_health(x_account, client):
+    from users.models import User
+
+    ingest.ingest_batch(x_account, Batch(items=[make_item("x", n) for n in range(3)], next_cursor="c"))
+    Account.objects.filter(pk=x_account.pk).update(last_error="수집 실패 (permanent error: boom)")
+    client.force_login(User.objects.create_superuser("ops", password="pw-ops-1234"))
+    page = client.get("/admin/accounts/account/", {"q": x_account.handle}).content.decode()
+    assert "오늘 수신" in page and '<td class="field-messages_today">3</td>' in page
+    assert "permanent error: boom" in page
