@@ -48,3 +48,4 @@ stop:
 
 bench: migrate
 	$(PY) bench/ingest.py
+	$(PY) bench/portal.py

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -49,24 +50,32 @@ def rate_limited(group: str, setting: str):
 
 
 def _anonymous_cache(request, name: str) -> str | None:
-    """Cache key for a page rendered for anonymous visitors (same HTML for everyone), or None."""
-    if request.user.is_authenticated or not settings.SMC_PORTAL_CACHE_SECONDS:
+    """Cache key of a page as every pristine anonymous visitor sees it, or None (logged in, or a
+    session/flash message that makes the page personal)."""
+    if (request.user.is_authenticated or not settings.SMC_PORTAL_CACHE_SECONDS
+            or settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES):
         return None
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     return f"portal:{name}:{get_language()}:{digest}"
 
 
-def _cached_fragment(request, name: str, template: str, build) -> str:
-    """The main block of a page; anonymous visitors share a copy kept a few seconds in Redis."""
+def _cached_page(request, name: str, template: str, build) -> HttpResponse:
+    """Render `template` with `build()`; anonymous visitors share a copy kept a few seconds in Redis.
+
+    The copy is stored with the CSRF token it was rendered with (the language switcher is a POST
+    form) and each visitor gets their own token swapped in: a string replace instead of a render.
+    """
     key = _anonymous_cache(request, name)
     if key:
-        html = cache.get(key)
-        if html is not None:
-            return html
-    html = render_to_string(template, build(), request=request)
+        hit = cache.get(key)
+        if hit is not None:
+            rendered_token, html = hit
+            return HttpResponse(html.replace(rendered_token, get_token(request)))
+    token = get_token(request)
+    html = render_to_string(template, {**build(), "csrf_token": token}, request=request)
     if key:
-        cache.set(key, html, settings.SMC_PORTAL_CACHE_SECONDS)
-    return html
+        cache.set(key, (token, html), settings.SMC_PORTAL_CACHE_SECONDS)
+    return HttpResponse(html)
 
 
 def _back(request, default: str):
@@ -100,24 +109,23 @@ def _query_without_page(request) -> str:
 
 def home(request):
     """The feed of public complaints and opinions, with the registry of the city's accounts."""
-    return _feed(request, "feed", selectors.public_messages(), title=_("시민의 질문과 서울시의 답변"),
+    return _feed(request, "feed", selectors.public_messages, title=_("시민의 질문과 서울시의 답변"),
                  with_registry=True)
 
 
 def support(request):
-    return _feed(request, "support", selectors.support_messages(), title=_("격려·응원 메시지"))
+    return _feed(request, "support", selectors.support_messages, title=_("격려·응원 메시지"))
 
 
 def search(request):
-    return _feed(request, "search", selectors.public_messages(), title=_("검색"), is_search=True)
+    return _feed(request, "search", selectors.public_messages, title=_("검색"), is_search=True)
 
 
-def _feed(request, name, qs, *, title, with_registry=False, is_search=False):
-    form = FeedFilterForm(request.GET or None)
-    filters = form.filters() if request.GET else {}
-
+def _feed(request, name, queryset, *, title, with_registry=False, is_search=False):
     def build():
-        results = selectors.filter_feed(qs, filters)
+        form = FeedFilterForm(request.GET or None)
+        filters = form.filters() if request.GET else {}
+        results = selectors.filter_feed(queryset(), filters)
         query = filters.get("q", "").strip()
         if query or is_search:
             results = selectors.search(results, query)
@@ -132,8 +140,7 @@ def _feed(request, name, qs, *, title, with_registry=False, is_search=False):
             context.update(groups=groups, total=sum(len(a) for _, a in groups))
         return context
 
-    main = _cached_fragment(request, name, "portal/_feed.html", build)
-    return render(request, "portal/feed.html", {"main": main, "title": title})
+    return _cached_page(request, name, "portal/feed.html", build)
 
 
 def registry(request):
@@ -160,8 +167,7 @@ def message_page(request, pk: int):
             "comment_form": CommentForm(), "is_author": portal.is_author(request.user, message),
         }
 
-    main = _cached_fragment(request, "message", "portal/_message.html", build)
-    return render(request, "portal/message.html", {"main": main})
+    return _cached_page(request, "message", "portal/message.html", build)
 
 
 # --- actions (POST, login, CSRF, rate-limited) --------------------------------------------------
