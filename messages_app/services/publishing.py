@@ -76,7 +76,7 @@ def create_answer(message: Message, author, text: str, division) -> Answer:
             _set_answer_search_vector(answer)
             if rows:
                 first = rows[0].pk
-                transaction.on_commit(lambda: queue_publish(first))
+                transaction.on_commit(lambda: queue_publish(first), robust=True)  # sweeper covers a broker hiccup
     except IntegrityError as exc:
         # Two staff saving at once: the OneToOne constraint stops the second; nothing of it is kept.
         if "message_id" in str(exc) or "answer" in str(exc):
@@ -215,7 +215,7 @@ def requeue(outbox_ids) -> int:
     ids = list(Outbox.objects.filter(pk__in=outbox_ids, state=Outbox.State.FAILED).values_list("pk", flat=True))
     Outbox.objects.filter(pk__in=ids).update(state=Outbox.State.RETRYING, last_error="")
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: queue_publish(pk))
+        transaction.on_commit(lambda pk=pk: queue_publish(pk), robust=True)
     return len(ids)
 
 

@@ -137,24 +137,24 @@ def _done(account, prefix, count, cursor):
 
 def test_sigkill_of_pool_process_mid_batch(world):
     worker, steer, account = world["worker"], world["steer"], world["account"]
-    steer.set_fetch(account.pk, {"count": 5000, "prefix": "k-", "cursor": "after-k"})
+    steer.set_fetch(account.pk, {"count": 3000, "prefix": "k-", "cursor": "after-k"})
     steer.block("in_transaction")
     worker.start()
     tasks.poll_account.delay(account.pk)
     reached = steer.wait_reached("in_transaction")
-    assert reached["new"] == 5000  # inserted, not committed: nothing visible yet
+    assert reached["new"] == 3000  # inserted, not committed: nothing visible yet
     assert not Message.objects.filter(external_id__startswith="k-").exists()
     os.kill(reached["pid"], signal.SIGKILL)
     steer.release("in_transaction")
-    _wait_until(_done(account, "k-", 5000, "after-k"), "redelivered poll", worker.log_path)
+    _wait_until(_done(account, "k-", 3000, "after-k"), "redelivered poll", worker.log_path)
     assert steer.count("in_transaction") == 2  # the killed attempt and the redelivered one
-    _assert_exactly_once(account, "k-", 5000, "after-k")
+    _assert_exactly_once(account, "k-", 3000, "after-k")
 
 
 @pytest.mark.parametrize("stage", ["in_transaction", "committed"])
 def test_sigkill_of_whole_worker_then_restart(world, stage):
     worker, steer, account = world["worker"], world["steer"], world["account"]
-    steer.set_fetch(account.pk, {"count": 2000, "prefix": f"w{stage[0]}-", "cursor": "after-w"})
+    steer.set_fetch(account.pk, {"count": 1000, "prefix": f"w{stage[0]}-", "cursor": "after-w"})
     steer.block(stage)
     worker.start(CELERY_VISIBILITY_TIMEOUT="1")
     tasks.poll_account.delay(account.pk)
@@ -164,13 +164,13 @@ def test_sigkill_of_whole_worker_then_restart(world, stage):
     time.sleep(1.5)  # past the visibility timeout: the new worker restores the unacked task
     worker.start(CELERY_VISIBILITY_TIMEOUT="1")
     _wait_until(lambda: steer.count(stage) >= 2, "redelivery after restart", worker.log_path)
-    _wait_until(_done(account, f"w{stage[0]}-", 2000, "after-w"), "poll after restart", worker.log_path)
-    _assert_exactly_once(account, f"w{stage[0]}-", 2000, "after-w")
+    _wait_until(_done(account, f"w{stage[0]}-", 1000, "after-w"), "poll after restart", worker.log_path)
+    _assert_exactly_once(account, f"w{stage[0]}-", 1000, "after-w")
 
 
 def test_database_connection_dropped_mid_batch(world):
     worker, steer, account = world["worker"], world["steer"], world["account"]
-    steer.set_fetch(account.pk, {"count": 3000, "prefix": "d-", "cursor": "after-d"})
+    steer.set_fetch(account.pk, {"count": 1500, "prefix": "d-", "cursor": "after-d"})
     steer.block("in_transaction")
     worker.start()
     tasks.poll_account.delay(account.pk)
@@ -179,9 +179,9 @@ def test_database_connection_dropped_mid_batch(world):
         cursor.execute("SELECT pg_terminate_backend(%s)", [reached["backend_pid"]])
         assert cursor.fetchone()[0] is True
     steer.release("in_transaction")
-    _wait_until(_done(account, "d-", 3000, "after-d"), "retry after dropped connection", worker.log_path)
+    _wait_until(_done(account, "d-", 1500, "after-d"), "retry after dropped connection", worker.log_path)
     assert steer.count("in_transaction") >= 2
-    _assert_exactly_once(account, "d-", 3000, "after-d")
+    _assert_exactly_once(account, "d-", 1500, "after-d")
 
 
 @pytest.mark.parametrize("stage", ["before_reply", "after_reply"])
@@ -212,8 +212,8 @@ def test_publishing_killed_around_the_platform_call_posts_once(world, stage):
 
 def test_duplicate_deliveries_and_racing_writers_store_each_message_once(world, client):
     worker, steer, account = world["worker"], world["steer"], world["account"]
-    items = [make_item("x", n, prefix="r-") for n in range(1500)]
-    steer.set_fetch(account.pk, {"count": 1500, "prefix": "r-", "cursor": "after-r"})
+    items = [make_item("x", n, prefix="r-") for n in range(1000)]
+    steer.set_fetch(account.pk, {"count": 1000, "prefix": "r-", "cursor": "after-r"})
     steer.block("in_transaction")
     worker.start()
     tasks.poll_account.delay(account.pk)
@@ -234,9 +234,9 @@ def test_duplicate_deliveries_and_racing_writers_store_each_message_once(world, 
     steer.release("in_transaction")
     thread.join(WAIT)
     _wait_until(lambda: steer.count("fetched") >= 2, "second poll", worker.log_path)
-    _wait_until(_done(account, "r-", 1500, "after-r"), "polls", worker.log_path)
+    _wait_until(_done(account, "r-", 1000, "after-r"), "polls", worker.log_path)
     assert other["new"] == []  # waited on the worker's rows, then found them there
-    _assert_exactly_once(account, "r-", 1500, "after-r")
+    _assert_exactly_once(account, "r-", 1000, "after-r")
 
 
 def test_webhook_and_poll_racing(world, client, settings):
@@ -248,7 +248,7 @@ def test_webhook_and_poll_racing(world, client, settings):
     page.platform_user_id = "112233445566778"
     page.save()
     settings.FACEBOOK_APP_SECRET = "s3cret"
-    steer.set_fetch(page.pk, {"count": 800, "prefix": "fb-", "cursor": "after-fb"})
+    steer.set_fetch(page.pk, {"count": 500, "prefix": "fb-", "cursor": "after-fb"})
     worker.start()
     tasks.poll_account.delay(page.pk)  # the beat's poll
     body = json.dumps({"object": "page", "entry": [{"id": page.platform_user_id, "changes": []}]}).encode()
@@ -257,5 +257,5 @@ def test_webhook_and_poll_racing(world, client, settings):
                            HTTP_X_HUB_SIGNATURE_256=signature)
     assert response.status_code == 200
     _wait_until(lambda: steer.count("fetched") >= 2, "both polls", worker.log_path)
-    _wait_until(_done(page, "fb-", 800, "after-fb"), "polls", worker.log_path)
-    _assert_exactly_once(page, "fb-", 800, "after-fb")
+    _wait_until(_done(page, "fb-", 500, "after-fb"), "polls", worker.log_path)
+    _assert_exactly_once(page, "fb-", 500, "after-fb")
