@@ -16,25 +16,9 @@ from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbid
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from accounts.connectors.facebook import page_ids_from_webhook, verify_signature
 from accounts.models import Account, Platform
 from accounts.models import Status as AccountStatus
-
-try:
-    from accounts.connectors.facebook import page_ids_from_webhook, verify_signature
-except ImportError:  # pragma: no cover - until the Facebook connector lands
-
-    def verify_signature(raw_body: bytes, header_value: str | None, app_secret: str) -> bool:
-        if not header_value or not app_secret or not header_value.startswith("sha256="):
-            return False
-        expected = hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, header_value.removeprefix("sha256="))
-
-    def page_ids_from_webhook(payload: dict) -> list[str]:
-        if not isinstance(payload, dict):
-            raise ValueError("not an object")
-        if payload.get("object") != "page":
-            return []
-        return list(dict.fromkeys(str(e.get("id")) for e in payload.get("entry") or [] if e.get("id")))
 
 logger = logging.getLogger(__name__)
 

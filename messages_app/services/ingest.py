@@ -28,14 +28,9 @@ from accounts.connectors.base import (
 from accounts.models import Account
 from accounts.models import Status as AccountStatus
 
-from .. import locks
+from .. import korean, locks
 from ..models import Message
 from . import pipeline
-
-try:  # the classification helper's module: search terms for the portal's full-text search
-    from .. import korean
-except ImportError:  # pragma: no cover - only while that module does not exist
-    korean = None
 
 logger = logging.getLogger(__name__)
 
@@ -110,9 +105,7 @@ def _aware(value: datetime | None) -> datetime:
 
 # --- storing ------------------------------------------------------------------------------------
 
-def _search_documents(texts: list[str]) -> list[str | None]:
-    if korean is None:
-        return [None] * len(texts)
+def _search_documents(texts: list[str]) -> list[str]:
     analysed = korean.analyze_batch(texts)
     return [" ".join(korean.search_terms(pairs)) for pairs in analysed]
 
@@ -184,7 +177,7 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     arrays = [list(col) for col in zip(*rows, strict=True)] + [docs]
     select = [_SQL_COLUMNS.get(name) or f"u.{name}" for name in columns]
     columns.append("search_vector")
-    select.append("CASE WHEN u.search_doc IS NULL THEN NULL ELSE to_tsvector('simple', u.search_doc) END")
+    select.append("to_tsvector('simple', u.search_doc)")
     columns += sorted(_NOW_COLUMNS)
     select += ["now()"] * len(_NOW_COLUMNS)
     default_columns, default_exprs, default_params = _defaults_sql()

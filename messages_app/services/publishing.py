@@ -9,8 +9,9 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.postgres.search import SearchVector
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
 from django.utils import timezone
 
 from accounts import connectors
@@ -18,14 +19,9 @@ from accounts.connectors.base import AuthExpired, RateLimited, TransientError
 from accounts.models import Platform
 from accounts.models import Status as AccountStatus
 
-from .. import locks
+from .. import korean, locks
 from ..models import Answer, Message, Outbox, Status
 from . import workflow
-
-try:
-    from .. import korean
-except ImportError:  # pragma: no cover
-    korean = None
 
 logger = logging.getLogger(__name__)
 
@@ -44,16 +40,9 @@ class AnswerAlreadyExists(AnswerError):
 
 
 def _set_answer_search_vector(answer: Answer) -> None:
-    if korean is None:
-        return
-    Answer.objects.filter(pk=answer.pk).update(search_vector=_tsvector(korean.search_document(answer.text)))
-
-
-def _tsvector(document: str):
-    from django.contrib.postgres.search import SearchVector
-    from django.db.models import Value
-
-    return SearchVector(Value(document), config="simple")
+    # The portal searches answers too, with the same Korean terms as messages.
+    document = korean.search_document(answer.text)
+    Answer.objects.filter(pk=answer.pk).update(search_vector=SearchVector(Value(document), config="simple"))
 
 
 def create_answer(message: Message, author, text: str, division) -> Answer:
