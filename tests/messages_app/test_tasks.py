@@ -113,3 +113,19 @@ def test_sweep_requeues_stalled_rows_only(fake, account, monkeypatch):
     publishing.create_answer(Message.objects.get(pk=b), staff, "답변", account.owner_division)
     Outbox.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=1))
     assert tasks.sweep_outbox() == 1 and sent == [old.pk]
+
+
+def test_poll_accounts_command_prints_what_came_in(fake, account):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    fake.fetches = [Batch(items=[make_item("x", 1), make_item("x", 2)], next_cursor="c2")]
+    out = StringIO()
+    call_command("poll_accounts", account=f"@{account.handle}", stdout=out)
+    assert f"@{account.handle}: 가져옴 2건, 새 메시지 2건" in out.getvalue()
+    assert Message.objects.filter(account=account).count() == 2
+    retired = Account.objects.filter(platform="me2day").first()
+    out = StringIO()
+    call_command("poll_accounts", account=retired.handle, platform="me2day", stdout=out)
+    assert "건너뜀" in out.getvalue() and "2014" in out.getvalue() and len(fake.fetch_calls) == 1

@@ -12,11 +12,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--account", metavar="HANDLE", help="이 계정만 수집 (only this handle)")
+        parser.add_argument("--platform", help="같은 ID가 여러 플랫폼에 있을 때 (x, facebook, …)")
 
     def handle(self, *args, **options):
         accounts = Account.objects.exclude(platform__in=ingest.UNPOLLED_PLATFORMS).order_by("platform", "handle")
         if options["account"]:
-            accounts = Account.objects.filter(handle=options["account"].lstrip("@"))
+            accounts = Account.objects.filter(handle=options["account"].lstrip("@")).order_by("platform")
+            if options["platform"]:
+                accounts = accounts.filter(platform=options["platform"])
             if not accounts:
                 raise CommandError(f"계정을 찾을 수 없습니다 (no account): {options['account']}")
         else:
