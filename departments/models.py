@@ -63,14 +63,24 @@ class Membership(models.Model):
         return f"{self.user} · {self.division.name_ko}"
 
 
-# Labels mirror messages_app.models.MessageType/Topic (departments may not import messages_app;
-# a test keeps the two lists equal).
-MESSAGE_TYPES = [("support", "격려·응원"), ("complaint", "민원·제안"), ("opinion", "단순의견")]
-TOPICS = [
-    ("transport", "교통"), ("safety", "도시안전"), ("housing", "주택"), ("culture", "문화"),
-    ("welfare", "복지"), ("environment", "환경"), ("economy", "경제"), ("administration", "행정"),
-    ("other", "기타"),
-]
+# The vocabulary of message types and topics. It lives here because routing and the regulation
+# need it and departments may not import messages_app; messages_app.models re-exports it.
+class MessageType(models.TextChoices):
+    SUPPORT = "support", "격려·응원"
+    COMPLAINT = "complaint", "민원·제안"
+    OPINION = "opinion", "단순의견"
+
+
+class Topic(models.TextChoices):
+    TRANSPORT = "transport", "교통"
+    SAFETY = "safety", "도시안전"
+    HOUSING = "housing", "주택"
+    CULTURE = "culture", "문화"
+    WELFARE = "welfare", "복지"
+    ENVIRONMENT = "environment", "환경"
+    ECONOMY = "economy", "경제"
+    ADMINISTRATION = "administration", "행정"
+    OTHER = "other", "기타"
 
 
 class RoutingRule(models.Model):
@@ -82,7 +92,7 @@ class RoutingRule(models.Model):
 
     priority = models.PositiveIntegerField("우선순위", default=100, help_text="작을수록 먼저 적용합니다")
     name = models.CharField("규칙 이름", max_length=100)
-    topic = models.CharField("주제", max_length=20, choices=TOPICS, blank=True,
+    topic = models.CharField("주제", max_length=20, choices=Topic.choices, blank=True,
                              help_text="비우면 주제와 무관하게 키워드만 봅니다")
     keywords = models.TextField("키워드", blank=True,
                                 help_text="쉼표 또는 줄바꿈으로 구분. 하나라도 포함되면 일치합니다")
@@ -117,7 +127,7 @@ class AnswerPolicy(models.TextChoices):
 class ProcessingRule(models.Model):
     """메시지민원 처리규정, one row per message type."""
 
-    message_type = models.CharField("유형", max_length=20, choices=MESSAGE_TYPES, unique=True)
+    message_type = models.CharField("유형", max_length=20, choices=MessageType.choices, unique=True)
     answer_policy = models.CharField("답변", max_length=20, choices=AnswerPolicy.choices)
     deadline_working_days = models.PositiveSmallIntegerField(
         "처리 기한(근무일)", null=True, blank=True, help_text="비우면 기한이 없습니다")

@@ -4,25 +4,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 from accounts.models import Account, Platform
-from departments.models import Division
-
-
-class MessageType(models.TextChoices):
-    SUPPORT = "support", "격려·응원"
-    COMPLAINT = "complaint", "민원·제안"
-    OPINION = "opinion", "단순의견"
-
-
-class Topic(models.TextChoices):
-    TRANSPORT = "transport", "교통"
-    SAFETY = "safety", "도시안전"
-    HOUSING = "housing", "주택"
-    CULTURE = "culture", "문화"
-    WELFARE = "welfare", "복지"
-    ENVIRONMENT = "environment", "환경"
-    ECONOMY = "economy", "경제"
-    ADMINISTRATION = "administration", "행정"
-    OTHER = "other", "기타"
+from departments.models import Division, MessageType, Topic  # noqa: F401 - re-exported
 
 
 class Status(models.TextChoices):

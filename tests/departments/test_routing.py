@@ -1,8 +1,7 @@
 import pytest
 
-from departments.models import MESSAGE_TYPES, TOPICS, Division, RoutingRule
+from departments.models import Division, RoutingRule
 from departments.routing import Incoming, Router, keyword_hit, seed_rules
-from messages_app.models import MessageType, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -15,11 +14,6 @@ def div(code):
 def router(seeded):
     seed_rules()
     return Router()
-
-
-def test_label_lists_match_messages_app():
-    assert TOPICS == list(Topic.choices)
-    assert MESSAGE_TYPES == list(MessageType.choices)
 
 
 def test_division_account_goes_to_its_division_whatever_the_text(router):
