@@ -307,3 +307,29 @@ def due_account_ids(now: datetime | None = None) -> list[int]:
             continue
         due.append(account_id)
     return due
+
+
+def bulk_update_messages(messages: list[Message], fields: list[str]) -> int:
+    """Like QuerySet.bulk_update, in one `UPDATE … FROM unnest(…)` statement.
+
+    Django's bulk_update builds a CASE WHEN per row and field: for a 1,000-message batch and ten
+    fields that is ~80% of the post-ingest time (bench/ingest.py). This sends one array per field.
+    """
+    if not messages:
+        return 0
+    opts = Message._meta
+    columns, arrays, types = ["id"], [[m.pk for m in messages]], ["bigint"]
+    for name in fields:
+        f = opts.get_field(name)
+        columns.append(f.column)
+        types.append(f.db_type(connection))
+        arrays.append([f.get_db_prep_save(getattr(m, f.attname), connection) for m in messages])
+    sets = ", ".join(f"{connection.ops.quote_name(c)} = u.{connection.ops.quote_name(c)}" for c in columns[1:])
+    sql = (
+        f"UPDATE messages_app_message m SET {sets} "
+        f"FROM unnest({', '.join(f'%s::{t}[]' for t in types)}) "
+        f"AS u({', '.join(connection.ops.quote_name(c) for c in columns)}) WHERE m.id = u.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arrays)
+        return cursor.rowcount

@@ -239,3 +239,21 @@ def test_account_admin_shows_health(x_account, client):
     page = client.get("/admin/accounts/account/", {"q": x_account.handle}).content.decode()
     assert "오늘 수신" in page and '<td class="field-messages_today">3</td>' in page
     assert "permanent error: boom" in page
+
+
+def test_bulk_update_messages_writes_every_field(x_account):
+    from departments.models import Division
+
+    ids = ingest.ingest_batch(x_account, Batch(items=[make_item("x", n) for n in range(3)], next_cursor="c"))
+    division = Division.objects.order_by("pk").last()
+    rows = list(Message.objects.filter(pk__in=ids).order_by("pk"))
+    due = timezone.now() + timedelta(days=3)
+    for i, m in enumerate(rows):
+        m.type, m.topic, m.confidence, m.division, m.due_at = "complaint", "transport", 0.5 + i / 10, division, due
+        m.routing_reason = f"규칙 {i}"
+    assert ingest.bulk_update_messages(rows, ["type", "topic", "confidence", "division", "due_at",
+                                              "routing_reason"]) == 3
+    stored = list(Message.objects.filter(pk__in=ids).order_by("pk"))
+    assert [m.routing_reason for m in stored] == ["규칙 0", "규칙 1", "규칙 2"]
+    assert [m.confidence for m in stored] == [0.5, 0.6, 0.7]
+    assert all(m.division_id == division.pk and m.due_at == due and m.topic == "transport" for m in stored)
