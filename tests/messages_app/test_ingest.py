@@ -1,5 +1,6 @@
 """Ingest: exactly-once storage, cursor in the same transaction, sanitising, polling errors."""
 
+import time
 from datetime import timedelta
 
 import psycopg
@@ -193,7 +194,15 @@ def test_poll_skips_while_another_process_holds_the_lock(x_account, fake):
     with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s)", [locks._key(locks.POLL_ACCOUNT, x_account.pk)])
         assert ingest.poll(x_account).skipped == "locked"
+        holder = other.info.backend_pid
     assert fake.fetch_calls == []
+    # The server frees the lock once the holder's backend has exited (just after the socket closes).
+    with connection.cursor() as cursor:
+        for _ in range(200):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [holder])
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.05)
     fake.fetches = [Batch(items=[make_item("x", 1)], next_cursor="c")]
     assert len(ingest.poll(x_account).new_ids) == 1  # freed when the holder's session ended
 
