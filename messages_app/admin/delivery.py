@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from ..models import Outbox, PhoneComplaint
-from ..services import intake, publishing
+from ..services import intake, permissions, publishing
 
 STATE_COLOURS = {
     Outbox.State.PENDING: "#666", Outbox.State.POSTING: "#0b5394", Outbox.State.POSTED: "#1e7b34",
@@ -25,6 +25,13 @@ class OutboxAdmin(admin.ModelAdmin):
     ordering = ("-created_at", "-id")
     actions = ["retry"]
     readonly_fields = [f.name for f in Outbox._meta.fields]
+
+    def get_queryset(self, request):
+        # Staff see the deliveries of the answers of their own divisions; the desk sees all.
+        qs = super().get_queryset(request)
+        if permissions.reads_all(request.user):
+            return qs
+        return qs.filter(answer__division_id__in=permissions.division_ids(request.user))
 
     def has_add_permission(self, request):
         return False  # rows come from answers only
@@ -90,7 +97,9 @@ class PhoneComplaintAdmin(admin.ModelAdmin):
     ordering = ("-posted_at", "-id")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(platform="phone").select_related("division")
+        # Phone complaints are never public: staff see only those of their divisions' queue.
+        qs = super().get_queryset(request).filter(platform="phone").select_related("division")
+        return permissions.queue(request.user, qs)
 
     def has_change_permission(self, request, obj=None):
         return False  # handled afterwards in the message screens like any other message
