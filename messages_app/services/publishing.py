@@ -9,9 +9,8 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.contrib.postgres.search import SearchVector
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db.models import F
 from django.utils import timezone
 
 from accounts import connectors
@@ -19,9 +18,9 @@ from accounts.connectors.base import AuthExpired, RateLimited, TransientError
 from accounts.models import Platform
 from accounts.models import Status as AccountStatus
 
-from .. import korean, locks
+from .. import locks
 from ..models import Answer, Message, Outbox, Status
-from . import workflow
+from . import portal, workflow
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +36,6 @@ class AnswerAlreadyExists(AnswerError):
     def __init__(self):
         super().__init__("이미 답변이 등록된 메시지입니다. 새로고침 후 확인하세요 "
                          "(this message already has an answer).")
-
-
-def _set_answer_search_vector(answer: Answer) -> None:
-    # The portal searches answers too, with the same Korean terms as messages.
-    document = korean.search_document(answer.text)
-    Answer.objects.filter(pk=answer.pk).update(search_vector=SearchVector(Value(document), config="simple"))
 
 
 def create_answer(message: Message, author, text: str, division) -> Answer:
@@ -62,7 +55,7 @@ def create_answer(message: Message, author, text: str, division) -> Answer:
                 workflow.transition(locked, Status.ASSIGNED, actor=author, division=division,
                                     note="답변 부서로 배정")
             workflow.transition(locked, Status.ANSWERED, actor=author, division=division)
-            _set_answer_search_vector(answer)
+            portal.index_answers([answer.pk])  # the portal searches answers too
             if rows:
                 first = rows[0].pk
                 transaction.on_commit(lambda: queue_publish(first), robust=True)  # sweeper covers a broker hiccup

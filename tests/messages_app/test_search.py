@@ -6,7 +6,7 @@ from django.urls import reverse
 from messages_app.models import Answer, Message
 from messages_app.selectors import public_messages, search
 
-from .portal_factories import public_message
+from .portal_factories import public_message, staff_user
 
 
 @pytest.fixture(autouse=True)
@@ -43,3 +43,12 @@ def test_reindex_command_rebuilds_vectors(seeded):
     assert Message.objects.get(pk=m.pk).search_vector is not None
     assert Answer.objects.get(message=m).search_vector is not None
     assert search(public_messages(), "청소").filter(pk=m.pk).exists()
+
+
+def test_an_answer_written_by_staff_is_searchable_at_once(client, seeded):
+    from messages_app.services import publishing
+
+    m = public_message("정류장 안내가 부족해요")
+    publishing.create_answer(m, staff_user(), "정류장마다 노선 안내판을 설치하겠습니다", m.division)
+    html = client.get("/search/", {"q": "안내판"}).content.decode()
+    assert f"/m/{m.pk}/" in html
