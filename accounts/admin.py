@@ -41,9 +41,9 @@ class AccountAdmin(admin.ModelAdmin):
 
     @admin.display(description="상태", ordering="status")
     def status_badge(self, account):
-        colours = {Status.ACTIVE: "#1b7f3b", Status.PAUSED: "#8a6d00",
-                   Status.NEEDS_REAUTH: "#b00020", Status.RETIRED: "#666"}
-        return format_html('<strong style="color:{}">{}</strong>', colours.get(account.status, "#000"),
+        tones = {Status.ACTIVE: "ok", Status.PAUSED: "warn", Status.NEEDS_REAUTH: "error",
+                 Status.RETIRED: "muted"}
+        return format_html('<span class="state state-{}">{}</span>', tones.get(account.status, "muted"),
                            account.get_status_display())
 
     @admin.display(description="마지막 오류")

@@ -9,9 +9,9 @@ from django.utils.html import format_html
 from ..models import Outbox, PhoneComplaint
 from ..services import intake, permissions, publishing
 
-STATE_COLOURS = {
-    Outbox.State.PENDING: "#666", Outbox.State.POSTING: "#0b5394", Outbox.State.POSTED: "#1e7b34",
-    Outbox.State.RETRYING: "#b45f06", Outbox.State.FAILED: "#b00020",
+STATE_TONES = {
+    Outbox.State.PENDING: "muted", Outbox.State.POSTING: "info", Outbox.State.POSTED: "ok",
+    Outbox.State.RETRYING: "warn", Outbox.State.FAILED: "error",
 }
 
 
@@ -41,7 +41,7 @@ class OutboxAdmin(admin.ModelAdmin):
 
     @admin.display(description="상태 (state)", ordering="state")
     def state_badge(self, row):
-        return format_html('<strong style="color:{}">{}</strong>', STATE_COLOURS.get(row.state, "#000"),
+        return format_html('<span class="state state-{}">{}</span>', STATE_TONES.get(row.state, "muted"),
                            row.get_state_display())
 
     @admin.display(description="내용 (text)")
