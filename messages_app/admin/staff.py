@@ -111,7 +111,7 @@ class MessageAdmin(admin.ModelAdmin):
     list_display_links = ("id", "excerpt")
     list_filter = ("status", "type", "topic", OverdueFilter, "needs_triage",
                    ("account", admin.RelatedOnlyFieldListFilter),
-                   ("division", admin.RelatedOnlyFieldListFilter), "platform")
+                   ("division", admin.RelatedOnlyFieldListFilter), "platform", "is_simulated")
     search_fields = ("text", "author_handle", "external_id")
     list_select_related = ("division", "account")
     list_per_page = 50
@@ -141,7 +141,8 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="내용")
     def excerpt(self, obj):
-        return obj.text[:60] + ("…" if len(obj.text) > 60 else "")
+        text = obj.text[:60] + ("…" if len(obj.text) > 60 else "")
+        return f"[시뮬레이션] {text}" if obj.is_simulated else text
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "notices": self._notices(request.user)}
