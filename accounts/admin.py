@@ -15,10 +15,10 @@ class AccountAdmin(admin.ModelAdmin):
     form = AccountAdminForm
     change_list_template = "admin/accounts/account/change_list.html"
     list_display = ("display_name", "platform", "handle_link", "owner_division", "field", "is_mayor",
-                    "follower_count", "status_badge", "last_polled_at", "messages_today", "short_error")
+                    "follower_count", "status_badge", "last_polled_at", "short_error")
     list_filter = ("platform", "status", "field", "is_mayor", "owner_division__bureau")
     search_fields = ("handle", "display_name", "owner_division__name_ko", "district")
-    list_select_related = ("owner_division",)
+    list_select_related = ("owner_division__bureau",)
     autocomplete_fields = ("owner_division",)
     actions = ["pause", "resume"]
     readonly_fields = ("credentials_state", "retired_notice", "last_polled_at", "last_error",
@@ -50,12 +50,6 @@ class AccountAdmin(admin.ModelAdmin):
     def short_error(self, account):
         error = account.last_error or "-"
         return error[:60] + "…" if len(error) > 60 else error
-
-    @admin.display(description="오늘 수신")
-    def messages_today(self, account):
-        # Through the reverse relation only: accounts never imports messages_app.
-        start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-        return account.messages.filter(received_at__gte=start).count()
 
     @admin.display(description="자격 증명")
     def credentials_state(self, account):

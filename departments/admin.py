@@ -42,5 +42,5 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("is_head", "division__bureau")
     search_fields = ("user__username", "user__display_name", "division__name_ko")
     autocomplete_fields = ("user", "division")
-    list_select_related = ("user", "division")
+    list_select_related = ("user", "division__bureau")
 from . import admin_rules  # noqa: E402,F401  routing rules, regulation, calendar (issue 4)

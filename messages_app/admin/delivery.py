@@ -98,7 +98,7 @@ class PhoneComplaintAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Phone complaints are never public: staff see only those of their divisions' queue.
-        qs = super().get_queryset(request).filter(platform="phone").select_related("division")
+        qs = super().get_queryset(request).filter(platform="phone").select_related("division__bureau")
         return permissions.queue(request.user, qs)
 
     def has_change_permission(self, request, obj=None):

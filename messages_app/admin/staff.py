@@ -113,7 +113,7 @@ class MessageAdmin(admin.ModelAdmin):
                    ("account", admin.RelatedOnlyFieldListFilter),
                    ("division", admin.RelatedOnlyFieldListFilter), "platform", "is_simulated")
     search_fields = ("text", "author_handle", "external_id")
-    list_select_related = ("division", "account")
+    list_select_related = ("division__bureau", "account")
     list_per_page = 50
     action_form = StaffActionForm
     actions = ["action_set_labels", "action_assign", "action_spam"]
@@ -342,7 +342,7 @@ class CannedAnswerAdmin(admin.ModelAdmin):
 class NoticeAdmin(admin.ModelAdmin):
     list_display = ("created_at", "division", "step", "text")
     list_filter = ("step",)
-    list_select_related = ("division",)
+    list_select_related = ("division__bureau",)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
