@@ -1,22 +1,12 @@
 """Division staff see the phone complaints and reply deliveries of their own divisions only."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import Account
-from departments.models import Division, Membership
+from departments.models import Division
 from messages_app.models import Answer, Message, Outbox, Status
 from users import roles
-from users.models import User
-
-
-def _staff(username, division_code, role=roles.DIVISION_STAFF):
-    user = User.objects.create_user(username, password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    if division_code:
-        Membership.objects.create(user=user, division=Division.objects.get(code=division_code))
-    return user
 
 
 def _phone(text, division_code):
@@ -32,10 +22,10 @@ def _delivery(message, author, text):
 
 
 @pytest.fixture
-def two_divisions(seeded):
-    bus_staff = _staff("bus", "bus-policy")
-    housing_staff = _staff("housing", "housing-policy")
-    desk = _staff("desk", None, roles.SMC_DESK)
+def two_divisions(make_staff):
+    bus_staff = make_staff("bus", roles.DIVISION_STAFF, "bus-policy")
+    housing_staff = make_staff("housing", roles.DIVISION_STAFF, "housing-policy")
+    desk = make_staff("desk", roles.SMC_DESK)
     bus_call = _phone("버스-배차-간격-민원-전화", "bus-policy")
     housing_call = _phone("전세-사기-상담-전화", "housing-policy")
     _delivery(bus_call, bus_staff, "버스 답변 게시본")
