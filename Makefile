@@ -25,6 +25,7 @@ migrate: services
 
 seed: migrate
 	$(PY) manage.py seed
+	@if [ -n "$$SMC_DEMO_PASSWORD" ]; then $(PY) manage.py create_demo_staff; fi
 
 run: seed
 	@echo "SMC: http://127.0.0.1:8000/  (관리 화면 /admin/, Ctrl-C로 종료)"
