@@ -47,6 +47,12 @@ _ROW_COLUMNS = [
     ("parent_external_id", "text"), ("posted_at", "timestamptz"), ("raw", "text"),
     ("is_simulated", "boolean"), ("is_private", "boolean"), ("search_doc", "text"),
 ]
+# What the pipeline decided (pipeline.OUTCOME_FIELDS), written by the same INSERT: no UPDATE pass.
+_OUTCOME_COLUMNS = [
+    ("type", "text"), ("topic", "text"), ("confidence", "double precision"),
+    ("classifier_version", "text"), ("needs_triage", "boolean"), ("division_id", "bigint"),
+    ("routing_reason", "text"), ("due_at", "timestamptz"), ("status", "text"),
+]
 _SQL_COLUMNS = {"raw": "u.raw::jsonb", "search_doc": None}
 _NOW_COLUMNS = {"received_at", "updated_at"}
 
@@ -105,9 +111,14 @@ def _aware(value: datetime | None) -> datetime:
 
 # --- storing ------------------------------------------------------------------------------------
 
-def _search_documents(texts: list[str]) -> list[str]:
-    analysed = korean.analyze_batch(texts)
+def _search_documents(analysed: list[list[korean.Pair]]) -> list[str]:
     return [" ".join(korean.search_terms(pairs)) for pairs in analysed]
+
+
+def _outcome_row(outcome: pipeline.Outcome) -> tuple:
+    return (outcome.type, outcome.topic, outcome.confidence, outcome.classifier_version,
+            outcome.needs_triage, outcome.division.pk if outcome.division else None,
+            outcome.routing_reason, outcome.due_at, outcome.status)
 
 
 def _existing_ids(platform_ids: list[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -125,7 +136,7 @@ def _existing_ids(platform_ids: list[tuple[str, str]]) -> set[tuple[str, str]]:
 
 def _defaults_sql() -> tuple[list[str], list[str], list]:
     """Columns that no item sets: their model default, so a field added later needs no change here."""
-    given = {name for name, _ in _ROW_COLUMNS} | {"search_vector", "id"} | _NOW_COLUMNS
+    given = {name for name, _ in _ROW_COLUMNS + _OUTCOME_COLUMNS} | {"search_vector", "id"} | _NOW_COLUMNS
     columns, exprs, params = [], [], []
     for f in Message._meta.concrete_fields:
         if f.column in given:
@@ -154,6 +165,8 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
 
     Must run inside the caller's transaction. Items already stored are skipped before the
     (costly) Korean analysis; a concurrent writer of the same item is settled by the constraint.
+    Each text is analysed once, for both the search vector and the pipeline, which classifies,
+    routes and sets the deadline before the INSERT: every row is written once, in its final state.
     """
     rows, seen = [], set()
     for item in items:
@@ -172,39 +185,41 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     rows = [r for r in rows if (r[0], r[1]) not in existing]
     if not rows:
         return []
-    docs = _search_documents([r[8] for r in rows])
+    analysed = korean.analyze_batch([r[8] for r in rows])
+    docs = _search_documents(analysed)
+    received_at = timezone.now()
+    account = Account.objects.filter(pk=account_id).first() if account_id else None
+    outcomes = pipeline.triage_or_desk([pipeline.Arrival(r[8], account, received_at) for r in rows], analysed)
+
     columns = [name for name, _ in _ROW_COLUMNS if name != "search_doc"]
-    arrays = [list(col) for col in zip(*rows, strict=True)] + [docs]
     select = [_SQL_COLUMNS.get(name) or f"u.{name}" for name in columns]
     columns.append("search_vector")
     select.append("to_tsvector('simple', u.search_doc)")
+    columns += [name for name, _ in _OUTCOME_COLUMNS]
+    select += [f"u.{name}" for name, _ in _OUTCOME_COLUMNS]
     columns += sorted(_NOW_COLUMNS)
-    select += ["now()"] * len(_NOW_COLUMNS)
+    select += ["%s::timestamptz"] * len(_NOW_COLUMNS)
+    unnest = _ROW_COLUMNS + _OUTCOME_COLUMNS
+    arrays = ([list(col) for col in zip(*rows, strict=True)] + [docs]
+              + [list(col) for col in zip(*map(_outcome_row, outcomes), strict=True)])
     default_columns, default_exprs, default_params = _defaults_sql()
     sql = (
         f"INSERT INTO messages_app_message ({', '.join(columns + default_columns)}) "
         f"SELECT {', '.join(select + default_exprs)} "
-        f"FROM unnest({', '.join(f'%s::{t}[]' for _, t in _ROW_COLUMNS)}) "
-        f"AS u({', '.join(name for name, _ in _ROW_COLUMNS)}) "
-        "ON CONFLICT (platform, external_id) DO NOTHING RETURNING id"
+        f"FROM unnest({', '.join(f'%s::{t}[]' for _, t in unnest)}) "
+        f"AS u({', '.join(name for name, _ in unnest)}) "
+        "ON CONFLICT (platform, external_id) DO NOTHING RETURNING id, platform, external_id"
     )
     with connection.cursor() as cursor:
-        # Placeholders in SQL order: the defaults (in the SELECT list) before the unnest() arrays.
-        cursor.execute(sql, [*default_params, *arrays])
-        return [r[0] for r in cursor.fetchall()]
-
-
-def run_pipeline(new_ids: list[int]) -> None:
-    if not new_ids:
-        return
-    try:
-        # A savepoint: a failing classifier leaves the messages stored, unrouted, for the desk.
-        with transaction.atomic():
-            pipeline.after_ingest(new_ids)
-    except Exception:
-        if connection.needs_rollback or not connection.is_usable():
-            raise
-        logger.exception("ingest: after_ingest failed for %d new messages; they stay unrouted", len(new_ids))
+        # Placeholders in SQL order: the SELECT list (times, defaults) before the unnest() arrays.
+        cursor.execute(sql, [*[received_at] * len(_NOW_COLUMNS), *default_params, *arrays])
+        inserted = {(platform, external_id): pk for pk, platform, external_id in cursor.fetchall()}
+    # Rows a concurrent writer stored first are not ours: their timeline is the other writer's.
+    new = [(inserted[(r[0], r[1])], outcome) for r, outcome in zip(rows, outcomes, strict=True)
+           if (r[0], r[1]) in inserted]
+    if new:
+        pipeline.record_arrivals([pk for pk, _ in new], [outcome for _, outcome in new])
+    return [pk for pk, _ in new]
 
 
 def ingest_batch(account, batch: Batch) -> list[int]:
@@ -215,7 +230,6 @@ def ingest_batch(account, batch: Batch) -> list[int]:
             now = timezone.now()
             Account.objects.filter(pk=account.pk).update(poll_cursor=batch.next_cursor, last_polled_at=now)
             account.poll_cursor, account.last_polled_at = batch.next_cursor, now
-        run_pipeline(new_ids)
     return sorted(new_ids)
 
 

@@ -26,8 +26,8 @@ class IntakeError(ValueError):
 
 def _store(item: InboundItem, *, citizen_id: int | None = None, is_private: bool = False) -> tuple[Message, bool]:
     with transaction.atomic():
+        # insert_items also classifies, routes and sets the deadline (the post-ingest pipeline).
         new_ids = ingest.insert_items(None, [item], citizen_id=citizen_id, is_private=is_private)
-        ingest.run_pipeline(new_ids)
     message = Message.objects.get(platform=item.platform, external_id=item.external_id)
     return message, bool(new_ids)
 

@@ -1,16 +1,23 @@
-"""What happens to messages right after they are stored (the ingest calls this with the new ids):
-classify them in one batch, route each to a division with the reason, set the deadline of the
-processing regulation, and record the first steps of the timeline.
+"""What a message gets on arrival: classified in one batch, routed to a division with the reason,
+given the deadline of the processing regulation, and the first steps of its timeline.
+
+The ingest calls `triage_or_desk` BEFORE its INSERT, so each new row is written once, final, and
+`record_arrivals` after it for the rows actually inserted. `after_ingest` runs the same steps on
+messages already stored (unrouted ones, e.g. stored while the pipeline was down).
 """
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import Account
+from departments.models import Division
 from departments.regulation import Regulation
 from departments.routing import Incoming, Router
+from departments.services import smc_desk
 
 from .. import korean
 from ..models import Message, Status, StatusChange
@@ -18,7 +25,11 @@ from ..models import Message, Status, StatusChange
 log = logging.getLogger(__name__)
 
 RECEIVED_NOTE = "메시지 접수"
+FAILED_REASON = "자동 분류·배정 실패 → SMC 데스크 분류 확인"
 DEFAULT_THRESHOLD = 0.5
+# The Message fields an Outcome sets (the UPDATE of after_ingest; the ingest INSERTs them directly).
+OUTCOME_FIELDS = ["type", "topic", "confidence", "classifier_version", "needs_triage", "division",
+                  "routing_reason", "due_at", "status"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,29 @@ class Label:
     topic: str
     confidence: float
     version: str
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What the pipeline reads of one message, stored or about to be."""
+    text: str
+    account: Account | None
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the pipeline decided for one message: its OUTCOME_FIELDS, plus the routing rule kind."""
+    type: str = ""
+    topic: str = ""
+    confidence: float | None = None
+    classifier_version: str = ""
+    needs_triage: bool = True
+    division: Division | None = None
+    routing_reason: str = ""
+    due_at: datetime | None = None
+    status: str = Status.RECEIVED
+    rule: str = "desk"
 
 
 def classify(texts: list[str], pairs: list[list[tuple[str, str]]]) -> tuple[list[Label | None], float]:
@@ -47,10 +81,10 @@ def classify(texts: list[str], pairs: list[list[tuple[str, str]]]) -> tuple[list
     return [Label(p.type, p.topic, float(p.confidence), version) for p in predictions], threshold
 
 
-def _incoming(message: Message, label: Label | None, confident: bool, pairs) -> Incoming:
-    account = message.account
+def _incoming(arrival: Arrival, label: Label | None, confident: bool, pairs) -> Incoming:
+    account = arrival.account
     return Incoming(
-        text=message.text,
+        text=arrival.text,
         topic=label.topic if label else "",
         confident=confident,
         account_label=f"@{account.handle}" if account else "",
@@ -60,7 +94,77 @@ def _incoming(message: Message, label: Label | None, confident: bool, pairs) -> 
     )
 
 
+def triage(arrivals: list[Arrival], pairs: list[list[tuple[str, str]]]) -> list[Outcome]:
+    """Classify, route and set deadlines for a batch; `pairs` is korean.analyze_batch of the texts."""
+    if not arrivals:
+        return []
+    labels, threshold = classify([a.text for a in arrivals], pairs)
+    router, regulation = Router(), Regulation()
+    out = []
+    for arrival, label, tokens in zip(arrivals, labels, pairs, strict=True):
+        confident = label is not None and label.confidence >= threshold
+        decision = router.route(_incoming(arrival, label, confident, tokens))
+        message_type = label.type if label else ""
+        out.append(Outcome(
+            type=message_type, topic=label.topic if label else "",
+            confidence=label.confidence if label else None,
+            classifier_version=label.version if label else "",
+            needs_triage=not confident, division=decision.division,
+            routing_reason=decision.reason[:300],
+            due_at=regulation.due_at(message_type, arrival.received_at),
+            # The desk's rows stay "received": they wait in the needs-triage queue, not public yet.
+            status=Status.RECEIVED if decision.rule == "desk" else Status.ASSIGNED,
+            rule=decision.rule,
+        ))
+    return out
+
+
+def unclassified(arrivals: list[Arrival]) -> list[Outcome]:
+    """When triage fails: the SMC desk gets the messages as they are, to classify by hand."""
+    try:
+        with transaction.atomic():
+            desk = smc_desk()
+            regulation = Regulation()
+            # No type yet: the regulation's strictest deadline, so nothing escapes one.
+            return [Outcome(division=desk, routing_reason=FAILED_REASON,
+                            due_at=regulation.due_at("", a.received_at)) for a in arrivals]
+    except Exception:
+        if connection.needs_rollback or not connection.is_usable():
+            raise
+        log.exception("pipeline: no desk to fall back on; %d messages stay unrouted", len(arrivals))
+        return [Outcome() for _ in arrivals]
+
+
+def triage_or_desk(arrivals: list[Arrival], pairs: list[list[tuple[str, str]]]) -> list[Outcome]:
+    """`triage`, never raising for the classifier's or the rules' sake: a message is never lost."""
+    try:
+        # A savepoint: a query failing inside (a broken model row, a bad rule) leaves the batch usable.
+        with transaction.atomic():
+            return triage(arrivals, pairs)
+    except Exception:
+        if connection.needs_rollback or not connection.is_usable():
+            raise  # the connection itself is gone: the whole batch retries
+        log.exception("pipeline: triage failed for %d messages; they go to the SMC desk", len(arrivals))
+    return unclassified(arrivals)
+
+
+def record_arrivals(message_ids: list[int], outcomes: list[Outcome]) -> None:
+    """The first steps of each message's timeline (received, then assigned), in one INSERT."""
+    history = []
+    for pk, outcome in zip(message_ids, outcomes, strict=True):
+        history.append(StatusChange(message_id=pk, from_status="", to_status=Status.RECEIVED,
+                                    division=outcome.division, note=RECEIVED_NOTE))
+        if outcome.status == Status.ASSIGNED:
+            history.append(StatusChange(
+                message_id=pk, from_status=Status.RECEIVED, to_status=Status.ASSIGNED,
+                division=outcome.division, note=f"{outcome.division.name_ko}에 배정"))
+    StatusChange.objects.bulk_create(history)
+
+
 def after_ingest(message_ids: list[int]) -> None:
+    """The pipeline for messages already stored and not yet routed (others are left alone)."""
+    from .ingest import bulk_update_messages  # ingest imports this module
+
     if not message_ids:
         return
     with transaction.atomic():
@@ -73,30 +177,12 @@ def after_ingest(message_ids: list[int]) -> None:
         if not fresh:
             return
         pairs = korean.analyze_batch([m.text for m in fresh])
-        labels, threshold = classify([m.text for m in fresh], pairs)
-        router, regulation = Router(), Regulation()
-        history, now = [], timezone.now()
-        for message, label, tokens in zip(fresh, labels, pairs, strict=True):
-            confident = label is not None and label.confidence >= threshold
-            if label is not None:
-                message.type, message.topic = label.type, label.topic
-                message.confidence, message.classifier_version = label.confidence, label.version
-            message.needs_triage = not confident
-            message.updated_at = now  # bulk_update does not touch auto_now fields
-            decision = router.route(_incoming(message, label, confident, tokens))
-            message.division = decision.division
-            message.routing_reason = decision.reason[:300]
-            message.due_at = regulation.due_at(message.type, message.received_at)
-            history.append(StatusChange(message=message, from_status="", to_status=Status.RECEIVED,
-                                        division=decision.division, note=RECEIVED_NOTE))
-            if decision.rule != "desk":
-                message.status = Status.ASSIGNED
-                history.append(StatusChange(
-                    message=message, from_status=Status.RECEIVED, to_status=Status.ASSIGNED,
-                    division=decision.division, note=f"{decision.division.name_ko}에 배정"))
-            # The desk's rows stay "received": they wait in the needs-triage queue, not public yet.
-        Message.objects.bulk_update(
-            fresh, ["type", "topic", "confidence", "classifier_version", "needs_triage", "division",
-                    "routing_reason", "due_at", "status", "updated_at"])
-        StatusChange.objects.bulk_create(history)
+        outcomes = triage([Arrival(m.text, m.account, m.received_at) for m in fresh], pairs)
+        now = timezone.now()
+        for message, outcome in zip(fresh, outcomes, strict=True):
+            for name in OUTCOME_FIELDS:
+                setattr(message, name, getattr(outcome, name))
+            message.updated_at = now  # a bulk UPDATE does not touch auto_now fields
+        bulk_update_messages(fresh, [*OUTCOME_FIELDS, "updated_at"])
+        record_arrivals([m.pk for m in fresh], outcomes)
     log.info("pipeline: %d messages classified and routed", len(fresh))

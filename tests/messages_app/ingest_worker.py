@@ -23,13 +23,13 @@ def main(queue: str, ns: str) -> None:
 
     steer = Steer(ns)
     connectors.get_connector = lambda account: RedisConnector(steer)
-    original_after_ingest = pipeline.after_ingest
+    original_record_arrivals = pipeline.record_arrivals
 
-    def after_ingest(message_ids):
-        original_after_ingest(message_ids)
+    def record_arrivals(message_ids, outcomes):
+        original_record_arrivals(message_ids, outcomes)
         steer.checkpoint("in_transaction", new=len(message_ids))
 
-    pipeline.after_ingest = after_ingest
+    pipeline.record_arrivals = record_arrivals
     original_ingest_batch = ingest.ingest_batch
 
     def ingest_batch(account, batch):

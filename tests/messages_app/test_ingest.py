@@ -72,8 +72,9 @@ def test_same_external_id_on_another_platform_is_another_message(x_account):
 
 def test_new_messages_go_through_the_pipeline_once(x_account, monkeypatch):
     calls = []
-    real = pipeline.after_ingest
-    monkeypatch.setattr(pipeline, "after_ingest", lambda ids: (calls.append(sorted(ids)), real(ids)))
+    real = pipeline.record_arrivals
+    monkeypatch.setattr(pipeline, "record_arrivals",
+                        lambda ids, outcomes: (calls.append(sorted(ids)), real(ids, outcomes)))
     first = ingest.ingest_batch(x_account, Batch(items=[make_item("x", n) for n in range(3)], next_cursor="a"))
     ingest.ingest_batch(x_account, Batch(items=[make_item("x", n) for n in range(3)], next_cursor="b"))
     assert calls == [sorted(first)]  # nothing new the second time: not called again
@@ -90,14 +91,43 @@ def test_cursor_failure_rolls_back_the_messages(x_account):
 
 
 def test_failing_classifier_keeps_the_messages(x_account, monkeypatch):
-    def broken(ids):
+    def broken(texts, pairs):
         raise RuntimeError("classifier down")
 
-    monkeypatch.setattr(pipeline, "after_ingest", broken)
-    ids = ingest.ingest_batch(x_account, Batch(items=[make_item("x", 1)], next_cursor="c1"))
+    monkeypatch.setattr(pipeline, "classify", broken)
+    item = make_item("x", 1, text="가로등 고장 신고합니다")
+    ids = ingest.ingest_batch(x_account, Batch(items=[item], next_cursor="c1"))
     assert Message.objects.filter(pk__in=ids).count() == 1
     x_account.refresh_from_db()
     assert x_account.poll_cursor == "c1"
+    # Unclassified, in the SMC desk's needs-triage queue, with the strictest deadline and a timeline.
+    stored = Message.objects.get(pk=ids[0])
+    assert stored.division.is_smc_desk and stored.needs_triage and stored.status == "received"
+    assert stored.type == "" and stored.confidence is None and stored.due_at is not None
+    assert "실패" in stored.routing_reason
+    assert list(stored.history.values_list("to_status", flat=True)) == ["received"]
+    assert Message.objects.filter(pk__in=ids, search_vector="가로등").exists()  # still searchable
+
+
+def test_database_error_inside_triage_keeps_the_batch(x_account, monkeypatch):
+    def broken(texts, pairs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr(pipeline, "classify", broken)
+    ids = ingest.ingest_batch(x_account, Batch(items=[make_item("x", n) for n in range(3)], next_cursor="c3"))
+    assert Message.objects.filter(pk__in=ids, division__is_smc_desk=True, needs_triage=True).count() == 3
+    x_account.refresh_from_db()
+    assert x_account.poll_cursor == "c3"
+
+
+def test_arrivals_are_stored_classified_and_routed_in_one_pass(x_account):
+    ids = ingest.ingest_batch(x_account, Batch(items=[make_item("x", n) for n in range(4)], next_cursor="c"))
+    for m in Message.objects.filter(pk__in=ids).select_related("division"):
+        assert m.classifier_version == "test-inbox" and m.type and m.topic and m.confidence is not None
+        assert m.division is not None and m.routing_reason
+        expected = ["received", "assigned"] if m.status == "assigned" else ["received"]
+        assert list(m.history.values_list("to_status", flat=True)) == expected
 
 
 def test_text_is_sanitised_but_kept(x_account):
