@@ -40,6 +40,25 @@ def admin_sql(base_url: str, sql: str) -> None:
         conn.execute(sql)
 
 
+def _db_exists(base_url: str, name: str) -> bool:
+    import psycopg
+
+    parsed = urlparse(base_url)
+    with psycopg.connect(urlunparse(parsed._replace(path="/postgres")), autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+def existing_message_id(env: dict) -> int:
+    """The message the seed picked (the middle one), in a database kept by --keep-db; migrations applied."""
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    code = ("import django; django.setup(); from messages_app.models import Message; "
+            f"print(Message.objects.get(external_id='bench-{N_MESSAGES // 2}').pk)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True,
+                         text=True)
+    return int(out.stdout.strip().splitlines()[-1])
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -140,20 +159,27 @@ def main():
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2))
+    parser.add_argument("--keep-db", action="store_true",
+                        help="keep the seeded database afterwards and reuse it next time (for profiling)")
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/smc")
     db_url, db_name = throwaway_db_url(base)
-    admin_sql(base, f'DROP DATABASE IF EXISTS "{db_name}"')
-    admin_sql(base, f'CREATE DATABASE "{db_name}"')
+    reuse = args.keep_db and _db_exists(base, db_name)
+    if not reuse:
+        admin_sql(base, f'DROP DATABASE IF EXISTS "{db_name}"')
+        admin_sql(base, f'CREATE DATABASE "{db_name}"')
     port = free_port()
     env = dict(os.environ, DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="smc.production", SMC_BENCH="1",
                SECRET_KEY="bench-" + "x" * 50, CREDENTIALS_KEY="bench-credentials-key", SECURE_SSL_REDIRECT="0",
                ALLOWED_HOSTS="127.0.0.1", CACHE_KEY_PREFIX=f"portalbench{port}", LOG_LEVEL="WARNING")
     server = None
     try:
-        print(f"seeding {N_MESSAGES} answered public messages …", flush=True)
-        message_id = seed(env)
+        if reuse:
+            message_id = existing_message_id(env)
+        else:
+            print(f"seeding {N_MESSAGES} answered public messages …", flush=True)
+            message_id = seed(env)
         gunicorn = Path(sys.executable).with_name("gunicorn")
         server = subprocess.Popen(
             [str(gunicorn), "smc.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers), "--log-level",
@@ -188,7 +214,8 @@ def main():
         if server:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=20)
-        admin_sql(base, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        if not args.keep_db:
+            admin_sql(base, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Deadlines end at the office's closing time on the Nth working day after the day 
 clock where every working day counts 24 hours and days off count nothing.
 """
 
+import functools
 from datetime import date, datetime, time, timedelta
 
 import holidays
@@ -18,11 +19,18 @@ OFFICE_CLOSE = time(18, 0)
 DAY = timedelta(days=1)
 
 
+@functools.cache
+def _korean_holidays() -> holidays.HolidayBase:
+    """One table per process: building it costs milliseconds, and a year's holidays never change
+    once computed (it grows by itself when a new year is looked up). Staff changes go to overrides."""
+    return holidays.country_holidays("KR")
+
+
 class Calendar:
     """Load once per batch: the holiday table and the overrides are read a single time."""
 
     def __init__(self, overrides: dict[date, bool] | None = None):
-        self.kr = holidays.country_holidays("KR")
+        self.kr = _korean_holidays()
         if overrides is None:
             overrides = dict(CalendarOverride.objects.values_list("date", "is_holiday"))
         self.overrides = overrides

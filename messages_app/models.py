@@ -84,6 +84,13 @@ class Message(models.Model):
             models.Index(fields=["status", "division"], name="message_queue_idx"),
             models.Index(fields=["-posted_at", "-id"], name="message_feed_idx"),
             models.Index(fields=["account", "-posted_at"], name="message_account_idx"),
+            # The public feed (selectors.public_messages): page and count by an index-only scan.
+            # The condition must stay the same expression as the selector's filter to be used.
+            models.Index(fields=["-posted_at", "-id"], name="message_public_feed_idx",
+                         condition=models.Q(status__in=["assigned", "in_progress", "answered", "closed"],
+                                            is_private=False, hidden_by_author=False,
+                                            type__in=["complaint", "opinion"])
+                         & ~models.Q(kind__in=["direct", "phone"])),
         ]
 
     def __str__(self):

@@ -1,5 +1,6 @@
 """Public portal: thin views that parse, call a selector or service, render."""
 
+import functools
 import hashlib
 from functools import wraps
 
@@ -8,7 +9,6 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +28,8 @@ from .models import Comment, Message
 from .services import portal
 
 PAGE_SIZE = 20
+# The registry section is keyed by a fingerprint of what it shows; this only bounds memory.
+REGISTRY_SECONDS = 600
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -85,8 +87,8 @@ def _back(request, default: str):
     return redirect(default)
 
 
-def _page(request, qs):
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request, qs, count_key=None):
+    page = selectors.FeedPaginator(qs, PAGE_SIZE, count_key).get_page(request.GET.get("page"))
     items = list(page.object_list)
     selectors.annotate_workdays(items)
     liked_messages, liked_answers = selectors.liked_ids(request.user, items)
@@ -129,15 +131,20 @@ def _feed(request, name, queryset, *, title, with_registry=False, is_search=Fals
         query = filters.get("q", "").strip()
         if query or is_search:
             results = selectors.search(results, query)
-        page, items = _page(request, results)
+        count_key = "portal:count:" + hashlib.sha256(repr((name, sorted(filters.items()))).encode()).hexdigest()[:32]
+        page, items = _page(request, results, count_key)
+        choices = selectors.filter_choices()
         context = {
             "page": page, "items": items, "form": form, "filters": filters, "query": query,
-            "is_search": is_search, "title": title, "choices": selectors.filter_choices(),
+            "is_search": is_search, "title": title, "choices": choices,
             "querystring": _query_without_page(request), "list_url": request.path,
+            "with_registry": with_registry,
         }
         if with_registry:
-            groups = accounts_by_field()
-            context.update(groups=groups, total=sum(len(a) for _, a in groups))
+            # Lazy: the template calls these only when its cached copy of the registry has expired.
+            groups = functools.cache(accounts_by_field)
+            context.update(groups=groups, total=lambda: sum(len(a) for _, a in groups()),
+                           registry_version=choices["registry_version"], registry_seconds=REGISTRY_SECONDS)
         return context
 
     return _cached_page(request, name, "portal/feed.html", build)
