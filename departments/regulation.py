@@ -51,6 +51,7 @@ class Regulation:
     def __init__(self, calendar: Calendar | None = None):
         self.calendar = calendar or Calendar()
         self.rules = {r.message_type: r for r in ProcessingRule.objects.prefetch_related("steps")}
+        self._due: dict[tuple[int, datetime], datetime] = {}  # a batch arrives at one moment
 
     def rule_for(self, message_type: str) -> ProcessingRule | None:
         return self.rules.get(message_type) or self.rules.get(FALLBACK_TYPE)
@@ -59,7 +60,10 @@ class Regulation:
         rule = self.rule_for(message_type)
         if rule is None or rule.deadline_working_days is None:
             return None
-        return self.calendar.due_at(received_at, rule.deadline_working_days)
+        key = (rule.deadline_working_days, received_at)
+        if key not in self._due:
+            self._due[key] = self.calendar.due_at(received_at, rule.deadline_working_days)
+        return self._due[key]
 
     def steps(self, message_type: str, received_at: datetime, due_at: datetime | None) -> list[Step]:
         """Every step with the moment it fires, earliest first."""

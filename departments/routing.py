@@ -44,14 +44,23 @@ def keyword_hit(keyword: str, text: str, terms: Iterable[str]) -> bool:
 
 def rule_matches(rule: RoutingRule, item: Incoming) -> str | None:
     """The reason text when `rule` matches, else None."""
+    return _match(rule, [(k, k.lower()) for k in rule.keyword_list], item, item.text.lower())
+
+
+def _match(rule: RoutingRule, keywords: list[tuple[str, str]], item: Incoming, text_lower: str) -> str | None:
+    # rule_matches with the keywords parsed and the text lowered by the caller (once per batch/message).
     if rule.topic and not (item.confident and item.topic == rule.topic):
         return None
-    keywords = rule.keyword_list
     hit = None
     if keywords:
-        hit = next((k for k in keywords if keyword_hit(k, item.text, item.terms)), None)
+        # keyword_hit: a one-syllable keyword matches whole morphemes only.
+        hit = next((k for k, low in keywords if (k in item.terms if len(k) == 1 else low in text_lower)), None)
         if hit is None:
             return None
+    return _reason(rule, hit)
+
+
+def _reason(rule: RoutingRule, hit: str | None) -> str:
     parts = []
     if rule.topic:
         parts.append(f"주제 '{rule.get_topic_display()}'")
@@ -67,6 +76,8 @@ class Router:
         self.rules = list(RoutingRule.objects.filter(is_active=True).select_related("division"))
         self.desk = smc_desk()
         self._divisions: dict[int, Division] = {}
+        # Parsed once per batch, not once per message and rule: (rule, [(keyword, lowered), …]).
+        self._keywords = [(rule, [(k, k.lower()) for k in rule.keyword_list]) for rule in self.rules]
 
     def _division(self, pk: int) -> Division:
         if pk not in self._divisions:
@@ -78,8 +89,9 @@ class Router:
             division = self._division(item.account_division_id)
             return Decision(division, f"담당 부서 계정 {item.account_label}으로 받은 메시지 → {division.name_ko}",
                             "account")
-        for rule in self.rules:
-            reason = rule_matches(rule, item)
+        text_lower = item.text.lower()
+        for rule, keywords in self._keywords:
+            reason = _match(rule, keywords, item, text_lower)
             if reason:
                 return Decision(rule.division, f"{reason} → {rule.division.name_ko}", "rule")
         where = f"중앙 계정 {item.account_label}" if item.account_label else "계정 없는 채널"

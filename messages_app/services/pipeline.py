@@ -150,15 +150,15 @@ def triage_or_desk(arrivals: list[Arrival], pairs: list[list[tuple[str, str]]]) 
 
 def record_arrivals(message_ids: list[int], outcomes: list[Outcome]) -> None:
     """The first steps of each message's timeline (received, then assigned), in one INSERT."""
-    history = []
+    from .ingest import insert_rows  # ingest imports this module
+
+    rows = []
     for pk, outcome in zip(message_ids, outcomes, strict=True):
-        history.append(StatusChange(message_id=pk, from_status="", to_status=Status.RECEIVED,
-                                    division=outcome.division, note=RECEIVED_NOTE))
+        division_id = outcome.division.pk if outcome.division else None
+        rows.append((pk, "", Status.RECEIVED, division_id, RECEIVED_NOTE))
         if outcome.status == Status.ASSIGNED:
-            history.append(StatusChange(
-                message_id=pk, from_status=Status.RECEIVED, to_status=Status.ASSIGNED,
-                division=outcome.division, note=f"{outcome.division.name_ko}에 배정"))
-    StatusChange.objects.bulk_create(history)
+            rows.append((pk, Status.RECEIVED, Status.ASSIGNED, division_id, f"{outcome.division.name_ko}에 배정"))
+    insert_rows(StatusChange, ["message", "from_status", "to_status", "division", "note"], rows)
 
 
 def after_ingest(message_ids: list[int]) -> None:
