@@ -5,7 +5,9 @@ Django view (/bench/ping) served by the same gunicorn in the same run. Goal: fee
 
     DATABASE_URL=postgres://... REDIS_URL=redis://... .venv/bin/python bench/portal.py [--seconds 10]
 
-A throwaway database `<name>_portalbench` is created next to DATABASE_URL's and dropped at the end.
+A throwaway database `<name>_portalbench` is created next to DATABASE_URL's and dropped at the end
+(`--keep-db` keeps it and reuses it on the next run, for profiling). SMC_PORTAL_CACHE_SECONDS=0
+measures what logged-in citizens get: no anonymous whole-page cache.
 The load generator is a bounded pool of threads using http.client on the loopback interface.
 """
 
