@@ -40,7 +40,7 @@ def _visible() -> QuerySet[Message]:
 # cost (fewer columns to parse, fewer fields to set on 100 model instances).
 FEED_ITEM_FIELDS = [
     "id", "author_name", "text", "posted_at", "topic", "status", "type", "like_count", "comment_count",
-    "account__display_name", "division__name_ko",
+    "is_simulated", "account__display_name", "division__name_ko",
     "answer__text", "answer__created_at", "answer__like_count", "answer__division__name_ko",
 ]
 

@@ -1,16 +1,23 @@
-import pytest
+import io
 
-from accounts.services import seed_registry
-from departments.services import seed_org_chart
-from users.roles import ensure_roles
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (page copies, rate-limit counters, counts). Only our
+    prefixed keys go: Celery's broker keys in the same Redis are left alone."""
+    from django.core.cache import cache
+
+    cache.delete_pattern("*")
 
 
 @pytest.fixture
 def seeded(db):
-    """The org chart, the roles and the 44 accounts, as `manage.py seed` leaves them."""
-    ensure_roles()
-    seed_org_chart()
-    seed_registry()
+    """The org chart, the roles, the 44 accounts, the routing rules and the processing regulation,
+    as `manage.py seed` leaves them."""
+    call_command("seed", stdout=io.StringIO())
 
 
 @pytest.fixture

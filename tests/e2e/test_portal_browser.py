@@ -1,7 +1,6 @@
 import re
 
 import pytest
-from django.core.cache import cache
 
 from messages_app.services.portal import add_comment
 from tests.messages_app.portal_factories import citizen, public_message
@@ -12,7 +11,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def portal(live_server, seeded, settings):
     settings.SMC_PORTAL_CACHE_SECONDS = 0
-    cache.clear()
     m = public_message("지하철역에서 엘리베이터가 고장났어요. 연락처 010-1234-5678", author_name="김철용",
                        answer="교통정책과입니다. 엘리베이터를 고쳤습니다.")
     public_message("버스 정류장 의자가 부서졌어요")

@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -10,10 +9,9 @@ from .portal_factories import citizen, public_message, staff_user
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings):
+def _no_page_cache(settings):
     settings.SMC_PORTAL_CACHE_SECONDS = 0
     settings.SMC_COMMENT_REPORT_LIMIT = 3
-    cache.clear()
 
 
 def count(m):

@@ -1,7 +1,6 @@
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.db import close_old_connections
 from django.urls import reverse
 
@@ -12,9 +11,8 @@ from .portal_factories import citizen, public_message
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings):
+def _no_page_cache(settings):
     settings.SMC_PORTAL_CACHE_SECONDS = 0
-    cache.clear()
 
 
 def test_toggle_like_message_and_answer(seeded):

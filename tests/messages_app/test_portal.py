@@ -1,7 +1,6 @@
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from messages_app.models import Kind, MessageType, Status
@@ -10,9 +9,8 @@ from .portal_factories import citizen, public_message
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings):
+def _no_page_cache(settings):
     settings.SMC_PORTAL_CACHE_SECONDS = 0
-    cache.clear()
 
 
 def html(response):

@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -10,9 +9,8 @@ from .portal_factories import public_message, staff_user
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings):
+def _no_page_cache(settings):
     settings.SMC_PORTAL_CACHE_SECONDS = 0
-    cache.clear()
 
 
 def test_korean_search_finds_inflected_and_compound_forms(seeded):

@@ -8,11 +8,12 @@ from users.roles import ensure_roles
 
 
 class Command(BaseCommand):
-    help = "조직도, 역할, SNS 계정 44개를 넣습니다. 두 번 실행해도 결과는 같습니다."
+    help = "조직도, 역할, SNS 계정 44개, 배정 규칙과 처리규정을 넣습니다. 두 번 실행해도 결과는 같습니다."
 
     def handle(self, *args, **options):
         ensure_roles()
         seed_org_chart()
         seed_registry()
-        seed_rules(), seed_regulation()  # routing rules and the processing regulation
+        seed_rules()
+        seed_regulation()
         self.stdout.write(self.style.SUCCESS("seed 완료"))
