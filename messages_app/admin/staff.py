@@ -145,8 +145,15 @@ class MessageAdmin(admin.ModelAdmin):
         return f"[시뮬레이션] {text}" if obj.is_simulated else text
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "notices": self._notices(request.user)}
+        extra_context = {**(extra_context or {}), "notices": self._notices(request.user),
+                         "title": self._queue_title(request.user)}
         return super().changelist_view(request, extra_context)
+
+    def _queue_title(self, user) -> str:
+        if perms.reads_all(user):
+            return "메시지 대기열 (전체 부서)"
+        names = Division.objects.filter(pk__in=perms.division_ids(user)).values_list("name_ko", flat=True)
+        return f"{', '.join(names)} 메시지 대기열"
 
     def _notices(self, user):
         since = timezone.now() - timedelta(days=7)

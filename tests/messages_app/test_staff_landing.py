@@ -21,3 +21,10 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, seeded):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_queue_is_titled_with_the_users_division(client, make_staff):
+    client.force_login(make_staff("bus", roles.DIVISION_STAFF, "bus-policy"))
+    assert "버스정책과 메시지 대기열" in client.get("/admin/messages_app/message/").content.decode()
+    client.force_login(make_staff("desk", roles.SMC_DESK, "new-media"))
+    assert "메시지 대기열 (전체 부서)" in client.get("/admin/messages_app/message/").content.decode()
