@@ -5,6 +5,7 @@ account object and reads only these attributes: `platform`, `handle`, `platform_
 `credentials` (a dict, decrypted by the registry).
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -33,8 +34,23 @@ class Batch:
     next_cursor: str  # saved with the items; "" means "start from the newest next time"
 
 
+# Library errors quote request URLs and headers; the Graph API takes its token in the query string.
+_SECRET_PARAM = re.compile(
+    r"((?:access_token|appsecret_proof|client_secret|oauth_token|oauth_signature|input_token)=)[^&\s'\"]+",
+    re.IGNORECASE)
+_BEARER = re.compile(r"((?:Bearer|OAuth)\s+)[A-Za-z0-9._~+/%=-]{8,}", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """The text with tokens and signatures replaced by '***' (errors are stored, shown and logged)."""
+    return _BEARER.sub(r"\1***", _SECRET_PARAM.sub(r"\1***", text))
+
+
 class ConnectorError(Exception):
-    """Base of every error a connector raises."""
+    """Base of every error a connector raises. Its message never carries a token."""
+
+    def __init__(self, message: str = "", *args):
+        super().__init__(redact(str(message)), *args)
 
 
 class RateLimited(ConnectorError):

@@ -96,7 +96,9 @@ def translate_errors(last: _LastResponse) -> Iterator[None]:
     except requests.JSONDecodeError as exc:
         raise PermanentError(f"페이스북 응답 형식 오류 (malformed JSON): {exc}") from exc
     except requests.RequestException as exc:
-        raise TransientError(f"페이스북 연결 오류 (connection error): {exc}") from exc
+        # Not chained: the requests error quotes the URL, whose query carries the page token, and a
+        # chained cause would print it in the worker's traceback. The redacted text says enough.
+        raise TransientError(f"페이스북 연결 오류 (connection error): {exc}") from None
     except LibraryError as exc:
         if last.response is not None and last.response.status_code == 401:
             raise AuthExpired(f"페이스북 인증 실패 (unauthorized): {exc.message}") from exc

@@ -250,3 +250,14 @@ def test_page_ids_from_webhook():
 def test_malformed_webhook_payload_raises_value_error(payload):
     with pytest.raises(ValueError):
         page_ids_from_webhook(payload)
+
+
+def test_a_connection_error_never_carries_the_page_token(rsps):
+    url = f"/v24.0/{PAGE}/feed?access_token={TOKEN}&appsecret_proof=abcdef0123456789&limit=100"
+    rsps.add("GET", FEED, body=requests.exceptions.ConnectionError(
+        f"HTTPSConnectionPool(host='graph.facebook.com', port=443): Max retries exceeded with url: {url}"))
+    with pytest.raises(TransientError) as caught:
+        FacebookConnector().fetch(account(), "")
+    assert TOKEN not in str(caught.value) and "abcdef0123456789" not in str(caught.value)
+    assert "access_token=***" in str(caught.value)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__  # no token in tracebacks

@@ -280,3 +280,10 @@ def test_find_reply_returns_none_when_no_matching_reply(rsps):
     assert connector.find_reply(account(), "1785871110351339892", "전혀 다른 답변입니다") is None
     # Same text, other post.
     assert connector.find_reply(account(), "1785864010123456789", "안녕하세요, 서울시 버스정책과입니다.") is None
+
+
+def test_connector_errors_redact_bearer_tokens():
+    from accounts.connectors.base import PermanentError
+
+    error = PermanentError("401 Unauthorized; headers: Authorization: Bearer AAAAAAAAAAAAAAAAAAAAAMLheAAA%2Fsecret")
+    assert "AAAAAAAAAAAAAAAAAAAAAMLheAAA" not in str(error) and "Bearer ***" in str(error)
