@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 
 from accounts.models import Account, Platform
 from departments.models import Division
+from departments.workdays import Calendar
 
 from . import korean
 from .models import Answer, Comment, Kind, Like, Message, MessageType, Status, StatusChange
@@ -192,20 +193,12 @@ def answer_of(message: Message):
 
 # --- working days -----------------------------------------------------------------------------
 
-def _calendar():
-    try:
-        from departments.workdays import Calendar
-    except ImportError:  # pragma: no cover - the calendar lands with the triage issue
-        return None
-    return Calendar()
-
-
 def annotate_workdays(messages) -> None:
     """Set `answered_in_workdays` (int, 0 = same day) on answered messages: one calendar per page."""
     answered = [m for m in messages if _answer(m)]
     if not answered:
         return
-    calendar = _calendar()
+    calendar = Calendar()
     for m in answered:
         start = timezone.localtime(m.posted_at).date()
         end = timezone.localtime(m.answer.created_at).date()
@@ -220,6 +213,6 @@ def _count(calendar, start: date, end: date) -> int:
     day = start
     while day < end:
         day = date.fromordinal(day.toordinal() + 1)
-        if calendar.is_working_day(day) if calendar else day.weekday() < 5:
+        if calendar.is_working_day(day):
             n += 1
     return n

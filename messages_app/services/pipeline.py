@@ -19,14 +19,13 @@ from departments.regulation import Regulation
 from departments.routing import Incoming, Router
 from departments.services import smc_desk
 
-from .. import korean
+from .. import classifier, korean
 from ..models import Message, Status, StatusChange
 
 log = logging.getLogger(__name__)
 
 RECEIVED_NOTE = "메시지 접수"
 FAILED_REASON = "자동 분류·배정 실패 → SMC 데스크 분류 확인"
-DEFAULT_THRESHOLD = 0.5
 # The Message fields an Outcome sets (the UPDATE of after_ingest; the ingest INSERTs them directly).
 OUTCOME_FIELDS = ["type", "topic", "confidence", "classifier_version", "needs_triage", "division",
                   "routing_reason", "due_at", "status"]
@@ -64,21 +63,11 @@ class Outcome:
 
 
 def classify(texts: list[str], pairs: list[list[tuple[str, str]]]) -> tuple[list[Label | None], float]:
-    """One call for the whole batch. Without a trained model every label is None (→ needs triage)."""
-    try:
-        from .. import classifier
-    except ImportError:  # the classifier is optional at this layer; the desk triages by hand
-        return [None] * len(texts), DEFAULT_THRESHOLD
-    threshold = getattr(classifier, "CONFIDENCE_THRESHOLD", DEFAULT_THRESHOLD)
+    """One call for the whole batch, on the Korean analysis the ingest already made (`texts` is the
+    same batch as text, for callers that key on it). Returns the labels and the triage threshold."""
     model = classifier.active_model()
-    if model is None:
-        return [None] * len(texts), threshold
-    if hasattr(model, "predict_tokens"):
-        predictions = model.predict_tokens(pairs)
-    else:
-        predictions = model.predict(texts)
-    version = str(getattr(model, "version", "") or "")
-    return [Label(p.type, p.topic, float(p.confidence), version) for p in predictions], threshold
+    labels = [Label(p.type, p.topic, float(p.confidence), model.version) for p in model.predict_tokens(pairs)]
+    return labels, classifier.confidence_threshold()
 
 
 def _incoming(arrival: Arrival, label: Label | None, confident: bool, pairs) -> Incoming:
