@@ -134,9 +134,13 @@ def search_terms(pairs: Iterable[Pair]) -> list[str]:
     return [t for group in _term_groups(pairs) for t in group]
 
 
+def document_from(pairs) -> str:
+    """Space-joined search terms of an analysed text; stored with to_tsvector('simple', ...)."""
+    return " ".join(search_terms(pairs))
+
+
 def search_document(text: str) -> str:
-    """Space-joined search terms; stored and indexed with to_tsvector('simple', ...)."""
-    return " ".join(search_terms(analyze(text)))
+    return document_from(analyze(text))
 
 
 def _quote(term: str) -> str:

@@ -111,10 +111,6 @@ def _aware(value: datetime | None) -> datetime:
 
 # --- storing ------------------------------------------------------------------------------------
 
-def _search_documents(analysed: list[list[korean.Pair]]) -> list[str]:
-    return [" ".join(korean.search_terms(pairs)) for pairs in analysed]
-
-
 def _outcome_row(outcome: pipeline.Outcome) -> tuple:
     return (outcome.type, outcome.topic, outcome.confidence, outcome.classifier_version,
             outcome.needs_triage, outcome.division.pk if outcome.division else None,
@@ -210,7 +206,7 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     if not rows:
         return []
     analysed = korean.analyze_batch([r[8] for r in rows])
-    docs = _search_documents(analysed)
+    docs = [korean.document_from(pairs) for pairs in analysed]
     received_at = timezone.now()
     account = Account.objects.filter(pk=account_id).first() if account_id else None
     outcomes = pipeline.triage_or_desk([pipeline.Arrival(r[8], account, received_at) for r in rows], analysed)

@@ -208,7 +208,7 @@ def _index(model, ids, batch: int = 500) -> int:
         pairs = korean.analyze_batch([text for _, text in rows])
         with transaction.atomic():
             for (pk, _), analysed in zip(rows, pairs, strict=True):
-                document = " ".join(korean.search_terms(analysed))
+                document = korean.document_from(analysed)
                 model.objects.filter(pk=pk).update(search_vector=_vector(document))
         done += len(rows)
     return done
