@@ -1,9 +1,11 @@
-"""The classifier in use and the staff corrections it learns from."""
+"""The classifier versions: which one is in use, their cross-validation figures, switching."""
 
 from django.contrib import admin
 from django.db import transaction
 
-from ..models import ClassifierModel, LabelCorrection, MessageType, Topic
+from departments.models import MessageType, Topic
+
+from .models import ClassifierModel
 
 
 def _metric(model, head: str, name: str) -> str:
@@ -49,17 +51,3 @@ class ClassifierModelAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # versions come from training (manage.py train_classifier)
-
-
-@admin.register(LabelCorrection)
-class LabelCorrectionAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "type", "topic", "short_text", "corrected_by")
-    list_filter = ("type", "topic")
-    readonly_fields = ("message", "text", "type", "topic", "corrected_by", "created_at")
-
-    @admin.display(description="내용")
-    def short_text(self, correction):
-        return correction.text[:60]
-
-    def has_add_permission(self, request):
-        return False

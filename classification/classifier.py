@@ -9,8 +9,10 @@ for the rest of the project.
 
 import csv
 import io
+import sys
 import threading
 import weakref
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,8 +30,10 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
-from . import korean
-from .models import ClassifierModel, LabelCorrection, MessageType, Topic
+from departments.models import MessageType, Topic
+from textkit import korean
+
+from .models import ClassifierModel
 
 CORPUS_PATH = Path(__file__).resolve().parent / "corpus" / "messages.tsv"
 FORMAT = 1  # bump when TrainedModel's pickled shape changes; older payloads are then retrained
@@ -231,6 +235,8 @@ class TrainedModel:
 
     @staticmethod
     def loads(data: bytes) -> "TrainedModel":
+        # Payloads pickled before this module moved from messages_app name it by its old path.
+        sys.modules.setdefault("messages_app.classifier", sys.modules[__name__])
         model = joblib.load(io.BytesIO(bytes(data)))
         if not isinstance(model, TrainedModel) or model.format != FORMAT:
             raise ValueError("unsupported classifier payload")
@@ -320,12 +326,30 @@ def corpus_rows(path: Path = CORPUS_PATH) -> list[tuple[str, str, str]]:
         return [(r["text"], r["type"], r["topic"]) for r in reader if r["text"].strip()]
 
 
-def training_rows() -> list[tuple]:
-    """The shipped corpus plus staff corrections; a correction replaces a corpus row of the same
-    text, and a later correction of a text replaces an earlier one."""
+# Where staff corrections come from: (text, type, topic) rows, oldest first. The inbox stores them
+# (messages_app.LabelCorrection, tied to a Message) and registers its reader at start-up, so this
+# package never imports messages_app (DESIGN: messages_app -> classification, never the reverse).
+CorrectionSource = Callable[[], Iterable[tuple[str, str, str]]]
+_correction_sources: list[CorrectionSource] = []
+
+
+def register_corrections(source: CorrectionSource) -> None:
+    if source not in _correction_sources:
+        _correction_sources.append(source)
+
+
+def registered_corrections() -> list[tuple[str, str, str]]:
+    return [row for source in _correction_sources for row in source()]
+
+
+def training_rows(corrections: Iterable[tuple[str, str, str]] | None = None) -> list[tuple]:
+    """The shipped corpus plus staff corrections (by default those of the registered sources); a
+    correction replaces a corpus row of the same text, and a later correction of a text replaces an
+    earlier one."""
+    if corrections is None:
+        corrections = registered_corrections()
     rows: dict[str, tuple] = {text.strip(): (text, ty, to) for text, ty, to in corpus_rows()}
-    for text, ty, to in LabelCorrection.objects.order_by("created_at", "pk").values_list(
-            "text", "type", "topic"):
+    for text, ty, to in corrections:
         if text.strip():
             rows[text.strip()] = (text, ty, to, CORRECTION_WEIGHT)
     return list(rows.values())

@@ -20,6 +20,8 @@ from accounts.connectors.facebook import page_ids_from_webhook, verify_signature
 from accounts.models import Account, Platform
 from accounts.models import Status as AccountStatus
 
+from .tasks.polling import poll_account
+
 logger = logging.getLogger(__name__)
 
 REPLAY_WINDOW_SECONDS = 300
@@ -47,8 +49,6 @@ def facebook(request):
 
 
 def queue_page_polls(page_ids: list[str]) -> list[int]:
-    from .tasks import poll_account
-
     ids = list(
         Account.objects.filter(platform=Platform.FACEBOOK, platform_user_id__in=page_ids,
                                status=AccountStatus.ACTIVE).values_list("pk", flat=True)

@@ -3,9 +3,10 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from ..masking import mask_text
-from ..models import Comment
-from ..services import portal
+from textkit.masking import mask_text
+
+from . import services as portal
+from .models import Comment
 
 
 class ReportState(admin.SimpleListFilter):

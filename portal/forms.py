@@ -3,9 +3,10 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Topic
+from messages_app.models import Topic
+
 from .selectors import PUBLIC_STATUSES
-from .services.portal import COMMENT_MAX
+from .services import COMMENT_MAX
 
 ANSWERED_CHOICES = [("", _("전체")), ("yes", _("답변 완료")), ("no", _("답변 대기"))]
 

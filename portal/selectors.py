@@ -14,9 +14,10 @@ from django.utils.functional import cached_property
 from accounts.models import Account, Platform
 from departments.models import Division
 from departments.workdays import Calendar
+from messages_app.models import Answer, Kind, Message, MessageType, Status, StatusChange
+from textkit import korean
 
-from . import korean
-from .models import Answer, Comment, Kind, Like, Message, MessageType, Status, StatusChange
+from .models import Comment, Like
 
 # Triaged and not withdrawn: what the public may see.
 PUBLIC_STATUSES = [Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.CLOSED]

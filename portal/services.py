@@ -1,18 +1,18 @@
-"""What citizens change on the portal: likes, comments, reports, hiding their own message; the
-moderation decisions of the SMC desk; and the search index of messages and answers."""
+"""What citizens change on the portal: likes, comments, reports, hiding their own message; and the
+moderation decisions of the SMC desk. (The search index of messages and answers is messages_app's.)"""
 
 import re
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, TextField, Value
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from .. import korean
-from ..models import Answer, AuditEntry, Comment, CommentReport, Like, Message
+from messages_app.models import Answer, AuditEntry, Message
+
+from .models import Comment, CommentReport, Like
 
 COMMENT_MAX = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -183,41 +183,3 @@ def hide_my_message(user, message: Message) -> None:
         raise PermissionDenied("자신이 쓴 글만 숨길 수 있습니다")
     Message.objects.filter(pk=message.pk).update(hidden_by_author=True, updated_at=timezone.now())
     message.hidden_by_author = True
-
-
-# --- search index -------------------------------------------------------------------------------
-
-def _vector(document: str):
-    return SearchVector(Value(document, output_field=TextField()), config="simple")
-
-
-def index_answers(answer_ids) -> int:
-    """Store the morpheme tsvector of these answers (call after an answer is written or edited)."""
-    return _index(Answer, answer_ids)
-
-
-def index_messages(message_ids) -> int:
-    return _index(Message, message_ids)
-
-
-def _index(model, ids, batch: int = 500) -> int:
-    ids = list(ids)
-    done = 0
-    for start in range(0, len(ids), batch):
-        rows = list(model.objects.filter(pk__in=ids[start:start + batch]).values_list("pk", "text"))
-        pairs = korean.analyze_batch([text for _, text in rows])
-        with transaction.atomic():
-            for (pk, _), analysed in zip(rows, pairs, strict=True):
-                document = korean.document_from(analysed)
-                model.objects.filter(pk=pk).update(search_vector=_vector(document))
-        done += len(rows)
-    return done
-
-
-def reindex(*, only_missing: bool = False) -> tuple[int, int]:
-    """Rebuild the search vectors of every message and answer (or only those never indexed)."""
-    messages, answers = Message.objects.all(), Answer.objects.all()
-    if only_missing:
-        messages, answers = messages.filter(search_vector__isnull=True), answers.filter(search_vector__isnull=True)
-    return (index_messages(messages.values_list("pk", flat=True).order_by("pk")),
-            index_answers(answers.values_list("pk", flat=True).order_by("pk")))

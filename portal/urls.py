@@ -1,11 +1,10 @@
 from django.conf import settings
 from django.urls import path
 
-from . import views, webhooks
+from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("webhooks/facebook/", webhooks.facebook, name="webhook_facebook"),
     path("support/", views.support, name="support"),
     path("search/", views.search, name="search"),
     path("accounts/", views.registry, name="registry"),

@@ -21,11 +21,13 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from accounts.selectors import accounts_by_field
+from messages_app.models import Message
+from messages_app.services.intake import submit_web_question
 
 from . import selectors
+from . import services as portal
 from .forms import CommentForm, FeedFilterForm, QuestionForm, ReportForm
-from .models import Comment, Message
-from .services import portal
+from .models import Comment
 
 PAGE_SIZE = 20
 # The registry section is keyed by a fingerprint of what it shows; this only bounds memory.
@@ -285,8 +287,6 @@ def ask(request):
     """The web form: a logged-in citizen sends a question; it enters the same pipeline as SNS messages."""
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from .services.intake import submit_web_question
-
         submit_web_question(request.user, form.cleaned_data["text"],
                             client_token=form.cleaned_data["client_token"])
         flash.success(request, _("질문을 접수했습니다. 담당 부서가 배정되면 공개 화면에 보입니다."))

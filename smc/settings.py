@@ -41,7 +41,9 @@ INSTALLED_APPS = [
     "users",
     "departments",
     "accounts",
+    "classification",
     "messages_app",
+    "portal",
     "broadcast",
     "snsmap",
     "dashboard",
@@ -195,8 +197,6 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="smc")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Task modules outside the autodiscovered tasks.py files.
-CELERY_IMPORTS = ["messages_app.tasks_triage"]
 CELERY_BEAT_SCHEDULE = {
     # Processing regulation: reminders and overdue marks.
     "escalate-deadlines": {"task": "messages_app.escalate_deadlines", "schedule": 15 * 60},

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Account
 from departments.models import Division
 from messages_app.models import Answer, Kind, Message, MessageType, Status, StatusChange
-from messages_app.services.portal import index_answers, index_messages
+from messages_app.services.search import index_answers, index_messages
 
 _seq = itertools.count(1)
 

@@ -14,12 +14,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account
+from classification import classifier
 from departments.models import Division
 from departments.regulation import Regulation
 from departments.routing import Incoming, Router
 from departments.services import smc_desk
+from textkit import korean
 
-from .. import classifier, korean
+from ..db import bulk_update_messages, insert_rows
 from ..models import Message, Status, StatusChange
 
 log = logging.getLogger(__name__)
@@ -139,8 +141,6 @@ def triage_or_desk(arrivals: list[Arrival], pairs: list[list[tuple[str, str]]]) 
 
 def record_arrivals(message_ids: list[int], outcomes: list[Outcome]) -> None:
     """The first steps of each message's timeline (received, then assigned), in one INSERT."""
-    from .ingest import insert_rows  # ingest imports this module
-
     rows = []
     for pk, outcome in zip(message_ids, outcomes, strict=True):
         division_id = outcome.division.pk if outcome.division else None
@@ -152,8 +152,6 @@ def record_arrivals(message_ids: list[int], outcomes: list[Outcome]) -> None:
 
 def after_ingest(message_ids: list[int]) -> None:
     """The pipeline for messages already stored and not yet routed (others are left alone)."""
-    from .ingest import bulk_update_messages  # ingest imports this module
-
     if not message_ids:
         return
     with transaction.atomic():

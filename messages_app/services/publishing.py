@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery import current_app
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,9 +21,13 @@ from accounts.models import Status as AccountStatus
 
 from .. import locks
 from ..models import Answer, Message, Outbox, Status
-from . import portal, workflow
+from . import search, workflow
 
 logger = logging.getLogger(__name__)
+
+# The Celery task that posts one outbox row (messages_app/tasks/publishing.py), called by name:
+# the tasks import this module, so this module must not import them.
+PUBLISH_TASK = "messages_app.tasks.publish_outbox"
 
 # Channels where the answer is given by phone/letter or only on the portal: nothing to post.
 NO_OUTBOX_PLATFORMS = {Platform.PHONE, Platform.WEB}
@@ -55,7 +60,7 @@ def create_answer(message: Message, author, text: str, division) -> Answer:
                 workflow.transition(locked, Status.ASSIGNED, actor=author, division=division,
                                     note="답변 부서로 배정")
             workflow.transition(locked, Status.ANSWERED, actor=author, division=division)
-            portal.index_answers([answer.pk])  # the portal searches answers too
+            search.index_answers([answer.pk])  # the portal searches answers too
             if rows:
                 first = rows[0].pk
                 transaction.on_commit(lambda: queue_publish(first), robust=True)  # sweeper covers a broker hiccup
@@ -81,9 +86,7 @@ def _outbox_rows(message: Message, answer: Answer) -> list[Outbox]:
 
 
 def queue_publish(outbox_id: int) -> None:
-    from ..tasks import publish_outbox
-
-    publish_outbox.delay(outbox_id)
+    current_app.send_task(PUBLISH_TASK, args=[outbox_id])
 
 
 @dataclass

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from .services import escalation
+from ..services import escalation
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,12 @@
-"""Celery tasks: thin wrappers around the ingest and publishing services.
+"""Polling tasks: the beat's dispatcher and one poll of one account (thin wrappers around ingest).
 
 Workers run with late acks, reject_on_worker_lost and prefetch 1 (smc/settings.py): a task whose
-worker dies is delivered again, so every task here is safe to run twice.
+worker dies is delivered again, so every task here is safe to run twice. Task names are explicit
+and unchanged from the single tasks.py module: the beat schedule (also stored by
+django_celery_beat) and messages already queued refer to them.
 """
 
 import logging
-import random
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -13,7 +14,7 @@ from django.db import InterfaceError, OperationalError
 from accounts.connectors.base import TransientError
 from accounts.models import Account
 
-from .services import ingest, publishing
+from ..services import ingest
 
 logger = logging.getLogger(__name__)
 
@@ -22,12 +23,7 @@ RETRYABLE = (TransientError, OperationalError, InterfaceError)
 MAX_RETRIES = 8
 
 
-def backoff(retries: int, base: float = 5.0, cap: float = 600.0) -> float:
-    """Exponential backoff with full jitter: 5 s, 10 s, 20 s … capped, each randomised."""
-    return random.uniform(base / 2, min(cap, base * 2**retries))
-
-
-@shared_task
+@shared_task(name="messages_app.tasks.dispatch_polls")
 def dispatch_polls() -> int:
     """Beat, every few seconds: queue a poll for each active account whose interval has passed."""
     queued = 0
@@ -37,8 +33,8 @@ def dispatch_polls() -> int:
     return queued
 
 
-@shared_task(bind=True, autoretry_for=RETRYABLE, retry_backoff=5, retry_backoff_max=600, retry_jitter=True,
-             max_retries=MAX_RETRIES)
+@shared_task(name="messages_app.tasks.poll_account", bind=True, autoretry_for=RETRYABLE, retry_backoff=5,
+             retry_backoff_max=600, retry_jitter=True, max_retries=MAX_RETRIES)
 def poll_account(self, account_id: int, reason: str = "beat") -> dict:
     account = Account.objects.filter(pk=account_id).first()
     if account is None:
@@ -52,29 +48,3 @@ def poll_account(self, account_id: int, reason: str = "beat") -> dict:
         raise self.retry(countdown=5, max_retries=None)
     return {"fetched": result.fetched, "new": len(result.new_ids), "skipped": result.skipped,
             "error": result.error}
-
-
-@shared_task(bind=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=5,
-             retry_backoff_max=600, retry_jitter=True, max_retries=MAX_RETRIES)
-def publish_outbox(self, outbox_id: int) -> str:
-    try:
-        result = publishing.publish(outbox_id)
-    except publishing.RetryLater as exc:
-        if self.request.retries >= MAX_RETRIES:
-            publishing.give_up(outbox_id, str(exc))
-            return "failed"
-        if exc.reset_at is not None:
-            raise self.retry(eta=exc.reset_at) from exc
-        raise self.retry(countdown=backoff(self.request.retries)) from exc
-    if result.next_id:
-        publish_outbox.delay(result.next_id)
-    return result.outcome
-
-
-@shared_task
-def sweep_outbox() -> int:
-    """Beat, every minute: re-queue outbox rows whose task was lost (broker restart, expired retries)."""
-    ids = publishing.stalled_outbox_ids()
-    for pk in ids:
-        publish_outbox.delay(pk)
-    return len(ids)

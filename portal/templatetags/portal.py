@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 
-from messages_app import masking
+from textkit import masking
 
 register = template.Library()
 

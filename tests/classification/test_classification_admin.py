@@ -1,7 +1,7 @@
 import pytest
 
-from messages_app import classifier
-from messages_app.models import ClassifierModel
+from classification import classifier
+from classification.models import ClassifierModel
 from users.models import User
 
 
@@ -18,10 +18,10 @@ def two_versions(db):
 def test_admin_shows_the_version_in_use_and_its_metrics(client, two_versions):
     first, second = two_versions
     client.force_login(User.objects.create_superuser("root", password="pw"))
-    html = client.get("/admin/messages_app/classifiermodel/").content.decode()
+    html = client.get("/admin/classification/classifiermodel/").content.decode()
     assert first.version in html and second.version in html
     assert "0.973" in html and "0.836" in html
-    detail = client.get(f"/admin/messages_app/classifiermodel/{first.pk}/change/").content.decode()
+    detail = client.get(f"/admin/classification/classifiermodel/{first.pk}/change/").content.decode()
     assert "교통 (transport): 0.850" in detail
 
 
@@ -29,7 +29,7 @@ def test_admin_switches_the_active_version_and_the_classifier_follows(client, tw
     first, second = two_versions
     assert classifier.active_model().version == second.version
     client.force_login(User.objects.create_superuser("root", password="pw"))
-    response = client.post("/admin/messages_app/classifiermodel/",
+    response = client.post("/admin/classification/classifiermodel/",
                            {"action": "activate", "_selected_action": [first.pk]})
     assert response.status_code == 302
     assert list(ClassifierModel.objects.filter(is_active=True).values_list("pk", flat=True)) == [first.pk]

@@ -6,8 +6,10 @@ from django.utils import timezone
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 
-from messages_app import classifier, korean
-from messages_app.models import ClassifierModel, LabelCorrection, Message, MessageType, Topic
+from classification import classifier
+from classification.models import ClassifierModel
+from messages_app.models import LabelCorrection, Message, MessageType, Topic
+from textkit import korean
 
 
 @pytest.fixture(scope="module")

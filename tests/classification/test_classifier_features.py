@@ -2,7 +2,8 @@
 
 import pytest
 
-from messages_app import classifier, korean
+from classification import classifier
+from textkit import korean
 
 EDGE_TEXTS = ["", "   ", "A  b\u3000c\t\nD", "x", "#해시태그고장 ABC 😀 ㅋㅋㅋ",
               "지하철역에서 에어컨 고장!!! 고쳐 주세요 ㅠㅠ",

@@ -4,7 +4,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from messages_app import classifier
+from classification import classifier
 
 
 @pytest.fixture

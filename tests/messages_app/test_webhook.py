@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.models import Account, Status
-from messages_app import tasks
+from messages_app.tasks.polling import poll_account
 
 SECRET = "test-app-secret"
 PAGE_ID = "112233445566778"
@@ -40,7 +40,7 @@ def page(seeded, settings):
 @pytest.fixture
 def queued(monkeypatch):
     calls = []
-    monkeypatch.setattr(tasks.poll_account, "delay", lambda *a, **k: calls.append((a, k)))
+    monkeypatch.setattr(poll_account, "delay", lambda *a, **k: calls.append((a, k)))
     return calls
 
 

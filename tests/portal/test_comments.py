@@ -2,10 +2,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from messages_app.models import AuditEntry, Comment, Message
-from messages_app.services import portal
-
-from .portal_factories import citizen, public_message, staff_user
+from messages_app.models import AuditEntry, Message
+from portal import services as portal
+from portal.models import Comment
+from tests.factories import citizen, public_message, staff_user
 
 
 @pytest.fixture(autouse=True)
@@ -113,9 +113,9 @@ def test_moderation_queue_in_the_admin(client, seeded):
     desk = staff_user()
     desk.groups.add(Group.objects.get(name=SMC_DESK))
     client.force_login(desk)
-    page = client.get("/admin/messages_app/comment/").content.decode()
+    page = client.get("/admin/portal/comment/").content.decode()
     assert "신고된 댓글" in page and "평범한 댓글" not in page
-    response = client.post("/admin/messages_app/comment/",
+    response = client.post("/admin/portal/comment/",
                            {"action": "restore", "_selected_action": [reported.pk]})
     assert response.status_code == 302
     assert not Comment.objects.get(pk=reported.pk).is_hidden
@@ -150,3 +150,8 @@ def test_author_can_hide_own_web_message(client, seeded):
     client.post(reverse("hide_message", args=[m.pk]))
     assert Message.objects.get(pk=m.pk).hidden_by_author
     assert client.get(reverse("message", args=[m.pk])).status_code == 404
+
+
+def test_old_moderation_address_redirects_to_the_portal_app(client):
+    response = client.get("/admin/messages_app/comment/?queue=hidden")
+    assert response.status_code == 302 and response["Location"] == "/admin/portal/comment/?queue=hidden"

@@ -4,10 +4,10 @@ import pytest
 from django.db import close_old_connections
 from django.urls import reverse
 
-from messages_app.models import Answer, Like, Message
-from messages_app.services.portal import toggle_like
-
-from .portal_factories import citizen, public_message
+from messages_app.models import Answer, Message
+from portal.models import Like
+from portal.services import toggle_like
+from tests.factories import citizen, public_message
 
 
 @pytest.fixture(autouse=True)

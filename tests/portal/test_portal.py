@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from messages_app.models import Kind, MessageType, Status
-
-from .portal_factories import citizen, public_message
+from tests.factories import citizen, public_message
 
 
 @pytest.fixture(autouse=True)
@@ -95,7 +94,7 @@ SECRETS = ["5678", "1234567", "hong.gildong", "9012", "456789", "12가3456", "12
 def test_nothing_unmasked_in_any_public_page(client, seeded):
     m = public_message(PII_TEXT, answer=f"답변: {PII_TEXT}", author_name="김철용")
     user = citizen(display_name="박영희")
-    from messages_app.services.portal import add_comment
+    from portal.services import add_comment
 
     add_comment(user, m, f"댓글 {PII_TEXT}")
     pages = [client.get("/"), client.get(reverse("message", args=[m.pk])),
@@ -117,7 +116,7 @@ HOSTILE = ('<script>alert(1)</script><a href="javascript:alert(2)">x</a> &lt;b&g
 def test_hostile_text_renders_inert_and_intact(client, seeded):
     user = citizen()
     m = public_message(HOSTILE, answer=HOSTILE)
-    from messages_app.services.portal import add_comment
+    from portal.services import add_comment
 
     add_comment(user, m, HOSTILE)
     big = public_message("큰 글 " + "가" * 100_000)
@@ -158,7 +157,7 @@ def test_feed_runs_a_fixed_number_of_queries(client, seeded, django_assert_max_n
 
 @pytest.mark.parametrize("n", [5, 50])
 def test_message_page_runs_a_fixed_number_of_queries(client, seeded, django_assert_max_num_queries, n):
-    from messages_app.services.portal import add_comment
+    from portal.services import add_comment
 
     m = public_message("댓글 많은 글", answer="답변")
     for i in range(n):

@@ -1,6 +1,6 @@
 """The demo's simulated messages say so on the public pages too."""
 
-from .portal_factories import public_message
+from tests.factories import public_message
 
 
 def test_feed_and_message_page_mark_simulated_messages(client, seeded):

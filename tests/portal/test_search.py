@@ -3,9 +3,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from messages_app.models import Answer, Message
-from messages_app.selectors import public_messages, search
-
-from .portal_factories import public_message, staff_user
+from portal.selectors import public_messages, search
+from tests.factories import public_message, staff_user
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection
 
-from messages_app import korean
+from textkit import korean
 
 
 def test_noun_found_in_inflected_and_compound_forms():

@@ -1,6 +1,6 @@
 import pytest
 
-from messages_app.masking import mask_name, mask_text
+from textkit.masking import mask_name, mask_text
 
 
 @pytest.mark.parametrize("raw, secret, expected", [

@@ -3,7 +3,7 @@ masked text, whatever personal data sits around the cut."""
 
 import random
 
-from messages_app.masking import mask_head, mask_text
+from textkit.masking import mask_head, mask_text
 
 PIECES = [
     "010-1234-5678", "02 345 6789", "900101-1234567", "1234-5678-9012-3456", "110-123-456789",

@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from messages_app import classifier
+from classification import classifier
 
 BATCH = 256  # lines analysed together: Kiwi's batch API is much faster than one call per line
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from messages_app import classifier
-from messages_app.models import MessageType, Topic
+from classification import classifier
+from departments.models import MessageType, Topic
 
 LABELS = {**dict(MessageType.choices), **dict(Topic.choices)}
 
