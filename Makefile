@@ -37,8 +37,12 @@ chromium:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium not installed: browser tests will be skipped"; }
 
+# Style, the layering of DESIGN.md (no upward import, no cycle: .importlinter) and the types of
+# the services and selectors (mypy.ini).
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # The suite runs against the same servers; embedded ones are stopped afterwards (data stays in ./var/).
 test: seed chromium lint

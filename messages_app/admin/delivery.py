@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html
 
+from smc.errors import ApplicationError
+
 from ..models import Outbox, PhoneComplaint
 from ..services import intake, permissions, publishing
 
@@ -119,7 +121,7 @@ class PhoneComplaintAdmin(admin.ModelAdmin):
                 caller_contact=data.get("caller_contact") or "", received_at=data.get("posted_at"),
                 reference=data.get("reference") or "", publish=data.get("publish", False),
             )
-        except intake.IntakeError as exc:
+        except ApplicationError as exc:
             raise forms.ValidationError(str(exc)) from exc
         obj.pk = obj.id = message.pk  # the admin's redirect and log entry point at the stored message
         obj.text = message.text

@@ -20,11 +20,12 @@ from django.utils.html import format_html
 
 from accounts.connectors import split_reply
 from departments.models import Division, Membership
+from smc.errors import ApplicationError
 
 from ..models import CannedAnswer, Message, MessageType, Notice, Status, StatusChange, Topic
 from ..services import permissions as perms
 from ..services import triage
-from ..services.workflow import OPEN_STATUSES, InvalidTransition, allowed_targets
+from ..services.workflow import OPEN_STATUSES, allowed_targets
 
 BLANK = [("", "---------")]
 DETAIL_TEMPLATE = "admin/messages_app/message/detail.html"
@@ -180,7 +181,7 @@ class MessageAdmin(admin.ModelAdmin):
             count = run()
         except perms.Forbidden as exc:
             return self.forbidden(request, str(exc))
-        except (triage.TriageError, InvalidTransition) as exc:
+        except ApplicationError as exc:
             self.message_user(request, f"{exc} 아무것도 바꾸지 않았습니다.", messages.ERROR)
             return None
         self.message_user(request, f"{count}건을 처리했습니다.", messages.SUCCESS)
@@ -302,7 +303,7 @@ class MessageAdmin(admin.ModelAdmin):
             triage.answer(message, actor=request.user, text=text)
         except perms.Forbidden as exc:
             return self.forbidden(request, str(exc))
-        except (triage.TriageError, InvalidTransition) as exc:
+        except ApplicationError as exc:
             form.add_error("text", str(exc))
             return self.render_detail(request, message, form, status=400)
         self.message_user(request, "답변을 등록했습니다. 플랫폼에 곧 게시됩니다.", messages.SUCCESS)
@@ -316,7 +317,7 @@ class MessageAdmin(admin.ModelAdmin):
             run(message)
         except perms.Forbidden as exc:
             return self.forbidden(request, str(exc))
-        except (triage.TriageError, InvalidTransition) as exc:
+        except ApplicationError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return self._back(message)
         self.message_user(request, done, messages.SUCCESS)

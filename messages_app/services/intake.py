@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.connectors.base import InboundItem
 from accounts.models import Platform
+from smc.errors import ApplicationError
 
 from ..models import AuditEntry, Kind, Message
 from . import ingest
@@ -20,7 +21,7 @@ from . import ingest
 CHANNELS = {"phone": "전화", "visit": "방문"}
 
 
-class IntakeError(ValueError):
+class IntakeError(ApplicationError, ValueError):
     """Refused input, with a message for the person who typed it (Korean first)."""
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from departments.models import Membership
+from smc.errors import ApplicationError
 from users import roles
 
 from ..models import AuditEntry, Kind, Message, Status, StatusChange
@@ -26,8 +27,10 @@ PUBLIC_STATUSES = {Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.
 NEVER_PUBLIC_KINDS = {Kind.DIRECT, Kind.PHONE}
 
 
-class Forbidden(PermissionDenied):
+class Forbidden(ApplicationError, PermissionDenied):
     """Refused, with a Korean explanation for the staff screen."""
+
+    default_code = "forbidden"
 
 
 def _groups(user) -> set[str]:

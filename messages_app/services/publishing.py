@@ -18,6 +18,7 @@ from accounts import connectors
 from accounts.connectors.base import AuthExpired, RateLimited, TransientError
 from accounts.models import Platform
 from accounts.models import Status as AccountStatus
+from smc.errors import ApplicationError
 
 from .. import locks
 from ..models import Answer, Message, Outbox, Status
@@ -33,7 +34,7 @@ PUBLISH_TASK = "messages_app.tasks.publish_outbox"
 NO_OUTBOX_PLATFORMS = {Platform.PHONE, Platform.WEB}
 
 
-class AnswerError(Exception):
+class AnswerError(ApplicationError):
     """A refused answer, with a message for staff (Korean first)."""
 
 

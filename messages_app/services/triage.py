@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from departments.models import Division
 from departments.regulation import Regulation
+from smc.errors import ApplicationError
 
 from ..models import Answer, LabelCorrection, Message, MessageType, Status, Topic
 from . import permissions as perms
@@ -24,7 +25,7 @@ REASON_MAX_CHARS = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-class TriageError(ValueError):
+class TriageError(ApplicationError, ValueError):
     """Bad input or a conflict, with a message staff can act on."""
 
 

@@ -3,6 +3,8 @@ plus hidden and spam. Every transition is recorded; the public ones form the por
 
 from django.db import transaction
 
+from smc.errors import ApplicationError
+
 from ..models import Message, Status, StatusChange
 
 ALLOWED = {
@@ -16,7 +18,9 @@ ALLOWED = {
 }
 
 
-class InvalidTransition(Exception):
+class InvalidTransition(ApplicationError):
+    default_code = "invalid_transition"
+
     def __init__(self, from_status: str, to_status: str):
         super().__init__(
             f"'{Status(from_status).label}' 상태에서 '{Status(to_status).label}' 상태로 바꿀 수 없습니다")
