@@ -3,6 +3,8 @@
 Kept apart from the services that use them (ingest, pipeline) so that neither imports the other.
 """
 
+from typing import Any
+
 from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
@@ -12,8 +14,11 @@ from .models import Message
 
 def defaults_sql(model: type[Model], given: set[str]) -> tuple[list[str], list[str], list]:
     """Columns that no item sets: their model default, so a field added later needs no change here."""
-    columns, exprs, params = [], [], []
+    columns: list[str] = []
+    exprs: list[str] = []
+    params: list[Any] = []
     now = timezone.now()
+    f: Any
     for f in model._meta.concrete_fields:
         if f.column in given or f.primary_key:
             continue
@@ -32,7 +37,7 @@ def insert_rows(model: type[Model], columns: list[str], rows: list[tuple]) -> No
     """
     if not rows:
         return
-    fields = [model._meta.get_field(name) for name in columns]
+    fields: list[Any] = [model._meta.get_field(name) for name in columns]
     names = [connection.ops.quote_name(f.column) for f in fields]
     default_columns, default_exprs, default_params = defaults_sql(model, {f.column for f in fields})
     sql = (
@@ -56,7 +61,7 @@ def bulk_update_messages(messages: list[Message], fields: list[str]) -> int:
     opts = Message._meta
     columns, arrays, types = ["id"], [[m.pk for m in messages]], ["bigint"]
     for name in fields:
-        f = opts.get_field(name)
+        f: Any = opts.get_field(name)
         columns.append(f.column)
         types.append(f.db_type(connection))
         arrays.append([f.get_db_prep_save(getattr(m, f.attname), connection) for m in messages])

@@ -2,10 +2,12 @@
 
 import json
 from datetime import date
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -16,6 +18,7 @@ from departments.models import Division
 from departments.workdays import Calendar
 from messages_app.models import Answer, Kind, Message, MessageType, Status, StatusChange
 from textkit import korean
+from users.models import User
 
 from .models import Comment, Like
 
@@ -112,7 +115,7 @@ def filter_choices() -> dict:
             "registry_version": registry_version}
 
 
-def _rows(value) -> list[tuple]:
+def _rows(value: Any) -> list[tuple]:
     rows = json.loads(value) if isinstance(value, str) else value
     return [tuple(row) for row in rows]
 
@@ -132,29 +135,30 @@ class FeedPaginator(Paginator):
       and only those 20 rows are joined to account, division and answer, whatever the offset.
     """
 
-    def __init__(self, object_list, per_page, count_key: str | None = None):
+    def __init__(self, object_list: QuerySet[Message], per_page: int, count_key: str | None = None):
         super().__init__(object_list, per_page)
         self.count_key = count_key
+        self.queryset = object_list
 
     @cached_property
-    def count(self):
+    def count(self) -> int:
         if self.count_key:
             n = cache.get(self.count_key)
             if n is not None:
                 return n
-        n = self.object_list.count()
+        n = self.queryset.count()
         if self.count_key and n >= COUNT_CACHE_FROM:
             cache.set(self.count_key, n, COUNT_CACHE_SECONDS)
         return n
 
-    def page(self, number):
+    def page(self, number: int | str) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = self.object_list.values("pk")[bottom:top]
-        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+        ids = self.queryset.values("pk")[bottom:top]
+        return self._get_page(self.queryset.filter(pk__in=ids), number, self)  # type: ignore[attr-defined]
 
 
 def message_detail(pk: int) -> Message:
@@ -169,7 +173,7 @@ def message_detail(pk: int) -> Message:
     )
 
 
-def liked_ids(user, messages) -> tuple[set[int], set[int]]:
+def liked_ids(user: User | AnonymousUser, messages: list[Message]) -> tuple[set[int], set[int]]:
     """(message ids, answer ids) the user has liked among `messages`: one query."""
     if not user.is_authenticated or not messages:
         return set(), set()
@@ -181,20 +185,20 @@ def liked_ids(user, messages) -> tuple[set[int], set[int]]:
     return {m for m, _ in rows if m}, {a for _, a in rows if a}
 
 
-def _answer(message: Message):
+def _answer(message: Message) -> Answer | None:
     try:
         return message.answer
     except Answer.DoesNotExist:
         return None
 
 
-def answer_of(message: Message):
+def answer_of(message: Message) -> Answer | None:
     return _answer(message)
 
 
 # --- working days -----------------------------------------------------------------------------
 
-def annotate_workdays(messages) -> None:
+def annotate_workdays(messages: list[Message]) -> None:
     """Set `answered_in_workdays` (int, 0 = same day) on answered messages: one calendar per page."""
     answered = [m for m in messages if _answer(m)]
     if not answered:
@@ -203,10 +207,10 @@ def annotate_workdays(messages) -> None:
     for m in answered:
         start = timezone.localtime(m.posted_at).date()
         end = timezone.localtime(m.answer.created_at).date()
-        m.answered_in_workdays = _count(calendar, start, end)
+        m.answered_in_workdays = _count(calendar, start, end)  # type: ignore[attr-defined]
 
 
-def _count(calendar, start: date, end: date) -> int:
+def _count(calendar: Calendar, start: date, end: date) -> int:
     """Working days after `start` up to and including `end` (the regulation counts from the next day)."""
     if end <= start:
         return 0

@@ -4,6 +4,7 @@ moderation decisions of the SMC desk. (The search index of messages and answers 
 import re
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -11,6 +12,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from messages_app.models import Answer, AuditEntry, Message
+from users.models import User
 
 from .models import Comment, CommentReport, Like
 
@@ -20,12 +22,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # --- likes (추천) -------------------------------------------------------------------------------
 
-def toggle_like(user, *, message: Message | None = None, answer: Answer | None = None) -> tuple[bool, int]:
+def toggle_like(user: User, *, message: Message | None = None, answer: Answer | None = None) -> tuple[bool, int]:
     """Like or unlike; returns (liked now, count). The unique constraint decides races, and the
     counter moves with F() in the same transaction as the row, so it always equals the rows."""
     if (message is None) == (answer is None):
         raise ValueError("message 또는 answer 중 하나만 지정합니다")
     target_model, target = (Message, message) if message is not None else (Answer, answer)
+    assert target is not None  # exactly one was given, checked above
     target_filter = {"message": message} if message is not None else {"answer": answer}
     counter = target_model.objects.filter(pk=target.pk)
     with transaction.atomic():
@@ -57,7 +60,7 @@ def _clean_comment(text: str) -> str:
     return text
 
 
-def add_comment(user, message: Message, text: str) -> Comment:
+def add_comment(user: User | AnonymousUser, message: Message, text: str) -> Comment:
     if not user.is_authenticated:
         raise PermissionDenied("로그인이 필요합니다")
     text = _clean_comment(text)
@@ -67,7 +70,7 @@ def add_comment(user, message: Message, text: str) -> Comment:
     return comment
 
 
-def edit_comment(user, comment: Comment, text: str) -> Comment:
+def edit_comment(user: User, comment: Comment, text: str) -> Comment:
     if comment.user_id != user.pk or comment.is_deleted:
         raise PermissionDenied("자신의 댓글만 고칠 수 있습니다")
     comment.text = _clean_comment(text)
@@ -76,7 +79,7 @@ def edit_comment(user, comment: Comment, text: str) -> Comment:
     return comment
 
 
-def delete_comment(user, comment: Comment) -> None:
+def delete_comment(user: User, comment: Comment) -> None:
     """The author deletes their comment (kept, marked deleted, for the moderation record)."""
     if comment.user_id != user.pk:
         raise PermissionDenied("자신의 댓글만 지울 수 있습니다")
@@ -100,7 +103,7 @@ def _count_comments(message_id: int, delta: int) -> None:
     Message.objects.filter(pk=message_id).update(comment_count=Greatest(F("comment_count") + delta, 0))
 
 
-def report_comment(user, comment: Comment, reason: str = "") -> bool:
+def report_comment(user: User, comment: Comment, reason: str = "") -> bool:
     """Record one citizen's report; hide the comment once SMC_COMMENT_REPORT_LIMIT different citizens
     reported it. Returns False when this citizen had already reported it."""
     if comment.user_id == user.pk:
@@ -127,7 +130,7 @@ def report_comment(user, comment: Comment, reason: str = "") -> bool:
 
 # --- moderation (SMC desk) ----------------------------------------------------------------------
 
-def _decide(staff, comment: Comment, action: str) -> None:
+def _decide(staff: User, comment: Comment, action: str) -> None:
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
         now = timezone.now()
@@ -150,21 +153,21 @@ def _decide(staff, comment: Comment, action: str) -> None:
                                   detail=f"댓글 #{locked.pk}")
 
 
-def restore_comment(staff, comment: Comment) -> None:
+def restore_comment(staff: User, comment: Comment) -> None:
     _decide(staff, comment, "restore")
 
 
-def keep_comment_hidden(staff, comment: Comment) -> None:
+def keep_comment_hidden(staff: User, comment: Comment) -> None:
     _decide(staff, comment, "keep_hidden")
 
 
-def moderate_delete_comment(staff, comment: Comment) -> None:
+def moderate_delete_comment(staff: User, comment: Comment) -> None:
     _decide(staff, comment, "delete")
 
 
 # --- the author's own message -------------------------------------------------------------------
 
-def is_author(user, message: Message) -> bool:
+def is_author(user: User | AnonymousUser, message: Message) -> bool:
     """The citizen who sent it from the portal, or who logged in with the X account that wrote it."""
     if not user.is_authenticated:
         return False
@@ -178,7 +181,7 @@ def is_author(user, message: Message) -> bool:
     return False
 
 
-def hide_my_message(user, message: Message) -> None:
+def hide_my_message(user: User | AnonymousUser, message: Message) -> None:
     if not is_author(user, message):
         raise PermissionDenied("자신이 쓴 글만 숨길 수 있습니다")
     Message.objects.filter(pk=message.pk).update(hidden_by_author=True, updated_at=timezone.now())

@@ -9,6 +9,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -65,7 +66,7 @@ def rate_limit_key(account_id: int) -> str:
 
 # --- sanitising ---------------------------------------------------------------------------------
 
-def clean_text(value) -> str:
+def clean_text(value: object) -> str:
     """Store everything, but nothing PostgreSQL refuses: no NUL/C0 controls, no lone surrogates."""
     if value is None:
         return ""
@@ -80,7 +81,7 @@ def clean_text(value) -> str:
     return text
 
 
-def _clean_json(value):
+def _clean_json(value: Any) -> Any:
     if isinstance(value, str):
         return clean_text(value).replace("\x00", "")
     if isinstance(value, dict):
@@ -90,7 +91,7 @@ def _clean_json(value):
     return value
 
 
-def _raw_json(raw) -> str:
+def _raw_json(raw: Any) -> str:
     try:
         dumped = json.dumps(raw or {}, ensure_ascii=False, default=str)
         dumped.encode("utf-8")
@@ -101,7 +102,7 @@ def _raw_json(raw) -> str:
     return json.dumps(_clean_json(raw or {}), ensure_ascii=False, default=str)
 
 
-def _short(value, limit: int) -> str:
+def _short(value: object, limit: int) -> str:
     return clean_text(value).replace("\n", " ")[:limit]
 
 
@@ -208,7 +209,7 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     return [pk for pk, _ in new]
 
 
-def ingest_batch(account, batch: Batch) -> list[int]:
+def ingest_batch(account: Account, batch: Batch) -> list[int]:
     """Store a fetched batch and move the account's cursor, in one transaction. New ids, in order."""
     with transaction.atomic():
         new_ids = insert_items(account.pk if account else None, batch.items)
@@ -231,7 +232,7 @@ class PollResult:
     rate_limited_until: datetime | None = None
 
 
-def _record_error(account, message: str, **extra) -> None:
+def _record_error(account: Account, message: str, **extra: Any) -> None:
     now = timezone.now()
     Account.objects.filter(pk=account.pk).update(last_error=message[:2000], last_error_at=now, **extra)
     account.last_error, account.last_error_at = message[:2000], now

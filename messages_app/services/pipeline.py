@@ -68,11 +68,12 @@ def classify(texts: list[str], pairs: list[list[tuple[str, str]]]) -> tuple[list
     """One call for the whole batch, on the Korean analysis the ingest already made (`texts` is the
     same batch as text, for callers that key on it). Returns the labels and the triage threshold."""
     model = classifier.active_model()
-    labels = [Label(p.type, p.topic, float(p.confidence), model.version) for p in model.predict_tokens(pairs)]
+    labels: list[Label | None] = [Label(p.type, p.topic, float(p.confidence), model.version)
+                                  for p in model.predict_tokens(pairs)]
     return labels, classifier.confidence_threshold()
 
 
-def _incoming(arrival: Arrival, label: Label | None, confident: bool, pairs) -> Incoming:
+def _incoming(arrival: Arrival, label: Label | None, confident: bool, pairs: list[tuple[str, str]]) -> Incoming:
     account = arrival.account
     return Incoming(
         text=arrival.text,
@@ -145,7 +146,7 @@ def record_arrivals(message_ids: list[int], outcomes: list[Outcome]) -> None:
     for pk, outcome in zip(message_ids, outcomes, strict=True):
         division_id = outcome.division.pk if outcome.division else None
         rows.append((pk, "", Status.RECEIVED, division_id, RECEIVED_NOTE))
-        if outcome.status == Status.ASSIGNED:
+        if outcome.status == Status.ASSIGNED and outcome.division is not None:
             rows.append((pk, Status.RECEIVED, Status.ASSIGNED, division_id, f"{outcome.division.name_ko}에 배정"))
     insert_rows(StatusChange, ["message", "from_status", "to_status", "division", "note"], rows)
 

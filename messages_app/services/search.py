@@ -5,6 +5,8 @@ must not depend on the pages that show it.
 """
 
 
+from collections.abc import Iterable
+
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
 from django.db.models import TextField, Value
@@ -14,20 +16,20 @@ from textkit import korean
 from ..models import Answer, Message
 
 
-def _vector(document: str):
+def _vector(document: str) -> SearchVector:
     return SearchVector(Value(document, output_field=TextField()), config="simple")
 
 
-def index_answers(answer_ids) -> int:
+def index_answers(answer_ids: Iterable[int]) -> int:
     """Store the morpheme tsvector of these answers (call after an answer is written or edited)."""
     return _index(Answer, answer_ids)
 
 
-def index_messages(message_ids) -> int:
+def index_messages(message_ids: Iterable[int]) -> int:
     return _index(Message, message_ids)
 
 
-def _index(model, ids, batch: int = 500) -> int:
+def _index(model: type[Message] | type[Answer], ids: Iterable[int], batch: int = 500) -> int:
     ids = list(ids)
     done = 0
     for start in range(0, len(ids), batch):
