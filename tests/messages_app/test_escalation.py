@@ -9,8 +9,7 @@ from departments.regulation import Regulation, seed_regulation
 from messages_app.models import Message, Notice
 from messages_app.services import escalation
 from messages_app.tasks.escalation import escalate_deadlines
-
-from .triage_factories import routed, staff
+from tests.factories import routed, staff
 
 SEOUL = ZoneInfo("Asia/Seoul")
 pytestmark = pytest.mark.django_db(transaction=True)
