@@ -154,3 +154,30 @@ def test_active_model_loads_a_stored_version(db, model):
     loaded = classifier.active_model()
     assert loaded is not model and loaded.version == row.version
     assert loaded.predict(["한강 불꽃축제 최고"]) == model.predict(["한강 불꽃축제 최고"])
+
+
+def test_training_rows_take_corrections_given_by_the_caller(corpus):
+    text, ty, _ = corpus[0]
+    rows = classifier.training_rows(corrections=[(text, ty, "other")])
+    assert [r for r in rows if r[0] == text] == [(text, ty, "other", classifier.CORRECTION_WEIGHT)]
+    assert classifier.training_rows(corrections=[]) == [tuple(r) for r in corpus]
+
+
+def test_a_payload_pickled_under_the_old_module_path_still_loads(model, monkeypatch):
+    """Versions stored before the move name messages_app.classifier in their pickle."""
+    import io
+    import sys
+
+    import joblib
+
+    monkeypatch.setitem(sys.modules, "messages_app.classifier", classifier)
+    monkeypatch.setattr(classifier.TrainedModel, "__module__", "messages_app.classifier")
+    monkeypatch.setattr(classifier._identity, "__module__", "messages_app.classifier")
+    payload = model.dumps()
+    monkeypatch.undo()
+    sys.modules.pop("messages_app.classifier", None)  # a fresh process: nothing aliased yet
+    with pytest.raises(ModuleNotFoundError):  # the pickle does name the old module
+        joblib.load(io.BytesIO(payload))
+    loaded = classifier.TrainedModel.loads(payload)
+    text = "지하철 에스컬레이터가 고장났어요 고쳐주세요"
+    assert loaded.predict([text]) == model.predict([text])
