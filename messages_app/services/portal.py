@@ -11,7 +11,7 @@ from django.db.models import F, TextField, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from .. import korean
+from .. import korean, pagecache
 from ..models import Answer, AuditEntry, Comment, CommentReport, Like, Message
 
 COMMENT_MAX = 2000
@@ -183,6 +183,7 @@ def hide_my_message(user, message: Message) -> None:
         raise PermissionDenied("자신이 쓴 글만 숨길 수 있습니다")
     Message.objects.filter(pk=message.pk).update(hidden_by_author=True, updated_at=timezone.now())
     message.hidden_by_author = True
+    pagecache.forget([message.pk])  # update() sends no signal: retire the cached pages here
 
 
 # --- search index -------------------------------------------------------------------------------
