@@ -14,6 +14,7 @@ The load generator is a bounded pool of threads using http.client on the loopbac
 import argparse
 import http.client
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -22,6 +23,8 @@ import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
+
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -173,7 +176,8 @@ def main():
         admin_sql(base, f'CREATE DATABASE "{db_name}"')
     port = free_port()
     env = dict(os.environ, DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="smc.production", SMC_BENCH="1",
-               SECRET_KEY="bench-" + "x" * 50, CREDENTIALS_KEY="bench-credentials-key", SECURE_SSL_REDIRECT="0",
+               SECRET_KEY=secrets.token_urlsafe(50), CREDENTIALS_KEY=Fernet.generate_key().decode(),
+               SECURE_SSL_REDIRECT="0",
                ALLOWED_HOSTS="127.0.0.1", CACHE_KEY_PREFIX=f"portalbench{port}", LOG_LEVEL="WARNING")
     server = None
     try:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from messages_app.models import Answer, AuditEntry, Message
 from users.models import User
 
+from . import pagecache
 from .models import Comment, CommentReport, Like
 
 COMMENT_MAX = 2000
@@ -186,3 +187,4 @@ def hide_my_message(user: User | AnonymousUser, message: Message) -> None:
         raise PermissionDenied("자신이 쓴 글만 숨길 수 있습니다")
     Message.objects.filter(pk=message.pk).update(hidden_by_author=True, updated_at=timezone.now())
     message.hidden_by_author = True
+    pagecache.forget([message.pk])  # update() sends no signal: retire the cached pages here

@@ -24,7 +24,7 @@ from accounts.selectors import accounts_by_field
 from messages_app.models import Message
 from messages_app.services.intake import submit_web_question
 
-from . import selectors
+from . import pagecache, selectors
 from . import services as portal
 from .forms import CommentForm, FeedFilterForm, QuestionForm, ReportForm
 from .models import Comment
@@ -60,25 +60,30 @@ def _anonymous_cache(request, name: str) -> str | None:
             or settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES):
         return None
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"portal:{name}:{get_language()}:{digest}"
+    return f"portal:page:{name}:{get_language()}:{digest}"
 
 
-def _cached_page(request, name: str, template: str, build) -> HttpResponse:
+def _cached_page(request, name: str, template: str, build, generations: list[str]) -> HttpResponse:
     """Render `template` with `build()`; anonymous visitors share a copy kept a few seconds in Redis.
 
     The copy is stored with the CSRF token it was rendered with (the language switcher is a POST
     form) and each visitor gets their own token swapped in: a string replace instead of a render.
+    It is served only while the `generations` it was rendered under are unchanged (pagecache): a
+    message withdrawn or re-answered leaves the cache at once. The page and its generations are read
+    in one round trip.
     """
     key = _anonymous_cache(request, name)
     if key:
-        hit = cache.get(key)
-        if hit is not None:
-            rendered_token, html = hit
+        found = cache.get_many([key, *generations])
+        current = [found.get(g) for g in generations]  # read before rendering: a change during it retires the copy
+        hit = found.get(key)
+        if hit is not None and hit[0] == current:
+            _, rendered_token, html = hit
             return HttpResponse(html.replace(rendered_token, get_token(request)))
     token = get_token(request)
     html = render_to_string(template, {**build(), "csrf_token": token}, request=request)
     if key:
-        cache.set(key, (token, html), settings.SMC_PORTAL_CACHE_SECONDS)
+        cache.set(key, (current, token, html), settings.SMC_PORTAL_CACHE_SECONDS)
     return HttpResponse(html)
 
 
@@ -149,7 +154,7 @@ def _feed(request, name, queryset, *, title, with_registry=False, is_search=Fals
                            registry_version=choices["registry_version"], registry_seconds=REGISTRY_SECONDS)
         return context
 
-    return _cached_page(request, name, "portal/feed.html", build)
+    return _cached_page(request, name, "portal/feed.html", build, [pagecache.FEED])
 
 
 def registry(request):
@@ -176,7 +181,7 @@ def message_page(request, pk: int):
             "comment_form": CommentForm(), "is_author": portal.is_author(request.user, message),
         }
 
-    return _cached_page(request, "message", "portal/message.html", build)
+    return _cached_page(request, "message", "portal/message.html", build, [pagecache.message_key(pk)])
 
 
 # --- actions (POST, login, CSRF, rate-limited) --------------------------------------------------
