@@ -3,7 +3,7 @@
     .venv/bin/python classification/corpus/build.py
 
 A raw line is `division[/topic] type text`: type is s (support), c (complaint) or o (opinion); the
-topic defaults to the division's field. The receiving account is the first @mention of a city
+topic defaults to the division's field. The receiving account (its division and field) is the first @mention of a city
 account in the text, or a leading `>handle ` (a comment on a Facebook page, no mention in the text).
 Near-duplicates (same normalised text, or character-trigram Jaccard >= 0.6) are kept on one side
 of the split, and a held-out row resembling a row of the legacy corpus (messages.tsv, which trains
@@ -31,8 +31,15 @@ TOPIC_OF_BUREAU = {"mayor": "administration", "communication": "administration",
                    "administration": "administration"}
 TYPES = {"s": "support", "c": "complaint", "o": "opinion"}
 BUREAU = {code: bureau for bureau, _ko, _en, divs in ORG_CHART for code, _k, _e in divs}
-HANDLES = {h.lower(): div for _p, h, _n, div, _f, _d, _m, _x in ACCOUNTS}
+HANDLES = {h.lower(): (div, fld) for _p, h, _n, div, fld, _d, _m, _x in ACCOUNTS}
 MENTION = re.compile(r"@([A-Za-z0-9_.]+)")
+
+
+def other_field(row) -> bool:
+    """Sent to the account of a field (not the city's general or a district account) other than
+    the field of the division that must answer."""
+    field = row["account_field"]
+    return field not in ("", "general", "district") and field != TOPIC_OF_BUREAU[BUREAU[row["division"]]]
 
 
 def norm(text: str) -> str:
@@ -58,7 +65,7 @@ def parse(path: Path):
         if division not in BUREAU or kind not in TYPES:
             raise SystemExit(f"{path.name}:{lineno}: unknown label {label!r} {kind!r}")
         topic = topic or TOPIC_OF_BUREAU[BUREAU[division]]
-        account = ""
+        account = ("", "")
         if text.startswith(">"):
             handle, text = text[1:].split(" ", 1)
             account = HANDLES[handle.lower()]
@@ -68,7 +75,7 @@ def parse(path: Path):
                     account = HANDLES[m.group(1).lower().rstrip(".")]
                     break
         yield {"text": text.strip(), "type": TYPES[kind], "topic": topic, "division": division,
-               "account_division": account}
+               "account_division": account[0], "account_field": account[1]}
 
 
 def main():
@@ -112,12 +119,11 @@ def main():
         train = [r for r in rows if r not in heldout]
     for name, part in (("divisions_train.tsv", train), ("divisions_heldout.tsv", heldout)):
         with open(HERE / name, "w", encoding="utf-8", newline="") as f:
-            w = csv.DictWriter(f, ["text", "type", "topic", "division", "account_division"], delimiter="\t",
+            w = csv.DictWriter(f, ["text", "type", "topic", "division", "account_division", "account_field"], delimiter="\t",
                                lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
             w.writeheader()
             w.writerows(part)
-    cross = sum(1 for r in rows if r["account_division"]
-                and BUREAU[r["account_division"]] != BUREAU[r["division"]])
+    cross = sum(1 for r in rows if other_field(r))
     print(f"{len(rows)} messages: {len(train)} train, {len(heldout)} held out; "
           f"{cross} ({cross / len(rows):.0%}) sent to an account of another field")
 
