@@ -16,10 +16,10 @@ from users import roles
 
 from ..models import AuditEntry, Kind, Message, Status, StatusChange
 
-READ, ANSWER, TRANSFER, RECLASSIFY, BULK, STATUS = (
-    "read", "answer", "transfer", "reclassify", "bulk", "status")
+READ, ANSWER, TRANSFER, RECLASSIFY, BULK, STATUS, DELETE = (
+    "read", "answer", "transfer", "reclassify", "bulk", "status", "delete")
 ACTION_LABELS = {READ: "열람", ANSWER: "답변", TRANSFER: "이관", RECLASSIFY: "분류 정정",
-                 BULK: "일괄 처리", STATUS: "상태 변경"}
+                 BULK: "일괄 처리", STATUS: "상태 변경", DELETE: "삭제"}
 
 # Same rule as the portal's selectors: what the public may see anyway.
 PUBLIC_STATUSES = {Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.CLOSED}
@@ -86,6 +86,17 @@ def refuse(user, action: str, message: Message) -> Forbidden:
 def require(user, action: str, message: Message) -> None:
     if not can(user, action, message):
         raise refuse(user, action, message)
+
+
+def message_for(user, pk, action: str = READ) -> Message:
+    """The one door of every staff screen about one message: the message when `user` may `action` it.
+    Message.DoesNotExist when there is none; Forbidden (audited) when the user may not."""
+    found = Message.objects.select_related("account", "division").filter(pk=pk).first() \
+        if str(pk).isdigit() else None
+    if found is None:
+        raise Message.DoesNotExist(pk)
+    require(user, action, found)
+    return found
 
 
 def require_all(user, action: str, messages) -> None:
