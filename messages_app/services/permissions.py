@@ -3,7 +3,8 @@
 - superusers and the SMC desk: every message, every action;
 - the mayor's office: reads every message, acts on none;
 - division staff: act on the messages their division holds now; read those, the ones that passed
-  through their division (both sides of a transfer see its history) and whatever is public.
+  through their division (both sides of a transfer see its history) and whatever is public;
+- a staff role without the model permissions (view_message to read, change_message to act): nothing.
 A refusal is recorded (AuditEntry, allowed=False) before it is raised: call `require` outside any
 transaction the refusal would roll back.
 """
@@ -55,8 +56,16 @@ def is_public(message: Message) -> bool:
             and not message.hidden_by_author and message.kind not in NEVER_PUBLIC_KINDS)
 
 
+# The role's model permissions come first: a staff role without them (e.g. broadcast drafters) reads
+# and changes no message, whatever its division.
+ROLE_PERMISSION = {READ: "messages_app.view_message"}
+ACTING_PERMISSION = "messages_app.change_message"
+
+
 def can(user, action: str, message: Message) -> bool:
     if not (user and user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if not user.has_perm(ROLE_PERMISSION.get(action, ACTING_PERMISSION)):
         return False
     if action == READ:
         if reads_all(user) or is_public(message) or message.division_id in division_ids(user):

@@ -177,3 +177,30 @@ def test_the_owner_division_does_see_them(client, world):
     page = client.get(f"/admin/messages_app/phonecomplaint/{phone.pk}/change/")
     assert page.status_code == 200 and SECRET_TEXT in page.content.decode()
     assert SECRET_AUTHOR in page.content.decode()
+
+
+def test_a_staff_role_without_message_permissions_reads_none_of_its_division(client, world):
+    """Broadcast drafters are staff and may belong to a division, but their role holds no message
+    permission: not even a public message of their own division opens."""
+    drafter = staff("drafter", "bus-policy", role="긴급메시지 작성자")
+    public = routed("bus-policy", text="공개 민원입니다")
+    client.force_login(drafter)
+    assert client.get(f"/admin/messages_app/message/{public.pk}/change/").status_code == 403
+    assert AuditEntry.objects.filter(actor=drafter, message=public, action="read", allowed=False).exists()
+    response = client.post(f"/admin/messages_app/message/{public.pk}/answer/", {"text": "답변"})
+    assert response.status_code == 403 and not Answer.objects.filter(message=public).exists()
+
+
+def test_a_per_message_url_without_a_declared_action_does_not_load():
+    from django.contrib import admin
+    from django.core.exceptions import ImproperlyConfigured
+    from django.urls import path
+
+    from messages_app.admin.staff import MessageAdmin
+
+    class Careless(MessageAdmin):
+        def get_urls(self):
+            return [path("<int:pk>/peek/", self.admin_site.admin_view(self.change_view))] + super().get_urls()
+
+    with pytest.raises(ImproperlyConfigured, match="peek"):
+        assert Careless(Message, admin.site).urls
