@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from ..models import ClassifierModel, LabelCorrection, MessageType, Topic
+from ..services import permissions
 
 
 def _metric(model, head: str, name: str) -> str:
@@ -56,6 +57,13 @@ class LabelCorrectionAdmin(admin.ModelAdmin):
     list_display = ("created_at", "type", "topic", "short_text", "corrected_by")
     list_filter = ("type", "topic")
     readonly_fields = ("message", "text", "type", "topic", "corrected_by", "created_at")
+
+    def get_queryset(self, request):
+        # A correction copies the message's text: the same scope as the message queue.
+        qs = super().get_queryset(request)
+        if permissions.reads_all(request.user):
+            return qs
+        return qs.filter(message__in=permissions.queue(request.user))
 
     @admin.display(description="내용")
     def short_text(self, correction):
