@@ -1,8 +1,12 @@
-"""Message classification: type (support/complaint/opinion) and topic, with a confidence.
+"""Message classification: type (support/complaint/opinion), topic and the division (과) whose field
+the content belongs to, each with a confidence.
 
 Features come from Kiwi morphemes (form/tag, plus morpheme bigrams so that request endings such as
 고치/VV+어/EC+주/VX+세요/EF are seen together) and character n-grams over the morpheme forms
-(robust to typos and slang). Two heads: type (calibrated linear SVM) and topic (calibrated complement naive Bayes).
+(robust to typos and slang). Three heads, calibrated linear SVMs: type over all morphemes; topic and
+division over the nouns and hashtags (never the receiving account: routing weighs that separately).
+Training data: the legacy corpus (type, topic), the division corpus (type, topic, division; its
+held-out part is never trained on), and what staff do: label corrections and transfers.
 The trained model is pickled into ClassifierModel.payload; `active_model()` is the one entry point
 for the rest of the project.
 """
@@ -22,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from scipy.sparse import hstack
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -31,16 +36,21 @@ from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
 from departments.models import MessageType, Topic
+from smc.errors import ApplicationError
 from textkit import korean
 
 from .models import ClassifierModel
 
-CORPUS_PATH = Path(__file__).resolve().parent / "corpus" / "messages.tsv"
-FORMAT = 1  # bump when TrainedModel's pickled shape changes; older payloads are then retrained
+CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+CORPUS_PATH = CORPUS_DIR / "messages.tsv"
+DIVISION_TRAIN_PATH = CORPUS_DIR / "divisions_train.tsv"
+DIVISION_HELDOUT_PATH = CORPUS_DIR / "divisions_heldout.tsv"
+FORMAT = 2  # bump when TrainedModel's pickled shape changes; older payloads are then retrained
 TYPES = [c.value for c in MessageType]
 TOPICS = [c.value for c in Topic]
-# Staff corrections are few and authoritative: each counts as several corpus rows.
+# Staff corrections and transfers are few and authoritative: each counts as several corpus rows.
 CORRECTION_WEIGHT = 5.0
+TRANSFER_WEIGHT = 5.0
 _ADVISORY_LOCK = 0x534D43_01  # "SMC" + 1: one process trains the first model, the others wait
 
 
@@ -60,6 +70,8 @@ class Prediction:
     type: str
     topic: str
     confidence: float
+    division: str = ""  # a Division.code; "" when the model has no division head
+    division_confidence: float = 0.0
 
     @property
     def needs_triage(self) -> bool:
@@ -188,7 +200,9 @@ class TrainedModel:
     topic_vecs: tuple
     type_head: CalibratedClassifierCV
     topic_head: CalibratedClassifierCV
+    division_head: CalibratedClassifierCV | None = None  # over the topic features
     corrections: dict[str, tuple[str, str]] = field(default_factory=dict)
+    division_fixes: dict[str, str] = field(default_factory=dict)  # staff transfers of exactly that text
     trained_on: int = 0
     format: int = FORMAT
     version: str = ""
@@ -213,16 +227,24 @@ class TrainedModel:
         xt, xc = self._x(pairs_list)
         pt = self.type_head.predict_proba(xt)
         pc = self.topic_head.predict_proba(xc)
+        pd = self.division_head.predict_proba(xc) if self.division_head is not None else None
         out = []
         for i, pairs in enumerate(pairs_list):
-            fixed = self.corrections.get(_key(pairs)) if self.corrections else None
+            key = _key(pairs) if (self.corrections or self.division_fixes) else ""
+            division, division_conf = "", 0.0
+            if pd is not None:
+                di = int(np.argmax(pd[i]))
+                division, division_conf = str(self.division_head.classes_[di]), float(pd[i][di]) if pairs else 0.0
+            if key in self.division_fixes:  # staff transferred exactly this text there
+                division, division_conf = self.division_fixes[key], 1.0
+            fixed = self.corrections.get(key) if self.corrections else None
             if fixed:  # a staff member labelled exactly this text
-                out.append(Prediction(fixed[0], fixed[1], 1.0))
+                out.append(Prediction(fixed[0], fixed[1], 1.0, division, round(division_conf, 4)))
                 continue
             ti, ci = int(np.argmax(pt[i])), int(np.argmax(pc[i]))
             conf = float(min(pt[i][ti], pc[i][ci])) if pairs else 0.0
             out.append(Prediction(str(self.type_head.classes_[ti]), str(self.topic_head.classes_[ci]),
-                                  round(conf, 4)))
+                                  round(conf, 4), division, round(division_conf, 4)))
         return out
 
     def predict(self, texts: list[str]) -> list[Prediction]:
@@ -243,55 +265,85 @@ class TrainedModel:
         return model
 
 
-def _fit(pairs_list, types, topics, weights=None) -> TrainedModel:
-    # Type: a linear SVM over all morphemes and their bigrams (endings carry the type), calibrated
-    # (sigmoid, on held-out folds) so that it yields probabilities; 5x faster than LR here.
-    # Topic: complement naive Bayes over nouns, which beats LR on a corpus of this size; wrapped in a
-    # sigmoid calibration so that its confidence can be compared with the triage threshold.
-    model = TrainedModel(_vectorizers(), _vectorizers(),
-                         CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced"), cv=3,
-                                                method="sigmoid", ensemble=False),
-                         CalibratedClassifierCV(ComplementNB(alpha=0.3), cv=3, method="sigmoid",
-                                                ensemble=False),
-                         trained_on=len(pairs_list))
+@dataclass(frozen=True)
+class Row:
+    """One training example. An empty label is unknown: a transfer says only the division, the
+    legacy corpus has no division."""
+    text: str
+    type: str = ""
+    topic: str = ""
+    division: str = ""
+    weight: float = 1.0
+
+
+def as_row(r) -> Row:
+    """A Row from a Row or a (text, type, topic[, weight]) tuple (the legacy shape)."""
+    if isinstance(r, Row):
+        return r
+    return Row(r[0], r[1], r[2], "", float(r[3]) if len(r) > 3 else 1.0)
+
+
+def _head():
+    # A linear SVM calibrated with a sigmoid on held-out folds, so that it yields probabilities
+    # comparable with the thresholds; class_weight balanced: small divisions still count.
+    return CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced"), cv=3, method="sigmoid",
+                                  ensemble=False)
+
+
+def _fit_head(head, x, labels, weights):
+    """Fit on the rows that carry a label; a label with fewer rows than folds is repeated (a first
+    transfer to a division must count, and calibration needs one row per fold)."""
+    idx = [i for i, lab in enumerate(labels) if lab]
+    counts: dict[str, int] = {}
+    for i in idx:
+        counts[labels[i]] = counts.get(labels[i], 0) + 1
+    idx += [i for i in list(idx) for _ in range(max(0, 3 - counts[labels[i]]))]
+    head.fit(x[idx], [labels[i] for i in idx], sample_weight=np.asarray([weights[i] for i in idx], dtype=float))
+    return head
+
+
+def _fit(pairs_list, rows: list[Row]) -> TrainedModel:
+    # Type: morphemes and their bigrams (endings carry the type). Topic and division: the nouns,
+    # compounds split, hashtags; the division head shares the topic features (one matrix per batch).
+    model = TrainedModel(_vectorizers(), _vectorizers(), _head(), _head(), trained_on=len(pairs_list))
     xt, xc = model._x(pairs_list, fit=True)
-    w = np.asarray(weights, dtype=float) if weights is not None else None
-    model.type_head.fit(xt, types, sample_weight=w)
-    model.topic_head.fit(xc, topics, sample_weight=w)
+    weights = [r.weight for r in rows]
+    _fit_head(model.type_head, xt, [r.type for r in rows], weights)
+    _fit_head(model.topic_head, xc, [r.topic for r in rows], weights)
+    if len({r.division for r in rows if r.division}) >= 2:
+        model.division_head = _fit_head(_head(), xc, [r.division for r in rows], weights)
     return model
 
 
-def _split(rows):
-    texts = [r[0] for r in rows]
-    types = [r[1] for r in rows]
-    topics = [r[2] for r in rows]
-    weights = [r[3] if len(r) > 3 else 1.0 for r in rows]
-    return texts, types, topics, weights
-
-
-def _check_labels(rows):
+def _check_labels(rows: list[Row]):
     for r in rows:
-        if r[1] not in TYPES or r[2] not in TOPICS:
-            raise ValueError(f"unknown label in training row: {r[1]!r}/{r[2]!r}")
+        if (r.type and r.type not in TYPES) or (r.topic and r.topic not in TOPICS):
+            raise ValueError(f"unknown label in training row: {r.type!r}/{r.topic!r}")
+        if (r.type == "") != (r.topic == ""):
+            raise ValueError(f"a training row needs both type and topic, or neither: {r.text[:40]!r}")
 
 
 def train(rows) -> TrainedModel:
-    """rows: (text, type, topic[, weight]). Rows with weight > 1 are staff corrections."""
-    rows = list(rows)
+    """rows: Row or (text, type, topic[, weight]). Rows with weight > 1 are staff corrections or
+    transfers; the model also remembers them for exactly their text."""
+    rows = [as_row(r) for r in rows]
     _check_labels(rows)
-    texts, types, topics, weights = _split(rows)
-    pairs_list = korean.analyze_batch(texts)
-    model = _fit(pairs_list, types, topics, weights)
-    model.corrections = {_key(p): (ty, to) for p, ty, to, w in zip(pairs_list, types, topics, weights,
-                                                                   strict=True) if w > 1.0 and p}
+    pairs_list = korean.analyze_batch([r.text for r in rows])
+    model = _fit(pairs_list, rows)
+    for p, r in zip(pairs_list, rows, strict=True):
+        if r.weight > 1.0 and p:
+            if r.type:
+                model.corrections[_key(p)] = (r.type, r.topic)
+            if r.division:
+                model.division_fixes[_key(p)] = r.division
     return model
 
 
 def evaluate(rows, folds: int = 5, seed: int = 13) -> dict:
     """Stratified k-fold cross-validation (stratified on type+topic) of both heads."""
-    rows = list(rows)
+    rows = [as_row(r) for r in rows if as_row(r).type]
     _check_labels(rows)
-    texts, types, topics, weights = _split(rows)
+    texts, types, topics = [r.text for r in rows], [r.type for r in rows], [r.topic for r in rows]
     pairs_list = korean.analyze_batch(texts)
     strata = [f"{a}/{b}" for a, b in zip(types, topics, strict=True)]
     # Rare type/topic pairs (fewer rows than folds) fall back to stratifying by topic alone.
@@ -299,8 +351,7 @@ def evaluate(rows, folds: int = 5, seed: int = 13) -> dict:
     strata = [s if counts[s] >= folds else t for s, t in zip(strata, topics, strict=True)]
     true_ty, true_to, pred_ty, pred_to = [], [], [], []
     for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, strata):
-        model = _fit([pairs_list[i] for i in train_idx], [types[i] for i in train_idx],
-                     [topics[i] for i in train_idx], [weights[i] for i in train_idx])
+        model = _fit([pairs_list[i] for i in train_idx], [rows[i] for i in train_idx])
         preds = model.predict_tokens([pairs_list[i] for i in test_idx])
         true_ty += [types[i] for i in test_idx]
         true_to += [topics[i] for i in test_idx]
@@ -320,17 +371,45 @@ def _scores(y_true, y_pred, labels) -> dict:
 
 # -------------------------------------------------------------------------------------------- data
 
-def corpus_rows(path: Path = CORPUS_PATH) -> list[tuple[str, str, str]]:
+def _read_tsv(path: Path) -> list[dict]:
     with open(path, encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f, delimiter="\t")
-        return [(r["text"], r["type"], r["topic"]) for r in reader if r["text"].strip()]
+        return [r for r in csv.DictReader(f, delimiter="\t") if r["text"].strip()]
 
 
-# Where staff corrections come from: (text, type, topic) rows, oldest first. The inbox stores them
-# (messages_app.LabelCorrection, tied to a Message) and registers its reader at start-up, so this
-# package never imports messages_app (DESIGN: messages_app -> classification, never the reverse).
+def corpus_rows(path: Path = CORPUS_PATH) -> list[tuple[str, str, str]]:
+    """The legacy corpus: type and topic, no division."""
+    return [(r["text"], r["type"], r["topic"]) for r in _read_tsv(path)]
+
+
+def division_rows(path: Path = DIVISION_TRAIN_PATH) -> list[Row]:
+    """The training part of the division corpus (corpus/build.py writes it from corpus/raw)."""
+    return [Row(r["text"], r["type"], r["topic"], r["division"]) for r in _read_tsv(path)]
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    text: str
+    type: str
+    topic: str
+    division: str
+    account_division: str  # the division owning the receiving account, "" for none or a central one
+    other_field: bool  # sent to the account of another field than the division's
+
+
+def heldout_rows(path: Path = DIVISION_HELDOUT_PATH) -> list[HeldOut]:
+    """The held-out part: never trained on; every version is measured on it."""
+    return [HeldOut(r["text"], r["type"], r["topic"], r["division"], r["account_division"],
+                    r["other_field"] == "1") for r in _read_tsv(path)]
+
+
+# What staff teach the model: label corrections (text, type, topic) and transfers (text, division
+# code), oldest first. The inbox stores them (LabelCorrection rows, the transfer history of its
+# messages) and registers their readers at start-up, so this package never imports messages_app
+# (DESIGN: messages_app -> classification, never the reverse).
 CorrectionSource = Callable[[], Iterable[tuple[str, str, str]]]
+TransferSource = Callable[[], Iterable[tuple[str, str]]]
 _correction_sources: list[CorrectionSource] = []
+_transfer_sources: list[TransferSource] = []
 
 
 def register_corrections(source: CorrectionSource) -> None:
@@ -338,21 +417,88 @@ def register_corrections(source: CorrectionSource) -> None:
         _correction_sources.append(source)
 
 
+def register_transfers(source: TransferSource) -> None:
+    if source not in _transfer_sources:
+        _transfer_sources.append(source)
+
+
 def registered_corrections() -> list[tuple[str, str, str]]:
     return [row for source in _correction_sources for row in source()]
 
 
-def training_rows(corrections: Iterable[tuple[str, str, str]] | None = None) -> list[tuple]:
-    """The shipped corpus plus staff corrections (by default those of the registered sources); a
-    correction replaces a corpus row of the same text, and a later correction of a text replaces an
-    earlier one."""
+def registered_transfers() -> list[tuple[str, str]]:
+    return [row for source in _transfer_sources for row in source()]
+
+
+def training_rows(corrections: Iterable[tuple[str, str, str]] | None = None,
+                  transfers: Iterable[tuple[str, str]] | None = None) -> list[Row]:
+    """The legacy corpus, the division corpus, then staff corrections and transfers (by default
+    those of the registered sources). A later row of the same text replaces the labels it carries
+    (a correction keeps the text's division, a transfer its type and topic). Texts of the held-out
+    set are never trained on, whoever brings them."""
     if corrections is None:
         corrections = registered_corrections()
-    rows: dict[str, tuple] = {text.strip(): (text, ty, to) for text, ty, to in corpus_rows()}
+    if transfers is None:
+        transfers = registered_transfers()
+    rows: dict[str, Row] = {}
+    for text, ty, to in corpus_rows():
+        rows[text.strip()] = Row(text, ty, to)
+    for r in division_rows():
+        rows[r.text.strip()] = r
     for text, ty, to in corrections:
         if text.strip():
-            rows[text.strip()] = (text, ty, to, CORRECTION_WEIGHT)
-    return list(rows.values())
+            old = rows.get(text.strip(), Row(text))
+            rows[text.strip()] = Row(text, ty, to, old.division, CORRECTION_WEIGHT)
+    for text, division in transfers:
+        if text.strip() and division:
+            old = rows.get(text.strip(), Row(text))
+            rows[text.strip()] = Row(text, old.type, old.topic, division, max(old.weight, TRANSFER_WEIGHT))
+    held = {h.text.strip() for h in heldout_rows()}
+    return [r for key, r in rows.items() if key not in held]
+
+
+def evaluate_heldout(model: TrainedModel, rows: list[HeldOut] | None = None) -> dict:
+    """The model's figures on the held-out set: type, topic, division, and division on the messages
+    sent to an account of another field."""
+    rows = heldout_rows() if rows is None else rows
+    preds = model.predict([r.text for r in rows])
+    divisions = sorted({r.division for r in rows})
+    other = [(p, r) for p, r in zip(preds, rows, strict=True) if r.other_field]
+    return {
+        "evaluated_on": "heldout", "heldout": len(rows),
+        "type": _scores([r.type for r in rows], [p.type for p in preds], TYPES),
+        "topic": _scores([r.topic for r in rows], [p.topic for p in preds], TOPICS),
+        "division": _scores([r.division for r in rows], [p.division for p in preds], divisions),
+        "other_field": {"rows": len(other), "division_accuracy": round(
+            sum(p.division == r.division for p, r in other) / len(other), 4) if other else 0.0},
+    }
+
+
+# The figures a new version must not be worse on (path in the metrics dict), with their goals.
+FIGURES = [(("type", "accuracy"), "유형 정확도 / type accuracy", 0.90),
+           (("topic", "accuracy"), "주제 정확도 / topic accuracy", 0.85),
+           (("division", "accuracy"), "부서 정확도 / division accuracy", 0.80),
+           (("other_field", "division_accuracy"),
+            "다른 분야 계정으로 온 메시지의 부서 정확도 / division accuracy, other field's account", 0.75)]
+
+
+def figure(metrics: dict, path: tuple[str, str]) -> float | None:
+    value = (metrics or {}).get(path[0], {}).get(path[1])
+    return float(value) if isinstance(value, int | float) else None
+
+
+def compare(new: dict, old: dict, tolerance: float | None = None) -> tuple[bool, str]:
+    """Is `new` not worse than `old` on every figure (within the tolerance of settings)? And why."""
+    if tolerance is None:
+        tolerance = float(getattr(settings, "SMC_RETRAIN_TOLERANCE", 0.0))
+    worse = []
+    for path, label, _goal in FIGURES:
+        a, b = figure(new, path), figure(old, path)
+        if a is not None and b is not None and a < b - tolerance:
+            worse.append(f"{label.split(' / ')[0]} {a:.3f} < {b:.3f}")
+    if worse:
+        return False, "사용하지 않음 (이전 버전보다 나쁨): " + ", ".join(worse)
+    return True, "사용함 (보류 세트에서 이전 버전보다 나쁘지 않음)"
 
 
 # ------------------------------------------------------------------------------ stored versions
@@ -365,17 +511,48 @@ def next_version(today: date | None = None) -> str:
     return f"{prefix}{n + 1}"
 
 
-def save_model(model: TrainedModel, metrics: dict | None = None) -> ClassifierModel:
-    """Store a new active version; older versions stay for the record but are deactivated."""
+def save_model(model: TrainedModel, metrics: dict | None = None, activate: bool = True,
+               note: str = "") -> ClassifierModel:
+    """Store a new version. Activated, it becomes the one in use; the others stay for the record."""
     with transaction.atomic():
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
         model.version = next_version()
-        ClassifierModel.objects.filter(is_active=True).update(is_active=False)
+        if activate:
+            ClassifierModel.objects.filter(is_active=True).update(is_active=False)
         row = ClassifierModel.objects.create(version=model.version, trained_on=model.trained_on,
-                                             metrics=metrics or {}, payload=model.dumps(), is_active=True)
-    _cache.update(key=(row.pk, row.version), model=model)
+                                             metrics=metrics or {}, payload=model.dumps(), is_active=activate,
+                                             activated_at=timezone.now() if activate else None, note=note)
+    if activate:
+        _cache.update(key=(row.pk, row.version), model=model)
     return row
+
+
+def activate(row: ClassifierModel) -> ClassifierModel:
+    """Make `row` the one version in use (staff choosing a version, or a rollback)."""
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
+        ClassifierModel.objects.exclude(pk=row.pk).filter(is_active=True).update(is_active=False)
+        ClassifierModel.objects.filter(pk=row.pk).update(is_active=True, activated_at=timezone.now())
+    row.refresh_from_db()
+    return row
+
+
+class NothingToRollBack(ApplicationError, ValueError):
+    pass
+
+
+def rollback() -> ClassifierModel:
+    """Back to the newest version that was in use before the current one."""
+    current = ClassifierModel.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
+    earlier = ClassifierModel.objects.filter(activated_at__isnull=False, is_active=False)
+    if current is not None:
+        earlier = earlier.filter(created_at__lte=current.created_at).exclude(pk=current.pk)
+    previous = earlier.order_by("-created_at", "-pk").first()
+    if previous is None:
+        raise NothingToRollBack("되돌릴 이전 버전이 없습니다. / There is no earlier version to roll back to.")
+    return activate(previous)
 
 
 # Keyed by (pk, version): a pk is never reused, even when a transaction that created a row rolls back.
@@ -402,7 +579,7 @@ def active_model() -> TrainedModel:
                 key = _newest_active_key()
                 if key is None:
                     model = train(training_rows())
-                    save_model(model)
+                    save_model(model, evaluate_heldout(model), note="첫 버전")
                     return model
         if _cache["key"] == key:
             return _cache["model"]
@@ -411,7 +588,7 @@ def active_model() -> TrainedModel:
             model = TrainedModel.loads(payload)
         except Exception:  # noqa: BLE001 - a payload from an older code version: retrain
             model = train(training_rows())
-            save_model(model)
+            save_model(model, evaluate_heldout(model), note="이전 형식의 모델을 다시 학습")
             return model
         model.version = key[1]
         _cache.update(key=key, model=model)
@@ -422,9 +599,35 @@ def classify(texts: list[str]) -> list[Prediction]:
     return active_model().predict(texts)
 
 
-def retrain(folds: int = 5) -> tuple[ClassifierModel, dict]:
-    """Cross-validate, then train on everything and store it as the new active version."""
+def _current() -> tuple[ClassifierModel | None, TrainedModel | None]:
+    row = ClassifierModel.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
+    if row is None:
+        return None, None
+    try:
+        return row, TrainedModel.loads(row.payload)
+    except Exception:  # noqa: BLE001 - a payload of an older code version: nothing to compare with
+        return row, None
+
+
+def retrain(folds: int = 0, force: bool = False) -> tuple[ClassifierModel, dict]:
+    """Train a new version on everything (corpora, corrections, transfers), measure it on the
+    held-out set, and make it the one in use only if it is not worse than the one in use measured
+    on the same set (or `force`). Cross-validation of the training rows too when folds >= 2."""
     rows = training_rows()
-    metrics = evaluate(rows, folds=folds) if folds >= 2 else {}
-    row = save_model(train(rows), metrics)
+    model = train(rows)
+    metrics = evaluate_heldout(model)
+    if folds >= 2:
+        metrics["cv"] = evaluate(rows, folds=folds)
+    current_row, current = _current()
+    if current_row is None or current is None:
+        ok, note = True, "사용함 (비교할 사용 중 버전 없음)"
+    else:
+        before = evaluate_heldout(current)
+        metrics["previous"] = {"version": current_row.version,
+                               **{p[0]: {p[1]: figure(before, p)} for p, _l, _g in FIGURES}}
+        ok, note = compare(metrics, before)
+    if force and not ok:
+        ok, note = True, "사용함 (강제): " + note
+    metrics["activated"] = ok
+    row = save_model(model, metrics, activate=ok, note=note)
     return row, metrics

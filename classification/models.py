@@ -7,9 +7,13 @@ class ClassifierModel(models.Model):
     version = models.CharField("버전", max_length=40, unique=True)
     created_at = models.DateTimeField("학습 시각", auto_now_add=True)
     trained_on = models.PositiveIntegerField("학습 데이터 수", default=0)
-    metrics = models.JSONField("교차검증 지표", default=dict, blank=True)
+    metrics = models.JSONField("지표 (보류 세트)", default=dict, blank=True)
     payload = models.BinaryField("모델")
     is_active = models.BooleanField("사용 중", default=True)
+    activated_at = models.DateTimeField("사용 시작", null=True, blank=True,
+                                        help_text="비어 있으면 한 번도 사용되지 않은 버전입니다 (되돌리기 대상 아님)")
+    note = models.CharField("결정", max_length=300, blank=True,
+                            help_text="재학습 결과 사용했는지, 사용하지 않았다면 왜인지")
 
     class Meta:
         db_table = "messages_app_classifiermodel"  # born in messages_app; moved without copying rows

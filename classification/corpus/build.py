@@ -78,6 +78,10 @@ def parse(path: Path):
                "account_division": account[0], "account_field": account[1]}
 
 
+def with_other_field(row: dict) -> dict:
+    return {**row, "other_field": "1" if other_field(row) else "0"}
+
+
 def main():
     rows, seen = [], set()
     for path in sorted((HERE / "raw").glob("*.txt")):
@@ -119,10 +123,11 @@ def main():
         train = [r for r in rows if r not in heldout]
     for name, part in (("divisions_train.tsv", train), ("divisions_heldout.tsv", heldout)):
         with open(HERE / name, "w", encoding="utf-8", newline="") as f:
-            w = csv.DictWriter(f, ["text", "type", "topic", "division", "account_division", "account_field"], delimiter="\t",
+            w = csv.DictWriter(f, ["text", "type", "topic", "division", "account_division", "account_field",
+                                   "other_field"], delimiter="\t",
                                lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
             w.writeheader()
-            w.writerows(part)
+            w.writerows(with_other_field(r) for r in part)
     cross = sum(1 for r in rows if other_field(r))
     print(f"{len(rows)} messages: {len(train)} train, {len(heldout)} held out; "
           f"{cross} ({cross / len(rows):.0%}) sent to an account of another field")
