@@ -1,11 +1,16 @@
-"""The classifier versions: which one is in use, their cross-validation figures, switching."""
+"""The classifier versions: which one is in use, their held-out figures, switching and rolling back,
+and the first-time-right routing figure they lead to."""
 
 from django.contrib import admin
-from django.db import transaction
 
 from departments.models import MessageType, Topic
 
+from . import classifier
 from .models import ClassifierModel
+
+# The first-time-right figure is the inbox's (messages_app.selectors.first_time_right): the inbox
+# hands its reader over at start-up, as it does its training data, so classification never imports it.
+figure_sources: list = []
 
 
 def _metric(model, head: str, name: str) -> str:
@@ -15,39 +20,68 @@ def _metric(model, head: str, name: str) -> str:
 
 @admin.register(ClassifierModel)
 class ClassifierModelAdmin(admin.ModelAdmin):
-    list_display = ("version", "is_active", "created_at", "trained_on", "type_accuracy", "topic_macro_f1")
+    list_display = ("version", "is_active", "created_at", "trained_on", "type_accuracy", "topic_accuracy",
+                    "division_accuracy", "other_field_accuracy", "note")
     list_filter = ("is_active",)
-    readonly_fields = ("version", "created_at", "trained_on", "is_active", "metrics_table")
+    readonly_fields = ("version", "created_at", "trained_on", "is_active", "activated_at", "note", "metrics_table")
     exclude = ("payload", "metrics")
-    actions = ["activate"]
+    actions = ["activate", "rollback"]
+    change_list_template = "admin/classification/classifiermodel/change_list.html"
 
-    @admin.display(description="유형 정확도 (교차검증)")
+    @admin.display(description="유형 정확도")
     def type_accuracy(self, model):
         return _metric(model, "type", "accuracy")
 
-    @admin.display(description="주제 macro-F1 (교차검증)")
-    def topic_macro_f1(self, model):
-        return _metric(model, "topic", "macro_f1")
+    @admin.display(description="주제 정확도")
+    def topic_accuracy(self, model):
+        return _metric(model, "topic", "accuracy")
 
-    @admin.display(description="라벨별 F1")
+    @admin.display(description="부서 정확도")
+    def division_accuracy(self, model):
+        return _metric(model, "division", "accuracy")
+
+    @admin.display(description="다른 분야 계정 → 부서 정확도")
+    def other_field_accuracy(self, model):
+        return _metric(model, "other_field", "division_accuracy")
+
+    @admin.display(description="보류 세트 지표 / held-out figures")
     def metrics_table(self, model):
-        rows = []
+        metrics = model.metrics or {}
+        if metrics.get("evaluated_on") != "heldout":
+            return "보류 세트 지표가 없는 버전입니다 (manage.py train_classifier 로 새 버전을 만드세요)"
+        rows = [f"보류 세트 {metrics.get('heldout', 0)}건 (학습에 쓰지 않음)"]
+        for path, label, goal in classifier.FIGURES:
+            value = classifier.figure(metrics, path)
+            rows.append(f"{label}: {value:.3f} (목표 ≥ {goal:.2f})" if value is not None else f"{label}: -")
         labels = {**dict(MessageType.choices), **dict(Topic.choices)}
         for head in ("type", "topic"):
-            for label, f1 in (model.metrics or {}).get(head, {}).get("per_label_f1", {}).items():
-                rows.append(f"{labels.get(label, label)} ({label}): {f1:.3f}")
-        return "\n".join(rows) or "교차검증 없이 학습된 버전입니다 (manage.py train_classifier 로 지표를 냅니다)"
+            for label, f1 in metrics.get(head, {}).get("per_label_f1", {}).items():
+                rows.append(f"{labels.get(label, label)} ({label}) F1: {f1:.3f}")
+        return "\n".join(rows)
+
+    def changelist_view(self, request, extra_context=None):
+        # The figure the classifier serves: messages answered without a transfer.
+        extra_context = dict(extra_context or {})
+        for source in figure_sources:
+            extra_context["ftr_overall"], extra_context["ftr_divisions"] = source()
+        return super().changelist_view(request, extra_context)
 
     @admin.action(description="선택한 버전을 사용 (하나만 선택)")
     def activate(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, "버전을 하나만 선택하세요.", level="error")
             return
-        chosen = queryset.get()
-        with transaction.atomic():
-            ClassifierModel.objects.exclude(pk=chosen.pk).update(is_active=False)
-            ClassifierModel.objects.filter(pk=chosen.pk).update(is_active=True)
+        chosen = classifier.activate(queryset.get())
         self.message_user(request, f"분류 모델 {chosen.version}을(를) 사용합니다.")
 
+    @admin.action(description="이전에 사용하던 버전으로 되돌리기 (선택과 무관)")
+    def rollback(self, request, queryset):
+        try:
+            chosen = classifier.rollback()
+        except classifier.NothingToRollBack as exc:
+            self.message_user(request, str(exc), level="error")
+            return
+        self.message_user(request, f"분류 모델 {chosen.version}(으)로 되돌렸습니다.")
+
     def has_add_permission(self, request):
-        return False  # versions come from training (manage.py train_classifier)
+        return False  # versions come from training (manage.py train_classifier, the nightly task)

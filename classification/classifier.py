@@ -32,7 +32,6 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
-from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
 from departments.models import MessageType, Topic
@@ -286,7 +285,7 @@ def as_row(r) -> Row:
 def _head():
     # A linear SVM calibrated with a sigmoid on held-out folds, so that it yields probabilities
     # comparable with the thresholds; class_weight balanced: small divisions still count.
-    return CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced"), cv=3, method="sigmoid",
+    return CalibratedClassifierCV(LinearSVC(C=1.0, class_weight="balanced"), cv=3, method="sigmoid",
                                   ensemble=False)
 
 

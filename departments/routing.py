@@ -1,9 +1,15 @@
-"""Which division must handle a message, and why. Rules in priority order:
+"""Which division must handle a message, and why. Content first; the receiving account is evidence.
 
-(a) a message to a division's own account goes to that division;
-(b) for the mayor's and the city's central ("general") accounts, and for channels without an
-    account (web form, phone), RoutingRule rows (topic and/or keywords) choose the division;
-(c) otherwise the SMC desk.
+What the content says: the classifier's division when it is sure (>= SMC_ROUTING_OVERRIDE), else
+the first keyword rule staff maintain (RoutingRule with keywords) that matches.
+
+(a) A message to a division's own account: if the content clearly belongs to another division, it
+    goes there and the reason says so ("@seoul_traffic으로 받았으나 내용상 주택 … → 전월세지원과");
+    when the content is ambiguous, the owning division keeps it.
+(b) For the mayor's and the city's central ("general") accounts, and channels without an account
+    (web form, phone): what the content says; else the classifier's division above the lower
+    SMC_ROUTING_THRESHOLD; else a topic rule (RoutingRule with a topic, a confident topic needed).
+(c) Otherwise, below the thresholds, the SMC desk.
 
 Plain values in, a Decision out: departments knows nothing of Message.
 """
@@ -11,9 +17,10 @@ Plain values in, a Decision out: departments knows nothing of Message.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 
-from .models import Division, RoutingRule
+from .models import Division, RoutingRule, Topic
 from .services import smc_desk
 
 
@@ -26,13 +33,15 @@ class Incoming:
     account_division_id: int | None = None
     account_is_central: bool = True  # mayor's or "general" field, or no account at all
     terms: frozenset = field(default_factory=frozenset)  # morphemes, for one-syllable keywords
+    division_code: str = ""  # the classifier's division (Division.code) for the content
+    division_confidence: float = 0.0
 
 
 @dataclass(frozen=True)
 class Decision:
     division: Division
     reason: str
-    rule: str  # "account" | "rule" | "desk"
+    rule: str  # "account" | "content" | "rule" | "desk"
 
 
 def keyword_hit(keyword: str, text: str, terms: Iterable[str]) -> bool:
@@ -69,33 +78,88 @@ def _reason(rule: RoutingRule, hit: str | None) -> str:
     return f"배정 규칙 #{rule.priority} '{rule.name}' ({', '.join(parts)})"
 
 
+def thresholds() -> tuple[float, float]:
+    """(route by the model, override the receiving account): read at each Router (override_settings)."""
+    return (float(getattr(settings, "SMC_ROUTING_THRESHOLD", 0.35)),
+            float(getattr(settings, "SMC_ROUTING_OVERRIDE", 0.5)))
+
+
 class Router:
     """Load rules and divisions once, route many messages."""
 
     def __init__(self):
         self.rules = list(RoutingRule.objects.filter(is_active=True).select_related("division"))
         self.desk = smc_desk()
-        self._divisions: dict[int, Division] = {}
+        # ~40 rows, read once per batch: the model names divisions by code, accounts by pk.
+        self._divisions = {d.pk: d for d in Division.objects.all()}
+        self._by_code = {d.code: d for d in self._divisions.values()}
         # Parsed once per batch, not once per message and rule: (rule, [(keyword, lowered), …]).
         self._keywords = [(rule, [(k, k.lower()) for k in rule.keyword_list]) for rule in self.rules]
+        self.threshold, self.override = thresholds()
 
     def _division(self, pk: int) -> Division:
         if pk not in self._divisions:
             self._divisions[pk] = Division.objects.get(pk=pk)
         return self._divisions[pk]
 
-    def route(self, item: Incoming) -> Decision:
-        if item.account_division_id and not item.account_is_central:
-            division = self._division(item.account_division_id)
-            return Decision(division, f"담당 부서 계정 {item.account_label}으로 받은 메시지 → {division.name_ko}",
-                            "account")
-        text_lower = item.text.lower()
+    def _keyword_rule(self, item: Incoming, text_lower: str) -> tuple[RoutingRule, str] | None:
         for rule, keywords in self._keywords:
-            reason = _match(rule, keywords, item, text_lower)
-            if reason:
-                return Decision(rule.division, f"{reason} → {rule.division.name_ko}", "rule")
+            if keywords and not rule.topic:
+                reason = _match(rule, keywords, item, text_lower)
+                if reason:
+                    return rule, reason
+        return None
+
+    def _topic_rule(self, item: Incoming, text_lower: str) -> tuple[RoutingRule, str] | None:
+        for rule, keywords in self._keywords:
+            if rule.topic:
+                reason = _match(rule, keywords, item, text_lower)
+                if reason:
+                    return rule, reason
+        return None
+
+    def _model(self, item: Incoming, at_least: float) -> Division | None:
+        if item.division_code and item.division_confidence >= at_least:
+            return self._by_code.get(item.division_code)
+        return None
+
+    def _model_why(self, item: Incoming) -> str:
+        topic = dict(Topic.choices).get(item.topic, "") if item.topic else ""
+        what = f"내용상 {topic}" if topic and item.confident else "내용상"
+        return f"{what} (부서 분류 신뢰도 {item.division_confidence:.2f})"
+
+    def _content(self, item: Incoming, text_lower: str) -> tuple[Division, str, str] | None:
+        """What the content clearly says: (division, why, kind) or None when it is ambiguous."""
+        division = self._model(item, self.override)
+        if division is not None:
+            return division, self._model_why(item), "content"
+        hit = self._keyword_rule(item, text_lower)
+        if hit:
+            rule, reason = hit
+            return rule.division, f"내용상 {rule.name} ({reason})", "rule"
+        return None
+
+    def route(self, item: Incoming) -> Decision:
+        text_lower = item.text.lower()
+        content = self._content(item, text_lower)
+        if item.account_division_id and not item.account_is_central:
+            owner = self._division(item.account_division_id)
+            if content and content[0].pk != owner.pk:
+                division, why, kind = content
+                return Decision(division, f"{item.account_label}으로 받았으나 {why} → {division.name_ko}", kind)
+            return Decision(owner, f"담당 부서 계정 {item.account_label}으로 받은 메시지 → {owner.name_ko}", "account")
+        if content:
+            division, why, kind = content
+            return Decision(division, f"{why} → {division.name_ko}", kind)
+        division = self._model(item, self.threshold)
+        if division is not None:
+            return Decision(division, f"{self._model_why(item)} → {division.name_ko}", "content")
+        hit = self._topic_rule(item, text_lower)
+        if hit:
+            rule, reason = hit
+            return Decision(rule.division, f"{reason} → {rule.division.name_ko}", "rule")
         where = f"중앙 계정 {item.account_label}" if item.account_label else "계정 없는 채널"
-        why = "일치하는 배정 규칙 없음" if item.confident else "분류 신뢰도 낮음"
+        why = "내용으로 부서를 정할 수 없음" if item.confident else "분류 신뢰도 낮음"
         return Decision(self.desk, f"{where}: {why} → SMC 데스크 분류 확인", "desk")
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,6 +26,13 @@ SMC_SIMULATE = env("SMC_SIMULATE")
 SMC_SIMULATOR_RATE = env.float("SMC_SIMULATOR_RATE", default=2.0)  # messages per minute per account
 # Triage: below this classifier confidence a message goes to the SMC desk's "needs triage" queue.
 SMC_TRIAGE_THRESHOLD = env.float("SMC_TRIAGE_THRESHOLD", default=0.5)
+# Routing by content (departments/routing.py): the classifier's division is used from this
+# confidence on a central account or channel; from the higher one it overrides the owning
+# division of the receiving account. Chosen on the held-out set (manage.py train_classifier).
+SMC_ROUTING_THRESHOLD = env.float("SMC_ROUTING_THRESHOLD", default=0.35)
+SMC_ROUTING_OVERRIDE = env.float("SMC_ROUTING_OVERRIDE", default=0.5)
+# A retrained classifier is used only if no held-out figure drops by more than this.
+SMC_RETRAIN_TOLERANCE = env.float("SMC_RETRAIN_TOLERANCE", default=0.0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -209,6 +217,8 @@ CELERY_BEAT_SCHEDULE = {
     # Inbox: poll the accounts whose interval has passed; re-queue replies whose task was lost.
     "dispatch-polls": {"task": "messages_app.tasks.dispatch_polls", "schedule": 10.0},
     "sweep-outbox": {"task": "messages_app.tasks.sweep_outbox", "schedule": 60.0},
+    # Classifier: learn from the week's transfers and corrections, nightly; used only if not worse.
+    "retrain-classifier": {"task": "classification.retrain", "schedule": crontab(hour=3, minute=30)},
 }
 
 # Facebook webhook (/webhooks/facebook/): the app secret signs deliveries, the verify token the handshake.

@@ -22,6 +22,7 @@ from departments.models import Division, Membership
 from smc.errors import ApplicationError
 
 from ..models import CannedAnswer, Message, MessageType, Notice, Status, StatusChange, Topic
+from ..selectors import first_time_right
 from ..services import permissions as perms
 from ..services import triage
 from ..services.workflow import OPEN_STATUSES, allowed_targets
@@ -153,8 +154,11 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         return f"[시뮬레이션] {text}" if obj.is_simulated else text
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "notices": self._notices(request.user),
-                         "title": self._queue_title(request.user)}
+        # First-time-right: the whole city for who reads everything, else the user's divisions.
+        user = request.user
+        overall, per_division = first_time_right(None if perms.reads_all(user) else list(perms.division_ids(user)))
+        extra_context = {**(extra_context or {}), "notices": self._notices(user),
+                         "title": self._queue_title(user), "ftr_overall": overall, "ftr_divisions": per_division}
         return super().changelist_view(request, extra_context)
 
     def _queue_title(self, user) -> str:

@@ -39,6 +39,8 @@ class Label:
     topic: str
     confidence: float
     version: str
+    division: str = ""  # Division.code the content belongs to, per the classifier
+    division_confidence: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,8 @@ def classify(texts: list[str], pairs: list[list[tuple[str, str]]]) -> tuple[list
     """One call for the whole batch, on the Korean analysis the ingest already made (`texts` is the
     same batch as text, for callers that key on it). Returns the labels and the triage threshold."""
     model = classifier.active_model()
-    labels: list[Label | None] = [Label(p.type, p.topic, float(p.confidence), model.version)
+    labels: list[Label | None] = [Label(p.type, p.topic, float(p.confidence), model.version, p.division,
+                                        float(p.division_confidence))
                                   for p in model.predict_tokens(pairs)]
     return labels, classifier.confidence_threshold()
 
@@ -83,6 +86,8 @@ def _incoming(arrival: Arrival, label: Label | None, confident: bool, pairs: lis
         account_division_id=account.owner_division_id if account else None,
         account_is_central=account is None or account.is_mayor or account.field == "general",
         terms=frozenset(form for form, _tag in pairs),
+        division_code=label.division if label else "",
+        division_confidence=label.division_confidence if label else 0.0,
     )
 
 

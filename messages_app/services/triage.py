@@ -22,6 +22,9 @@ from . import publishing
 from .workflow import OPEN_STATUSES, InvalidTransition, mark_spam, transition
 
 ANSWER_MAX_CHARS = 5000
+# How a staff transfer starts its StatusChange note: the training data of the division classifier
+# and the first-time-right figure (selectors.first_time_right) find transfers by it.
+TRANSFER_NOTE = "담당 부서 이관"
 REASON_MAX_CHARS = 500
 # C0/C1 control characters except tab and newlines: PostgreSQL refuses NUL, the rest is garbage.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -72,7 +75,7 @@ def transfer(message: Message, to_division: Division | int | str | None, *, acto
             raise InvalidTransition(locked.status, Status.ASSIGNED)
         source = locked.division.name_ko if locked.division else "미배정"
         transition(locked, Status.ASSIGNED, actor=actor, division=target, public=False,
-                   note=f"담당 부서 이관: {source} → {target.name_ko}\n사유: {reason}")
+                   note=f"{TRANSFER_NOTE}: {source} → {target.name_ko}\n사유: {reason}")
         Message.objects.filter(pk=locked.pk).update(
             routing_reason=f"이관: {source} → {target.name_ko} ({reason})"[:300])
         perms.audit(actor, perms.TRANSFER, locked, f"{source} → {target.name_ko}: {reason}")
