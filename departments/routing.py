@@ -119,8 +119,12 @@ class Router:
         return None
 
     def _model(self, item: Incoming, at_least: float) -> Division | None:
+        """The classifier's division when sure enough; the SMC desk's class (greetings, chit-chat,
+        the city's SNS itself) names no division that should take a message from another."""
         if item.division_code and item.division_confidence >= at_least:
-            return self._by_code.get(item.division_code)
+            division = self._by_code.get(item.division_code)
+            if division is not None and not division.is_smc_desk:
+                return division
         return None
 
     def _model_why(self, item: Incoming) -> str:
@@ -159,7 +163,7 @@ class Router:
             rule, reason = hit
             return Decision(rule.division, f"{reason} → {rule.division.name_ko}", "rule")
         where = f"중앙 계정 {item.account_label}" if item.account_label else "계정 없는 채널"
-        why = "내용으로 부서를 정할 수 없음" if item.confident else "분류 신뢰도 낮음"
+        why = "일치하는 배정 규칙 없음" if item.confident else "분류 신뢰도 낮음"
         return Decision(self.desk, f"{where}: {why} → SMC 데스크 분류 확인", "desk")
 
 

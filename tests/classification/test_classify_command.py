@@ -32,7 +32,8 @@ def test_train_classifier_prints_metrics_and_stores_a_version(db):
     out = io.StringIO()
     call_command("train_classifier", "--folds", "2", stdout=out)
     text = out.getvalue()
-    assert "macro-F1" in text and "민원·제안 (complaint)" in text and "교통 (transport)" in text
+    assert "교차검증" in text and "민원·제안 (complaint)" in text and "교통 (transport)" in text
     row = classifier.ClassifierModel.objects.get(is_active=True)
     assert row.version in text
-    assert row.metrics["topic"]["macro_f1"] > 0.5 and row.trained_on >= 700
+    assert row.metrics["topic"]["macro_f1"] > 0.5 and row.trained_on >= 2000
+    assert row.metrics["cv"]["folds"] == 2 and row.metrics["evaluated_on"] == "heldout"

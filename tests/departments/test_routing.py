@@ -16,9 +16,11 @@ def router(seeded):
     return Router()
 
 
-def test_division_account_goes_to_its_division_whatever_the_text(router):
+def test_division_account_keeps_what_the_content_does_not_claim_for_another_division(router):
+    # Issue 14: the account is evidence, not a verdict (a keyword of another division wins, see
+    # test_content_routing.py); content that names no other division stays with the owner.
     bus = div("bus-policy")
-    decision = router.route(Incoming(text="한강 공원 미세먼지", topic="environment", confident=True,
+    decision = router.route(Incoming(text="오늘 출근길 너무 힘들었어요", topic="environment", confident=True,
                                      account_label="@seoul_bus", account_division_id=bus.pk,
                                      account_is_central=False))
     assert decision.division == bus and decision.rule == "account"
