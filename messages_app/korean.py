@@ -69,6 +69,18 @@ def analyze(text: str) -> list[Pair]:
     return analyze_batch([text])[0]
 
 
+def word_shape(word: str) -> tuple[tuple[str, str, bool], ...]:
+    """(form, tag, out-of-vocabulary) of each morpheme of one short word, for masking's name check:
+    Kiwi tells a dictionary noun (시장, 고객) from a proper noun (김철수) or an unknown word (윤서연)."""
+    word = clean(word)[:20]
+    if not word:
+        return ()
+    kiwi = get_kiwi()
+    with _lock:
+        tokens = kiwi.tokenize(word)
+    return tuple((t.form, t.tag, bool(t.oov)) for t in tokens)
+
+
 def _base_tag(tag: str) -> str:
     # Irregular conjugations are tagged "VA-I", "VV-R"...
     return tag.split("-", 1)[0]
