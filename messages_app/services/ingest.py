@@ -30,7 +30,7 @@ from accounts.models import Status as AccountStatus
 
 from .. import korean, locks
 from ..models import Message
-from . import pipeline
+from . import pipeline, portal
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +206,8 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     if not rows:
         return []
     analysed = korean.analyze_batch([r[8] for r in rows])
-    docs = [korean.document_from(pairs) for pairs in analysed]
+    # The search vector indexes what the portal shows (masked text), the pipeline reads the raw text.
+    docs = portal.public_documents([r[8] for r in rows], [r[6] for r in rows], analysed)
     received_at = timezone.now()
     account = Account.objects.filter(pk=account_id).first() if account_id else None
     outcomes = pipeline.triage_or_desk([pipeline.Arrival(r[8], account, received_at) for r in rows], analysed)
