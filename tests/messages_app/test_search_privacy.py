@@ -1,5 +1,5 @@
 """Public search is no oracle for masked data: the index holds what the page shows (the masked
-text), staff still search the raw text (issue 8, part 2)."""
+text), searches are throttled, staff still search the raw text (issue 8, part 2)."""
 
 import re
 
@@ -30,6 +30,7 @@ HIDDEN_QUERIES = ["010 1234 5678", "1234 5678", "01098765432", "900101 1234567",
 @pytest.fixture(autouse=True)
 def _no_page_cache(settings):
     settings.SMC_PORTAL_CACHE_SECONDS = 0
+    settings.SMC_RATE_SEARCH = "1000/m"  # the throttle has its own tests below
 
 
 def found(client, q, **extra) -> set[int]:
@@ -89,4 +90,30 @@ def test_staff_search_the_raw_text(client, make_staff):
     response = client.get(reverse("admin:messages_app_message_changelist"), {"q": "010 1234 5678"})
     assert response.status_code == 200
     assert [x.pk for x in response.context["cl"].result_list] == [m.pk]
+
+
+# --- throttle -----------------------------------------------------------------------------------
+
+def test_the_search_after_the_limit_is_refused_in_korean(client, seeded, settings):
+    settings.SMC_RATE_SEARCH = "30/m"  # the default
+    public_message("정류장 안내판이 부서졌어요")
+    for n in range(30):
+        assert client.get(reverse("search"), {"q": f"안내판 {n}"}).status_code == 200, n
+    refused = client.get(reverse("search"), {"q": "안내판"})
+    assert refused.status_code == 429
+    body = refused.content.decode()
+    assert "잠시 후 다시 시도해 주세요" in body and "요청이 너무 많았습니다" in body
+    # The feed's own search box counts too; browsing without a query does not.
+    assert client.get(reverse("home"), {"q": "안내판"}).status_code == 429
+    assert client.get(reverse("home")).status_code == 200
+    # Another visitor (another address) still searches.
+    assert client.get(reverse("search"), {"q": "안내판"}, REMOTE_ADDR="10.9.8.7").status_code == 200
+
+
+def test_a_cached_result_page_is_throttled_too(client, seeded, settings):
+    settings.SMC_PORTAL_CACHE_SECONDS = 30
+    settings.SMC_RATE_SEARCH = "3/m"
+    public_message("정류장 안내판이 부서졌어요")
+    statuses = [client.get(reverse("search"), {"q": "안내판"}).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
 
