@@ -524,9 +524,9 @@ def mask_head(text, chars: int, names=()) -> str:
 
 def mask_name(name) -> str:
     """김철용 → 김*용, 김철 → 김*, 남궁민수 → 남**수, John Smith → J********h, an e-mail → its masked form."""
+    name = sanitize_text(name).strip() if name else ""
     if not name:
         return ""
-    name = str(name).strip()
     if "@" in name:
         name = name.split("@", 1)[0]
     if len(name) <= 1:

@@ -9,7 +9,7 @@ lone surrogates (which cannot be encoded as UTF-8, so become U+FFFD).
 What stays: the zero-width joiner inside an emoji sequence (👨‍👩‍👧) and the tag characters of a
 subdivision flag (🏴 England): they are part of one visible picture.
 
-Plain Python, no Django: it is used by connectors' ingest, forms, services and masking alike.
+Plain Python without any framework import: ingest, forms, services and masking all use it.
 """
 
 import re

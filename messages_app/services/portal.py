@@ -1,8 +1,6 @@
 """What citizens change on the portal: likes, comments, reports, hiding their own message; the
 moderation decisions of the SMC desk; and the search index of messages and answers."""
 
-import re
-
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,9 +11,9 @@ from django.utils import timezone
 
 from .. import korean, masking
 from ..models import Answer, AuditEntry, Comment, CommentReport, Like, Message
+from ..textclean import sanitize_text
 
 COMMENT_MAX = 2000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # --- likes (추천) -------------------------------------------------------------------------------
@@ -48,8 +46,8 @@ def toggle_like(user, *, message: Message | None = None, answer: Answer | None =
 # --- comments -----------------------------------------------------------------------------------
 
 def _clean_comment(text: str) -> str:
-    # Control characters (but not line breaks) are dropped; everything else is kept as typed.
-    text = _CONTROL.sub("", text or "").strip()
+    # Control, bidi and zero-width characters are dropped; everything else is kept as typed.
+    text = sanitize_text(text).strip()
     if not text:
         raise ValidationError("댓글 내용을 입력해 주세요. (Please write a comment.)")
     if len(text) > COMMENT_MAX:
@@ -109,7 +107,8 @@ def report_comment(user, comment: Comment, reason: str = "") -> bool:
     with transaction.atomic():
         try:
             with transaction.atomic():
-                CommentReport.objects.create(comment=comment, user=user, reason=reason[:200])
+                CommentReport.objects.create(comment=comment, user=user,
+                                             reason=sanitize_text(reason).strip()[:200])
         except IntegrityError:
             return False
         # The row lock serialises concurrent reports, so exactly one of them hides the comment.
