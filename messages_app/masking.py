@@ -23,6 +23,7 @@ is not a name); Kiwi's verdict on a word is memoised, so rendering a page costs 
 the word has been seen.
 """
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -426,21 +427,21 @@ def _authors(norm: str, names) -> list[Span]:
     return spans
 
 
+# (detector, what the text must contain for it to look at all: None = a digit is enough).
 _DETECTORS = [
-    _email,
-    _simple(_RRN, "rrn"),
-    _simple(_LICENCE, "licence", "region"),
-    _simple(_CARD, "card", "keep amex"),
-    _phone,
-    _passport,
-    _simple(_PLATE, "plate", "region letter"),
-    _account,
-    _simple(_UNIT, "unit"),
-    _lot,
-    _road,
-    _names,
+    (_email, ("@", "at]", "at)", "AT]", "AT)", "at}")),
+    (_simple(_RRN, "rrn"), None),
+    (_simple(_LICENCE, "licence", "region"), None),
+    (_simple(_CARD, "card", "keep amex"), None),
+    (_phone, None),
+    (_passport, None),
+    (_simple(_PLATE, "plate", "region letter"), None),
+    (_account, None),
+    (_simple(_UNIT, "unit"), ("호",)),
+    (_lot, ("동", "가", "번지")),
+    (_road, ("로", "길")),
 ]
-# Cheap pre-check: no digit, no "@" and no Hangul cue means nothing to look for.
+# Cheap pre-check: no digit and no "@" means no number-like kind to look for.
 _ANY_DIGIT = re.compile(r"[0-9@]|[(\[{]at[)\]}]", re.I)
 
 
@@ -449,17 +450,20 @@ def find_spans(text: str, names=()) -> list[Span]:
     coordinates of `text` itself."""
     norm = _normalise(text)
     found: list[Span] = list(_authors(norm.text, names))
-    has_digits = bool(_ANY_DIGIT.search(norm.text))
-    for detect in _DETECTORS:
-        if detect is not _names and not has_digits:
-            continue
-        found.extend(detect(norm.text))
+    found.extend(_names(norm.text))
+    if _ANY_DIGIT.search(norm.text):
+        for detect, needs in _DETECTORS:
+            if needs is None or any(n in norm.text for n in needs):
+                found.extend(detect(norm.text))
     found.sort(key=lambda s: (_RANK[s.kind], s.start))
-    chosen: list[Span] = []
+    chosen: list[Span] = []  # sorted by start, never overlapping
+    starts: list[int] = []
     for span in found:
-        if all(span.end <= c.start or span.start >= c.end for c in chosen):
-            chosen.append(span)
-    chosen.sort(key=lambda s: s.start)
+        i = bisect.bisect_left(starts, span.start)
+        if (i and chosen[i - 1].end > span.start) or (i < len(chosen) and chosen[i].start < span.end):
+            continue  # overlaps a span of an earlier kind
+        chosen.insert(i, span)
+        starts.insert(i, span.start)
     if norm.origin is None:
         return chosen
     return [Span(*norm.span(s.start, s.end), s.kind, tuple(norm.span(a, b) for a, b in s.keep if b > a),
@@ -471,16 +475,24 @@ def find_spans(text: str, names=()) -> list[Span]:
 _STAR_HANGUL = {"email"}
 
 
+_ASCII_ALNUM = re.compile("[A-Za-z0-9]")
+_ANY_ALNUM = re.compile(r"[^\W_]")
+
+
 def _render(text: str, span: Span) -> str:
     if span.replacement is not None:
         return span.replacement
-    out = []
-    for i in range(span.start, span.end):
-        ch = text[i]
-        norm = ch.translate(_TABLE)  # decide on the normalised form: "ㅡ" is a dash, "５" a digit
-        hidden = (norm.isascii() and norm.isalnum()) or (span.kind in _STAR_HANGUL and norm.isalnum())
-        out.append(STAR if hidden and not any(a <= i < b for a, b in span.keep) else ch)
-    return "".join(out)
+    original = text[span.start:span.end]
+    # Decide on the normalised form ("ㅡ" is a dash, "５" a digit), write over the original.
+    norm = original.translate(_TABLE)
+    hidden = _ANY_ALNUM if span.kind in _STAR_HANGUL else _ASCII_ALNUM
+    keep = [(a - span.start, b - span.start) for a, b in span.keep]
+    chars = list(original)
+    for m in hidden.finditer(norm):
+        i = m.start()
+        if not any(a <= i < b for a, b in keep):
+            chars[i] = STAR
+    return "".join(chars)
 
 
 def mask_text(text, names=()) -> str:
