@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Topic
 from .selectors import PUBLIC_STATUSES
 from .services.portal import COMMENT_MAX
+from .textclean import sanitize_text
 
 ANSWERED_CHOICES = [("", _("전체")), ("yes", _("답변 완료")), ("no", _("답변 대기"))]
 
@@ -47,4 +48,11 @@ class QuestionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client_token"].initial = uuid.uuid4().hex
+
+    def clean_text(self):
+        # What remains once invisible characters are gone must still be a question.
+        text = sanitize_text(self.cleaned_data["text"]).strip()
+        if len(text) < self.fields["text"].min_length:
+            raise forms.ValidationError(_("질문 내용을 5자 이상 써 주세요. (At least 5 characters.)"))
+        return text
 

@@ -1,8 +1,6 @@
 """What citizens change on the portal: likes, comments, reports, hiding their own message; the
 moderation decisions of the SMC desk; and the search index of messages and answers."""
 
-import re
-
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,11 +9,11 @@ from django.db.models import F, TextField, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from .. import korean, pagecache
+from .. import korean, masking, pagecache
 from ..models import Answer, AuditEntry, Comment, CommentReport, Like, Message
+from ..textclean import sanitize_text
 
 COMMENT_MAX = 2000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # --- likes (추천) -------------------------------------------------------------------------------
@@ -48,8 +46,8 @@ def toggle_like(user, *, message: Message | None = None, answer: Answer | None =
 # --- comments -----------------------------------------------------------------------------------
 
 def _clean_comment(text: str) -> str:
-    # Control characters (but not line breaks) are dropped; everything else is kept as typed.
-    text = _CONTROL.sub("", text or "").strip()
+    # Control, bidi and zero-width characters are dropped; everything else is kept as typed.
+    text = sanitize_text(text).strip()
     if not text:
         raise ValidationError("댓글 내용을 입력해 주세요. (Please write a comment.)")
     if len(text) > COMMENT_MAX:
@@ -109,7 +107,8 @@ def report_comment(user, comment: Comment, reason: str = "") -> bool:
     with transaction.atomic():
         try:
             with transaction.atomic():
-                CommentReport.objects.create(comment=comment, user=user, reason=reason[:200])
+                CommentReport.objects.create(comment=comment, user=user,
+                                             reason=sanitize_text(reason).strip()[:200])
         except IntegrityError:
             return False
         # The row lock serialises concurrent reports, so exactly one of them hides the comment.
@@ -187,36 +186,53 @@ def hide_my_message(user, message: Message) -> None:
 
 
 # --- search index -------------------------------------------------------------------------------
+# `search_vector` is the PUBLIC index: built from the masked text the portal shows (and the masked
+# answers), so a search for a phone number, an RRN or a name finds only what the page shows.
+# Staff search the raw text through the admin's search_fields.
 
 def _vector(document: str):
     return SearchVector(Value(document, output_field=TextField()), config="simple")
 
 
+def public_documents(texts: list[str], author_names: list[str], analysed=None) -> list[str]:
+    """The search documents of texts as the public sees them (masked with the author's name).
+    `analysed`: Kiwi's analysis of the raw texts when the caller has it (ingest): reused for every
+    text masking leaves unchanged, so only texts with personal data are analysed a second time."""
+    public = [masking.mask_text(text, names=[name]) for text, name in zip(texts, author_names, strict=True)]
+    if analysed is None:
+        return [korean.document_from(pairs) for pairs in korean.analyze_batch(public)]
+    pairs = list(analysed)
+    changed = [i for i, (text, shown) in enumerate(zip(texts, public, strict=True)) if shown != text]
+    for i, reanalysed in zip(changed, korean.analyze_batch([public[i] for i in changed]), strict=True):
+        pairs[i] = reanalysed
+    return [korean.document_from(p) for p in pairs]
+
+
 def index_answers(answer_ids) -> int:
     """Store the morpheme tsvector of these answers (call after an answer is written or edited)."""
-    return _index(Answer, answer_ids)
+    return _index(Answer, answer_ids, "message__author_name")
 
 
 def index_messages(message_ids) -> int:
-    return _index(Message, message_ids)
+    return _index(Message, message_ids, "author_name")
 
 
-def _index(model, ids, batch: int = 500) -> int:
+def _index(model, ids, author_field: str, batch: int = 500) -> int:
     ids = list(ids)
     done = 0
     for start in range(0, len(ids), batch):
-        rows = list(model.objects.filter(pk__in=ids[start:start + batch]).values_list("pk", "text"))
-        pairs = korean.analyze_batch([text for _, text in rows])
+        rows = list(model.objects.filter(pk__in=ids[start:start + batch]).values_list("pk", "text", author_field))
+        documents = public_documents([text for _, text, _ in rows], [name for _, _, name in rows])
         with transaction.atomic():
-            for (pk, _), analysed in zip(rows, pairs, strict=True):
-                document = korean.document_from(analysed)
+            for (pk, _, _), document in zip(rows, documents, strict=True):
                 model.objects.filter(pk=pk).update(search_vector=_vector(document))
         done += len(rows)
     return done
 
 
 def reindex(*, only_missing: bool = False) -> tuple[int, int]:
-    """Rebuild the search vectors of every message and answer (or only those never indexed)."""
+    """Rebuild the (public, masked) search vectors of every message and answer (or only those never
+    indexed). Run after the masking rules change, so the index never holds what pages hide."""
     messages, answers = Message.objects.all(), Answer.objects.all()
     if only_missing:
         messages, answers = messages.filter(search_vector__isnull=True), answers.filter(search_vector__isnull=True)

@@ -20,6 +20,7 @@ from accounts.models import Status as AccountStatus
 
 from .. import locks
 from ..models import Answer, Message, Outbox, Status
+from ..textclean import sanitize_text
 from . import portal, workflow
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class AnswerAlreadyExists(AnswerError):
 
 def create_answer(message: Message, author, text: str, division) -> Answer:
     """Answer + outbox rows + ANSWERED transition in one transaction; publishing starts on commit."""
-    text = (text or "").strip()
+    text = sanitize_text(text).strip()
     if not text:
         raise AnswerError("답변 내용을 입력하세요 (the answer is empty).")
     try:
