@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup services migrate seed chromium lint stop bench
+.PHONY: run test setup services migrate seed chromium wrk lint stop bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ chromium:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium not installed: browser tests will be skipped"; }
 
+# The portal benchmark's load comes from wrk (C); install Debian's package when it is missing.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+		|| echo "wrk not installed: bench/portal.py needs it"; }
+
 lint: setup
 	$(BIN)/ruff check .
 
@@ -47,6 +53,6 @@ test: seed chromium lint
 stop:
 	$(PY) -m smc.embedded down
 
-bench: migrate
+bench: migrate wrk
 	$(PY) bench/ingest.py
 	$(PY) bench/portal.py
