@@ -18,6 +18,7 @@ import argparse
 import http.client
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -26,6 +27,8 @@ import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
+
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -183,9 +186,9 @@ def main():
         admin_sql(base, f'CREATE DATABASE "{db_name}"')
     port = free_port()
     env = dict(os.environ, DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="smc.production", SMC_BENCH="1",
-               SECRET_KEY="bench-" + "x1y2z3" * 10, CREDENTIALS_KEY="QmVuY2hDcmVkZW50aWFsc0tleUJlbmNoQmVuY2gxMjM=",
-               SECURE_SSL_REDIRECT="0", ALLOWED_HOSTS="127.0.0.1", CACHE_KEY_PREFIX=f"portalbench{port}",
-               LOG_LEVEL="WARNING")
+               SECRET_KEY=secrets.token_urlsafe(50), CREDENTIALS_KEY=Fernet.generate_key().decode(),
+               SECURE_SSL_REDIRECT="0",
+               ALLOWED_HOSTS="127.0.0.1", CACHE_KEY_PREFIX=f"portalbench{port}", LOG_LEVEL="WARNING")
     server = None
     try:
         if reuse:

@@ -2,8 +2,8 @@ import re
 
 import pytest
 
-from messages_app.services.portal import add_comment
-from tests.messages_app.portal_factories import citizen, public_message
+from portal.services import add_comment
+from tests.factories import citizen, public_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

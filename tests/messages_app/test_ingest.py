@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts import connectors
 from accounts.connectors.base import AuthExpired, Batch, PermanentError, RateLimited, TransientError
 from accounts.models import Account, Status
-from messages_app import locks
+from messages_app import db, locks
 from messages_app.models import Message
 from messages_app.services import ingest, pipeline
 
@@ -290,7 +290,7 @@ def test_bulk_update_messages_writes_every_field(x_account):
     for i, m in enumerate(rows):
         m.type, m.topic, m.confidence, m.division, m.due_at = "complaint", "transport", 0.5 + i / 10, division, due
         m.routing_reason = f"규칙 {i}"
-    assert ingest.bulk_update_messages(rows, ["type", "topic", "confidence", "division", "due_at",
+    assert db.bulk_update_messages(rows, ["type", "topic", "confidence", "division", "due_at",
                                               "routing_reason"]) == 3
     stored = list(Message.objects.filter(pk__in=ids).order_by("pk"))
     assert [m.routing_reason for m in stored] == ["규칙 0", "규칙 1", "규칙 2"]

@@ -3,8 +3,7 @@ import pytest
 from messages_app.models import Answer, AuditEntry, LabelCorrection, Message, Status, StatusChange
 from messages_app.services import triage
 from messages_app.services.workflow import InvalidTransition, transition
-
-from .triage_factories import division, routed, staff
+from tests.factories import division, routed, staff
 
 pytestmark = pytest.mark.django_db
 
