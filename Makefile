@@ -37,17 +37,14 @@ chromium:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium not installed: browser tests will be skipped"; }
 
-<<<<<<< HEAD
 # The portal benchmark's load comes from wrk (C); install Debian's package when it is missing.
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
 		|| echo "wrk not installed: bench/portal.py needs it"; }
 
-=======
 # Style, the layering of DESIGN.md (no upward import, no cycle: .importlinter) and the types of
 # the services and selectors (mypy.ini).
->>>>>>> refactor
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
