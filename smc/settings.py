@@ -23,6 +23,8 @@ ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CREDENTIALS_KEY = env("CREDENTIALS_KEY", default="dev-only-credentials-key")
 SMC_SIMULATE = env("SMC_SIMULATE")
 SMC_SIMULATOR_RATE = env.float("SMC_SIMULATOR_RATE", default=2.0)  # messages per minute per account
+# Where the X connector sends its API calls. Only tests and benchmarks change it (bench/fakex.py).
+SMC_X_API_BASE_URL = env("SMC_X_API_BASE_URL", default="https://api.twitter.com").rstrip("/")
 # Triage: below this classifier confidence a message goes to the SMC desk's "needs triage" queue.
 SMC_TRIAGE_THRESHOLD = env.float("SMC_TRIAGE_THRESHOLD", default=0.5)
 
