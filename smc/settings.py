@@ -193,9 +193,30 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="smc")
-# A task unacked this long (its worker vanished) is delivered again; fault tests lower it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
+# A task unacked this long (its worker vanished: a host lost) is delivered again to another worker;
+# Redis looks for such tasks every 5 s, so a lost task runs again within CELERY_VISIBILITY_TIMEOUT + 5 s.
+# It can be short because no task outlives it: the hard time limit below kills a stuck task first, and
+# no task waits in a worker (ETA/countdown) longer than SMC_MAX_TASK_WAIT; longer waits (a platform's
+# rate limit) go back to beat (dispatch_polls, sweep_outbox). Every task is idempotent, so a redelivery
+# never doubles a message, an answer or a broadcast.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=120)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,  # kombu's default sweeps only every 10th interval (100 s)
+}
+CELERY_TASK_TIME_LIMIT = max(30, CELERY_VISIBILITY_TIMEOUT - 30)
+SMC_MAX_TASK_WAIT = max(1, min(60, CELERY_VISIBILITY_TIMEOUT // 2))
+# Each pool process loads Kiwi and the classifier before its first task (smc/celery.py): allow for it.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
 CELERY_TIMEZONE = TIME_ZONE
+# Polling: beat queues the due polls every SMC_POLL_DISPATCH_SECONDS. An account whose last poll brought
+# new messages is polled every SMC_BUSY_POLL_SECONDS (if its own interval is longer) for the next
+# SMC_BUSY_POLL_WINDOW seconds: in a surge, what citizens send reaches a queue within seconds, while
+# quiet accounts keep their interval (and the platform's rate limit).
+SMC_POLL_DISPATCH_SECONDS = env.float("SMC_POLL_DISPATCH_SECONDS", default=5.0)
+SMC_BUSY_POLL_SECONDS = env.int("SMC_BUSY_POLL_SECONDS", default=10)
+SMC_BUSY_POLL_WINDOW = env.int("SMC_BUSY_POLL_WINDOW", default=300)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Task modules outside the autodiscovered tasks.py files.
 CELERY_IMPORTS = ["messages_app.tasks_triage"]
@@ -203,7 +224,7 @@ CELERY_BEAT_SCHEDULE = {
     # Processing regulation: reminders and overdue marks.
     "escalate-deadlines": {"task": "messages_app.escalate_deadlines", "schedule": 15 * 60},
     # Inbox: poll the accounts whose interval has passed; re-queue replies whose task was lost.
-    "dispatch-polls": {"task": "messages_app.tasks.dispatch_polls", "schedule": 10.0},
+    "dispatch-polls": {"task": "messages_app.tasks.dispatch_polls", "schedule": SMC_POLL_DISPATCH_SECONDS},
     "sweep-outbox": {"task": "messages_app.tasks.sweep_outbox", "schedule": 60.0},
 }
 

@@ -61,6 +61,10 @@ def rate_limit_key(account_id: int) -> str:
     return f"poll:rate-limited:{account_id}"
 
 
+def busy_key(account_id: int) -> str:
+    return f"poll:busy:{account_id}"
+
+
 # --- sanitising ---------------------------------------------------------------------------------
 
 def clean_text(value) -> str:
@@ -315,6 +319,9 @@ def poll(account: Account) -> PollResult:
             return result
         result.fetched = len(batch.items)
         result.new_ids = ingest_batch(account, batch)
+    if result.new_ids:
+        # Citizens are writing to this account now: poll it more often for a while (due_account_ids).
+        cache.set(busy_key(account.pk), 1, timeout=settings.SMC_BUSY_POLL_WINDOW)
     return result
 
 
@@ -328,9 +335,13 @@ def due_account_ids(now: datetime | None = None) -> list[int]:
     accounts = Account.objects.filter(status=AccountStatus.ACTIVE).exclude(platform__in=UNPOLLED_PLATFORMS)
     if not getattr(settings, "SMC_SIMULATE", False):
         accounts = accounts.exclude(credentials_encrypted="")  # nothing to poll with
+    rows = list(accounts.values_list("pk", "last_polled_at", "poll_interval_seconds"))
+    busy = cache.get_many([busy_key(pk) for pk, _, _ in rows])
     due = []
-    for account_id, last, interval in accounts.values_list("pk", "last_polled_at", "poll_interval_seconds"):
+    for account_id, last, interval in rows:
         interval = max(interval or 60, 5)
+        if busy_key(account_id) in busy:
+            interval = max(min(interval, settings.SMC_BUSY_POLL_SECONDS), 1)
         if last is not None and (now - last).total_seconds() < interval:
             continue
         limited = rate_limited_until(account_id)
@@ -341,6 +352,18 @@ def due_account_ids(now: datetime | None = None) -> list[int]:
             continue
         due.append(account_id)
     return due
+
+
+def warm_up() -> None:
+    """Load Kiwi's model and the active classifier now, so a worker's first poll does not pay for it
+    (seconds each: a worker started in a surge, or the one left when another host died)."""
+    texts = ["지하철 엘리베이터가 고장났어요", "눈이 많이 와서 도로가 미끄러워요"]
+    try:
+        pipeline.classify(texts, korean.analyze_batch(texts))
+    except Exception:  # noqa: BLE001 - never keep a worker from starting; the first task loads it
+        logger.warning("warm-up failed; the first task will load the models", exc_info=True)
+    finally:
+        connection.close()
 
 
 def bulk_update_messages(messages: list[Message], fields: list[str]) -> int:

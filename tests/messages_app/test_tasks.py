@@ -64,8 +64,8 @@ def test_transient_error_is_retried_then_succeeds(fake, account):
     assert result["new"] == 1 and len(fake.fetch_calls) == 2
 
 
-def test_rate_limit_reschedules_after_the_reset(fake, account, monkeypatch):
-    reset = timezone.now() + timedelta(minutes=7)
+def test_a_short_rate_limit_reschedules_after_the_reset(fake, account, monkeypatch):
+    reset = timezone.now() + timedelta(seconds=20)
     fake.fetches = [RateLimited(reset)]
 
     def retry(**kwargs):
@@ -75,6 +75,36 @@ def test_rate_limit_reschedules_after_the_reset(fake, account, monkeypatch):
     with pytest.raises(Retried) as caught:
         tasks.poll_account(account.pk)
     assert caught.value.kwargs["eta"] == reset
+
+
+def test_a_long_rate_limit_is_left_to_the_dispatcher(fake, account, monkeypatch, settings):
+    """No worker holds a task for 7 minutes (Redis would deliver it again after its visibility
+    timeout): the poll ends, and dispatch_polls skips the account until the reset."""
+    settings.SMC_SIMULATE = True
+    reset = timezone.now() + timedelta(minutes=7)
+    fake.fetches = [RateLimited(reset)]
+    monkeypatch.setattr(tasks.poll_account, "retry", lambda **kw: pytest.fail("held a long wait"))
+    assert tasks.poll_account(account.pk)["skipped"] == "rate_limited"
+    cache.delete(f"poll:queued:{account.pk}")
+    Account.objects.filter(pk=account.pk).update(last_polled_at=None)
+    assert account.pk not in ingest.due_account_ids()
+    assert account.pk in ingest.due_account_ids(now=reset + timedelta(seconds=1))
+
+
+def test_a_busy_account_is_polled_sooner(fake, account, settings):
+    """After a poll that brought new messages the account is due after SMC_BUSY_POLL_SECONDS,
+    not its own (longer) interval; a quiet one keeps its interval."""
+    settings.SMC_SIMULATE = True
+    settings.SMC_BUSY_POLL_SECONDS = 10
+    quiet = Account.objects.filter(platform="x", status=Status.ACTIVE).exclude(pk=account.pk).first()
+    Account.objects.filter(pk__in=[account.pk, quiet.pk]).update(poll_interval_seconds=60)
+    fake.fetches = [Batch(items=[make_item("x", 1)], next_cursor="c1"), Batch(items=[], next_cursor="c0")]
+    tasks.poll_account(account.pk)
+    tasks.poll_account(quiet.pk)
+    cache.delete_pattern("poll:queued:*")
+    later = timezone.now() + timedelta(seconds=15)
+    due = ingest.due_account_ids(now=later)
+    assert account.pk in due and quiet.pk not in due
 
 
 def test_publish_gives_up_after_retries_with_reason(fake, account, monkeypatch):
