@@ -337,10 +337,13 @@ def due_account_ids(now: datetime | None = None) -> list[int]:
         accounts = accounts.exclude(credentials_encrypted="")  # nothing to poll with
     rows = list(accounts.values_list("pk", "last_polled_at", "poll_interval_seconds"))
     busy = cache.get_many([busy_key(pk) for pk, _, _ in rows])
+    # Several accounts busy at once is a city-wide surge (a snowstorm): poll every account sooner,
+    # not only those that already saw it, so the rest are not found a whole interval late.
+    surge = len(busy) >= settings.SMC_SURGE_ACCOUNTS
     due = []
     for account_id, last, interval in rows:
         interval = max(interval or 60, 5)
-        if busy_key(account_id) in busy:
+        if surge or busy_key(account_id) in busy:
             interval = max(min(interval, settings.SMC_BUSY_POLL_SECONDS), 1)
         if last is not None and (now - last).total_seconds() < interval:
             continue
@@ -360,6 +363,7 @@ def warm_up() -> None:
     texts = ["지하철 엘리베이터가 고장났어요", "눈이 많이 와서 도로가 미끄러워요"]
     try:
         pipeline.classify(texts, korean.analyze_batch(texts))
+        logger.info("worker process warmed up (Kiwi and the classifier loaded)")
     except Exception:  # noqa: BLE001 - never keep a worker from starting; the first task loads it
         logger.warning("warm-up failed; the first task will load the models", exc_info=True)
     finally:

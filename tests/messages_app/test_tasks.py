@@ -107,6 +107,21 @@ def test_a_busy_account_is_polled_sooner(fake, account, settings):
     assert account.pk in due and quiet.pk not in due
 
 
+def test_a_city_wide_surge_polls_every_account_sooner(account, settings):
+    settings.SMC_SIMULATE = True
+    settings.SMC_SURGE_ACCOUNTS = 3
+    Account.objects.update(poll_interval_seconds=60, last_polled_at=timezone.now())
+    busy = list(Account.objects.filter(status=Status.ACTIVE, platform="x").values_list("pk", flat=True)[:3])
+    later = timezone.now() + timedelta(seconds=15)
+    cache.set(ingest.busy_key(busy[0]), 1)
+    cache.set(ingest.busy_key(busy[1]), 1)
+    assert sorted(ingest.due_account_ids(now=later)) == sorted(busy[:2])  # two busy: only they
+    cache.delete_pattern("poll:queued:*")
+    cache.set(ingest.busy_key(busy[2]), 1)
+    polled = ingest.due_account_ids(now=later)  # three: a surge, every polled account is due
+    assert set(busy) < set(polled) and len(polled) > 3
+
+
 def test_publish_gives_up_after_retries_with_reason(fake, account, monkeypatch):
     monkeypatch.setattr(publishing, "queue_publish", lambda pk: None)
     staff = User.objects.create_user("s1", password="x")
