@@ -212,8 +212,9 @@ CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
 CELERY_TIMEZONE = TIME_ZONE
 # Polling: beat queues the due polls every SMC_POLL_DISPATCH_SECONDS. An account whose last poll brought
 # new messages is polled every SMC_BUSY_POLL_SECONDS (if its own interval is longer) for the next
-# SMC_BUSY_POLL_WINDOW seconds (every account, once SMC_SURGE_ACCOUNTS are busy): in a surge, what citizens send reaches a queue within seconds, while
-# quiet accounts keep their interval (and the platform's rate limit).
+# SMC_BUSY_POLL_WINDOW seconds (every account, once SMC_SURGE_ACCOUNTS are busy): in a surge, what
+# citizens send reaches a queue within seconds, while quiet accounts keep their interval (and the
+# platform's rate limit). Each account's polls keep their own phase in the interval (next_poll_at).
 SMC_POLL_DISPATCH_SECONDS = env.float("SMC_POLL_DISPATCH_SECONDS", default=5.0)
 SMC_BUSY_POLL_SECONDS = env.int("SMC_BUSY_POLL_SECONDS", default=10)
 SMC_BUSY_POLL_WINDOW = env.int("SMC_BUSY_POLL_WINDOW", default=300)

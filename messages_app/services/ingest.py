@@ -329,6 +329,16 @@ def poll(account: Account) -> PollResult:
 UNPOLLED_PLATFORMS = {"me2day", "phone", "web"}
 
 
+def next_poll_at(account_id: int, last: datetime, interval: float) -> datetime:
+    """The start of the account's next poll slot after `last`. Slots are `interval` long and each
+    account's are shifted by its own phase (golden-ratio spread), so the polls of 44 accounts fall
+    evenly over the interval instead of on the same dispatch: a surge is seen within seconds by a few
+    accounts, which turns on the surge polling of all (due_account_ids)."""
+    phase = (account_id * 0.6180339887) % 1 * interval
+    slot = (last.timestamp() + phase) // interval
+    return datetime.fromtimestamp((slot + 1) * interval - phase, UTC)
+
+
 def due_account_ids(now: datetime | None = None) -> list[int]:
     """Active accounts whose poll interval has passed, not rate-limited, not already queued."""
     now = now or timezone.now()
@@ -345,7 +355,7 @@ def due_account_ids(now: datetime | None = None) -> list[int]:
         interval = max(interval or 60, 5)
         if surge or busy_key(account_id) in busy:
             interval = max(min(interval, settings.SMC_BUSY_POLL_SECONDS), 1)
-        if last is not None and (now - last).total_seconds() < interval:
+        if last is not None and now < next_poll_at(account_id, last, interval):
             continue
         limited = rate_limited_until(account_id)
         if limited is not None and limited > now:

@@ -102,24 +102,46 @@ def test_a_busy_account_is_polled_sooner(fake, account, settings):
     tasks.poll_account(account.pk)
     tasks.poll_account(quiet.pk)
     cache.delete_pattern("poll:queued:*")
-    later = timezone.now() + timedelta(seconds=15)
+    quiet.refresh_from_db()
+    quiet_next = ingest.next_poll_at(quiet.pk, quiet.last_polled_at, 60)
+    account.refresh_from_db()
+    assert ingest.next_poll_at(account.pk, account.last_polled_at, 10) <= account.last_polled_at + timedelta(
+        seconds=10)
+    later = account.last_polled_at + timedelta(seconds=11)
     due = ingest.due_account_ids(now=later)
-    assert account.pk in due and quiet.pk not in due
+    assert account.pk in due and (quiet.pk in due) == (quiet_next <= later)
+    cache.delete_pattern("poll:queued:*")
+    assert quiet.pk in ingest.due_account_ids(now=quiet_next)
+
+
+def test_polls_are_spread_over_the_interval():
+    """Accounts polled at the same moment are next due at different moments, one slot each."""
+    last = timezone.now()
+    pks = list(Account.objects.values_list("pk", flat=True))
+    moments = sorted(ingest.next_poll_at(pk, last, 60) for pk in pks)
+    assert all(last < m <= last + timedelta(seconds=60) for m in moments)
+    gaps = [(b - a).total_seconds() for a, b in zip(moments, moments[1:], strict=False)]
+    assert max(gaps) < 60 / len(pks) * 3  # evenly spread, not bunched
+    assert ingest.next_poll_at(pks[0], moments[0], 60) - ingest.next_poll_at(pks[0], last, 60) in (
+        timedelta(0), timedelta(seconds=60))
 
 
 def test_a_city_wide_surge_polls_every_account_sooner(account, settings):
     settings.SMC_SIMULATE = True
     settings.SMC_SURGE_ACCOUNTS = 3
-    Account.objects.update(poll_interval_seconds=60, last_polled_at=timezone.now())
-    busy = list(Account.objects.filter(status=Status.ACTIVE, platform="x").values_list("pk", flat=True)[:3])
-    later = timezone.now() + timedelta(seconds=15)
+    last = timezone.now()
+    Account.objects.update(poll_interval_seconds=60, last_polled_at=last)
+    polled = list(ingest.due_account_ids(now=last + timedelta(seconds=3600)))
+    cache.delete_pattern("poll:queued:*")
+    busy = polled[:3]
+    later = last + timedelta(seconds=11)
+    on_their_own = {pk for pk in polled if ingest.next_poll_at(pk, last, 60) <= later}
     cache.set(ingest.busy_key(busy[0]), 1)
     cache.set(ingest.busy_key(busy[1]), 1)
-    assert sorted(ingest.due_account_ids(now=later)) == sorted(busy[:2])  # two busy: only they
+    assert set(ingest.due_account_ids(now=later)) == set(busy[:2]) | on_their_own  # two busy: only they
     cache.delete_pattern("poll:queued:*")
     cache.set(ingest.busy_key(busy[2]), 1)
-    polled = ingest.due_account_ids(now=later)  # three: a surge, every polled account is due
-    assert set(busy) < set(polled) and len(polled) > 3
+    assert set(ingest.due_account_ids(now=later)) == set(polled)  # three: a surge, every account is due
 
 
 def test_publish_gives_up_after_retries_with_reason(fake, account, monkeypatch):
