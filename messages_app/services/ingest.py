@@ -61,6 +61,10 @@ def rate_limit_key(account_id: int) -> str:
     return f"poll:rate-limited:{account_id}"
 
 
+def queued_key(account_id: int) -> str:
+    return f"poll:queued:{account_id}"
+
+
 def busy_key(account_id: int) -> str:
     return f"poll:busy:{account_id}"
 
@@ -285,6 +289,20 @@ def rate_limited_until(account_id: int) -> datetime | None:
 def poll(account: Account) -> PollResult:
     """One fetch of one account under its lock. TransientError propagates (the task retries it)."""
     result = PollResult(account_id=account.pk)
+    try:
+        _poll(account, result)
+    finally:
+        if result.skipped != "locked":
+            # No longer queued: the next dispatch may queue it at its next slot, even when that slot
+            # is sooner than the interval the mark was set for (the account turned busy meanwhile).
+            cache.delete(queued_key(account.pk))
+    if result.new_ids:
+        # Citizens are writing to this account now: poll it more often for a while (due_account_ids).
+        cache.set(busy_key(account.pk), 1, timeout=settings.SMC_BUSY_POLL_WINDOW)
+    return result
+
+
+def _poll(account: Account, result: PollResult) -> PollResult:
     with locks.advisory_lock(locks.POLL_ACCOUNT, account.pk) as got:
         if not got:
             result.skipped = "locked"
@@ -319,9 +337,6 @@ def poll(account: Account) -> PollResult:
             return result
         result.fetched = len(batch.items)
         result.new_ids = ingest_batch(account, batch)
-    if result.new_ids:
-        # Citizens are writing to this account now: poll it more often for a while (due_account_ids).
-        cache.set(busy_key(account.pk), 1, timeout=settings.SMC_BUSY_POLL_WINDOW)
     return result
 
 
@@ -361,7 +376,7 @@ def due_account_ids(now: datetime | None = None) -> list[int]:
         if limited is not None and limited > now:
             continue
         # One queued poll per interval, even while a slow or failing poll has not moved last_polled_at.
-        if not cache.add(f"poll:queued:{account_id}", 1, timeout=interval):
+        if not cache.add(queued_key(account_id), 1, timeout=interval):
             continue
         due.append(account_id)
     return due
