@@ -101,6 +101,22 @@ class Stack:
                 raise SystemExit("workers did not start:\n" + self.log("worker1")[-3000:])
             time.sleep(0.5)
 
+    def cpu_seconds(self, prefix: str) -> float:
+        """User+system CPU seconds used so far by the processes of the named ones (pool children too)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for name, proc in self.procs.items():
+            if not name.startswith(prefix):
+                continue
+            pids = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True).stdout.split()
+            for pid in pids:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        return total
+
     def beat(self) -> None:
         celery = str(Path(sys.executable).with_name("celery"))
         self.start("beat", [celery, "-A", "smc", "beat", "--loglevel=WARNING",
@@ -271,12 +287,15 @@ def backlog(stack: Stack, users: list, n: int, workers: int, args) -> dict:
         stack.workers(workers, fake.url)
         stack.beat()
         time.sleep(3)  # beat up and dispatching (nothing is due: the accounts are paused)
+        cpu_before = stack.cpu_seconds("worker")
         fake.release()
         activate_accounts()  # the backlog is there; beat finds it at its next dispatch
         took = wait_stored(n, args.timeout)
+        cpu = stack.cpu_seconds("worker") - cpu_before
         time.sleep(2)  # anything still in flight (a duplicate would show now)
         lost, dup = integrity(set(fake.released()))
-        return {"workers": workers, "seconds": took, "lost": lost, "dup": dup, "requests": dict(fake.requests)}
+        return {"workers": workers, "seconds": took, "lost": lost, "dup": dup, "requests": dict(fake.requests),
+                "cpu": cpu}
     finally:
         stack.stop("beat")
         for k in range(1, workers + 1):
@@ -362,6 +381,9 @@ def main():
                 rate = f"{args.n / r['seconds']:,.0f} msg/s" if r["seconds"] else "-"
                 print(f"backlog {args.n:,} mentions, {count} worker process(es): drained in {took} ({rate}); "
                       f"lost {r['lost']}, duplicated {r['dup']}; platform requests {r['requests']}", flush=True)
+                # The machine may be shared: CPU seconds the workers used say what free cores would do.
+                print(f"  workers used {r['cpu']:.0f} CPU-s ({args.n / max(r['cpu'], 1e-9):,.0f} msg per CPU-s; "
+                      f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
             timed = {r["workers"]: r["seconds"] for r in results if r["seconds"]}
             if 1 in timed and 2 in timed:
                 print(f"  ratio 1 worker / 2 workers = {timed[1] / timed[2]:.2f}x faster with 2")
