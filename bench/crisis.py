@@ -147,7 +147,7 @@ def prepare_database() -> list:
 
     from accounts.models import Account, Status
     from bench.fakex import XUser
-    from messages_app import classifier
+    from classification import classifier
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("seed", verbosity=0)

@@ -43,7 +43,9 @@ INSTALLED_APPS = [
     "users",
     "departments",
     "accounts",
+    "classification",
     "messages_app",
+    "portal",
     "broadcast",
     "snsmap",
     "dashboard",
@@ -109,6 +111,10 @@ CACHES = {
     }
 }
 
+# Sessions are read from Redis on every logged-in request and written through to PostgreSQL, so a
+# Redis restart logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_USER_MODEL = "users.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -127,6 +133,12 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# One lockout for the citizen and the staff logins (users/lockout.py): this many failed passwords within
+# the window lock the name and, separately, the address until the window has passed.
+SMC_LOGIN_FAILURE_LIMIT = env.int("SMC_LOGIN_FAILURE_LIMIT", default=10)
+SMC_LOGIN_LOCKOUT_SECONDS = env.int("SMC_LOGIN_LOCKOUT_SECONDS", default=300)
+_login_failed = f"{SMC_LOGIN_FAILURE_LIMIT}/{SMC_LOGIN_LOCKOUT_SECONDS}s"
+ACCOUNT_RATE_LIMITS = {"login_failed": f"{_login_failed}/ip,{_login_failed}/key"}
 SOCIALACCOUNT_LOGIN_ON_GET = False  # a POST (with CSRF) starts a social login
 # A provider is offered only when its client id and secret are in the environment.
 SOCIALACCOUNT_PROVIDERS = {
@@ -161,6 +173,9 @@ SMC_RATE_LIKE = env("SMC_RATE_LIKE", default="30/m")
 SMC_RATE_COMMENT = env("SMC_RATE_COMMENT", default="5/m")
 SMC_RATE_REPORT = env("SMC_RATE_REPORT", default="10/m")
 SMC_RATE_QUESTION = env("SMC_RATE_QUESTION", default="5/h")
+SMC_RATE_SEARCH = env("SMC_RATE_SEARCH", default="30/m")  # per IP (per account when logged in)
+# Behind a proxy REMOTE_ADDR is the proxy: name the header it sets (e.g. HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 SMC_COMMENT_REPORT_LIMIT = env.int("SMC_COMMENT_REPORT_LIMIT", default=3)
 SMC_PORTAL_CACHE_SECONDS = env.int("SMC_PORTAL_CACHE_SECONDS", default=30)
 SMC_BENCH = env.bool("SMC_BENCH", default=False)
@@ -205,7 +220,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 5,
     "unacked_restore_throttle": 1,  # kombu's default sweeps only every 10th interval (100 s)
 }
-CELERY_TASK_TIME_LIMIT = max(30, CELERY_VISIBILITY_TIMEOUT - 30)
+CELERY_TASK_TIME_LIMIT = max(30, CELERY_VISIBILITY_TIMEOUT - 30)  # 90 s: polls, answers, sweeps
+# Long tasks get their own hard limit here, by task name (it applies whichever module defines the task).
+# A task that may run past CELERY_VISIBILITY_TIMEOUT must not be acked late: Redis would deliver it a
+# second time to another worker while the first run is still going. Both below are beat tasks whose next
+# run does whatever a run lost with its host left undone, so they are acked on receipt (acks_late=False):
+# - messages_app.escalate_deadlines (every 15 min): after an outage, every open message's reminders and
+#   an e-mail per batch; safe twice (rows locked with skip_locked, reminders recorded before mailing),
+#   but a mid-run copy would only double the work on a worker needed for polls.
+# - classification.retrain (nightly, routing branch): minutes of training; a copy delivered mid-run
+#   would train in parallel and race the first for activation.
+# A new long task (e.g. a dashboard rebuild) belongs in this table, with both questions answered.
+CELERY_TASK_ANNOTATIONS = {
+    "messages_app.escalate_deadlines": {"time_limit": 10 * 60, "acks_late": False},
+    "classification.retrain": {"time_limit": 60 * 60, "acks_late": False},
+}
 SMC_MAX_TASK_WAIT = max(1, min(60, CELERY_VISIBILITY_TIMEOUT // 2))
 # Each pool process loads Kiwi and the classifier before its first task (smc/celery.py): allow for it.
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
@@ -221,8 +250,6 @@ SMC_BUSY_POLL_WINDOW = env.int("SMC_BUSY_POLL_WINDOW", default=300)
 # When this many accounts are busy at once, every account is polled as a busy one (a city-wide surge).
 SMC_SURGE_ACCOUNTS = env.int("SMC_SURGE_ACCOUNTS", default=3)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Task modules outside the autodiscovered tasks.py files.
-CELERY_IMPORTS = ["messages_app.tasks_triage"]
 CELERY_BEAT_SCHEDULE = {
     # Processing regulation: reminders and overdue marks.
     "escalate-deadlines": {"task": "messages_app.escalate_deadlines", "schedule": 15 * 60},

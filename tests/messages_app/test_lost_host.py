@@ -37,8 +37,8 @@ from django.db.models import Count
 
 from accounts.models import Account, Status
 from bench.fakex import FakeX, Surge, XUser
-from messages_app import tasks
 from messages_app.models import Message, StatusChange
+from messages_app.tasks import polling
 from smc.celery import app
 
 from .ingest_fakes import install_classifier_model
@@ -277,7 +277,7 @@ def _stored_ids() -> list[str]:
 def _wait(check, what: str, seconds: float, hosts):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        tasks.dispatch_polls()  # beat's job, every second
+        polling.dispatch_polls()  # beat's job, every second
         if check():
             return
         time.sleep(1)
