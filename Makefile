@@ -60,4 +60,5 @@ stop:
 bench: migrate wrk
 	$(PY) bench/ingest.py
 	$(PY) bench/portal.py
+	$(PY) bench/crisis.py
 	$(PY) bench/masking.py

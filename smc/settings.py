@@ -24,6 +24,8 @@ ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CREDENTIALS_KEY = env("CREDENTIALS_KEY", default="dev-only-credentials-key")
 SMC_SIMULATE = env("SMC_SIMULATE")
 SMC_SIMULATOR_RATE = env.float("SMC_SIMULATOR_RATE", default=2.0)  # messages per minute per account
+# Where the X connector sends its API calls. Only tests and benchmarks change it (bench/fakex.py).
+SMC_X_API_BASE_URL = env("SMC_X_API_BASE_URL", default="https://api.twitter.com").rstrip("/")
 # Triage: below this classifier confidence a message goes to the SMC desk's "needs triage" queue.
 SMC_TRIAGE_THRESHOLD = env.float("SMC_TRIAGE_THRESHOLD", default=0.5)
 # Routing by content (departments/routing.py): the classifier's division is used from this
@@ -214,15 +216,53 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="smc")
-# A task unacked this long (its worker vanished) is delivered again; fault tests lower it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
+# A task unacked this long (its worker vanished: a host lost) is delivered again to another worker;
+# Redis looks for such tasks every 5 s, so a lost task runs again within CELERY_VISIBILITY_TIMEOUT + 5 s.
+# It can be short because no task outlives it: the hard time limit below kills a stuck task first, and
+# no task waits in a worker (ETA/countdown) longer than SMC_MAX_TASK_WAIT; longer waits (a platform's
+# rate limit) go back to beat (dispatch_polls, sweep_outbox). Every task is idempotent, so a redelivery
+# never doubles a message, an answer or a broadcast.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=120)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,  # kombu's default sweeps only every 10th interval (100 s)
+}
+CELERY_TASK_TIME_LIMIT = max(30, CELERY_VISIBILITY_TIMEOUT - 30)  # 90 s: polls, answers, sweeps
+# Long tasks get their own hard limit here, by task name (it applies whichever module defines the task).
+# A task that may run past CELERY_VISIBILITY_TIMEOUT must not be acked late: Redis would deliver it a
+# second time to another worker while the first run is still going. Both below are beat tasks whose next
+# run does whatever a run lost with its host left undone, so they are acked on receipt (acks_late=False):
+# - messages_app.escalate_deadlines (every 15 min): after an outage, every open message's reminders and
+#   an e-mail per batch; safe twice (rows locked with skip_locked, reminders recorded before mailing),
+#   but a mid-run copy would only double the work on a worker needed for polls.
+# - classification.retrain (nightly, routing branch): minutes of training; a copy delivered mid-run
+#   would train in parallel and race the first for activation.
+# A new long task (e.g. a dashboard rebuild) belongs in this table, with both questions answered.
+CELERY_TASK_ANNOTATIONS = {
+    "messages_app.escalate_deadlines": {"time_limit": 10 * 60, "acks_late": False},
+    "classification.retrain": {"time_limit": 60 * 60, "acks_late": False},
+}
+SMC_MAX_TASK_WAIT = max(1, min(60, CELERY_VISIBILITY_TIMEOUT // 2))
+# Each pool process loads Kiwi and the classifier before its first task (smc/celery.py): allow for it.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
 CELERY_TIMEZONE = TIME_ZONE
+# Polling: beat queues the due polls every SMC_POLL_DISPATCH_SECONDS. An account whose last poll brought
+# new messages is polled every SMC_BUSY_POLL_SECONDS (if its own interval is longer) for the next
+# SMC_BUSY_POLL_WINDOW seconds (every account, once SMC_SURGE_ACCOUNTS are busy): in a surge, what
+# citizens send reaches a queue within seconds, while quiet accounts keep their interval (and the
+# platform's rate limit). Each account's polls keep their own phase in the interval (next_poll_at).
+SMC_POLL_DISPATCH_SECONDS = env.float("SMC_POLL_DISPATCH_SECONDS", default=5.0)
+SMC_BUSY_POLL_SECONDS = env.int("SMC_BUSY_POLL_SECONDS", default=10)
+SMC_BUSY_POLL_WINDOW = env.int("SMC_BUSY_POLL_WINDOW", default=300)
+# When this many accounts are busy at once, every account is polled as a busy one (a city-wide surge).
+SMC_SURGE_ACCOUNTS = env.int("SMC_SURGE_ACCOUNTS", default=3)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Processing regulation: reminders and overdue marks.
     "escalate-deadlines": {"task": "messages_app.escalate_deadlines", "schedule": 15 * 60},
     # Inbox: poll the accounts whose interval has passed; re-queue replies whose task was lost.
-    "dispatch-polls": {"task": "messages_app.tasks.dispatch_polls", "schedule": 10.0},
+    "dispatch-polls": {"task": "messages_app.tasks.dispatch_polls", "schedule": SMC_POLL_DISPATCH_SECONDS},
     "sweep-outbox": {"task": "messages_app.tasks.sweep_outbox", "schedule": 60.0},
     # Classifier: learn from the week's transfers and corrections, nightly; used only if not worse.
     "retrain-classifier": {"task": "classification.retrain", "schedule": crontab(hour=3, minute=30)},

@@ -13,6 +13,7 @@ from functools import partial
 
 import requests
 import tweepy
+from django.conf import settings
 
 from .base import AuthExpired, Batch, InboundItem, PermanentError, RateLimited, TransientError
 from .text import split_reply, x_fits
@@ -26,6 +27,7 @@ USER_FIELDS = ["username", "name"]
 MAX_PAGES = 50
 TIMEOUT = (5, 30)  # connect, read (seconds): tweepy sets none, a hung socket would block the worker
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
+TWEEPY_HOST = "https://api.twitter.com"  # tweepy.Client builds every URL on this host
 _LEADING_MENTIONS = re.compile(r"^(?:@\w+\s+)+")
 _SPACES = re.compile(r"\s+")
 
@@ -40,7 +42,15 @@ def make_client(credentials: dict) -> tweepy.Client:
         return_type=dict,
         wait_on_rate_limit=False,  # never sleep inside a worker: RateLimited reschedules the poll
     )
-    client.session.request = partial(client.session.request, timeout=TIMEOUT)
+    request = partial(client.session.request, timeout=TIMEOUT)
+    base = getattr(settings, "SMC_X_API_BASE_URL", TWEEPY_HOST)
+    if base != TWEEPY_HOST:
+        # A stand-in platform (bench/fakex.py): same calls, same wire format, another host.
+        def request(method, url, *args, _request=request, **kwargs):
+            if url.startswith(TWEEPY_HOST):
+                url = base + url[len(TWEEPY_HOST):]
+            return _request(method, url, *args, **kwargs)
+    client.session.request = request
     return client
 
 

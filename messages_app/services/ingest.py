@@ -60,6 +60,14 @@ def rate_limit_key(account_id: int) -> str:
     return f"poll:rate-limited:{account_id}"
 
 
+def queued_key(account_id: int) -> str:
+    return f"poll:queued:{account_id}"
+
+
+def busy_key(account_id: int) -> str:
+    return f"poll:busy:{account_id}"
+
+
 # --- sanitising ---------------------------------------------------------------------------------
 
 def clean_text(value: object) -> str:
@@ -236,6 +244,20 @@ def rate_limited_until(account_id: int) -> datetime | None:
 def poll(account: Account) -> PollResult:
     """One fetch of one account under its lock. TransientError propagates (the task retries it)."""
     result = PollResult(account_id=account.pk)
+    try:
+        _poll(account, result)
+    finally:
+        if result.skipped != "locked":
+            # No longer queued: the next dispatch may queue it at its next slot, even when that slot
+            # is sooner than the interval the mark was set for (the account turned busy meanwhile).
+            cache.delete(queued_key(account.pk))
+    if result.new_ids:
+        # Citizens are writing to this account now: poll it more often for a while (due_account_ids).
+        cache.set(busy_key(account.pk), 1, timeout=settings.SMC_BUSY_POLL_WINDOW)
+    return result
+
+
+def _poll(account: Account, result: PollResult) -> PollResult:
     with locks.advisory_lock(locks.POLL_ACCOUNT, account.pk) as got:
         if not got:
             result.skipped = "locked"
@@ -277,22 +299,53 @@ def poll(account: Account) -> PollResult:
 UNPOLLED_PLATFORMS = {"me2day", "phone", "web"}
 
 
+def next_poll_at(account_id: int, last: datetime, interval: float) -> datetime:
+    """The start of the account's next poll slot after `last`. Slots are `interval` long and each
+    account's are shifted by its own phase (golden-ratio spread), so the polls of 44 accounts fall
+    evenly over the interval instead of on the same dispatch: a surge is seen within seconds by a few
+    accounts, which turns on the surge polling of all (due_account_ids)."""
+    phase = (account_id * 0.6180339887) % 1 * interval
+    slot = (last.timestamp() + phase) // interval
+    return datetime.fromtimestamp((slot + 1) * interval - phase, UTC)
+
+
 def due_account_ids(now: datetime | None = None) -> list[int]:
     """Active accounts whose poll interval has passed, not rate-limited, not already queued."""
     now = now or timezone.now()
     accounts = Account.objects.filter(status=AccountStatus.ACTIVE).exclude(platform__in=UNPOLLED_PLATFORMS)
     if not getattr(settings, "SMC_SIMULATE", False):
         accounts = accounts.exclude(credentials_encrypted="")  # nothing to poll with
+    rows = list(accounts.values_list("pk", "last_polled_at", "poll_interval_seconds"))
+    busy = cache.get_many([busy_key(pk) for pk, _, _ in rows])
+    # Several accounts busy at once is a city-wide surge (a snowstorm): poll every account sooner,
+    # not only those that already saw it, so the rest are not found a whole interval late.
+    surge = len(busy) >= settings.SMC_SURGE_ACCOUNTS
     due = []
-    for account_id, last, interval in accounts.values_list("pk", "last_polled_at", "poll_interval_seconds"):
+    for account_id, last, interval in rows:
         interval = max(interval or 60, 5)
-        if last is not None and (now - last).total_seconds() < interval:
+        if surge or busy_key(account_id) in busy:
+            interval = max(min(interval, settings.SMC_BUSY_POLL_SECONDS), 1)
+        if last is not None and now < next_poll_at(account_id, last, interval):
             continue
         limited = rate_limited_until(account_id)
         if limited is not None and limited > now:
             continue
         # One queued poll per interval, even while a slow or failing poll has not moved last_polled_at.
-        if not cache.add(f"poll:queued:{account_id}", 1, timeout=interval):
+        if not cache.add(queued_key(account_id), 1, timeout=interval):
             continue
         due.append(account_id)
     return due
+
+
+def warm_up() -> None:
+    """Load Kiwi's model and the active classifier now, so a worker's first poll does not pay for it
+    (seconds each: a worker started in a surge, or the one left when another host died)."""
+    texts = ["지하철 엘리베이터가 고장났어요", "눈이 많이 와서 도로가 미끄러워요"]
+    try:
+        pipeline.classify(texts, korean.analyze_batch(texts))
+        logger.info("worker process warmed up (Kiwi and the classifier loaded)")
+    except Exception:  # noqa: BLE001 - never keep a worker from starting; the first task loads it
+        logger.warning("warm-up failed; the first task will load the models", exc_info=True)
+    finally:
+        connection.close()
+

@@ -7,9 +7,12 @@ django_celery_beat) and messages already queued refer to them.
 """
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from accounts.connectors.base import TransientError
 from accounts.models import Account
@@ -23,6 +26,10 @@ RETRYABLE = (TransientError, OperationalError, InterfaceError)
 MAX_RETRIES = 8
 
 
+def seconds_until(moment: datetime) -> float:
+    return (moment - timezone.now()).total_seconds()
+
+
 @shared_task(name="messages_app.tasks.dispatch_polls")
 def dispatch_polls() -> int:
     """Beat, every few seconds: queue a poll for each active account whose interval has passed."""
@@ -33,16 +40,20 @@ def dispatch_polls() -> int:
     return queued
 
 
+# No task waits in a worker longer than SMC_MAX_TASK_WAIT (a held ETA past Redis's visibility timeout
+# would be delivered twice): a poll that misses one is queued again by dispatch_polls anyway.
 @shared_task(name="messages_app.tasks.poll_account", bind=True, autoretry_for=RETRYABLE, retry_backoff=5,
-             retry_backoff_max=600, retry_jitter=True, max_retries=MAX_RETRIES)
+             retry_backoff_max=60, retry_jitter=True, max_retries=MAX_RETRIES)
 def poll_account(self, account_id: int, reason: str = "beat") -> dict:
     account = Account.objects.filter(pk=account_id).first()
     if account is None:
         return {"skipped": "gone"}
     result = ingest.poll(account)
     if result.skipped == "rate_limited" and result.rate_limited_until:
-        # Only this account waits; max_retries=None: a rate limit is not a failure.
-        raise self.retry(eta=result.rate_limited_until, max_retries=None)
+        # Only this account waits. A short wait is held here (max_retries=None: a rate limit is not a
+        # failure); a longer one is beat's: dispatch_polls skips the account until the reset.
+        if seconds_until(result.rate_limited_until) <= settings.SMC_MAX_TASK_WAIT:
+            raise self.retry(eta=result.rate_limited_until, max_retries=None)
     if result.skipped == "locked" and reason == "webhook" and self.request.retries < 3:
         # A poll is running; the webhook's news may have arrived after its fetch, so look again.
         raise self.retry(countdown=5, max_retries=None)

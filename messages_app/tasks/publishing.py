@@ -6,16 +6,19 @@ Safe to run twice (see polling.py for the worker settings); names unchanged from
 import random
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from ..services import publishing
+from .polling import seconds_until
 
 MAX_RETRIES = 8
 
 
-def backoff(retries: int, base: float = 5.0, cap: float = 600.0) -> float:
-    """Exponential backoff with full jitter: 5 s, 10 s, 20 s … capped, each randomised."""
-    return random.uniform(base / 2, min(cap, base * 2**retries))
+def backoff(retries: int, base: float = 5.0, cap: float | None = None) -> float:
+    """Exponential backoff with full jitter: 5 s, 10 s, 20 s … capped at SMC_MAX_TASK_WAIT, randomised."""
+    cap = settings.SMC_MAX_TASK_WAIT if cap is None else cap
+    return random.uniform(min(cap, base) / 2, min(cap, base * 2**retries))
 
 
 @shared_task(name=publishing.PUBLISH_TASK, bind=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=5,
@@ -24,11 +27,14 @@ def publish_outbox(self, outbox_id: int) -> str:
     try:
         result = publishing.publish(outbox_id)
     except publishing.RetryLater as exc:
+        if exc.reset_at is not None:
+            # Rate limited: not a failure. Held at most SMC_MAX_TASK_WAIT, then the platform is asked
+            # again (a 429 is cheap); the row stays 'retrying', so sweep_outbox re-queues it if lost.
+            wait = min(max(seconds_until(exc.reset_at), 1), settings.SMC_MAX_TASK_WAIT)
+            raise self.retry(countdown=wait, max_retries=None) from exc
         if self.request.retries >= MAX_RETRIES:
             publishing.give_up(outbox_id, str(exc))
             return "failed"
-        if exc.reset_at is not None:
-            raise self.retry(eta=exc.reset_at) from exc
         raise self.retry(countdown=backoff(self.request.retries)) from exc
     if result.next_id:
         publish_outbox.delay(result.next_id)

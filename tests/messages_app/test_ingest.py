@@ -252,13 +252,17 @@ def test_due_accounts_respect_interval_and_queue_once(x_account, settings):
     settings.SMC_SIMULATE = True
     Account.objects.exclude(pk=x_account.pk).update(status=Status.PAUSED)
     x_account.poll_interval_seconds = 60
-    x_account.last_polled_at = timezone.now() - timedelta(seconds=30)
+    now = timezone.now()
+    # Polled in the account's current 60 s slot (slots have a phase of their own): not due yet.
+    slot_start = ingest.next_poll_at(x_account.pk, now - timedelta(seconds=60), 60)
+    assert now - timedelta(seconds=60) < slot_start <= now
+    x_account.last_polled_at = slot_start + timedelta(milliseconds=1)  # clear of float rounding
     x_account.save()
-    assert ingest.due_account_ids() == []
-    x_account.last_polled_at = timezone.now() - timedelta(seconds=61)
+    assert ingest.due_account_ids(now=now) == []
+    x_account.last_polled_at = slot_start - timedelta(seconds=1)  # in the slot before: due
     x_account.save()
-    assert ingest.due_account_ids() == [x_account.pk]
-    assert ingest.due_account_ids() == []  # already queued for this interval
+    assert ingest.due_account_ids(now=now) == [x_account.pk]
+    assert ingest.due_account_ids(now=now) == []  # already queued for this interval
 
 
 def test_me2day_and_accounts_without_credentials_are_not_dispatched(seeded, settings):

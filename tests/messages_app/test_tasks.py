@@ -65,8 +65,8 @@ def test_transient_error_is_retried_then_succeeds(fake, account):
     assert result["new"] == 1 and len(fake.fetch_calls) == 2
 
 
-def test_rate_limit_reschedules_after_the_reset(fake, account, monkeypatch):
-    reset = timezone.now() + timedelta(minutes=7)
+def test_a_short_rate_limit_reschedules_after_the_reset(fake, account, monkeypatch):
+    reset = timezone.now() + timedelta(seconds=20)
     fake.fetches = [RateLimited(reset)]
 
     def retry(**kwargs):
@@ -76,6 +76,73 @@ def test_rate_limit_reschedules_after_the_reset(fake, account, monkeypatch):
     with pytest.raises(Retried) as caught:
         polling.poll_account(account.pk)
     assert caught.value.kwargs["eta"] == reset
+
+
+def test_a_long_rate_limit_is_left_to_the_dispatcher(fake, account, monkeypatch, settings):
+    """No worker holds a task for 7 minutes (Redis would deliver it again after its visibility
+    timeout): the poll ends, and dispatch_polls skips the account until the reset."""
+    settings.SMC_SIMULATE = True
+    reset = timezone.now() + timedelta(minutes=7)
+    fake.fetches = [RateLimited(reset)]
+    monkeypatch.setattr(polling.poll_account, "retry", lambda **kw: pytest.fail("held a long wait"))
+    assert polling.poll_account(account.pk)["skipped"] == "rate_limited"
+    cache.delete(f"poll:queued:{account.pk}")
+    Account.objects.filter(pk=account.pk).update(last_polled_at=None)
+    assert account.pk not in ingest.due_account_ids()
+    assert account.pk in ingest.due_account_ids(now=reset + timedelta(seconds=1))
+
+
+def test_a_busy_account_is_polled_sooner(fake, account, settings):
+    """After a poll that brought new messages the account is due after SMC_BUSY_POLL_SECONDS,
+    not its own (longer) interval; a quiet one keeps its interval."""
+    settings.SMC_SIMULATE = True
+    settings.SMC_BUSY_POLL_SECONDS = 10
+    quiet = Account.objects.filter(platform="x", status=Status.ACTIVE).exclude(pk=account.pk).first()
+    Account.objects.filter(pk__in=[account.pk, quiet.pk]).update(poll_interval_seconds=60)
+    fake.fetches = [Batch(items=[make_item("x", 1)], next_cursor="c1"), Batch(items=[], next_cursor="c0")]
+    polling.poll_account(account.pk)
+    polling.poll_account(quiet.pk)
+    cache.delete_pattern("poll:queued:*")
+    quiet.refresh_from_db()
+    quiet_next = ingest.next_poll_at(quiet.pk, quiet.last_polled_at, 60)
+    account.refresh_from_db()
+    assert ingest.next_poll_at(account.pk, account.last_polled_at, 10) <= account.last_polled_at + timedelta(
+        seconds=10)
+    later = account.last_polled_at + timedelta(seconds=11)
+    due = ingest.due_account_ids(now=later)
+    assert account.pk in due and (quiet.pk in due) == (quiet_next <= later)
+    cache.delete_pattern("poll:queued:*")
+    assert quiet.pk in ingest.due_account_ids(now=quiet_next)
+
+
+def test_polls_are_spread_over_the_interval():
+    """Accounts polled at the same moment are next due at different moments, one slot each."""
+    last = timezone.now()
+    pks = list(Account.objects.values_list("pk", flat=True))
+    moments = sorted(ingest.next_poll_at(pk, last, 60) for pk in pks)
+    assert all(last < m <= last + timedelta(seconds=60) for m in moments)
+    gaps = [(b - a).total_seconds() for a, b in zip(moments, moments[1:], strict=False)]
+    assert max(gaps) < 60 / len(pks) * 3  # evenly spread, not bunched
+    assert ingest.next_poll_at(pks[0], moments[0], 60) - ingest.next_poll_at(pks[0], last, 60) in (
+        timedelta(0), timedelta(seconds=60))
+
+
+def test_a_city_wide_surge_polls_every_account_sooner(account, settings):
+    settings.SMC_SIMULATE = True
+    settings.SMC_SURGE_ACCOUNTS = 3
+    last = timezone.now()
+    Account.objects.update(poll_interval_seconds=60, last_polled_at=last)
+    polled = list(ingest.due_account_ids(now=last + timedelta(seconds=3600)))
+    cache.delete_pattern("poll:queued:*")
+    busy = polled[:3]
+    later = last + timedelta(seconds=11)
+    on_their_own = {pk for pk in polled if ingest.next_poll_at(pk, last, 60) <= later}
+    cache.set(ingest.busy_key(busy[0]), 1)
+    cache.set(ingest.busy_key(busy[1]), 1)
+    assert set(ingest.due_account_ids(now=later)) == set(busy[:2]) | on_their_own  # two busy: only they
+    cache.delete_pattern("poll:queued:*")
+    cache.set(ingest.busy_key(busy[2]), 1)
+    assert set(ingest.due_account_ids(now=later)) == set(polled)  # three: a surge, every account is due
 
 
 def test_publish_gives_up_after_retries_with_reason(fake, account, monkeypatch):
