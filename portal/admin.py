@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 
+from messages_app.services import permissions
 from textkit.masking import mask_text
 
 from . import services as portal
@@ -47,7 +48,10 @@ class CommentModerationAdmin(admin.ModelAdmin):
     list_select_related = ["user", "moderated_by", "message"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(reporter_count=Count("reports", distinct=True))
+        qs = super().get_queryset(request).annotate(reporter_count=Count("reports", distinct=True))
+        if permissions.reads_all(request.user):
+            return qs
+        return qs.filter(message__in=permissions.queue(request.user))  # only the desk holds the role today
 
     def has_add_permission(self, request):
         return False

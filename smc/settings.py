@@ -132,6 +132,12 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# One lockout for the citizen and the staff logins (users/lockout.py): this many failed passwords within
+# the window lock the name and, separately, the address until the window has passed.
+SMC_LOGIN_FAILURE_LIMIT = env.int("SMC_LOGIN_FAILURE_LIMIT", default=10)
+SMC_LOGIN_LOCKOUT_SECONDS = env.int("SMC_LOGIN_LOCKOUT_SECONDS", default=300)
+_login_failed = f"{SMC_LOGIN_FAILURE_LIMIT}/{SMC_LOGIN_LOCKOUT_SECONDS}s"
+ACCOUNT_RATE_LIMITS = {"login_failed": f"{_login_failed}/ip,{_login_failed}/key"}
 SOCIALACCOUNT_LOGIN_ON_GET = False  # a POST (with CSRF) starts a social login
 # A provider is offered only when its client id and secret are in the environment.
 SOCIALACCOUNT_PROVIDERS = {

@@ -4,12 +4,14 @@ from django.views.generic import RedirectView
 
 from messages_app import webhooks
 from messages_app.admin.landing import staff_home
+from messages_app.admin.login import StaffLoginForm
 
 from . import health
 
 admin.site.site_header = "서울시 소셜미디어센터 (SMC) 관리"
 admin.site.site_title = "SMC 관리"
 admin.site.index_title = "업무 화면"
+admin.site.login_form = StaffLoginForm  # locks after repeated failures, like the citizen login
 
 MOVED_ADMIN = {"comment": "portal", "classifiermodel": "classification"}
 

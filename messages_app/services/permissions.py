@@ -3,7 +3,8 @@
 - superusers and the SMC desk: every message, every action;
 - the mayor's office: reads every message, acts on none;
 - division staff: act on the messages their division holds now; read those, the ones that passed
-  through their division (both sides of a transfer see its history) and whatever is public.
+  through their division (both sides of a transfer see its history) and whatever is public;
+- a staff role without the model permissions (view_message to read, change_message to act): nothing.
 A refusal is recorded (AuditEntry, allowed=False) before it is raised: call `require` outside any
 transaction the refusal would roll back.
 """
@@ -24,10 +25,10 @@ from ..models import AuditEntry, Kind, Message, Status, StatusChange
 # request.user: a staff member, or anonymous (refused everything).
 AnyUser = User | AnonymousUser
 
-READ, ANSWER, TRANSFER, RECLASSIFY, BULK, STATUS = (
-    "read", "answer", "transfer", "reclassify", "bulk", "status")
+READ, ANSWER, TRANSFER, RECLASSIFY, BULK, STATUS, DELETE = (
+    "read", "answer", "transfer", "reclassify", "bulk", "status", "delete")
 ACTION_LABELS = {READ: "열람", ANSWER: "답변", TRANSFER: "이관", RECLASSIFY: "분류 정정",
-                 BULK: "일괄 처리", STATUS: "상태 변경"}
+                 BULK: "일괄 처리", STATUS: "상태 변경", DELETE: "삭제"}
 
 # Same rule as the portal's selectors: what the public may see anyway.
 PUBLIC_STATUSES = {Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.CLOSED}
@@ -66,8 +67,16 @@ def is_public(message: Message) -> bool:
             and not message.hidden_by_author and message.kind not in NEVER_PUBLIC_KINDS)
 
 
+# The role's model permissions come first: a staff role without them (e.g. broadcast drafters) reads
+# and changes no message, whatever its division.
+ROLE_PERMISSION = {READ: "messages_app.view_message"}
+ACTING_PERMISSION = "messages_app.change_message"
+
+
 def can(user: AnyUser | None, action: str, message: Message) -> bool:
     if not (user and user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if not user.has_perm(ROLE_PERMISSION.get(action, ACTING_PERMISSION)):
         return False
     if action == READ:
         if reads_all(user) or is_public(message) or message.division_id in division_ids(user):
@@ -97,6 +106,17 @@ def refuse(user: AnyUser, action: str, message: Message) -> Forbidden:
 def require(user: AnyUser, action: str, message: Message) -> None:
     if not can(user, action, message):
         raise refuse(user, action, message)
+
+
+def message_for(user: AnyUser, pk: int | str, action: str = READ) -> Message:
+    """The one door of every staff screen about one message: the message when `user` may `action` it.
+    Message.DoesNotExist when there is none; Forbidden (audited) when the user may not."""
+    found = Message.objects.select_related("account", "division").filter(pk=pk).first() \
+        if str(pk).isdigit() else None
+    if found is None:
+        raise Message.DoesNotExist(pk)
+    require(user, action, found)
+    return found
 
 
 def require_all(user: AnyUser, action: str, messages: Iterable[Message]) -> None:
