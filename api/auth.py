@@ -6,7 +6,19 @@ tokens cannot be guessed."""
 
 from rest_framework import authentication, exceptions
 
+from users import lockout
+
 from . import keys
+
+SCOPE = "api"
+
+
+class Locked(exceptions.Throttled):
+    """Too many failed tokens from this address (users.lockout)."""
+
+    def __init__(self, wait: int):
+        super().__init__(wait=wait)
+        self.lockout_message = lockout.message(wait)
 
 KEYWORDS = ("token", "bearer")
 
@@ -16,14 +28,16 @@ class TokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].decode("latin-1").lower() not in KEYWORDS:
             return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed()
+        ip = lockout.client_ip(request)
+        wait = lockout.locked_for(SCOPE, ip=ip)
+        if wait:
+            raise Locked(wait)  # refused before the token is even looked at
         try:
-            raw = header[1].decode("ascii")
+            token = keys.token_for(header[1].decode("ascii")) if len(header) == 2 else None
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed() from None
-        token = keys.token_for(raw)
+            token = None
         if token is None:
+            lockout.record_failure(SCOPE, ip=ip)
             raise exceptions.AuthenticationFailed()
         return token.user, token
 

@@ -31,6 +31,8 @@ MESSAGES = {
     "not_acceptable": (406, "요청한 형식으로 응답할 수 없습니다.", "Cannot answer in the requested format."),
     "unsupported_media_type": (415, "지원하지 않는 본문 형식입니다. JSON으로 보내세요.",
                                "Unsupported body format: send JSON."),
+    "locked": (429, "잘못된 토큰이 너무 많아 이 주소를 잠시 잠갔습니다.",
+               "Too many invalid tokens from this address: locked for a while."),
     "throttled": (429, "요청이 너무 많습니다. 잠시 후 다시 시도하세요.", "Too many requests: try again later."),
 }
 DRF_CODES = {
@@ -80,6 +82,9 @@ def exception_handler(exc, context):
         extra["fields"] = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         extra["retry_after"] = max(1, math.ceil(exc.wait))
+    if getattr(exc, "lockout_message", ""):
+        code = "locked"
+        extra["message_ko"] = exc.lockout_message
     headers = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header

@@ -19,18 +19,26 @@ def _new(prefix: str) -> str:
     return f"{prefix}_{secrets.token_urlsafe(32)}"
 
 
+def fill(obj: ApiToken | Open311Key) -> str:
+    """Give an unsaved token or key its secret; returns the raw secret, to show once."""
+    raw = _new("smc" if isinstance(obj, ApiToken) else "o311")
+    obj.prefix, obj.key_hash = raw[:10], digest(raw)
+    return raw
+
+
 def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for `user`; the raw token is returned once and never stored."""
-    raw = _new("smc")
-    token = ApiToken.objects.create(user=user, name=name[:100], prefix=raw[:10], key_hash=digest(raw))
+    token = ApiToken(user=user, name=name[:100])
+    raw = fill(token)
+    token.save()
     return token, raw
 
 
 def issue_open311_key(organisation: str, *, contact: str = "",
                       created_by: User | None = None) -> tuple[Open311Key, str]:
-    raw = _new("o311")
-    key = Open311Key.objects.create(organisation=organisation[:200], contact=contact[:200], prefix=raw[:10],
-                                    key_hash=digest(raw), created_by=created_by)
+    key = Open311Key(organisation=organisation[:200], contact=contact[:200], created_by=created_by)
+    raw = fill(key)
+    key.save()
     return key, raw
 
 
