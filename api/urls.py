@@ -1,5 +1,5 @@
 from django.middleware.http import ConditionalGetMiddleware
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.utils.decorators import decorator_from_middleware
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     re_path(r"^api/", errors.not_found),
+    path("", include("api.open311.urls")),
 ]

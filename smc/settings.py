@@ -179,7 +179,7 @@ SMC_BENCH = env.bool("SMC_BENCH", default=False)
 # API (api/): DRF with its errors as JSON, anonymous throttles on the Redis cache, OpenAPI 3 schema.
 SMC_RATE_API_ANON = env("SMC_RATE_API_ANON", default="120/m")
 SMC_RATE_API_TOKEN = env("SMC_RATE_API_TOKEN", default="600/m")
-SMC_RATE_OPEN311_POST = env("SMC_RATE_OPEN311_POST", default="30/m")
+SMC_RATE_OPEN311_POST = env("SMC_RATE_OPEN311_POST", default="30/m")  # per Open311 api_key
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -187,8 +187,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser",
                                "rest_framework.parsers.FormParser"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttles.AnonThrottle", "api.throttles.TokenThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api_anon": SMC_RATE_API_ANON, "api_token": SMC_RATE_API_TOKEN,
-                               "open311_post": SMC_RATE_OPEN311_POST},
+    "DEFAULT_THROTTLE_RATES": {"api_anon": SMC_RATE_API_ANON, "api_token": SMC_RATE_API_TOKEN},
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Behind a proxy set SMC_API_NUM_PROXIES, else a client could pick its throttle address (X-Forwarded-For).
@@ -208,6 +207,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"PublicStatusEnum": "api.serializers.PUBLIC_STATUS_CHOICES",
                             "StatusEnum": "messages_app.models.Status"},
 }
+# Open311 GeoReport v2 (/open311/v2/): the jurisdiction this endpoint serves, who to ask for a key.
+SMC_OPEN311_JURISDICTION = env("SMC_OPEN311_JURISDICTION", default="seoul.go.kr")
+SMC_OPEN311_CONTACT = env("SMC_OPEN311_CONTACT", default="서울시 소셜미디어센터 smc@seoul.example")
 CORS_URLS_REGEX = r"^/(api/v1|open311/v2)/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
