@@ -84,7 +84,7 @@ def filter_feed(qs: QuerySet[Message], filters: dict) -> QuerySet[Message]:
     if filters.get("until"):
         qs = qs.filter(posted_at__date__lte=filters["until"])
     if filters.get("district") and has_district():
-        qs = qs.filter(district=filters["district"])
+        qs = qs.filter(**{DISTRICT: filters["district"]})
     if filters.get("answered") == "yes":
         qs = qs.filter(answer__isnull=False)
     elif filters.get("answered") == "no":
@@ -92,9 +92,13 @@ def filter_feed(qs: QuerySet[Message], filters: dict) -> QuerySet[Message]:
     return qs
 
 
+# Message.district comes with the SNS map; until then the district filter and counts are empty.
+DISTRICT = "district"
+
+
 def has_district() -> bool:
     """Whether messages know their district (the SNS map adds Message.district)."""
-    return any(f.name == "district" for f in Message._meta.get_fields())
+    return any(f.name == DISTRICT for f in Message._meta.get_fields())
 
 
 def public_statistics(since: date, until: date) -> dict[str, list[dict[str, Any]]]:
@@ -103,15 +107,16 @@ def public_statistics(since: date, until: date) -> dict[str, list[dict[str, Any]
     qs = any_public().filter(posted_at__date__gte=since, posted_at__date__lte=until).order_by()
     by_day = (qs.annotate(day=TruncDate("posted_at")).values("day")
               .annotate(count=Count("id"), answered=Count("answer")).order_by("day"))
-    stats = {
+    stats: dict[str, list[dict[str, Any]]] = {
         "by_day": [{"date": row["day"], "count": row["count"], "answered": row["answered"]} for row in by_day],
-        "by_type": list(qs.values("type").annotate(count=Count("id")).order_by("-count", "type")),
-        "by_topic": list(qs.values("topic").annotate(count=Count("id")).order_by("-count", "topic")),
+        "by_type": [dict(row) for row in qs.values("type").annotate(count=Count("id")).order_by("-count", "type")],
+        "by_topic": [dict(row) for row in
+                     qs.values("topic").annotate(count=Count("id")).order_by("-count", "topic")],
         "by_district": [],
     }
     if has_district():
-        stats["by_district"] = list(qs.exclude(district="").values("district")
-                                    .annotate(count=Count("id")).order_by("-count", "district"))
+        stats["by_district"] = list(qs.exclude(**{DISTRICT: ""}).values(DISTRICT)
+                                    .annotate(count=Count("id")).order_by("-count", DISTRICT))
     return stats
 
 

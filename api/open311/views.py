@@ -170,6 +170,7 @@ def root(request):
     return discovery(request, "json")
 
 
+@csrf_exempt
 def not_found(request, rest=""):
     fmt = "xml" if rest.endswith(".xml") else "json"
     return wire.errors(fmt, 404, "no such Open311 endpoint; see discovery.json")

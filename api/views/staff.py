@@ -78,8 +78,8 @@ class StaffMessageView(StaffView):
                                         value={"text": "불편을 드려 죄송합니다. 배차 간격을 조정하겠습니다."})])
 class AnswerView(StaffView):
     def post(self, request, pk: int):
+        message = message_for(request.user, pk, perms.ANSWER)  # refused before the input is read
         data = _valid(serializers.AnswerInput, request.data)
-        message = message_for(request.user, pk, perms.READ)
         triage.answer(message, actor=request.user, text=data["text"])
         return _detail(message, status=201)
 
@@ -90,8 +90,8 @@ class AnswerView(StaffView):
                                         value={"division": 12, "reason": "도로 파손은 도로관리과 소관입니다."})])
 class TransferView(StaffView):
     def post(self, request, pk: int):
+        message = message_for(request.user, pk, perms.TRANSFER)  # refused before the input is read
         data = _valid(serializers.TransferInput, request.data)
-        message = message_for(request.user, pk, perms.READ)
         triage.transfer(message, data["division"], actor=request.user, reason=data["reason"])
         return _detail(message)
 
@@ -101,8 +101,8 @@ class TransferView(StaffView):
                examples=[OpenApiExample("정정", request_only=True, value={"type": "complaint", "topic": "housing"})])
 class LabelsView(StaffView):
     def post(self, request, pk: int):
+        message = message_for(request.user, pk, perms.RECLASSIFY)  # refused before the input is read
         data = _valid(serializers.LabelsInput, request.data)
-        message = message_for(request.user, pk, perms.READ)
         triage.reclassify(message, actor=request.user, type=data.get("type"), topic=data.get("topic"))
         return _detail(message)
 
@@ -112,7 +112,7 @@ class LabelsView(StaffView):
                examples=[OpenApiExample("처리 시작", request_only=True, value={"status": "in_progress", "note": ""})])
 class StatusView(StaffView):
     def post(self, request, pk: int):
+        message = message_for(request.user, pk, perms.STATUS)  # refused before the input is read
         data = _valid(serializers.StatusInput, request.data)
-        message = message_for(request.user, pk, perms.READ)
         triage.change_status(message, data["status"], actor=request.user, note=data.get("note", ""))
         return _detail(message)
