@@ -54,3 +54,4 @@ stop:
 bench: migrate
 	$(PY) bench/ingest.py
 	$(PY) bench/portal.py
+	$(PY) bench/masking.py

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from messages_app.models import Topic
+from textkit.textclean import sanitize_text
 
 from .selectors import PUBLIC_STATUSES
 from .services import COMMENT_MAX
@@ -48,4 +49,11 @@ class QuestionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client_token"].initial = uuid.uuid4().hex
+
+    def clean_text(self):
+        # What remains once invisible characters are gone must still be a question.
+        text = sanitize_text(self.cleaned_data["text"]).strip()
+        if len(text) < self.fields["text"].min_length:
+            raise forms.ValidationError(_("질문 내용을 5자 이상 써 주세요. (At least 5 characters.)"))
+        return text
 

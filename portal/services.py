@@ -1,8 +1,6 @@
 """What citizens change on the portal: likes, comments, reports, hiding their own message; and the
 moderation decisions of the SMC desk. (The search index of messages and answers is messages_app's.)"""
 
-import re
-
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,13 +10,13 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from messages_app.models import Answer, AuditEntry, Message
+from textkit.textclean import sanitize_text
 from users.models import User
 
 from . import pagecache
 from .models import Comment, CommentReport, Like
 
 COMMENT_MAX = 2000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # --- likes (추천) -------------------------------------------------------------------------------
@@ -52,8 +50,8 @@ def toggle_like(user: User, *, message: Message | None = None, answer: Answer | 
 # --- comments -----------------------------------------------------------------------------------
 
 def _clean_comment(text: str) -> str:
-    # Control characters (but not line breaks) are dropped; everything else is kept as typed.
-    text = _CONTROL.sub("", text or "").strip()
+    # Control, bidi and zero-width characters are dropped; everything else is kept as typed.
+    text = sanitize_text(text).strip()
     if not text:
         raise ValidationError("댓글 내용을 입력해 주세요. (Please write a comment.)")
     if len(text) > COMMENT_MAX:
@@ -113,7 +111,8 @@ def report_comment(user: User, comment: Comment, reason: str = "") -> bool:
     with transaction.atomic():
         try:
             with transaction.atomic():
-                CommentReport.objects.create(comment=comment, user=user, reason=reason[:200])
+                CommentReport.objects.create(comment=comment, user=user,
+                                             reason=sanitize_text(reason).strip()[:200])
         except IntegrityError:
             return False
         # The row lock serialises concurrent reports, so exactly one of them hides the comment.

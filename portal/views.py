@@ -53,6 +53,18 @@ def rate_limited(group: str, setting: str):
     return decorator
 
 
+def _search_refused(request) -> HttpResponse | None:
+    """The 429 page once this visitor (by IP, or by account when logged in) has searched
+    SMC_RATE_SEARCH times: each search is a full-text query, and unlimited searches are how hidden
+    digits get enumerated. Only requests with a query count; checked before any cached copy."""
+    if not request.GET.get("q", "").strip():
+        return None
+    rate = settings.SMC_RATE_SEARCH
+    if is_ratelimited(request, group="search", key="user_or_ip", rate=rate, increment=True):
+        return render(request, "portal/429.html", {"rate": rate}, status=429)
+    return None
+
+
 def _anonymous_cache(request, name: str) -> str | None:
     """Cache key of a page as every pristine anonymous visitor sees it, or None (logged in, or a
     session/flash message that makes the page personal)."""
@@ -131,6 +143,10 @@ def search(request):
 
 
 def _feed(request, name, queryset, *, title, with_registry=False, is_search=False):
+    refused = _search_refused(request)
+    if refused:
+        return refused
+
     def build():
         form = FeedFilterForm(request.GET or None)
         filters = form.filters() if request.GET else {}

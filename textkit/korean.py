@@ -6,13 +6,13 @@ worker threads do not survive the fork.
 """
 
 import os
-import re
 import threading
 from collections.abc import Iterable, Sequence
 
+from .textclean import sanitize_text
+
 MAX_CHARS = 5000  # analysis is truncated here; a 100 KB text costs no more than a long post
 MAX_TERM = 100  # PostgreSQL refuses lexemes over 2047 bytes; nobody searches for such a word
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 _lock = threading.Lock()
 _kiwi = None
@@ -42,10 +42,7 @@ def get_kiwi():
 
 def clean(text) -> str:
     """Make any input safe to analyse: str, no control characters, at most MAX_CHARS."""
-    if text is None:
-        return ""
-    text = str(text)[:MAX_CHARS]
-    return _CONTROL.sub(" ", text).strip()
+    return sanitize_text(text if text is None else str(text)[:MAX_CHARS]).strip()
 
 
 def analyze_batch(texts: Sequence[str]) -> list[list[Pair]]:
@@ -67,6 +64,18 @@ def analyze_batch(texts: Sequence[str]) -> list[list[Pair]]:
 
 def analyze(text: str) -> list[Pair]:
     return analyze_batch([text])[0]
+
+
+def word_shape(word: str) -> tuple[tuple[str, str, bool], ...]:
+    """(form, tag, out-of-vocabulary) of each morpheme of one short word, for masking's name check:
+    Kiwi tells a dictionary noun (시장, 고객) from a proper noun (김철수) or an unknown word (윤서연)."""
+    word = clean(word)[:20]
+    if not word:
+        return ()
+    kiwi = get_kiwi()
+    with _lock:
+        tokens = kiwi.tokenize(word)
+    return tuple((t.form, t.tag, bool(t.oov)) for t in tokens)
 
 
 def _base_tag(tag: str) -> str:

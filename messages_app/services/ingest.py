@@ -6,7 +6,6 @@ and web intake). `poll` wraps one fetch of one account with its lock and its err
 
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,18 +28,15 @@ from accounts.connectors.base import (
 from accounts.models import Account
 from accounts.models import Status as AccountStatus
 from textkit import korean
+from textkit.textclean import sanitize_text
 
 from .. import locks
 from ..db import defaults_sql
 from ..models import Message
-from . import pipeline
+from . import pipeline, search
 
 logger = logging.getLogger(__name__)
 
-# C0 controls except \t and \n (\r is normalised to \n first). NUL cannot be stored by PostgreSQL.
-_C0 = re.compile(r"[\x00-\x08\x0b-\x1f]")
-_NEWLINES = re.compile(r"\r\n?")
-_SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves cannot be encoded as UTF-8
 
 # Per-row columns, in the order of the unnest() arrays; the rest get their model default.
 _ROW_COLUMNS = [
@@ -67,18 +63,9 @@ def rate_limit_key(account_id: int) -> str:
 # --- sanitising ---------------------------------------------------------------------------------
 
 def clean_text(value: object) -> str:
-    """Store everything, but nothing PostgreSQL refuses: no NUL/C0 controls, no lone surrogates."""
-    if value is None:
-        return ""
-    text = str(value)
-    if "\r" in text:
-        text = _NEWLINES.sub("\n", text)
-    text = _C0.sub("", text)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = _SURROGATE.sub("\ufffd", text)
-    return text
+    """Store everything a person can see, nothing that changes how it reads and nothing PostgreSQL
+    refuses: the one sanitiser (control, bidi and zero-width characters; lone surrogates)."""
+    return sanitize_text(value)
 
 
 def _clean_json(value: Any) -> Any:
@@ -172,7 +159,8 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     if not rows:
         return []
     analysed = korean.analyze_batch([r[8] for r in rows])
-    docs = [korean.document_from(pairs) for pairs in analysed]
+    # The search vector indexes what the portal shows (masked text), the pipeline reads the raw text.
+    docs = search.public_documents([r[8] for r in rows], [r[6] for r in rows], analysed)
     received_at = timezone.now()
     account = Account.objects.filter(pk=account_id).first() if account_id else None
     outcomes = pipeline.triage_or_desk([pipeline.Arrival(r[8], account, received_at) for r in rows], analysed)

@@ -22,6 +22,7 @@ from accounts.models import Platform
 from accounts.models import Status as AccountStatus
 from departments.models import Division
 from smc.errors import ApplicationError
+from textkit.textclean import sanitize_text
 from users.models import User
 
 from .. import locks
@@ -50,7 +51,7 @@ class AnswerAlreadyExists(AnswerError):
 
 def create_answer(message: Message, author: User, text: str, division: Division | None) -> Answer:
     """Answer + outbox rows + ANSWERED transition in one transaction; publishing starts on commit."""
-    text = (text or "").strip()
+    text = sanitize_text(text).strip()
     if not text:
         raise AnswerError("답변 내용을 입력하세요 (the answer is empty).")
     try:

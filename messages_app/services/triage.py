@@ -5,7 +5,6 @@ its input (TriageError, in Korean), then changes everything in one transaction: 
 half-saved. Every successful action is audited too.
 """
 
-import re
 from collections.abc import Iterable
 
 from django.db import IntegrityError, models, transaction
@@ -14,6 +13,7 @@ from django.utils import timezone
 from departments.models import Division
 from departments.regulation import Regulation
 from smc.errors import ApplicationError
+from textkit.textclean import sanitize_text
 from users.models import User
 
 from ..models import Answer, LabelCorrection, Message, MessageType, Status, Topic
@@ -23,8 +23,6 @@ from .workflow import OPEN_STATUSES, InvalidTransition, mark_spam, transition
 
 ANSWER_MAX_CHARS = 5000
 REASON_MAX_CHARS = 500
-# C0/C1 control characters except tab and newlines: PostgreSQL refuses NUL, the rest is garbage.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class TriageError(ApplicationError, ValueError):
@@ -32,10 +30,9 @@ class TriageError(ApplicationError, ValueError):
 
 
 def clean_input(text: object, what: str, max_chars: int) -> str:
-    text = "" if text is None else str(text)
-    if _CONTROL.search(text):
-        raise TriageError(f"{what}에 제어 문자가 들어 있습니다. 지우고 다시 입력해 주세요.")
-    text = text.replace("\r\n", "\n").strip()
+    # Invisible characters (controls, bidi overrides, zero-width) are dropped, not refused: staff
+    # could not see what to delete in a text pasted from a document.
+    text = sanitize_text(text).strip()
     if not text:
         raise TriageError(f"{what}을(를) 입력해 주세요. (empty)")
     if len(text) > max_chars:
