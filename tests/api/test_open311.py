@@ -17,6 +17,7 @@ from api.open311 import geo
 from messages_app.models import Message, Status
 from messages_app.services import permissions as perms
 from messages_app.services import triage
+from portal.templatetags.portal import masked
 from tests import factories
 
 from .conftest import PII_TEXT, assert_no_pii
@@ -147,7 +148,7 @@ def test_requests_filters_and_masking(client, seeded):
     assert ids(f"start_date={start}&end_date={end}".replace("+", "%2B")) == [str(old.pk)]
     [one] = client.get(f"/open311/v2/requests/{answered.pk}.json").json()
     assert set(one) == REQUEST_FIELDS
-    assert one["status"] == "closed" and one["status_notes"].startswith("김*용 님 010-1234-****")
+    assert one["status"] == "closed" and one["status_notes"] == masked("김철용 님 010-1234-5678 확인했습니다", "김철용")
     assert ISO.match(one["requested_datetime"]) and one["requested_datetime"].endswith("+09:00")
     assert one["agency_responsible"] == "교통정책과"
 
@@ -182,7 +183,8 @@ def test_round_trip_with_the_georeport_client(live_server, seeded, fmt):
     assert found["service_request_id"] == request_id
     assert found["status"] == "closed"
     assert found["status_notes"] == "안내판을 고쳤습니다. 김*용 님 감사합니다."
-    assert "010-1234-5678" not in found["description"] and "010-1234-****" in found["description"]
+    assert "010-1234-5678" not in found["description"]
+    assert found["description"] == masked("시청역 버스 정류장 안내판이 고장났어요. 연락처 010-1234-5678", "김철용")
     assert found["service_code"] == message.topic and found["agency_responsible"] == message.division.name_ko
     assert ISO.match(found["requested_datetime"])
     assert str(found["lat"]) == "37.566" and str(found["long"]) == "126.978"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from messages_app.models import Message, Status
 from portal.models import Comment
+from portal.templatetags.portal import masked
 from tests import factories
 
 from .conftest import PII_TEXT, assert_no_pii
@@ -28,9 +29,12 @@ def test_masking_on_every_public_endpoint_including_search(api, pii_message):
         assert_no_pii(response.content)
     found = api.get("/api/v1/messages/?q=엘리베이터").json()["results"]
     assert [m["id"] for m in found] == [pii_message.pk]
+    # The public index is built from the masked text: what is hidden cannot be searched for either.
+    for hidden in ("김철용", "kimcy@example.com", "010-1234-5678", "12가3456"):
+        assert api.get("/api/v1/messages/", {"q": hidden}).json()["results"] == [], hidden
     detail = api.get(f"/api/v1/messages/{pii_message.pk}/").json()
     assert detail["author"] == "김*용"
-    assert "010-1234-****" in detail["text"] and "12가****" in detail["text"]
+    assert detail["text"] == masked(PII_TEXT, "김철용") and "010-" in detail["text"]
     assert detail["answer"]["text"].startswith("김*용 님")
     assert detail["comments"][0]["text"].startswith("저도 봤어요")
     assert [t["status"] for t in detail["timeline"]] == ["received", "assigned"]
@@ -38,7 +42,6 @@ def test_masking_on_every_public_endpoint_including_search(api, pii_message):
 
 def test_api_text_is_exactly_the_portal_text(api, pii_message, client):
     """Same function: the API's text is the portal page's text, character for character."""
-    from portal.templatetags.portal import masked
     detail = api.get(f"/api/v1/messages/{pii_message.pk}/").json()
     assert detail["text"] == masked(PII_TEXT, "김철용")
     page = client.get(f"/m/{pii_message.pk}/").content.decode()
