@@ -113,7 +113,7 @@ def find(ids: list[int] | None = None, *, service_codes: list[str] | None = None
 
 
 def token_request(token: str) -> dict:
-    found = Open311Request.objects.filter(token=token[:40]).first()
+    found = Open311Request.objects.filter(token=token).first() if token.isalnum() and token.isascii() else None
     if found is None:
         raise Open311Error(404, "token not found (없는 토큰)")
     return {"service_request_id": str(found.message_id), "token": found.token}

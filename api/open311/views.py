@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from textkit.textclean import sanitize_text
 from users import lockout
 
 from .. import keys
@@ -21,6 +22,7 @@ from .service import Open311Error
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 MAX_DAYS = 90  # "may not span more than 90 days"
 LOCK_SCOPE = "open311"
+DESCRIPTION_CUT = service.DESCRIPTION_MAX + 1  # long enough to tell that a description is too long
 
 
 def _jurisdiction(request: HttpRequest) -> None:
@@ -76,7 +78,7 @@ def _date(request, name):
 
 
 def _list(request, name) -> list[str]:
-    return [v.strip() for v in request.GET.get(name, "").split(",") if v.strip()]
+    return [v.strip() for v in sanitize_text(request.GET.get(name, "")).split(",") if v.strip()]
 
 
 @csrf_exempt
@@ -102,7 +104,10 @@ def requests(request, fmt):
             raise Open311Error(400, f"the date range may not span more than {MAX_DAYS} days")
         if not start:
             start = (end or timezone.now()) - timedelta(days=MAX_DAYS)
-        found = service.find(service_codes=_list(request, "service_code"), start=start, end=end, statuses=statuses)
+        codes = _list(request, "service_code")
+        if any(code not in service.Topic.values for code in codes):
+            raise Open311Error(404, "service_code not found (없는 서비스 코드); see services.json")
+        found = service.find(service_codes=codes, start=start, end=end, statuses=statuses)
         return wire.render(fmt, found, root="service_requests", item="request")
     return _answer(fmt, build)
 
@@ -119,7 +124,8 @@ def _post(request, fmt):
     if is_ratelimited(request, group="open311_post", key=lambda *_: key.key_hash,
                       rate=settings.SMC_RATE_OPEN311_POST, increment=True):
         raise Open311Error(429, f"rate limit of this api_key reached ({settings.SMC_RATE_OPEN311_POST})")
-    post = request.POST
+    # Every text through the platform's one sanitiser (no NUL, control or invisible characters).
+    post = {sanitize_text(k)[:100]: sanitize_text(v)[:DESCRIPTION_CUT] for k, v in request.POST.items()}
     service_code = post.get("service_code", "")
     if not service_code:
         raise Open311Error(400, "service_code is required")
@@ -132,7 +138,10 @@ def _post(request, fmt):
         raise Open311Error(400, "lat and long must be decimal degrees (WGS84)") from None
     if lat_f is not None and not (-90 <= lat_f <= 90 and -180 <= long_f <= 180):  # type: ignore[operator]
         raise Open311Error(400, "lat and long must be decimal degrees (WGS84)")
-    attributes = {k[len("attribute["):-1]: v for k, v in post.items() if k.startswith("attribute[") and k.endswith("]")}
+    attributes = {k[len("attribute["):-1]: v[:200] for k, v in post.items()
+                  if k.startswith("attribute[") and k.endswith("]")}
+    if len(attributes) > 20:
+        raise Open311Error(400, "too many attributes")
     contact = {k: post.get(k, "")[:200] for k in ("email", "phone", "device_id", "account_id", "media_url")
                if post.get(k)}
     first, last = post.get("first_name", "").strip(), post.get("last_name", "").strip()

@@ -78,6 +78,13 @@ def test_errors_are_open311_arrays(client, api_key):
         (client.get("/open311/v2/requests/99999.json"), 404),
         (client.get("/open311/v2/requests/abc.json"), 404),
         (client.get("/open311/v2/tokens/nope.json"), 404),
+        (client.get("/open311/v2/tokens/%00.json"), 404),
+        (client.get("/open311/v2/services/%00.json"), 404),
+        (client.get("/open311/v2/requests/%00.json"), 404),
+        (client.get("/open311/v2/requests.json?service_code=%00"), 404),
+        (client.get("/open311/v2/requests.json?service_code=potholes"), 404),
+        (client.get("/open311/v2/requests.json?start_date=%00"), 400),
+        (client.get("/open311/v2/requests.json?jurisdiction_id=%00"), 404),
         (client.get("/open311/v2/requests.json?status=pending"), 400),
         (client.get("/open311/v2/requests.json?start_date=yesterday"), 400),
         (client.get("/open311/v2/requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z"), 400),
@@ -93,6 +100,8 @@ def test_errors_are_open311_arrays(client, api_key):
         (post(client, api_key, description=""), 400),
         (post(client, api_key, description="가" * 4001), 400),
         (post(client, api_key, **{"attribute[message_type]": "spam"}), 400),
+        (post(client, api_key, description="\x00\u200b"), 400),
+        (post(client, api_key, lat="nan", long="inf"), 400),
     ]
     for response, status in cases:
         assert response.status_code == status, (response.request, response.content)
@@ -117,8 +126,11 @@ def test_post_goes_through_the_intake_with_routing_deadline_and_district(client,
     token = client.get(f"/open311/v2/tokens/{body['token']}.json").json()
     assert token == [{"service_request_id": body["service_request_id"], "token": body["token"]}]
     # An address instead of a point.
-    by_address = post(client, api_key, lat=None, long=None, address_string="서울 마포구 월드컵북로 400")
+    by_address = post(client, api_key, lat=None, long=None, address_string="서울 마포구 월드컵북로 400\x00",
+                      **{"attribute[x\x00]": "\x00"})
     assert by_address.status_code == 201
+    stored = Open311Request.objects.get(pk=Open311Request.objects.order_by("-pk")[0].pk)
+    assert stored.address_string == "서울 마포구 월드컵북로 400" and stored.attributes == {"x": ""}
 
 
 def test_requests_filters_and_masking(client, seeded):
