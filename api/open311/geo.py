@@ -56,3 +56,9 @@ def district_at(lat: float, lon: float) -> District | None:
 
 def by_code(code: str) -> District | None:
     return next((d for d in districts() if d.code == code), None)
+
+
+def district_named(address: str) -> District | None:
+    """The district an address names ("서울 마포구 월드컵북로 400" → 마포구), when it names exactly one."""
+    found = {d for d in districts() if d.name in address or (d.name_en and d.name_en.lower() in address.lower())}
+    return found.pop() if len(found) == 1 else None

@@ -131,7 +131,9 @@ def create(key: Open311Key, *, service_code: str, description: str, lat: float |
         district = geo.district_at(lat, long)
         if district is None:
             raise Open311Error(400, "lat/long is outside Seoul (서울시 밖의 위치입니다)")
-    elif not address_string:
+    elif address_string:
+        district = geo.district_named(address_string)
+    else:
         raise Open311Error(400, "a location is required: lat and long, or address_string (위치를 보내세요)")
     if not description.strip():
         raise Open311Error(400, "description is required (내용을 보내세요)")

@@ -47,6 +47,9 @@ def test_point_in_polygon_places_points_in_their_district():
     assert geo.district_at(37.5133, 127.1001).name == "송파구"  # 잠실 롯데월드타워
     assert geo.district_at(37.5219, 126.9245).name == "영등포구"  # 여의도
     assert geo.district_at(35.1796, 129.0756) is None  # 부산
+    assert geo.district_named("서울특별시 중구 세종대로 110").name == "중구"
+    assert geo.district_named("Jung-gu, Seoul").name == "중구"
+    assert geo.district_named("시청 앞") is None
 
 
 def test_discovery_and_services_in_json_and_xml(client, seeded):
@@ -131,6 +134,7 @@ def test_post_goes_through_the_intake_with_routing_deadline_and_district(client,
     assert by_address.status_code == 201
     stored = Open311Request.objects.get(pk=Open311Request.objects.order_by("-pk")[0].pk)
     assert stored.address_string == "서울 마포구 월드컵북로 400" and stored.attributes == {"x": ""}
+    assert stored.district == "11140"  # 마포구, named in the address
 
 
 def test_requests_filters_and_masking(client, seeded):
