@@ -232,3 +232,33 @@ def test_revoked_key_is_refused(client, seeded):
     key, raw = keys.issue_open311_key("폐기될 기관")
     keys.revoke(key)
     assert post(client, raw).status_code == 403
+
+
+@pytest.mark.slow
+def test_no_input_makes_open311_answer_500(client, api_key):
+    """Any query, path segment or form: an Open311 answer or error array, never a server error."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    names = st.sampled_from(["service_request_id", "service_code", "start_date", "end_date", "status",
+                             "jurisdiction_id", "lat", "long", "address_string", "description", "api_key",
+                             "attribute[message_type]", "first_name", "email"])
+    values = st.one_of(st.text(max_size=40), st.sampled_from(["open", "closed", "transport", "2026-01-01T00:00:00Z",
+                                                              "37.56", "126.97", api_key, "1,2,x", "-1", "1e400"]))
+    paths = st.sampled_from(["requests", "requests/{x}", "services", "services/{x}", "tokens/{x}", "discovery"])
+
+    @given(path=paths, segment=st.text(min_size=1, max_size=20).filter(lambda s: "/" not in s and "." not in s),
+           fmt=st.sampled_from(["json", "xml"]), params=st.dictionaries(names, values, max_size=6),
+           method=st.sampled_from(["get", "post"]))
+    @settings(max_examples=150, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    def run(path, segment, fmt, params, method):
+        from urllib.parse import quote
+        url = f"/open311/v2/{path.format(x=quote(segment, safe=''))}.{fmt}"
+        response = getattr(client, method)(url, params)
+        assert response.status_code < 500, (method, url, params)
+        if response.status_code in (400, 403, 404, 429) and response.get("Content-Type", "").startswith(
+                ("application/json", "text/xml")):
+            assert b"code" in response.content
+
+    run()
