@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -9,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from textkit.textclean import sanitize_text
@@ -23,6 +23,20 @@ SPEC = "http://wiki.open311.org/GeoReport_v2"
 MAX_DAYS = 90  # "may not span more than 90 days"
 LOCK_SCOPE = "open311"
 DESCRIPTION_CUT = service.DESCRIPTION_MAX + 1  # long enough to tell that a description is too long
+
+
+def require_http_methods(methods):
+    """Django's decorator, answering a wrong method with an Open311 error array (405) too."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method not in methods:
+                response = wire.errors(kwargs.get("fmt", "json"), 405, f"method not allowed: use {', '.join(methods)}")
+                response["Allow"] = ", ".join(methods)
+                return response
+            return view(request, *args, **kwargs)
+        return wrapped
+    return decorator
 
 
 def _jurisdiction(request: HttpRequest) -> None:

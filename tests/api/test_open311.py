@@ -93,6 +93,8 @@ def test_errors_are_open311_arrays(client, api_key):
         (client.get("/open311/v2/requests.json?service_request_id=1,x"), 400),
         (client.get("/open311/v2/services.json?jurisdiction_id=busan.go.kr"), 404),
         (client.get("/open311/v2/nothing.json"), 404),
+        (client.post("/open311/v2/services.json"), 405),
+        (client.delete("/open311/v2/requests.json"), 405),
         (post(client, "wrong-key"), 403),
         (post(client, api_key, service_code="nothing"), 400),
         (post(client, api_key, service_code=None), 400),
@@ -215,7 +217,7 @@ def test_round_trip_with_the_georeport_client(live_server, seeded, fmt):
 
 
 def test_post_is_rate_limited_per_key(client, api_key, settings):
-    settings.SMC_RATE_OPEN311_POST = "2/m"
+    settings.SMC_RATE_OPEN311_POST = "2/h"  # an hour: no window boundary falls between the posts
     codes = [post(client, api_key, description=f"민원 {i} 정류장").status_code for i in range(3)]
     assert codes == [201, 201, 429]
     other = keys.issue_open311_key("다른 기관")[1]
