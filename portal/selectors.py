@@ -1,6 +1,7 @@
 """What the public portal reads. Every public queryset starts from `public_messages()`."""
 
 import json
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -213,10 +214,15 @@ def message_detail(pk: int) -> Message:
 
 def liked_ids(user: User | AnonymousUser, messages: list[Message]) -> tuple[set[int], set[int]]:
     """(message ids, answer ids) the user has liked among `messages`: one query."""
-    if not user.is_authenticated or not messages:
+    return liked_among(user, [m.pk for m in messages], [m.answer.pk for m in messages if _answer(m)])
+
+
+def liked_among(user: User | AnonymousUser, message_ids: Iterable[int],
+                answer_ids: Iterable[int]) -> tuple[set[int], set[int]]:
+    """(message ids, answer ids) among these that the user has liked: one query."""
+    message_ids, answer_ids = list(message_ids), list(answer_ids)
+    if not user.is_authenticated or not (message_ids or answer_ids):
         return set(), set()
-    message_ids = [m.pk for m in messages]
-    answer_ids = [m.answer.pk for m in messages if _answer(m)]
     rows = Like.objects.filter(user=user).filter(
         Q(message_id__in=message_ids) | Q(answer_id__in=answer_ids)
     ).values_list("message_id", "answer_id")

@@ -44,6 +44,8 @@ def toggle_like(user: User, *, message: Message | None = None, answer: Answer | 
             else:
                 counter.update(like_count=F("like_count") + 1)
             liked = True
+    # The message page shows the count: retire its cached copies (the lists may lag a few seconds).
+    pagecache.forget([target.pk if isinstance(target, Message) else target.message_id], feed=False)
     return liked, counter.values_list("like_count", flat=True).get()
 
 

@@ -7,6 +7,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -24,7 +25,7 @@ from accounts.selectors import accounts_by_field
 from messages_app.models import Message
 from messages_app.services.intake import submit_web_question
 
-from . import pagecache, selectors
+from . import pagecache, personal, selectors
 from . import services as portal
 from .forms import CommentForm, FeedFilterForm, QuestionForm, ReportForm
 from .models import Comment
@@ -65,37 +66,58 @@ def _search_refused(request) -> HttpResponse | None:
     return None
 
 
-def _anonymous_cache(request, name: str) -> str | None:
-    """Cache key of a page as every pristine anonymous visitor sees it, or None (logged in, or a
-    session/flash message that makes the page personal)."""
-    if (request.user.is_authenticated or not settings.SMC_PORTAL_CACHE_SECONDS
-            or settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES):
+def _shared_variant(request) -> str | None:
+    """Which shared copy of a page this request may get: "anon" for a pristine anonymous visitor,
+    "member" for a logged-in citizen (their personal parts are patched in: portal.personal), None to
+    render afresh (a flash message waiting, an anonymous session, the cache turned off)."""
+    if not settings.SMC_PORTAL_CACHE_SECONDS or "messages" in request.COOKIES:
         return None
+    if request.user.is_authenticated:
+        return "member"
+    return None if settings.SESSION_COOKIE_NAME in request.COOKIES else "anon"
+
+
+def _page_key(request, name: str, variant: str) -> str:
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"portal:page:{name}:{get_language()}:{digest}"
+    return f"portal:page:{name}:{get_language()}:{variant}:{digest}"
 
 
 def _cached_page(request, name: str, template: str, build, generations: list[str]) -> HttpResponse:
-    """Render `template` with `build()`; anonymous visitors share a copy kept a few seconds in Redis.
+    """Render `template` with `build(shared)`; visitors share a copy kept a few seconds in Redis.
 
-    The copy is stored with the CSRF token it was rendered with (the language switcher is a POST
-    form) and each visitor gets their own token swapped in: a string replace instead of a render.
-    It is served only while the `generations` it was rendered under are unchanged (pagecache): a
-    message withdrawn or re-answered leaves the cache at once. The page and its generations are read
-    in one round trip.
+    Two copies per page: one for anonymous visitors, one for logged-in citizens rendered for a
+    generic member (`shared`), into which each citizen's likes and own blocks are patched
+    (portal.personal) instead of rendering the whole page for them. A copy is stored with the CSRF
+    token it was rendered with, and each visitor gets their own token swapped in. It is served only
+    while the `generations` it was rendered under are unchanged (pagecache): a message withdrawn or
+    re-answered leaves the cache at once. The page and its generations are read in one round trip.
     """
-    key = _anonymous_cache(request, name)
+    variant = _shared_variant(request)
+    shared = variant == "member"
+    key = _page_key(request, name, variant) if variant else None
+    current: list = []
     if key:
         found = cache.get_many([key, *generations])
         current = [found.get(g) for g in generations]  # read before rendering: a change during it retires the copy
         hit = found.get(key)
         if hit is not None and hit[0] == current:
-            _, rendered_token, html = hit
-            return HttpResponse(html.replace(rendered_token, get_token(request)))
+            _, rendered_token, html, facts = hit
+            return _serve(request, html, rendered_token, facts, shared)
     token = get_token(request)
-    html = render_to_string(template, {**build(), "csrf_token": token}, request=request)
+    context = build(shared)
+    # A shared copy never carries the flash messages of whoever happened to render it.
+    extra = {"csrf_token": token, "shared": shared, **({"messages": ()} if variant else {})}
+    html = render_to_string(template, {**context, **extra}, request=request)
+    facts = context.get("page_facts")
     if key:
-        cache.set(key, (current, token, html), settings.SMC_PORTAL_CACHE_SECONDS)
+        cache.set(key, (current, token, html, facts), settings.SMC_PORTAL_CACHE_SECONDS)
+    return _serve(request, html, token, facts, shared)
+
+
+def _serve(request, html: str, rendered_token: str, facts, shared: bool) -> HttpResponse:
+    html = html.replace(rendered_token, get_token(request))
+    if shared:
+        html = personal.personalise(request.user, html, facts)
     return HttpResponse(html)
 
 
@@ -106,11 +128,12 @@ def _back(request, default: str):
     return redirect(default)
 
 
-def _page(request, qs, count_key=None):
+def _page(request, qs, count_key=None, shared=False):
     page = selectors.FeedPaginator(qs, PAGE_SIZE, count_key).get_page(request.GET.get("page"))
     items = list(page.object_list)
     selectors.annotate_workdays(items)
-    liked_messages, liked_answers = selectors.liked_ids(request.user, items)
+    # A shared copy knows no one's likes (portal.personal presses them per request).
+    liked_messages, liked_answers = (set(), set()) if shared else selectors.liked_ids(request.user, items)
     for m in items:
         m.liked = m.pk in liked_messages
         answer = selectors.answer_of(m)
@@ -147,7 +170,7 @@ def _feed(request, name, queryset, *, title, with_registry=False, is_search=Fals
     if refused:
         return refused
 
-    def build():
+    def build(shared):
         form = FeedFilterForm(request.GET or None)
         filters = form.filters() if request.GET else {}
         results = selectors.filter_feed(queryset(), filters)
@@ -155,7 +178,7 @@ def _feed(request, name, queryset, *, title, with_registry=False, is_search=Fals
         if query or is_search:
             results = selectors.search(results, query)
         count_key = "portal:count:" + hashlib.sha256(repr((name, sorted(filters.items()))).encode()).hexdigest()[:32]
-        page, items = _page(request, results, count_key)
+        page, items = _page(request, results, count_key, shared)
         choices = selectors.filter_choices()
         context = {
             "page": page, "items": items, "form": form, "filters": filters, "query": query,
@@ -180,13 +203,14 @@ def registry(request):
 
 
 def message_page(request, pk: int):
-    def build():
+    def build(shared):
         try:
             message = selectors.message_detail(pk)
         except Message.DoesNotExist:
             raise Http404 from None
         selectors.annotate_workdays([message])
-        liked_messages, liked_answers = selectors.liked_ids(request.user, [message])
+        viewer = AnonymousUser() if shared else request.user  # a shared copy is nobody's
+        liked_messages, liked_answers = selectors.liked_ids(viewer, [message])
         answer = selectors.answer_of(message)
         if answer:
             answer.liked = answer.pk in liked_answers
@@ -194,7 +218,8 @@ def message_page(request, pk: int):
             "message": message, "answer": answer, "liked": message.pk in liked_messages,
             "pending": message.status in selectors.PENDING_STATUSES,
             "share_url": request.build_absolute_uri(reverse("message", args=[message.pk])),
-            "comment_form": CommentForm(), "is_author": portal.is_author(request.user, message),
+            "comment_form": CommentForm(), "is_author": portal.is_author(viewer, message),
+            "page_facts": personal.facts_of(message, answer),
         }
 
     return _cached_page(request, "message", "portal/message.html", build, [pagecache.message_key(pk)])

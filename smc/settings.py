@@ -114,6 +114,10 @@ CACHES = {
     }
 }
 
+# Sessions are read from Redis on every logged-in request and written through to PostgreSQL, so a
+# Redis restart logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_USER_MODEL = "users.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
