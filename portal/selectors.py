@@ -10,7 +10,8 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -76,11 +77,48 @@ def filter_feed(qs: QuerySet[Message], filters: dict) -> QuerySet[Message]:
         qs = qs.filter(division_id=filters["division"])
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
+    # The API's filters (the portal's form has none of these keys).
+    if filters.get("type"):
+        qs = qs.filter(type=filters["type"])
+    if filters.get("since"):
+        qs = qs.filter(posted_at__date__gte=filters["since"])
+    if filters.get("until"):
+        qs = qs.filter(posted_at__date__lte=filters["until"])
+    if filters.get("district") and has_district():
+        qs = qs.filter(**{DISTRICT: filters["district"]})
     if filters.get("answered") == "yes":
         qs = qs.filter(answer__isnull=False)
     elif filters.get("answered") == "no":
         qs = qs.filter(answer__isnull=True)
     return qs
+
+
+# Message.district comes with the SNS map; until then the district filter and counts are empty.
+DISTRICT = "district"
+
+
+def has_district() -> bool:
+    """Whether messages know their district (the SNS map adds Message.district)."""
+    return any(f.name == DISTRICT for f in Message._meta.get_fields())
+
+
+def public_statistics(since: date, until: date) -> dict[str, list[dict[str, Any]]]:
+    """Counts of the public messages posted between two days (inclusive, Seoul time): per day (with
+    how many are answered), per type, per topic and, when messages know it, per district."""
+    qs = any_public().filter(posted_at__date__gte=since, posted_at__date__lte=until).order_by()
+    by_day = (qs.annotate(day=TruncDate("posted_at")).values("day")
+              .annotate(count=Count("id"), answered=Count("answer")).order_by("day"))
+    stats: dict[str, list[dict[str, Any]]] = {
+        "by_day": [{"date": row["day"], "count": row["count"], "answered": row["answered"]} for row in by_day],
+        "by_type": [dict(row) for row in qs.values("type").annotate(count=Count("id")).order_by("-count", "type")],
+        "by_topic": [dict(row) for row in
+                     qs.values("topic").annotate(count=Count("id")).order_by("-count", "topic")],
+        "by_district": [],
+    }
+    if has_district():
+        stats["by_district"] = list(qs.exclude(**{DISTRICT: ""}).values(DISTRICT)
+                                    .annotate(count=Count("id")).order_by("-count", DISTRICT))
+    return stats
 
 
 def search(qs: QuerySet[Message], q: str) -> QuerySet[Message]:

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "django_celery_beat",
     "users",
     "departments",
@@ -74,6 +77,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS for the public API's GETs only (CORS_URLS_REGEX, CORS_ALLOW_METHODS below).
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "smc.middleware.KoreanFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -187,6 +192,46 @@ RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 SMC_COMMENT_REPORT_LIMIT = env.int("SMC_COMMENT_REPORT_LIMIT", default=3)
 SMC_PORTAL_CACHE_SECONDS = env.int("SMC_PORTAL_CACHE_SECONDS", default=30)
 SMC_BENCH = env.bool("SMC_BENCH", default=False)
+
+# API (api/): DRF with its errors as JSON, anonymous throttles on the Redis cache, OpenAPI 3 schema.
+SMC_RATE_API_ANON = env("SMC_RATE_API_ANON", default="120/m")
+SMC_RATE_API_TOKEN = env("SMC_RATE_API_TOKEN", default="600/m")
+SMC_RATE_OPEN311_POST = env("SMC_RATE_OPEN311_POST", default="30/m")  # per Open311 api_key
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser",
+                               "rest_framework.parsers.FormParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.AnonThrottle", "api.throttles.TokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_anon": SMC_RATE_API_ANON, "api_token": SMC_RATE_API_TOKEN},
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Behind a proxy set SMC_API_NUM_PROXIES, else a client could pick its throttle address (X-Forwarded-For).
+    "NUM_PROXIES": env.int("SMC_API_NUM_PROXIES", default=0),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SMC API — 서울시 소셜미디어센터",
+    "DESCRIPTION": ("시민의 질문과 서울시의 답변(개인정보 가림), 계정·부서 목록, 공개 통계, 그리고 부서 담당자용 "
+                    "처리 API. Public, read-only data (personal data masked) and the staff API (token)."),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {"PublicStatusEnum": "api.serializers.PUBLIC_STATUS_CHOICES",
+                            "StatusEnum": "messages_app.models.Status"},
+}
+# Open311 GeoReport v2 (/open311/v2/): the jurisdiction this endpoint serves, who to ask for a key.
+SMC_OPEN311_JURISDICTION = env("SMC_OPEN311_JURISDICTION", default="seoul.go.kr")
+SMC_OPEN311_CONTACT = env("SMC_OPEN311_CONTACT", default="서울시 소셜미디어센터 smc@seoul.example")
+CORS_URLS_REGEX = r"^/(api/v1|open311/v2)/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag"]
 
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", "한국어"), ("en", "English")]

@@ -30,5 +30,6 @@ urlpatterns = [
     # allauth at auth/: "accounts/" would read as our SNS account registry.
     path("auth/", include("allauth.urls")),
     path("webhooks/facebook/", webhooks.facebook, name="webhook_facebook"),
+    path("", include("api.urls")),
     path("", include("portal.urls")),
 ]

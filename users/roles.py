@@ -51,6 +51,7 @@ ROLE_PERMISSIONS = {
         "departments.view_calendaroverride", "departments.add_calendaroverride",
         "departments.change_calendaroverride", "departments.delete_calendaroverride",
         "accounts.view_account", "accounts.add_account", "accounts.change_account",
+        "api.view_open311key", "api.add_open311key", "api.change_open311key",
     ],
     MAYORS_OFFICE: [
         "messages_app.view_message", "messages_app.view_answer",

@@ -79,3 +79,18 @@ def submit_web_question(user: User, text: str, *, client_token: str = "") -> Mes
     )
     message, _ = _store(item, citizen_id=user.pk)
     return message
+
+
+def submit_open311_request(organisation: str, text: str, *, reference: str, author_name: str = "",
+                           contact: dict | None = None, location: dict | None = None) -> Message:
+    """A request another system sent through Open311 (POST requests): the web form's door, the same
+    classification, routing and deadline. `reference` (the Open311 token) dedupes a resubmit; the
+    contact details stay in the raw record for the answering division, never in the text."""
+    item = InboundItem(
+        platform=Platform.WEB, external_id=f"open311-{ingest.clean_text(reference).strip()[:80]}",
+        text=_text(text), posted_at=timezone.now(), author_name=ingest.clean_text(author_name).strip()[:200],
+        kind=Kind.WEB,
+        raw={"source": "open311", "organisation": organisation, "contact": contact or {}, "location": location or {}},
+    )
+    message, _ = _store(item)
+    return message

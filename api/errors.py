@@ -1,0 +1,101 @@
+"""Every API error is JSON of one shape, with a stable code and a Korean and an English message:
+
+    {"error": {"code": "forbidden", "status": 403, "message_ko": "...", "message_en": "...",
+               "fields": {...}, "retry_after": 30}}
+
+`fields` (validation errors) and `retry_after` (429) appear only when they apply. The project's
+domain errors (smc.errors.ApplicationError) keep their own code and message.
+"""
+
+import math
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from messages_app.services.permissions import Forbidden
+from smc.errors import ApplicationError
+
+# code → (status, Korean, English): the messages of DRF's own errors.
+MESSAGES = {
+    "invalid": (400, "입력값이 올바르지 않습니다.", "The input is not valid."),
+    "parse_error": (400, "요청 본문을 읽을 수 없습니다.", "The request body could not be parsed."),
+    "not_authenticated": (401, "인증 토큰이 필요합니다. Authorization: Token <토큰> 헤더를 보내세요.",
+                          "A token is required: send the header Authorization: Token <token>."),
+    "authentication_failed": (401, "토큰이 올바르지 않거나 폐기되었습니다.", "The token is invalid or revoked."),
+    "forbidden": (403, "이 작업을 할 권한이 없습니다.", "You may not do this."),
+    "not_found": (404, "찾는 항목이 없습니다.", "Not found."),
+    "method_not_allowed": (405, "허용되지 않는 HTTP 메서드입니다.", "This HTTP method is not allowed here."),
+    "not_acceptable": (406, "요청한 형식으로 응답할 수 없습니다.", "Cannot answer in the requested format."),
+    "unsupported_media_type": (415, "지원하지 않는 본문 형식입니다. JSON으로 보내세요.",
+                               "Unsupported body format: send JSON."),
+    "locked": (429, "잘못된 토큰이 너무 많아 이 주소를 잠시 잠갔습니다.",
+               "Too many invalid tokens from this address: locked for a while."),
+    "throttled": (429, "요청이 너무 많습니다. 잠시 후 다시 시도하세요.", "Too many requests: try again later."),
+}
+DRF_CODES = {
+    exceptions.ParseError: "parse_error",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.PermissionDenied: "forbidden",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+    exceptions.ValidationError: "invalid",
+}
+
+
+def body(code: str, *, status_code: int | None = None, message_ko: str = "", message_en: str = "",
+         **extra) -> dict:
+    default_status, default_ko, default_en = MESSAGES.get(code, MESSAGES["invalid"])
+    error = {"code": code, "status": status_code or default_status,
+             "message_ko": message_ko or default_ko, "message_en": message_en or default_en}
+    error.update({k: v for k, v in extra.items() if v is not None})
+    return {"error": error}
+
+
+def _application_error(exc: ApplicationError) -> Response:
+    status_code = 403 if isinstance(exc, Forbidden | DjangoPermissionDenied) else 400
+    code = "forbidden" if status_code == 403 else exc.code
+    english = exc.message_en or MESSAGES.get(code, MESSAGES["invalid"])[2]
+    return Response(body(code, status_code=status_code, message_ko=exc.message_ko, message_en=english),
+                    status=status_code)
+
+
+def exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER: everything a view may raise on bad input becomes a JSON error."""
+    if isinstance(exc, ApplicationError):
+        return _application_error(exc)
+    if isinstance(exc, Http404 | ObjectDoesNotExist):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None  # a bug: Django's 500 handling and the error log
+    code = next((c for cls, c in DRF_CODES.items() if isinstance(exc, cls)), "invalid")
+    extra = {}
+    if isinstance(exc, exceptions.ValidationError):
+        extra["fields"] = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        extra["retry_after"] = max(1, math.ceil(exc.wait))
+    if getattr(exc, "lockout_message", ""):
+        code = "locked"
+        extra["message_ko"] = exc.lockout_message
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if extra.get("retry_after"):
+        headers["Retry-After"] = str(extra["retry_after"])
+    status_code = exc.status_code if code != "invalid" else status.HTTP_400_BAD_REQUEST
+    return Response(body(code, status_code=status_code, **extra), status=status_code, headers=headers)
+
+
+@csrf_exempt  # a POST to no endpoint is a 404 too, not a CSRF page
+def not_found(request, *args, **kwargs):
+    """Any /api/ path that matches no endpoint: the same JSON 404 as the endpoints'."""
+    return JsonResponse(body("not_found"), status=404, json_dumps_params={"ensure_ascii": False})

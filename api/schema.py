@@ -1,0 +1,13 @@
+"""OpenAPI description of the token authentication (loaded by ApiConfig.ready)."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    target_class = "api.auth.TokenAuthentication"
+    name = "staffToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "관리 화면(API 토큰)에서 발급한 개인 토큰: `Token smc_…` / "
+                               "a personal token issued in the staff screens: `Token smc_…`"}

@@ -1,0 +1,281 @@
+"""What the API says, field by field. Every citizen text and name on the public side goes through the
+portal's own masking filters (portal.templatetags.portal), so the API can never show what the portal
+hides; staff serializers show the original, as the staff screens do."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Account
+from departments.models import Division
+from messages_app.models import Answer, MessageType, Status, Topic
+from messages_app.services import triage
+from portal import selectors
+from portal.templatetags.portal import masked, masked_name
+
+PUBLIC_STATUS_CHOICES = [(s.value, s.label) for s in selectors.PUBLIC_STATUSES]
+CITIZEN = "시민"
+
+
+class DivisionRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name_ko = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class AccountRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    platform = serializers.CharField()
+    handle = serializers.CharField()
+    display_name = serializers.CharField()
+
+
+class PublicAnswer(serializers.Serializer):
+    text = serializers.SerializerMethodField(help_text="답변 (개인정보 가림) / the answer, masked")
+    division = DivisionRef()
+    created_at = serializers.DateTimeField()
+    like_count = serializers.IntegerField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_text(self, answer) -> str:
+        return masked(answer.text, answer.message.author_name)
+
+
+class TimelineEntry(serializers.Serializer):
+    status = serializers.ChoiceField(source="to_status", choices=Status.choices)
+    status_label = serializers.CharField(source="get_to_status_display")
+    division = DivisionRef(allow_null=True)
+    at = serializers.DateTimeField(source="created_at")
+
+
+class PublicComment(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_author(self, comment) -> str:
+        return masked_name(comment.user) or CITIZEN
+
+    @extend_schema_field(serializers.CharField())
+    def get_text(self, comment) -> str:
+        return masked(comment.text, self.context["author_name"])
+
+
+class PublicMessage(serializers.Serializer):
+    id = serializers.IntegerField()
+    platform = serializers.CharField()
+    author = serializers.SerializerMethodField(help_text="작성자 (가림) / the author, masked")
+    text = serializers.SerializerMethodField(help_text="내용 (개인정보 가림) / the text, masked")
+    type = serializers.ChoiceField(choices=MessageType.choices)
+    topic = serializers.ChoiceField(choices=Topic.choices, allow_blank=True)
+    status = serializers.ChoiceField(choices=PUBLIC_STATUS_CHOICES)
+    status_label = serializers.CharField(source="get_status_display")
+    account = AccountRef(allow_null=True)
+    division = DivisionRef(allow_null=True)
+    district = serializers.SerializerMethodField(help_text="자치구 코드 (KOSTAT), 모르면 null")
+    posted_at = serializers.DateTimeField()
+    like_count = serializers.IntegerField()
+    comment_count = serializers.IntegerField()
+    is_simulated = serializers.BooleanField(help_text="데모 시뮬레이터가 만든 가상의 메시지")
+    answer = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_author(self, message) -> str:
+        return masked_name(message.author_name) or CITIZEN
+
+    @extend_schema_field(serializers.CharField())
+    def get_text(self, message) -> str:
+        return masked(message.text, message.author_name)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_district(self, message) -> str | None:
+        return getattr(message, "district", "") or None
+
+    @extend_schema_field(PublicAnswer(allow_null=True))
+    def get_answer(self, message) -> dict | None:
+        answer = selectors.answer_of(message)
+        if answer is None:
+            return None
+        answer.message = message
+        return PublicAnswer(answer).data
+
+
+class PublicMessageDetail(PublicMessage):
+    timeline = TimelineEntry(many=True)
+    comments = serializers.SerializerMethodField()
+
+    @extend_schema_field(PublicComment(many=True))
+    def get_comments(self, message) -> list:
+        return PublicComment(message.visible_comments, many=True,
+                             context={"author_name": message.author_name}).data
+
+
+class Bureau(serializers.Serializer):
+    code = serializers.CharField()
+    name_ko = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class DivisionSerializer(serializers.ModelSerializer):
+    bureau = Bureau()
+
+    class Meta:
+        model = Division
+        fields = ["id", "code", "name_ko", "name_en", "bureau", "email", "phone", "is_smc_desk"]
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    profile_url = serializers.CharField(source="profile_link", help_text="웹 주소가 아니면 빈 문자열")
+    field_label = serializers.CharField(source="get_field_display")
+    owner_division = DivisionRef()
+
+    class Meta:
+        model = Account
+        fields = ["id", "platform", "handle", "display_name", "profile_url", "field", "field_label", "district",
+                  "is_mayor", "follower_count", "status", "owner_division"]
+
+
+class CountByDay(serializers.Serializer):
+    date = serializers.DateField()
+    count = serializers.IntegerField()
+    answered = serializers.IntegerField()
+
+
+class CountByType(serializers.Serializer):
+    type = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class CountByTopic(serializers.Serializer):
+    topic = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class CountByDistrict(serializers.Serializer):
+    district = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class Statistics(serializers.Serializer):
+    since = serializers.DateField()
+    until = serializers.DateField()
+    total = serializers.IntegerField()
+    by_day = CountByDay(many=True)
+    by_type = CountByType(many=True)
+    by_topic = CountByTopic(many=True)
+    by_district = CountByDistrict(many=True, help_text="메시지에 자치구 정보가 없으면 빈 목록")
+
+
+# --- input --------------------------------------------------------------------------------------
+
+class MessageFilters(serializers.Serializer):
+    """Query parameters of the public message list (unknown ids simply find nothing)."""
+
+    q = serializers.CharField(required=False, max_length=200, help_text="검색어 (형태소 검색, 가린 본문 기준)")
+    since = serializers.DateField(required=False, help_text="이 날짜부터 (YYYY-MM-DD, 서울 시각)")
+    until = serializers.DateField(required=False, help_text="이 날짜까지 (YYYY-MM-DD)")
+    type = serializers.ChoiceField(required=False, choices=MessageType.choices)
+    topic = serializers.ChoiceField(required=False, choices=Topic.choices)
+    status = serializers.ChoiceField(required=False, choices=PUBLIC_STATUS_CHOICES)
+    answered = serializers.ChoiceField(required=False, choices=[("yes", "답변 완료"), ("no", "답변 대기")])
+    account = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    division = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    district = serializers.RegexField(r"^\d{5}$", required=False, help_text="자치구 코드 (KOSTAT 5자리)")
+
+    def validate(self, attrs):
+        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError({"until": ["until은 since보다 빠를 수 없습니다. (until before since)"]})
+        return attrs
+
+
+class Period(serializers.Serializer):
+    since = serializers.DateField(required=False, help_text="기본: 30일 전")
+    until = serializers.DateField(required=False, help_text="기본: 오늘")
+
+    def validate(self, attrs):
+        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError({"until": ["until은 since보다 빠를 수 없습니다. (until before since)"]})
+        return attrs
+
+
+class StaffQueueFilters(serializers.Serializer):
+    status = serializers.ChoiceField(required=False, choices=Status.choices,
+                                     help_text="기본: 처리 중인 메시지 (접수·배정·처리 중)")
+    needs_triage = serializers.BooleanField(required=False, allow_null=True, default=None)
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class AnswerInput(serializers.Serializer):
+    text = serializers.CharField(max_length=triage.ANSWER_MAX_CHARS, trim_whitespace=False,
+                                 help_text="공개 답변 / the public answer")
+
+
+class TransferInput(serializers.Serializer):
+    division = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="받을 부서 id")
+    reason = serializers.CharField(max_length=triage.REASON_MAX_CHARS, trim_whitespace=False)
+
+
+class LabelsInput(serializers.Serializer):
+    type = serializers.ChoiceField(required=False, choices=MessageType.choices)
+    topic = serializers.ChoiceField(required=False, choices=Topic.choices)
+
+
+class StatusInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=triage.REASON_MAX_CHARS,
+                                 trim_whitespace=False)
+
+
+# --- staff output -------------------------------------------------------------------------------
+
+class StaffHistoryEntry(serializers.Serializer):
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    division = DivisionRef(allow_null=True)
+    note = serializers.CharField()
+    is_public = serializers.BooleanField()
+    at = serializers.DateTimeField(source="created_at")
+
+
+class StaffAnswer(serializers.ModelSerializer):
+    division = DivisionRef()
+
+    class Meta:
+        model = Answer
+        fields = ["id", "text", "division", "created_at"]
+
+
+class StaffMessage(serializers.Serializer):
+    """A message as the staff screens show it: the original text, for the user who may read it."""
+
+    id = serializers.IntegerField()
+    platform = serializers.CharField()
+    kind = serializers.CharField()
+    author_name = serializers.CharField()
+    author_handle = serializers.CharField()
+    text = serializers.CharField()
+    url = serializers.CharField()
+    type = serializers.CharField()
+    topic = serializers.CharField()
+    confidence = serializers.FloatField(allow_null=True)
+    needs_triage = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    division = DivisionRef(allow_null=True)
+    routing_reason = serializers.CharField()
+    account = AccountRef(allow_null=True)
+    posted_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    is_overdue = serializers.BooleanField()
+    is_private = serializers.BooleanField()
+
+
+class StaffMessageDetail(StaffMessage):
+    history = StaffHistoryEntry(many=True, source="history.all")
+    answer = serializers.SerializerMethodField()
+
+    @extend_schema_field(StaffAnswer(allow_null=True))
+    def get_answer(self, message) -> dict | None:
+        answer = selectors.answer_of(message)
+        return StaffAnswer(answer).data if answer else None

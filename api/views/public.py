@@ -1,0 +1,117 @@
+"""/api/v1/: the public, read-only API. Parse the query, call the portal's selectors, serialize."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import exceptions, generics
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.selectors import accounts_by_field
+from departments.selectors import divisions
+from portal import selectors
+
+from .. import docs, serializers
+
+MAX_ID = 2**63 - 1  # a larger id cannot exist (bigint): not found, not a database error
+MAX_STATS_DAYS = 366
+
+
+class MessageCursor(CursorPagination):
+    ordering = ("-posted_at", "-id")
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError(
+                {"cursor": ["알 수 없는 커서입니다. 응답의 next/previous 주소를 그대로 쓰세요. (invalid cursor)"]}
+            ) from None
+
+
+class Public:
+    """No authentication on the public side: every client is anonymous and throttled per address."""
+
+    authentication_classes: list = []
+
+
+def _valid(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+@extend_schema(tags=["public"], parameters=[serializers.MessageFilters],
+               summary="공개 메시지 목록 / public messages",
+               description="시민의 질문과 답변 (개인정보 가림). 커서 페이지: `next`, `previous` 주소를 따라가세요. "
+                           "ETag를 보내므로 If-None-Match로 304를 받을 수 있습니다.",
+               responses={200: serializers.PublicMessage(many=True), **docs.PUBLIC_ERRORS})
+class MessageList(Public, generics.ListAPIView):
+    serializer_class = serializers.PublicMessage
+    pagination_class = MessageCursor
+
+    def get_queryset(self):
+        filters = _valid(serializers.MessageFilters, self.request.query_params)
+        qs = selectors.filter_feed(selectors.any_public(), filters)
+        if filters.get("q", "").strip():
+            qs = selectors.search(qs, filters["q"])
+        return qs
+
+
+@extend_schema(tags=["public"], summary="공개 메시지 하나 / one public message",
+               description="답변, 처리 과정, 댓글과 함께 (모두 개인정보 가림).",
+               responses={200: serializers.PublicMessageDetail, **docs.PUBLIC_ERRORS})
+class MessageDetail(Public, APIView):
+    def get(self, request, pk: int):
+        if pk > MAX_ID:
+            raise exceptions.NotFound()
+        message = selectors.message_detail(pk)  # Message.DoesNotExist: 404
+        return Response(serializers.PublicMessageDetail(message).data)
+
+
+@extend_schema(tags=["public"], summary="서울시 SNS 계정 목록 / the account registry",
+               responses={200: serializers.AccountSerializer(many=True), 429: docs.THROTTLED})
+class AccountList(Public, APIView):
+    def get(self, request):
+        accounts = [a for _, group in accounts_by_field() for a in group]
+        return Response(serializers.AccountSerializer(accounts, many=True).data)
+
+
+@extend_schema(tags=["public"], summary="부서 목록 / divisions",
+               responses={200: serializers.DivisionSerializer(many=True), 429: docs.THROTTLED})
+class DivisionList(Public, APIView):
+    def get(self, request):
+        return Response(serializers.DivisionSerializer(divisions(), many=True).data)
+
+
+@extend_schema(tags=["public"], parameters=[serializers.Period],
+               summary="공개 통계 / public statistics",
+               description=f"기간(최대 {MAX_STATS_DAYS}일) 안의 공개 메시지 수: "
+                           "날짜별(답변 수 포함), 유형별, 주제별, 자치구별.",
+               responses={200: serializers.Statistics, **docs.PUBLIC_ERRORS},
+               examples=[OpenApiExample("통계", response_only=True, value={
+                   "since": "2026-01-01", "until": "2026-01-02", "total": 3,
+                   "by_day": [{"date": "2026-01-01", "count": 2, "answered": 1},
+                              {"date": "2026-01-02", "count": 1, "answered": 0}],
+                   "by_type": [{"type": "complaint", "count": 3}],
+                   "by_topic": [{"topic": "transport", "count": 2}, {"topic": "housing", "count": 1}],
+                   "by_district": [{"district": "11140", "count": 1}]})])
+class Statistics(Public, APIView):
+    def get(self, request):
+        period = _valid(serializers.Period, request.query_params)
+        today = timezone.localdate()
+        until = period.get("until") or today
+        since = period.get("since") or until - timedelta(days=30)
+        if since > until:
+            raise exceptions.ValidationError({"since": ["since는 until보다 늦을 수 없습니다. (since after until)"]})
+        if (until - since).days >= MAX_STATS_DAYS:
+            raise exceptions.ValidationError(
+                {"since": [f"기간은 {MAX_STATS_DAYS}일을 넘을 수 없습니다. (at most {MAX_STATS_DAYS} days)"]})
+        stats = selectors.public_statistics(since, until)
+        total = sum(row["count"] for row in stats["by_day"])
+        return Response(serializers.Statistics({"since": since, "until": until, "total": total, **stats}).data)

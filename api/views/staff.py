@@ -1,0 +1,118 @@
+"""/api/v1/staff/: what a staff member does in the staff screens, with a personal token.
+
+Reads go through messages_app's permissions (queue, require), writes through the triage services,
+which check permission again (a refusal is audited, allowed=False) and audit every action."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import exceptions, generics, permissions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from messages_app.models import Message
+from messages_app.services import permissions as perms
+from messages_app.services import triage
+from messages_app.services.workflow import OPEN_STATUSES
+
+from .. import docs, serializers
+from ..models import ApiToken
+from .public import MAX_ID, MessageCursor, _valid
+
+
+class StaffToken(permissions.BasePermission):
+    """A valid staff token: anything else is 401 (no token) or 403."""
+
+    def has_permission(self, request, view):
+        if not isinstance(request.auth, ApiToken):
+            raise exceptions.NotAuthenticated()
+        return bool(request.user.is_active and request.user.is_staff)
+
+
+def message_for(user, pk: int, action: str) -> Message:
+    """The staff screens' one door (permissions.message_for): the message when `user` may `action`
+    it; 403 (audited) otherwise; 404 when there is none."""
+    if pk > MAX_ID:
+        raise exceptions.NotFound()
+    return perms.message_for(user, pk, action)
+
+
+def _detail(message: Message, status: int = 200) -> Response:
+    message = Message.objects.select_related("account", "division").get(pk=message.pk)
+    return Response(serializers.StaffMessageDetail(message).data, status=status)
+
+
+class StaffView(APIView):
+    permission_classes = [StaffToken]
+
+
+@extend_schema(tags=["staff"], parameters=[serializers.StaffQueueFilters],
+               summary="내 처리 대기열 / my queue",
+               description="부서 담당자는 자기 부서(이관으로 거쳐 간 메시지 포함)의 메시지, SMC 데스크·시장실은 전체.",
+               responses={200: serializers.StaffMessage(many=True), **docs.STAFF_ERRORS})
+class Queue(generics.ListAPIView):
+    permission_classes = [StaffToken]
+    serializer_class = serializers.StaffMessage
+    pagination_class = MessageCursor
+
+    def get_queryset(self):
+        filters = _valid(serializers.StaffQueueFilters, self.request.query_params)
+        qs = perms.queue(self.request.user, Message.objects.select_related("account", "division"))
+        qs = qs.filter(status=filters["status"]) if filters.get("status") else qs.filter(status__in=OPEN_STATUSES)
+        if filters.get("needs_triage") is not None:
+            qs = qs.filter(needs_triage=filters["needs_triage"])
+        if filters.get("overdue") is not None:
+            qs = qs.filter(is_overdue=filters["overdue"])
+        return qs
+
+
+@extend_schema(tags=["staff"], summary="메시지 하나 / one message",
+               responses={200: serializers.StaffMessageDetail, **docs.STAFF_ERRORS})
+class StaffMessageView(StaffView):
+    def get(self, request, pk: int):
+        return _detail(message_for(request.user, pk, perms.READ))
+
+
+@extend_schema(tags=["staff"], request=serializers.AnswerInput, summary="답변 / answer",
+               description="공개 답변을 등록하고 받은 플랫폼에 게시합니다 (답변 완료 상태).",
+               responses={201: serializers.StaffMessageDetail, **docs.STAFF_ERRORS},
+               examples=[OpenApiExample("답변", request_only=True,
+                                        value={"text": "불편을 드려 죄송합니다. 배차 간격을 조정하겠습니다."})])
+class AnswerView(StaffView):
+    def post(self, request, pk: int):
+        message = message_for(request.user, pk, perms.ANSWER)  # refused before the input is read
+        data = _valid(serializers.AnswerInput, request.data)
+        triage.answer(message, actor=request.user, text=data["text"])
+        return _detail(message, status=201)
+
+
+@extend_schema(tags=["staff"], request=serializers.TransferInput, summary="이관 / transfer",
+               responses={200: serializers.StaffMessageDetail, **docs.STAFF_ERRORS},
+               examples=[OpenApiExample("이관", request_only=True,
+                                        value={"division": 12, "reason": "도로 파손은 도로관리과 소관입니다."})])
+class TransferView(StaffView):
+    def post(self, request, pk: int):
+        message = message_for(request.user, pk, perms.TRANSFER)  # refused before the input is read
+        data = _valid(serializers.TransferInput, request.data)
+        triage.transfer(message, data["division"], actor=request.user, reason=data["reason"])
+        return _detail(message)
+
+
+@extend_schema(tags=["staff"], request=serializers.LabelsInput, summary="분류 정정 / correct the labels",
+               responses={200: serializers.StaffMessageDetail, **docs.STAFF_ERRORS},
+               examples=[OpenApiExample("정정", request_only=True, value={"type": "complaint", "topic": "housing"})])
+class LabelsView(StaffView):
+    def post(self, request, pk: int):
+        message = message_for(request.user, pk, perms.RECLASSIFY)  # refused before the input is read
+        data = _valid(serializers.LabelsInput, request.data)
+        triage.reclassify(message, actor=request.user, type=data.get("type"), topic=data.get("topic"))
+        return _detail(message)
+
+
+@extend_schema(tags=["staff"], request=serializers.StatusInput, summary="상태 변경 / change the status",
+               responses={200: serializers.StaffMessageDetail, **docs.STAFF_ERRORS},
+               examples=[OpenApiExample("처리 시작", request_only=True, value={"status": "in_progress", "note": ""})])
+class StatusView(StaffView):
+    def post(self, request, pk: int):
+        message = message_for(request.user, pk, perms.STATUS)  # refused before the input is read
+        data = _valid(serializers.StatusInput, request.data)
+        triage.change_status(message, data["status"], actor=request.user, note=data.get("note", ""))
+        return _detail(message)

@@ -1,0 +1,209 @@
+"""The public API: masking parity with the portal on every endpoint, filters, search, cursor pages,
+ETag / 304, CORS for GET only, JSON errors, throttling."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from messages_app.models import Message, Status
+from portal.models import Comment
+from portal.templatetags.portal import masked
+from tests import factories
+
+from .conftest import PII_TEXT, assert_no_pii
+
+pytestmark = pytest.mark.django_db
+
+
+def test_masking_on_every_public_endpoint_including_search(api, pii_message):
+    Comment.objects.create(message=pii_message, user=factories.citizen(name="kimcy_commenter"),
+                           text="저도 봤어요 kimcy@example.com 010-1234-5678")
+    urls = ["/api/v1/messages/", f"/api/v1/messages/{pii_message.pk}/", "/api/v1/messages/?q=엘리베이터",
+            "/api/v1/messages/?q=지하철&topic=transport", "/api/v1/messages/?q=김철용", "/api/v1/messages/?q=kimcy",
+            "/api/v1/messages/?q=010-1234-5678", "/api/v1/accounts/", "/api/v1/divisions/", "/api/v1/stats/"]
+    for url in urls:
+        response = api.get(url)
+        assert response.status_code == 200, (url, response.content)
+        assert_no_pii(response.content)
+    found = api.get("/api/v1/messages/?q=엘리베이터").json()["results"]
+    assert [m["id"] for m in found] == [pii_message.pk]
+    # The public index is built from the masked text: what is hidden cannot be searched for either.
+    for hidden in ("김철용", "kimcy@example.com", "010-1234-5678", "12가3456"):
+        assert api.get("/api/v1/messages/", {"q": hidden}).json()["results"] == [], hidden
+    detail = api.get(f"/api/v1/messages/{pii_message.pk}/").json()
+    assert detail["author"] == "김*용"
+    assert detail["text"] == masked(PII_TEXT, "김철용") and "010-" in detail["text"]
+    assert detail["answer"]["text"].startswith("김*용 님")
+    assert detail["comments"][0]["text"].startswith("저도 봤어요")
+    assert [t["status"] for t in detail["timeline"]] == ["received", "assigned"]
+
+
+def test_api_text_is_exactly_the_portal_text(api, pii_message, client):
+    """Same function: the API's text is the portal page's text, character for character."""
+    detail = api.get(f"/api/v1/messages/{pii_message.pk}/").json()
+    assert detail["text"] == masked(PII_TEXT, "김철용")
+    page = client.get(f"/m/{pii_message.pk}/").content.decode()
+    first_line = detail["text"].split(".")[0]
+    assert first_line in page
+    assert detail["answer"]["text"].split(",")[0] in page
+
+
+def test_private_and_untriaged_messages_are_not_public(api, seeded):
+    hidden = [factories.public_message(is_private=True), factories.public_message(status=Status.RECEIVED),
+              factories.public_message(hidden_by_author=True), factories.public_message(kind="direct"),
+              factories.public_message(status=Status.SPAM)]
+    shown = factories.public_message()
+    ids = [m["id"] for m in api.get("/api/v1/messages/").json()["results"]]
+    assert ids == [shown.pk]
+    for m in hidden:
+        response = api.get(f"/api/v1/messages/{m.pk}/")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_filters_and_cursor_pages(api, seeded):
+    now = timezone.now()
+    old = factories.public_message("오래된 교통 민원", posted_at=now - timedelta(days=40))
+    housing = factories.public_message("주택 문제", topic="housing", posted_at=now - timedelta(days=2))
+    opinion = factories.public_message("의견입니다", type="opinion", posted_at=now - timedelta(days=1))
+    answered = factories.public_message("답변된 민원", answer="처리했습니다", posted_at=now - timedelta(hours=1))
+
+    def ids(query):
+        return [m["id"] for m in api.get(f"/api/v1/messages/?{query}").json()["results"]]
+
+    assert ids("topic=housing") == [housing.pk]
+    assert ids("type=opinion") == [opinion.pk]
+    assert ids("answered=yes") == [answered.pk]
+    since = (timezone.localdate() - timedelta(days=10)).isoformat()
+    assert old.pk not in ids(f"since={since}") and housing.pk in ids(f"since={since}")
+    assert ids(f"until={(timezone.localdate() - timedelta(days=30)).isoformat()}") == [old.pk]
+    assert ids(f"division={housing.division_id}&topic=housing") == [housing.pk]
+    assert ids(f"account={housing.account_id}&type=opinion") == [opinion.pk]
+    # Cursor pages: two by two, newest first, every message once.
+    seen, url = [], "/api/v1/messages/?page_size=2"
+    while url:
+        page = api.get(url).json()
+        seen += [m["id"] for m in page["results"]]
+        url = page["next"]
+    assert seen == [answered.pk, opinion.pk, housing.pk, old.pk]
+
+
+@pytest.mark.parametrize("query", ["topic=x", "type=spam", "since=2026-13-01", "account=0", "account=abc",
+                                   "division=99999999999999999999", "since=2026-02-01&until=2026-01-01",
+                                   "cursor=garbage", "page_size=abc", "district=seoul", "q=" + "가" * 201,
+                                   "q=%00"])
+def test_bad_query_is_a_json_400(api, seeded, query):
+    response = api.get(f"/api/v1/messages/?{query}")
+    if query == "page_size=abc":  # DRF falls back to the default page size
+        assert response.status_code == 200
+        return
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and error["message_ko"] and error["message_en"]
+
+
+def test_json_404_everywhere_under_api(api, seeded):
+    for url in ["/api/v1/messages/99999999999999999999999/", "/api/v1/nothing/", "/api/v2/"]:
+        response = api.get(url)
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_post_to_a_public_endpoint_is_a_json_405(api, seeded):
+    response = api.post("/api/v1/messages/", {})
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_etag_and_304(api, seeded):
+    m = factories.public_message()
+    for url in ["/api/v1/messages/", f"/api/v1/messages/{m.pk}/", "/api/v1/accounts/", "/api/v1/divisions/",
+                "/api/v1/stats/"]:
+        first = api.get(url)
+        etag = first["ETag"]
+        assert etag
+        again = api.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert again.status_code == 304 and again.content == b""
+    # A change (an answer) changes the ETag of the message.
+    etag = api.get(f"/api/v1/messages/{m.pk}/")["ETag"]
+    Message.objects.filter(pk=m.pk).update(like_count=5)
+    assert api.get(f"/api/v1/messages/{m.pk}/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_cors_allows_get_only(api, seeded):
+    response = api.get("/api/v1/divisions/", HTTP_ORIGIN="https://example.org")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    preflight = api.options("/api/v1/divisions/", HTTP_ORIGIN="https://example.org",
+                            HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    assert "POST" not in preflight.get("Access-Control-Allow-Methods", "")
+    assert "GET" in preflight["Access-Control-Allow-Methods"]
+    # Not for the portal or the staff screens.
+    assert "Access-Control-Allow-Origin" not in api.get("/", HTTP_ORIGIN="https://example.org")
+
+
+def test_anonymous_clients_are_throttled_with_a_json_429(api, seeded, settings):
+    from rest_framework.settings import api_settings
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "api_anon": "3/m"}
+    with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}):
+        from api.throttles import AnonThrottle
+        AnonThrottle.THROTTLE_RATES = rates
+        try:
+            codes = [api.get("/api/v1/divisions/").status_code for _ in range(4)]
+            other_address = api.get("/api/v1/divisions/", REMOTE_ADDR="10.0.0.9")
+            spoofed = api.get("/api/v1/divisions/", HTTP_X_FORWARDED_FOR="10.0.0.10")
+        finally:
+            AnonThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    assert codes == [200, 200, 200, 429]
+    assert other_address.status_code == 200
+    assert spoofed.status_code == 429  # X-Forwarded-For is not trusted without SMC_API_NUM_PROXIES
+
+
+def test_throttled_body(api, seeded):
+    from api.throttles import AnonThrottle
+    original = AnonThrottle.THROTTLE_RATES
+    AnonThrottle.THROTTLE_RATES = {**original, "api_anon": "1/m"}
+    try:
+        api.get("/api/v1/stats/")
+        response = api.get("/api/v1/stats/")
+    finally:
+        AnonThrottle.THROTTLE_RATES = original
+    assert response.status_code == 429
+    error = response.json()["error"]
+    assert error["code"] == "throttled" and error["retry_after"] >= 1
+    assert response["Retry-After"] == str(error["retry_after"])
+    assert "요청이 너무 많습니다" in error["message_ko"]
+
+
+def test_statistics(api, seeded):
+    today = timezone.now()
+    factories.public_message(topic="transport", posted_at=today - timedelta(days=1), answer="네")
+    factories.public_message(topic="housing", posted_at=today - timedelta(days=1))
+    factories.public_message(topic="housing", type="opinion", posted_at=today - timedelta(days=2))
+    factories.public_message(is_private=True, posted_at=today - timedelta(days=1))
+    stats = api.get("/api/v1/stats/").json()
+    assert stats["total"] == 3
+    assert sum(d["answered"] for d in stats["by_day"]) == 1
+    assert {t["topic"]: t["count"] for t in stats["by_topic"]} == {"housing": 2, "transport": 1}
+    assert {t["type"]: t["count"] for t in stats["by_type"]} == {"complaint": 2, "opinion": 1}
+    assert isinstance(stats["by_district"], list)
+    assert api.get("/api/v1/stats/?since=2020-01-01&until=2026-01-01").status_code == 400
+
+
+def test_schema_and_docs_are_served_without_a_cdn(api, seeded):
+    schema = api.get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/messages/" in paths and "/api/v1/staff/messages/{id}/answer/" in paths
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            assert "429" in operation["responses"], (path, method)
+            if path.startswith("/api/v1/staff"):
+                assert {"401", "403", "404"} <= set(operation["responses"]), (path, method)
+                example = operation["responses"]["403"]["content"]["application/json"]["examples"]
+                assert next(iter(example.values()))["value"]["error"]["code"] == "forbidden"
+    docs = api.get("/api/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "cdn" not in html.lower() and "/static/drf_spectacular_sidecar/" in html
