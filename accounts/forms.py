@@ -19,7 +19,8 @@ class AccountAdminForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ["platform", "handle", "display_name", "profile_url", "platform_user_id", "owner_division",
-                  "field", "district", "is_mayor", "follower_count", "status", "poll_interval_seconds"]
+                  "field", "district", "is_mayor", "follower_count", "status", "poll_interval_seconds",
+                  "is_polled", "operator"]
 
     def clean_new_credentials(self):
         raw = self.cleaned_data["new_credentials"]

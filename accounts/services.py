@@ -5,13 +5,15 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from departments.models import Division
+from textkit.places import district_code
 
 from .models import RETIRED_PLATFORMS, Account, Field, Platform, Status
-from .seed import ACCOUNTS, PROFILE_URLS
+from .seed import ACCOUNTS, DISTRICT_OFFICE_DIVISION, DISTRICT_OFFICES, PROFILE_URLS
 
 CSV_COLUMNS = [
     "platform", "handle", "display_name", "profile_url", "platform_user_id", "owner_division",
     "field", "district", "is_mayor", "follower_count", "status", "poll_interval_seconds",
+    "is_polled", "operator",
 ]
 TRUE_WORDS = {"1", "true", "yes", "y", "예", "o"}
 FALSE_WORDS = {"0", "false", "no", "n", "아니오", "x", ""}
@@ -19,16 +21,27 @@ FALSE_WORDS = {"0", "false", "no", "n", "아니오", "x", ""}
 
 @transaction.atomic
 def seed_registry() -> None:
-    """Create or update the 44 seeded accounts. Credentials and poll state are never touched."""
+    """Create or update the 44 seeded accounts and the 25 district offices' (on the map, not polled).
+    Credentials and poll state are never touched."""
     divisions = {d.code: d for d in Division.objects.all()}
     for platform, handle, name, division, field_, district, is_mayor, followers in ACCOUNTS:
         Account.objects.update_or_create(
             platform=platform, handle=handle,
             defaults={
                 "display_name": name, "owner_division": divisions[division], "field": field_,
-                "district": district, "is_mayor": is_mayor, "follower_count": followers,
-                "profile_url": PROFILE_URLS[platform].format(handle=handle),
+                "district": district_code(district) or "", "is_mayor": is_mayor, "follower_count": followers,
+                "profile_url": PROFILE_URLS[platform].format(handle=handle), "is_polled": True,
                 **({"status": Status.RETIRED} if platform in RETIRED_PLATFORMS else {}),
+            },
+        )
+    for platform, handle, district, followers in DISTRICT_OFFICES:
+        Account.objects.update_or_create(
+            platform=platform, handle=handle,
+            defaults={
+                "display_name": f"서울 {district}", "operator": f"{district}청", "is_polled": False,
+                "owner_division": divisions[DISTRICT_OFFICE_DIVISION], "field": Field.DISTRICT,
+                "district": district_code(district), "follower_count": followers,
+                "profile_url": PROFILE_URLS[platform].format(handle=handle),
             },
         )
 
@@ -42,7 +55,7 @@ def export_registry_csv() -> str:
             account.platform, account.handle, account.display_name, account.profile_url,
             account.platform_user_id, account.owner_division.code, account.field, account.district,
             "1" if account.is_mayor else "0", account.follower_count, account.status,
-            account.poll_interval_seconds,
+            account.poll_interval_seconds, "1" if account.is_polled else "0", account.operator,
         ])
     return out.getvalue()
 
@@ -69,8 +82,10 @@ def _parse_row(row: dict, divisions: dict) -> dict:
             raise _RowError(f"{name} 값 '{value}'은(는) 허용되지 않습니다 ({', '.join(choices)})")
         return value
 
-    def boolean(name):
+    def boolean(name, default=False):
         value = (row.get(name) or "").strip().lower()
+        if not value and name not in row:
+            return default  # a file without the column (made before it existed)
         if value in TRUE_WORDS:
             return True
         if value in FALSE_WORDS:
@@ -95,6 +110,9 @@ def _parse_row(row: dict, divisions: dict) -> dict:
     if division_code not in divisions:
         raise _RowError(f"owner_division '{division_code}'에 해당하는 과가 없습니다")
     platform = choice("platform", Platform.values)
+    district = (row.get("district") or "").strip()
+    if district and district_code(district) is None:
+        raise _RowError(f"district 값 '{district}'은(는) 서울의 자치구가 아닙니다 (예: 11010 또는 종로구)")
     status = (row.get("status") or Status.ACTIVE).strip()
     if status not in Status.values:
         raise _RowError(f"status 값 '{status}'은(는) 허용되지 않습니다 ({', '.join(Status.values)})")
@@ -108,8 +126,10 @@ def _parse_row(row: dict, divisions: dict) -> dict:
             "platform_user_id": (row.get("platform_user_id") or "").strip(),
             "owner_division": divisions[division_code],
             "field": choice("field", Field.values),
-            "district": (row.get("district") or "").strip(),
+            "district": district_code(district) if district else "",
             "is_mayor": boolean("is_mayor"),
+            "is_polled": boolean("is_polled", default=True),
+            "operator": (row.get("operator") or "").strip()[:100],
             "follower_count": number("follower_count", 0),
             "status": status,
             "poll_interval_seconds": max(number("poll_interval_seconds", 60), 10),

@@ -260,7 +260,7 @@ class PollResult:
     account_id: int
     fetched: int = 0
     new_ids: list[int] = field(default_factory=list)
-    skipped: str = ""  # why nothing was fetched: "locked", "inactive", "rate_limited"
+    skipped: str = ""  # why nothing was fetched: "locked", "not_polled", "inactive", "rate_limited"
     error: str = ""
     rate_limited_until: datetime | None = None
 
@@ -287,6 +287,9 @@ def poll(account: Account) -> PollResult:
             return result
         # Re-read under the lock: the previous holder may have just moved the cursor.
         account.refresh_from_db()
+        if not account.is_polled:
+            result.skipped = "not_polled"  # on the SNS map only: SMC never fetches it
+            return result
         if account.status != AccountStatus.ACTIVE:
             result.skipped = "inactive"
             return result
@@ -325,7 +328,8 @@ UNPOLLED_PLATFORMS = {"me2day", "phone", "web"}
 def due_account_ids(now: datetime | None = None) -> list[int]:
     """Active accounts whose poll interval has passed, not rate-limited, not already queued."""
     now = now or timezone.now()
-    accounts = Account.objects.filter(status=AccountStatus.ACTIVE).exclude(platform__in=UNPOLLED_PLATFORMS)
+    accounts = (Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True)
+                .exclude(platform__in=UNPOLLED_PLATFORMS))
     if not getattr(settings, "SMC_SIMULATE", False):
         accounts = accounts.exclude(credentials_encrypted="")  # nothing to poll with
     due = []
