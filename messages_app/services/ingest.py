@@ -27,6 +27,7 @@ from accounts.connectors.base import (
 )
 from accounts.models import Account
 from accounts.models import Status as AccountStatus
+from textkit import places
 
 from .. import korean, locks
 from ..models import Message
@@ -53,6 +54,8 @@ _OUTCOME_COLUMNS = [
     ("classifier_version", "text"), ("needs_triage", "boolean"), ("division_id", "bigint"),
     ("routing_reason", "text"), ("due_at", "timestamptz"), ("status", "text"),
 ]
+# Where the text is about (textkit.places on the same analysis), also in the same INSERT.
+_PLACE_COLUMNS = [("district", "text"), ("neighbourhood", "text")]
 _SQL_COLUMNS = {"raw": "u.raw::jsonb", "search_doc": None}
 _NOW_COLUMNS = {"received_at", "updated_at"}
 
@@ -133,7 +136,8 @@ def _existing_ids(platform_ids: list[tuple[str, str]]) -> set[tuple[str, str]]:
 def _defaults_sql(model=Message, given: set[str] | None = None) -> tuple[list[str], list[str], list]:
     """Columns that no item sets: their model default, so a field added later needs no change here."""
     if given is None:
-        given = {name for name, _ in _ROW_COLUMNS + _OUTCOME_COLUMNS} | {"search_vector", "id"} | _NOW_COLUMNS
+        given = ({name for name, _ in _ROW_COLUMNS + _OUTCOME_COLUMNS + _PLACE_COLUMNS}
+                 | {"search_vector", "id"} | _NOW_COLUMNS)
     columns, exprs, params = [], [], []
     now = timezone.now()
     for f in model._meta.concrete_fields:
@@ -207,9 +211,12 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
         return []
     analysed = korean.analyze_batch([r[8] for r in rows])
     docs = [korean.document_from(pairs) for pairs in analysed]
+    located = places.locate_many(analysed)
     received_at = timezone.now()
     account = Account.objects.filter(pk=account_id).first() if account_id else None
-    outcomes = pipeline.triage_or_desk([pipeline.Arrival(r[8], account, received_at) for r in rows], analysed)
+    outcomes = pipeline.triage_or_desk(
+        [pipeline.Arrival(r[8], account, received_at, place.district) for r, place in zip(rows, located, strict=True)],
+        analysed)
 
     columns = [name for name, _ in _ROW_COLUMNS if name != "search_doc"]
     select = [_SQL_COLUMNS.get(name) or f"u.{name}" for name in columns]
@@ -217,11 +224,14 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     select.append("to_tsvector('simple', u.search_doc)")
     columns += [name for name, _ in _OUTCOME_COLUMNS]
     select += [f"u.{name}" for name, _ in _OUTCOME_COLUMNS]
+    columns += [name for name, _ in _PLACE_COLUMNS]
+    select += [f"u.{name}" for name, _ in _PLACE_COLUMNS]
     columns += sorted(_NOW_COLUMNS)
     select += ["%s::timestamptz"] * len(_NOW_COLUMNS)
-    unnest = _ROW_COLUMNS + _OUTCOME_COLUMNS
+    unnest = _ROW_COLUMNS + _OUTCOME_COLUMNS + _PLACE_COLUMNS
     arrays = ([list(col) for col in zip(*rows, strict=True)] + [docs]
-              + [list(col) for col in zip(*map(_outcome_row, outcomes), strict=True)])
+              + [list(col) for col in zip(*map(_outcome_row, outcomes), strict=True)]
+              + [[p.district for p in located], [p.neighbourhood for p in located]])
     default_columns, default_exprs, default_params = _defaults_sql()
     sql = (
         f"INSERT INTO messages_app_message ({', '.join(columns + default_columns)}) "

@@ -45,6 +45,7 @@ class Arrival:
     text: str
     account: Account | None
     received_at: datetime
+    district: str = ""  # textkit.places, for routing rules with a district condition
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ def _incoming(arrival: Arrival, label: Label | None, confident: bool, pairs) -> 
         account_division_id=account.owner_division_id if account else None,
         account_is_central=account is None or account.is_mayor or account.field == "general",
         terms=frozenset(form for form, _tag in pairs),
+        district=arrival.district,
     )
 
 
@@ -166,7 +168,7 @@ def after_ingest(message_ids: list[int]) -> None:
         if not fresh:
             return
         pairs = korean.analyze_batch([m.text for m in fresh])
-        outcomes = triage([Arrival(m.text, m.account, m.received_at) for m in fresh], pairs)
+        outcomes = triage([Arrival(m.text, m.account, m.received_at, m.district) for m in fresh], pairs)
         now = timezone.now()
         for message, outcome in zip(fresh, outcomes, strict=True):
             for name in OUTCOME_FIELDS:
