@@ -17,7 +17,7 @@ class AccountAdmin(admin.ModelAdmin):
     list_display = ("display_name", "platform", "handle_link", "owner_division", "field", "district", "is_mayor",
                     "is_polled", "follower_count", "status_badge", "last_polled_at", "short_error")
     list_filter = ("platform", "status", "field", "is_polled", "district", "is_mayor", "owner_division__bureau")
-    search_fields = ("handle", "display_name", "owner_division__name_ko", "district")
+    search_fields = ("handle", "display_name", "owner_division__name_ko", "operator")
     list_select_related = ("owner_division__bureau",)
     autocomplete_fields = ("owner_division",)
     actions = ["pause", "resume"]

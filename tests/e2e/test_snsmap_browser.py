@@ -18,8 +18,8 @@ def site(live_server, seeded):
 
 
 def _focused(page):
-    return page.evaluate("() => { const e = document.activeElement;"
-                         " return [e.tagName.toLowerCase(), e.getAttribute('data-code'), e.getAttribute('aria-label')]; }")
+    return page.evaluate("() => { const e = document.activeElement; return [e.tagName.toLowerCase(),"
+                         " e.getAttribute('data-code'), e.getAttribute('aria-label')]; }")
 
 
 def test_keyboard_moves_between_districts_and_opens_one(page, site, shot, axe_check):
