@@ -1,18 +1,21 @@
 """What the SNS map reads: the registry's public accounts, and public questions per district.
 
-snsmap reads accounts and messages and writes nothing. Public questions come only through
-messages_app's public selectors, so the map never shows what the portal would not.
+snsmap reads accounts and messages and writes nothing. Public questions come only through the
+portal's `public_messages()` (the one rule of what the public may see), so the map never shows what
+the portal would not; .importlinter allows this one import across the top layer.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import groupby
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Account, Field, Platform
-from messages_app import selectors as portal
+from messages_app.models import Message
+from portal import selectors as portal
 from textkit.places import DISTRICTS
 
 PERIODS = (7, 30, 90)  # days offered for the choropleth
@@ -36,7 +39,7 @@ class MapFilters:
         return bool(self.field or self.platform or self.district or self.q)
 
 
-def clean_filters(params) -> MapFilters:
+def clean_filters(params: Mapping[str, str]) -> MapFilters:
     """Unknown values are ignored rather than refused: a stale link still shows the map."""
     field = params.get("field", "")
     platform = params.get("platform", "")
@@ -49,10 +52,12 @@ def clean_filters(params) -> MapFilters:
     )
 
 
-def clean_period(value) -> int:
+def clean_period(value: str | int | None) -> int:
+    if value is None:
+        return DEFAULT_PERIOD
     try:
         days = int(value)
-    except (TypeError, ValueError):
+    except ValueError:
         return DEFAULT_PERIOD
     return days if days in PERIODS else DEFAULT_PERIOD
 
@@ -106,7 +111,7 @@ class DistrictCount:
         return f"< {SMALL_COUNT}" if self.suppressed else f"{self.count:,}"
 
 
-def question_counts(days: int, now=None) -> dict[str, DistrictCount]:
+def question_counts(days: int, now: datetime | None = None) -> dict[str, DistrictCount]:
     """Public questions per district posted in the last `days` days, every district present."""
     since = (now or timezone.now()) - timedelta(days=days)
     rows = (portal.public_messages().filter(posted_at__gte=since).exclude(district="")
@@ -134,6 +139,6 @@ def colour_classes(counts: dict[str, DistrictCount]) -> tuple[dict[str, int], li
     return classes, legend
 
 
-def recent_questions(code: str, limit: int = RECENT_QUESTIONS):
+def recent_questions(code: str, limit: int = RECENT_QUESTIONS) -> list[Message]:
     """The district's latest public questions, as the portal's feed loads them (masked in the template)."""
     return list(portal.public_messages().filter(district=code).order_by("-posted_at", "-id")[:limit])

@@ -12,11 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from accounts.connectors.base import Batch
 from accounts.models import Account
 from departments.models import Division, RoutingRule
-from messages_app import korean
 from messages_app.models import Message, Status
 from messages_app.services import ingest
 from tests.messages_app.ingest_fakes import install_classifier_model, make_item
-from textkit import places
+from textkit import korean, places
 from users.models import User
 
 from .factories import public_question

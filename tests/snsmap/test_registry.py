@@ -7,8 +7,8 @@ from django.core.management import call_command
 from accounts import connectors
 from accounts.models import Account, Field, Status
 from accounts.services import export_registry_csv, import_registry_csv
-from messages_app import tasks
 from messages_app.services import ingest
+from messages_app.tasks import polling
 from tests.messages_app.ingest_fakes import ScriptedConnector, make_item
 from textkit.places import DISTRICTS
 
@@ -42,8 +42,8 @@ def test_the_seed_has_one_unpolled_main_account_per_district():
 def test_unpolled_accounts_are_never_dispatched_even_when_due(monkeypatch, settings):
     settings.SMC_SIMULATE = True  # every active account would be pollable
     sent = []
-    monkeypatch.setattr(tasks.poll_account, "delay", lambda *a, **k: sent.append(a[0]))
-    assert tasks.dispatch_polls() > 0
+    monkeypatch.setattr(polling.poll_account, "delay", lambda *a, **k: sent.append(a[0]))
+    assert polling.dispatch_polls() > 0
     unpolled = set(Account.objects.filter(is_polled=False).values_list("pk", flat=True))
     assert unpolled and not unpolled & set(sent)
     polled = set(Account.objects.filter(is_polled=True, status=Status.ACTIVE).exclude(
@@ -54,7 +54,7 @@ def test_unpolled_accounts_are_never_dispatched_even_when_due(monkeypatch, setti
 def test_a_poll_of_an_unpolled_account_never_calls_the_platform(fake):
     office = Account.objects.filter(is_polled=False).first()
     fake.fetches = [ingest.Batch(items=[make_item("facebook", 1)], next_cursor="c1")]
-    result = tasks.poll_account.apply(args=(office.pk,)).get()
+    result = polling.poll_account.apply(args=(office.pk,)).get()
     assert result["skipped"] == "not_polled"
     assert fake.fetch_calls == []
     office.refresh_from_db()
@@ -74,7 +74,7 @@ def test_the_poll_command_and_webhook_leave_unpolled_accounts_alone(fake, monkey
     office = Account.objects.filter(is_polled=False).first()
     Account.objects.filter(pk=office.pk).update(platform_user_id="998877")
     queued = []
-    monkeypatch.setattr(tasks.poll_account, "delay", lambda *a, **k: queued.append(a[0]))
+    monkeypatch.setattr(polling.poll_account, "delay", lambda *a, **k: queued.append(a[0]))
     assert webhooks.queue_page_polls(["998877"]) == [] and queued == []
     import io
     out = io.StringIO()
@@ -112,3 +112,23 @@ def test_a_file_without_the_new_columns_keeps_accounts_polled():
                                  "x,seoul_bike,따릉이,bus-policy,transport,0,active\n")
     assert result.ok, result.errors
     assert Account.objects.get(handle="seoul_bike").is_polled is True
+
+
+def test_an_empty_is_polled_cell_keeps_polling_on_and_a_district_may_be_named_any_way():
+    result = import_registry_csv(
+        HEADER + "x,jongno_a,종로 소식,local-autonomy,district,종로,0,active,,종로구청\u200b\n"
+        + "x,jongno_b,Jongno news,local-autonomy,district,Jongno-gu,0,active,1,\n")
+    assert result.ok, result.errors
+    a = Account.objects.get(handle="jongno_a")
+    assert (a.is_polled, a.district, a.operator) == (True, "11010", "종로구청")  # zero-width space dropped
+    assert Account.objects.get(handle="jongno_b").district == "11010"
+
+
+def test_a_bad_is_polled_word_is_a_row_error_from_the_admin_form_path():
+    result = import_registry_csv(
+        HEADER + "x,maybe_one,아마도,local-autonomy,district,마포구,0,active,maybe,\n"
+        + "x,long_operator,긴 기관,local-autonomy,district,마포구,0,active,0," + "가" * 101 + "\n")
+    assert not result.ok
+    assert "2행" in result.errors[0] and "is_polled" in result.errors[0] and "maybe" in result.errors[0]
+    assert "3행" in result.errors[1] and "operator" in result.errors[1]  # the form's max_length, not cut silently
+    assert not Account.objects.filter(handle__in=["maybe_one", "long_operator"]).exists()

@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from messages_app import korean
-from textkit import places
+from textkit import korean, places
 
 LABELLED = Path(__file__).with_name("places_labelled.tsv")
 

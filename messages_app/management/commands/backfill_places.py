@@ -9,10 +9,9 @@ are looked at; --all recomputes every message (after the gazetteer was corrected
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from messages_app import korean
+from messages_app.db import bulk_update_messages
 from messages_app.models import Message
-from messages_app.services.ingest import bulk_update_messages
-from textkit import places
+from textkit import korean, places
 
 
 class Command(BaseCommand):
