@@ -14,10 +14,10 @@ from .services import export_registry_csv, import_registry_csv
 class AccountAdmin(admin.ModelAdmin):
     form = AccountAdminForm
     change_list_template = "admin/accounts/account/change_list.html"
-    list_display = ("display_name", "platform", "handle_link", "owner_division", "field", "is_mayor",
-                    "follower_count", "status_badge", "last_polled_at", "short_error")
-    list_filter = ("platform", "status", "field", "is_mayor", "owner_division__bureau")
-    search_fields = ("handle", "display_name", "owner_division__name_ko", "district")
+    list_display = ("display_name", "platform", "handle_link", "owner_division", "field", "district", "is_mayor",
+                    "is_polled", "follower_count", "status_badge", "last_polled_at", "short_error")
+    list_filter = ("platform", "status", "field", "is_polled", "district", "is_mayor", "owner_division__bureau")
+    search_fields = ("handle", "display_name", "owner_division__name_ko", "operator")
     list_select_related = ("owner_division__bureau",)
     autocomplete_fields = ("owner_division",)
     actions = ["pause", "resume"]
@@ -25,9 +25,9 @@ class AccountAdmin(admin.ModelAdmin):
                        "last_error_at", "poll_cursor", "created_at")
     fieldsets = (
         (None, {"fields": ("retired_notice", "platform", "handle", "display_name", "profile_url",
-                           "platform_user_id", "owner_division", "field", "district", "is_mayor",
+                           "platform_user_id", "owner_division", "operator", "field", "district", "is_mayor",
                            "follower_count", "status")}),
-        ("수집", {"fields": ("poll_interval_seconds", "poll_cursor", "last_polled_at", "last_error",
+        ("수집", {"fields": ("is_polled", "poll_interval_seconds", "poll_cursor", "last_polled_at", "last_error",
                            "last_error_at")}),
         ("자격 증명", {"fields": ("credentials_state", "new_credentials", "clear_credentials")}),
     )

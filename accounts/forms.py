@@ -2,6 +2,8 @@ import json
 
 from django import forms
 
+from textkit.textclean import sanitize_text
+
 from .models import RETIRED_PLATFORMS, Account, Status
 
 # Polls are dispatched every 10 seconds: a shorter interval would mean nothing.
@@ -25,7 +27,8 @@ class AccountAdminForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ["platform", "handle", "display_name", "profile_url", "platform_user_id", "owner_division",
-                  "field", "district", "is_mayor", "follower_count", "status", "poll_interval_seconds"]
+                  "field", "district", "is_mayor", "follower_count", "status", "poll_interval_seconds",
+                  "is_polled", "operator"]
 
     def clean_poll_interval_seconds(self):
         value = self.cleaned_data["poll_interval_seconds"]
@@ -33,6 +36,10 @@ class AccountAdminForm(forms.ModelForm):
             raise forms.ValidationError(f"수집 주기는 {MIN_POLL_SECONDS}초 이상이어야 합니다 "
                                         f"(at least {MIN_POLL_SECONDS} seconds).")
         return value
+
+    def clean_operator(self):
+        # Free text shown on the public SNS map: no invisible or control characters.
+        return sanitize_text(self.cleaned_data["operator"]).strip()
 
     def clean_new_credentials(self):
         raw = self.cleaned_data["new_credentials"]

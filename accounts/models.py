@@ -1,6 +1,7 @@
 from django.db import models
 
 from departments.models import Division
+from textkit.places import DISTRICT_CHOICES
 
 from .crypto import decrypt_credentials, encrypt_credentials
 
@@ -48,8 +49,14 @@ class Account(models.Model):
                                         help_text="X 사용자 ID 또는 페이스북 페이지 ID")
     owner_division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="accounts",
                                        verbose_name="담당 부서")
+    operator = models.CharField("운영 기관", max_length=100, blank=True,
+                                help_text="시 본청이 아닌 기관의 계정이면 그 기관 (예: 종로구청). 비우면 담당 부서")
     field = models.CharField("분야", max_length=20, choices=Field.choices)
-    district = models.CharField("자치구", max_length=20, blank=True)
+    district = models.CharField("자치구", max_length=20, blank=True, choices=DISTRICT_CHOICES,
+                                help_text="자치구 계정이면 그 구 (행정구역 코드)")
+    is_polled = models.BooleanField(
+        "SMC 수집", default=True,
+        help_text="해제하면 SNS 지도에만 보이고 수집·답변하지 않습니다 (예: 자치구청, 시 산하기관 계정)")
     is_mayor = models.BooleanField("시장 계정", default=False)
     follower_count = models.PositiveIntegerField("팔로워 수", default=0)
     status = models.CharField("상태", max_length=20, choices=Status.choices, default=Status.ACTIVE)

@@ -57,6 +57,23 @@ ACCOUNTS = [
     (ME, "seoul_sports", "서울체육", "sports-policy", "culture", "", False, 600),
 ]
 
+# The 25 district offices' main accounts: on the SNS map, never polled (SMC does not answer for them).
+# (platform, handle, district, followers). The handles follow the offices' usual page names but are
+# ILLUSTRATIVE, not checked against the platforms; correct them in the registry or by CSV import.
+DISTRICT_OFFICES = [
+    (FB, "jongnogu", "종로구", 21000), (FB, "junggu.seoul", "중구", 18000), (FB, "yongsangu", "용산구", 16000),
+    (FB, "sdgu", "성동구", 24000), (FB, "gwangjingu", "광진구", 15000), (FB, "ddmgu", "동대문구", 14000),
+    (FB, "jungnanggu", "중랑구", 12000), (FB, "seongbukgu", "성북구", 17000), (FB, "gangbukgu", "강북구", 11000),
+    (FB, "dobonggu", "도봉구", 10000), (FB, "nowongu", "노원구", 19000), (FB, "eunpyeonggu", "은평구", 16000),
+    (FB, "sdmgu", "서대문구", 13000), (FB, "mapogu", "마포구", 22000), (FB, "yangcheongu", "양천구", 15000),
+    (FB, "gangseogu", "강서구", 18000), (FB, "gurogu", "구로구", 12000), (FB, "geumcheongu", "금천구", 9000),
+    (FB, "ydpgu", "영등포구", 14000), (FB, "dongjakgu", "동작구", 13000), (FB, "gwanakgu", "관악구", 17000),
+    (FB, "seochogu", "서초구", 20000), (FB, "gangnamgu", "강남구", 30000), (FB, "songpagu", "송파구", 25000),
+    (FB, "gangdonggu", "강동구", 16000),
+]
+# The city division that keeps in touch with the district offices.
+DISTRICT_OFFICE_DIVISION = "local-autonomy"
+
 PROFILE_URLS = {
     X: "https://x.com/{handle}",
     FB: "https://www.facebook.com/{handle}",

@@ -6,14 +6,16 @@ from django.db import transaction
 
 from departments.models import Division
 from smc import csvsafe
+from textkit.places import district_code
 
 from .forms import AccountAdminForm
-from .models import RETIRED_PLATFORMS, Account, Status
-from .seed import ACCOUNTS, PROFILE_URLS
+from .models import RETIRED_PLATFORMS, Account, Field, Status
+from .seed import ACCOUNTS, DISTRICT_OFFICE_DIVISION, DISTRICT_OFFICES, PROFILE_URLS
 
 CSV_COLUMNS = [
     "platform", "handle", "display_name", "profile_url", "platform_user_id", "owner_division",
     "field", "district", "is_mayor", "follower_count", "status", "poll_interval_seconds",
+    "is_polled", "operator",
 ]
 TRUE_WORDS = {"1", "true", "yes", "y", "예", "o"}
 FALSE_WORDS = {"0", "false", "no", "n", "아니오", "x", ""}
@@ -21,16 +23,27 @@ FALSE_WORDS = {"0", "false", "no", "n", "아니오", "x", ""}
 
 @transaction.atomic
 def seed_registry() -> None:
-    """Create or update the 44 seeded accounts. Credentials and poll state are never touched."""
+    """Create or update the 44 seeded accounts and the 25 district offices' (on the map, not polled).
+    Credentials and poll state are never touched."""
     divisions = {d.code: d for d in Division.objects.all()}
     for platform, handle, name, division, field_, district, is_mayor, followers in ACCOUNTS:
         Account.objects.update_or_create(
             platform=platform, handle=handle,
             defaults={
                 "display_name": name, "owner_division": divisions[division], "field": field_,
-                "district": district, "is_mayor": is_mayor, "follower_count": followers,
-                "profile_url": PROFILE_URLS[platform].format(handle=handle),
+                "district": district_code(district) or "", "is_mayor": is_mayor, "follower_count": followers,
+                "profile_url": PROFILE_URLS[platform].format(handle=handle), "is_polled": True,
                 **({"status": Status.RETIRED} if platform in RETIRED_PLATFORMS else {}),
+            },
+        )
+    for platform, handle, district, followers in DISTRICT_OFFICES:
+        Account.objects.update_or_create(
+            platform=platform, handle=handle,
+            defaults={
+                "display_name": f"서울 {district}", "operator": f"{district}청", "is_polled": False,
+                "owner_division": divisions[DISTRICT_OFFICE_DIVISION], "field": Field.DISTRICT,
+                "district": district_code(district), "follower_count": followers,
+                "profile_url": PROFILE_URLS[platform].format(handle=handle),
             },
         )
 
@@ -44,7 +57,7 @@ def export_registry_csv() -> str:
             account.platform, account.handle, account.display_name, account.profile_url,
             account.platform_user_id, account.owner_division.code, account.field, account.district,
             "1" if account.is_mayor else "0", account.follower_count, account.status,
-            account.poll_interval_seconds,
+            account.poll_interval_seconds, "1" if account.is_polled else "0", account.operator,
         ])
     return out.getvalue()
 
@@ -78,14 +91,26 @@ def _form_data(row: dict, divisions: dict) -> tuple[dict, dict]:
     if is_mayor not in TRUE_WORDS | FALSE_WORDS:
         problems["is_mayor"] = f"'{is_mayor}'은(는) 참/거짓이 아닙니다 ({', '.join(sorted(TRUE_WORDS))} 또는 " \
                                f"{', '.join(sorted(FALSE_WORDS - {''}))})"
+    is_polled = cell("is_polled").lower()
+    if is_polled not in TRUE_WORDS | FALSE_WORDS:
+        problems["is_polled"] = f"'{is_polled}'은(는) 참/거짓이 아닙니다 ({', '.join(sorted(TRUE_WORDS))} 또는 " \
+                                f"{', '.join(sorted(FALSE_WORDS - {''}))})"
+    # The file may name a district (종로구, 종로, Jongno-gu) or give its code; the form takes the code.
+    district = cell("district")
+    if district and district_code(district) is None:
+        problems["district"] = f"'{district}'은(는) 서울의 자치구가 아닙니다 (예: 11010 또는 종로구)"
     data = {
         "platform": cell("platform"), "handle": cell("handle").lstrip("@"),
         "display_name": cell("display_name"), "profile_url": cell("profile_url"),
         "platform_user_id": cell("platform_user_id"), "owner_division": division.pk if division else "",
-        "field": cell("field"), "district": cell("district"),
+        "field": cell("field"), "district": district_code(district) or district,
         "is_mayor": "on" if is_mayor in TRUE_WORDS else "",
         "follower_count": cell("follower_count", "0"), "status": cell("status", Status.ACTIVE),
         "poll_interval_seconds": cell("poll_interval_seconds", "60"),
+        # An empty or absent cell keeps polling on: a file exported before the column existed must
+        # not silently stop SMC collecting every account it names.
+        "is_polled": "on" if is_polled in TRUE_WORDS or not is_polled else "",
+        "operator": cell("operator"),
     }
     return data, problems
 

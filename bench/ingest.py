@@ -75,7 +75,8 @@ def run(n: int, size: int) -> dict:
     from messages_app.services import ingest, pipeline
     from textkit import korean
 
-    accounts = list(Account.objects.filter(status=Status.ACTIVE, platform__in=["x", "facebook"]).order_by("pk"))
+    accounts = list(Account.objects.filter(status=Status.ACTIVE, is_polled=True,
+                                           platform__in=["x", "facebook"]).order_by("pk"))
     items = synthetic_items(n, accounts, size)
     texts = [item.text for _, item in items]
 

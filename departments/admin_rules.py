@@ -7,10 +7,10 @@ from .models import CalendarOverride, EscalationStep, ProcessingRule, RoutingRul
 
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
-    list_display = ("priority", "name", "topic", "keywords", "division", "is_active")
+    list_display = ("priority", "name", "topic", "district", "keywords", "division", "is_active")
     list_display_links = ("name",)
     list_editable = ("priority", "is_active")
-    list_filter = ("is_active", "topic", "division__bureau")
+    list_filter = ("is_active", "topic", "district", "division__bureau")
     search_fields = ("name", "keywords", "division__name_ko")
     autocomplete_fields = ("division",)
     list_select_related = ("division__bureau",)

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from textkit.places import DISTRICT_CHOICES
+
 
 class Bureau(models.Model):
     """실국본부: the top level of the city's organisation."""
@@ -87,7 +89,8 @@ class RoutingRule(models.Model):
     """For the mayor's and the city's central accounts: topic and/or keywords → a division.
 
     Tried in ascending priority; the first rule that matches wins. A rule with a topic needs a
-    confident classification; a keyword-only rule does not.
+    confident classification; a keyword-only rule does not. A rule with a district applies only to
+    messages about that district (e.g. 마포구's snow-removal complaints to its road division).
     """
 
     priority = models.PositiveIntegerField("우선순위", default=100, help_text="작을수록 먼저 적용합니다")
@@ -96,6 +99,8 @@ class RoutingRule(models.Model):
                              help_text="비우면 주제와 무관하게 키워드만 봅니다")
     keywords = models.TextField("키워드", blank=True,
                                 help_text="쉼표 또는 줄바꿈으로 구분. 하나라도 포함되면 일치합니다")
+    district = models.CharField("자치구", max_length=5, blank=True, choices=DISTRICT_CHOICES,
+                                help_text="지정하면 이 구에 관한 메시지에만 적용합니다 (메시지 본문에서 인식한 자치구)")
     division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="routing_rules",
                                  verbose_name="배정 부서")
     is_active = models.BooleanField("사용", default=True)
@@ -105,7 +110,7 @@ class RoutingRule(models.Model):
         verbose_name = "배정 규칙"
         verbose_name_plural = "배정 규칙"
         constraints = [
-            models.CheckConstraint(condition=~models.Q(topic="", keywords=""),
+            models.CheckConstraint(condition=~models.Q(topic="", keywords="", district=""),
                                    name="routing_rule_has_condition"),
         ]
 

@@ -35,6 +35,7 @@ class Incoming:
     terms: frozenset = field(default_factory=frozenset)  # morphemes, for one-syllable keywords
     division_code: str = ""  # the classifier's division (Division.code) for the content
     division_confidence: float = 0.0
+    district: str = ""  # the district code the message is about (textkit.places), "" when none
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ def _match(rule: RoutingRule, keywords: list[tuple[str, str]], item: Incoming, t
     # rule_matches with the keywords parsed and the text lowered by the caller (once per batch/message).
     if rule.topic and not (item.confident and item.topic == rule.topic):
         return None
+    if rule.district and item.district != rule.district:
+        return None
     hit = None
     if keywords:
         # keyword_hit: a one-syllable keyword matches whole morphemes only.
@@ -71,6 +74,8 @@ def _match(rule: RoutingRule, keywords: list[tuple[str, str]], item: Incoming, t
 
 def _reason(rule: RoutingRule, hit: str | None) -> str:
     parts = []
+    if rule.district:
+        parts.append(f"자치구 '{rule.get_district_display()}'")
     if rule.topic:
         parts.append(f"주제 '{rule.get_topic_display()}'")
     if hit:

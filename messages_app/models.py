@@ -5,6 +5,7 @@ from django.db import models
 
 from accounts.models import Account, Platform
 from departments.models import Division, MessageType, Topic  # noqa: F401 - re-exported
+from textkit.places import DISTRICT_CHOICES
 
 
 class Status(models.TextChoices):
@@ -52,6 +53,10 @@ class Message(models.Model):
     is_private = models.BooleanField("비공개", default=False,
                                      help_text="쪽지이거나 담당자가 비공개로 지정한 메시지")
     hidden_by_author = models.BooleanField("작성자 요청으로 숨김", default=False)
+    # Where in Seoul the text is about (textkit.places, from the analysis made at ingest).
+    district = models.CharField("자치구", max_length=5, blank=True, default="", choices=DISTRICT_CHOICES)
+    neighbourhood = models.CharField("행정동", max_length=7, null=True, blank=True,
+                                     help_text="행정동 코드: 메시지에 한 동이 분명히 언급된 경우")
 
     type = models.CharField("유형", max_length=20, choices=MessageType.choices, blank=True)
     topic = models.CharField("주제", max_length=20, choices=Topic.choices, blank=True)
@@ -84,6 +89,9 @@ class Message(models.Model):
             models.Index(fields=["status", "division"], name="message_queue_idx"),
             models.Index(fields=["-posted_at", "-id"], name="message_feed_idx"),
             models.Index(fields=["account", "-posted_at"], name="message_account_idx"),
+            # The SNS map: public questions per district over a period, a district's recent ones.
+            models.Index(fields=["district", "-posted_at"], name="message_district_idx",
+                         condition=~models.Q(district="")),
             # The public feed (selectors.public_messages): page and count by an index-only scan.
             # The condition must stay the same expression as the selector's filter to be used.
             models.Index(fields=["-posted_at", "-id"], name="message_public_feed_idx",

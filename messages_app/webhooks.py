@@ -86,7 +86,7 @@ def facebook(request):
 def queue_page_polls(page_ids: list[str]) -> list[int]:
     ids = list(
         Account.objects.filter(platform=Platform.FACEBOOK, platform_user_id__in=page_ids,
-                               status=AccountStatus.ACTIVE).values_list("pk", flat=True)
+                               status=AccountStatus.ACTIVE, is_polled=True).values_list("pk", flat=True)
     )
     for account_id in ids:
         poll_account.delay(account_id, reason="webhook")

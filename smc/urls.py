@@ -31,5 +31,6 @@ urlpatterns = [
     path("auth/", include("allauth.urls")),
     path("webhooks/facebook/", webhooks.facebook, name="webhook_facebook"),
     path("", include("api.urls")),
+    path("", include("snsmap.urls")),
     path("", include("portal.urls")),
 ]

@@ -115,10 +115,10 @@ def length_preview(platform: str, text: str) -> str:
 
 @admin.register(Message)
 class MessageAdmin(MessageGuard, admin.ModelAdmin):
-    list_display = ("id", "badge", "status", "type", "topic", "division", "account", "excerpt",
+    list_display = ("id", "badge", "status", "type", "topic", "district", "division", "account", "excerpt",
                     "needs_triage", "posted_at")
     list_display_links = ("id", "excerpt")
-    list_filter = ("status", "type", "topic", OverdueFilter, "needs_triage",
+    list_filter = ("status", "type", "topic", "district", OverdueFilter, "needs_triage",
                    ("account", admin.RelatedOnlyFieldListFilter),
                    ("division", admin.RelatedOnlyFieldListFilter), "platform", "is_simulated")
     search_fields = ("text", "author_handle", "external_id")

@@ -27,7 +27,7 @@ from accounts.connectors.base import (
 )
 from accounts.models import Account
 from accounts.models import Status as AccountStatus
-from textkit import korean
+from textkit import korean, places
 from textkit.textclean import sanitize_text
 
 from .. import locks
@@ -52,6 +52,8 @@ _OUTCOME_COLUMNS = [
     ("classifier_version", "text"), ("needs_triage", "boolean"), ("division_id", "bigint"),
     ("routing_reason", "text"), ("due_at", "timestamptz"), ("status", "text"),
 ]
+# Where the text is about (textkit.places on the same analysis), also in the same INSERT.
+_PLACE_COLUMNS = [("district", "text"), ("neighbourhood", "text")]
 _SQL_COLUMNS = {"raw": "u.raw::jsonb", "search_doc": None}
 _NOW_COLUMNS = {"received_at", "updated_at"}
 
@@ -169,9 +171,12 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     analysed = korean.analyze_batch([r[8] for r in rows])
     # The search vector indexes what the portal shows (masked text), the pipeline reads the raw text.
     docs = search.public_documents([r[8] for r in rows], [r[6] for r in rows], analysed)
+    located = places.locate_many(analysed)
     received_at = timezone.now()
     account = Account.objects.filter(pk=account_id).first() if account_id else None
-    outcomes = pipeline.triage_or_desk([pipeline.Arrival(r[8], account, received_at) for r in rows], analysed)
+    outcomes = pipeline.triage_or_desk(
+        [pipeline.Arrival(r[8], account, received_at, place.district) for r, place in zip(rows, located, strict=True)],
+        analysed)
 
     columns = [name for name, _ in _ROW_COLUMNS if name != "search_doc"]
     select = [_SQL_COLUMNS.get(name) or f"u.{name}" for name in columns]
@@ -179,12 +184,16 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     select.append("to_tsvector('simple', u.search_doc)")
     columns += [name for name, _ in _OUTCOME_COLUMNS]
     select += [f"u.{name}" for name, _ in _OUTCOME_COLUMNS]
+    columns += [name for name, _ in _PLACE_COLUMNS]
+    select += [f"u.{name}" for name, _ in _PLACE_COLUMNS]
     columns += sorted(_NOW_COLUMNS)
     select += ["%s::timestamptz"] * len(_NOW_COLUMNS)
-    unnest = _ROW_COLUMNS + _OUTCOME_COLUMNS
+    unnest = _ROW_COLUMNS + _OUTCOME_COLUMNS + _PLACE_COLUMNS
     arrays = ([list(col) for col in zip(*rows, strict=True)] + [docs]
-              + [list(col) for col in zip(*map(_outcome_row, outcomes), strict=True)])
-    given = {name for name, _ in _ROW_COLUMNS + _OUTCOME_COLUMNS} | {"search_vector", "id"} | _NOW_COLUMNS
+              + [list(col) for col in zip(*map(_outcome_row, outcomes), strict=True)]
+              + [[p.district for p in located], [p.neighbourhood for p in located]])
+    given = ({name for name, _ in _ROW_COLUMNS + _OUTCOME_COLUMNS + _PLACE_COLUMNS}
+             | {"search_vector", "id"} | _NOW_COLUMNS)
     default_columns, default_exprs, default_params = defaults_sql(Message, given)
     sql = (
         f"INSERT INTO messages_app_message ({', '.join(columns + default_columns)}) "
@@ -223,7 +232,7 @@ class PollResult:
     account_id: int
     fetched: int = 0
     new_ids: list[int] = field(default_factory=list)
-    skipped: str = ""  # why nothing was fetched: "locked", "inactive", "rate_limited"
+    skipped: str = ""  # why nothing was fetched: "locked", "not_polled", "inactive", "rate_limited"
     error: str = ""
     rate_limited_until: datetime | None = None
 
@@ -264,6 +273,9 @@ def _poll(account: Account, result: PollResult) -> PollResult:
             return result
         # Re-read under the lock: the previous holder may have just moved the cursor.
         account.refresh_from_db()
+        if not account.is_polled:
+            result.skipped = "not_polled"  # on the SNS map only: SMC never fetches it
+            return result
         if account.status != AccountStatus.ACTIVE:
             result.skipped = "inactive"
             return result
@@ -312,7 +324,8 @@ def next_poll_at(account_id: int, last: datetime, interval: float) -> datetime:
 def due_account_ids(now: datetime | None = None) -> list[int]:
     """Active accounts whose poll interval has passed, not rate-limited, not already queued."""
     now = now or timezone.now()
-    accounts = Account.objects.filter(status=AccountStatus.ACTIVE).exclude(platform__in=UNPOLLED_PLATFORMS)
+    accounts = (Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True)
+                .exclude(platform__in=UNPOLLED_PLATFORMS))
     if not getattr(settings, "SMC_SIMULATE", False):
         accounts = accounts.exclude(credentials_encrypted="")  # nothing to poll with
     rows = list(accounts.values_list("pk", "last_polled_at", "poll_interval_seconds"))

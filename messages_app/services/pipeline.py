@@ -49,6 +49,7 @@ class Arrival:
     text: str
     account: Account | None
     received_at: datetime
+    district: str = ""  # textkit.places, for routing rules with a district condition
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ def _incoming(arrival: Arrival, label: Label | None, confident: bool, pairs: lis
         terms=frozenset(form for form, _tag in pairs),
         division_code=label.division if label else "",
         division_confidence=label.division_confidence if label else 0.0,
+        district=arrival.district,
     )
 
 
@@ -170,7 +172,7 @@ def after_ingest(message_ids: list[int]) -> None:
         if not fresh:
             return
         pairs = korean.analyze_batch([m.text for m in fresh])
-        outcomes = triage([Arrival(m.text, m.account, m.received_at) for m in fresh], pairs)
+        outcomes = triage([Arrival(m.text, m.account, m.received_at, m.district) for m in fresh], pairs)
         now = timezone.now()
         for message, outcome in zip(fresh, outcomes, strict=True):
             for name in OUTCOME_FIELDS:

@@ -126,7 +126,7 @@ def hostile_names(seeded):
     accounts = list(Account.objects.filter(platform="x").order_by("handle")[:len(FORMULAS)])
     for account, formula in zip(accounts, FORMULAS, strict=True):
         account.display_name = formula
-        account.district = formula[:20]
+        account.operator = formula  # free text; district holds a code chosen from a list
         account.save()
     return {a.handle: f for a, f in zip(accounts, FORMULAS, strict=True)}
 
@@ -159,10 +159,10 @@ def test_export_then_import_keeps_hostile_values_equal(hostile_names):
     # by staff at all, so they are left out of the round trip.
     for handle, formula in hostile_names.items():
         if formula[0].isspace():
-            Account.objects.filter(platform="x", handle=handle).update(display_name="이름", district="")
+            Account.objects.filter(platform="x", handle=handle).update(display_name="이름", operator="")
 
     def snapshot():
-        return sorted(Account.objects.values_list("handle", "display_name", "district"))
+        return sorted(Account.objects.values_list("handle", "display_name", "operator"))
 
     before = snapshot()
     result = import_registry_csv(export_registry_csv())

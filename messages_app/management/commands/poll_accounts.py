@@ -15,7 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--platform", help="같은 ID가 여러 플랫폼에 있을 때 (x, facebook, …)")
 
     def handle(self, *args, **options):
-        accounts = Account.objects.exclude(platform__in=ingest.UNPOLLED_PLATFORMS).order_by("platform", "handle")
+        accounts = (Account.objects.filter(is_polled=True).exclude(platform__in=ingest.UNPOLLED_PLATFORMS)
+                    .order_by("platform", "handle"))
         if options["account"]:
             accounts = Account.objects.filter(handle=options["account"].lstrip("@")).order_by("platform")
             if options["platform"]:
