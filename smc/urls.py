@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from messages_app.admin.landing import staff_home
+from dashboard.landing import staff_home
 
 from . import health
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.admin_view(staff_home), name="staff-home"),
     path("admin/", admin.site.urls),
+    path("dashboard/", include("dashboard.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # allauth at auth/: "accounts/" would read as our SNS account registry.
     path("auth/", include("allauth.urls")),
