@@ -54,7 +54,8 @@ def hbars(table: Table, value_key: str, label_key: str, chart_id: str, compare_k
         y = 5 + i * row_h
         w = span * value / top
         parts.append(f'<text class="tick" x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(label)}</text>')
-        parts.append(f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{w:.1f}" height="14"/>')
+        parts.append(f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{w:.1f}" height="14">'
+                     f'<title>{escape(label)}: {_fmt(value)}</title></rect>')
         parts.append(f'<text class="tick" x="{label_w + w + 4:.1f}" y="{y + 15}">{_fmt(value)}</text>')
         if base is not None:
             parts.append(f'<rect class="bar base" x="{label_w}" y="{y + 18}" width="{span * base / top:.1f}" '

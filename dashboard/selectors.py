@@ -28,13 +28,14 @@ def _start(day: date) -> datetime:
 
 
 class Source:
-    """Where the figures come from: the rollups (pages) or the raw tables (baseline)."""
+    """Where the figures come from: the rollups (pages) or the raw tables (baseline). Each source
+    is `FROM … WHERE …` text (the dimension filters are ANDed on) and its parameters."""
 
     def __init__(self, raw: bool = False):
         self.raw = raw
 
     def _contribution(self, where: str, params: list) -> tuple[str, list]:
-        return f"({sql.CONTRIBUTION.format(where=where)}) s", params
+        return f"({sql.CONTRIBUTION.format(where=where)}) s WHERE true", params
 
     def daily(self, first: date, last: date) -> tuple[str, list]:
         if self.raw:
@@ -103,9 +104,8 @@ def _dims(f: Filters, *, division_column="s.division_id", only=None) -> tuple[st
 def _query(source_sql: tuple[str, list], select: str, f: Filters, tail: str = "", **dims) -> list[tuple]:
     src, params = source_sql
     where, dim_params = _dims(f, **dims)
-    glue = " AND true" if " WHERE " in src else " WHERE true"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {select} FROM {src}{glue}{where} {tail}", [*params, *dim_params])
+        cursor.execute(f"SELECT {select} FROM {src}{where} {tail}", [*params, *dim_params])
         return cursor.fetchall()
 
 
@@ -200,7 +200,7 @@ def breakdown_tables(f: Filters, source: Source) -> list[Table]:
     count = [Column("received", "유입 (Received)"), Column("share", "비율 % (Share)", percent=True)]
 
     def simple(key, title, values, choices):
-        ordered = sorted(values.items(), key=lambda kv: -kv[1])
+        ordered = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
         return Table(key, title, [Column(key, title.split(" (")[0] + " (" + key.title() + ")", numeric=False),
                                   *count],
                      [[_label(choices, k), n, share(n, total)] for k, n in ordered], chart="hbars")
