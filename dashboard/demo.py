@@ -3,7 +3,8 @@ with the 2012 type and topic shares, answers, deadlines, overdue marks and trans
 `manage.py seed_dashboard_demo` (so `make run` shows a populated overview) and bench/dashboard.py.
 
 Every row is marked is_simulated and its external id starts with the prefix ("sim-hist-" by
-default), so the demo never passes for real data. The triggers are switched off for the bulk load
+default), so the demo never passes for real data; the rows are private, so the public portal
+never shows them (the dashboard counts them all the same). The triggers are switched off for the bulk load
 (one statement of millions of rows) and the rollups recomputed by rebuild_stats afterwards.
 """
 
@@ -97,7 +98,7 @@ def generate(n: int, first: date, last: date, prefix: str = "sim-hist-", *, chun
                    CASE WHEN (%(platforms)s::text[])[ai] = 'x' THEN 'mention' ELSE 'comment' END,
                    'u' || (g %% 50000), 'citizen' || (g %% 50000), '시민' || (g %% 50000),
                    (%(texts)s::text[])[1 + floor(r_text * %(k)s)::int], '', %(prefix)s || g, '',
-                   posted, posted + interval '2 minutes', '{{}}'::jsonb, true, false, false,
+                   posted, posted + interval '2 minutes', '{{}}'::jsonb, true, true, false,
                    type, topic, 0.9, 'simulated', false,
                    CASE WHEN r_spam < 0.01 THEN 'spam'
                         WHEN type <> 'support' AND r_ans < (CASE type WHEN 'complaint' THEN 0.9 ELSE 0.3 END)
