@@ -1,33 +1,26 @@
 """CSV and XLSX of the page's tables: the same Table objects the page renders."""
 
-import csv
 import io
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from smc import csvsafe
+
 from .tables import Table
 
-# A spreadsheet runs a cell starting with these as a formula (CSV injection): prefix a quote.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-
-def neutralise(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _cells(row):
-    return ["" if v is None else neutralise(v) for v in row]
+def _xlsx_cells(row):
+    # A spreadsheet runs a text cell starting with = + - @ as a formula (CSV injection): the shared
+    # rule of smc.csvsafe applies to text; numbers and dates stay typed cells in the workbook.
+    return [csvsafe.escape_cell(v) if isinstance(v, str) else v for v in row]
 
 
 def to_csv(table: Table) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)  # every cell through csvsafe.escape_cell
     writer.writerow([c.label for c in table.columns])
-    for row in table.rows:
-        writer.writerow(_cells(row))
+    writer.writerows(table.rows)
     # The BOM lets Excel read the Korean as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -49,10 +42,10 @@ def to_xlsx(tables: list[Table], title: str = "") -> bytes:
     used: set[str] = set()
     for table in tables:
         sheet = book.create_sheet(_sheet_name(table, used))
-        sheet.append([neutralise(f"{title} {table.title}".strip())])
+        sheet.append([csvsafe.escape_cell(f"{title} {table.title}".strip())])
         sheet.append([c.label for c in table.columns])
         for row in table.rows:
-            sheet.append(_cells(row))
+            sheet.append(_xlsx_cells(row))
         for i, column in enumerate(table.columns, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = 14 if column.numeric else 28
     out = io.BytesIO()

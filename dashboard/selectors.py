@@ -5,8 +5,10 @@ Each page runs a fixed number of queries whatever the data or the filters.
 """
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import connection
+from django.db.models import Choices
 from django.utils import timezone
 
 from accounts.models import Account, Platform
@@ -79,9 +81,11 @@ class Source:
         return "dashboard_termweek s WHERE s.week = ANY(%s)", [weeks]
 
 
-def _dims(f: Filters, *, division_column="s.division_id", only=None) -> tuple[str, list]:
+def _dims(f: Filters, *, division_column: str = "s.division_id",
+          only: tuple[str, ...] | None = None) -> tuple[str, list]:
     """AND-clauses of the dimension filters."""
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     wanted = only or ("platform", "account", "division", "type", "topic")
     if "platform" in wanted and f.platform:
         clauses.append("s.platform = %s")
@@ -101,7 +105,7 @@ def _dims(f: Filters, *, division_column="s.division_id", only=None) -> tuple[st
     return "".join(f" AND {c}" for c in clauses), params
 
 
-def _query(source_sql: tuple[str, list], select: str, f: Filters, tail: str = "", **dims) -> list[tuple]:
+def _query(source_sql: tuple[str, list], select: str, f: Filters, tail: str = "", **dims: Any) -> list[tuple]:
     src, params = source_sql
     where, dim_params = _dims(f, **dims)
     with connection.cursor() as cursor:
@@ -109,7 +113,7 @@ def _query(source_sql: tuple[str, list], select: str, f: Filters, tail: str = ""
         return cursor.fetchall()
 
 
-def _label(choices, value) -> str:
+def _label(choices: type[Choices], value: str | None) -> str:
     if not value:
         return "미분류 (unclassified)"
     try:
@@ -184,7 +188,7 @@ def breakdown_tables(f: Filters, source: Source) -> list[Table]:
                   "s.platform, s.kind, s.type, s.topic, GROUPING(s.platform, s.kind, s.type, s.topic), "
                   "sum(s.received)", f,
                   "GROUP BY GROUPING SETS ((s.platform), (s.kind), (s.type), (s.topic), ())")
-    by = {"platform": {}, "kind": {}, "type": {}, "topic": {}}
+    by: dict[str, dict[str, int]] = {"platform": {}, "kind": {}, "type": {}, "topic": {}}
     total = 0
     for platform, kind, type_, topic, grouping, n in rows:
         if grouping == 0b0111:
@@ -199,7 +203,7 @@ def breakdown_tables(f: Filters, source: Source) -> list[Table]:
             total = n
     count = [Column("received", "유입 (Received)"), Column("share", "비율 % (Share)", percent=True)]
 
-    def simple(key, title, values, choices):
+    def simple(key: str, title: str, values: dict[str, int], choices: type[Choices]) -> Table:
         ordered = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
         return Table(key, title, [Column(key, title.split(" (")[0] + " (" + key.title() + ")", numeric=False),
                                   *count],
@@ -290,7 +294,7 @@ def divisions(f: Filters, source: Source | None = None, sort: str = "received", 
     return {"tables": [table]}
 
 
-def _round(value):
+def _round(value: float | None) -> float | None:
     return round(value, 2) if value is not None else None
 
 
@@ -311,7 +315,7 @@ def words(f: Filters, source: Source | None = None, limit: int = 30) -> dict:
     return {"tables": [rising, *share_over_time(f, source)]}
 
 
-def _terms(source: Source, f: Filters, this_week: date, last_week: date, limit: int):
+def _terms(source: Source, f: Filters, this_week: date, last_week: date, limit: int) -> list[tuple]:
     src, params = source.terms([this_week, last_week])
     where, dim_params = _dims(f, only=("topic",))
     with connection.cursor() as cursor:
@@ -357,8 +361,8 @@ def share_over_time(f: Filters, source: Source) -> list[Table]:
 
 # --- 5. accounts ---------------------------------------------------------------------------------
 
-def accounts_table(f: Filters, source: Source, key="accounts",
-                   title="계정별 유입 (Inflow per account)") -> Table:
+def accounts_table(f: Filters, source: Source, key: str = "accounts",
+                   title: str = "계정별 유입 (Inflow per account)") -> Table:
     counts = {r[0]: r[1:] for r in _query(source.daily(f.start, f.end),
                                           "s.account_id, sum(s.received), sum(s.answered)", f, "GROUP BY 1")}
     accounts = Account.objects.select_related("owner_division").order_by("platform", "handle")
@@ -384,7 +388,7 @@ def accounts_table(f: Filters, source: Source, key="accounts",
     ], rows, sortable=True)
 
 
-def _when(moment) -> str:
+def _when(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 

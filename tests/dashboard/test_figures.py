@@ -14,8 +14,10 @@ from accounts.models import Account
 from dashboard import exports, selectors
 from dashboard.filters import parse
 from dashboard.selectors import Source
+from dashboard.tables import Column, Table
 from departments.models import Division
 from messages_app.models import Message
+from smc import csvsafe
 from users import roles
 
 from .factories import answer, known_messages, transfer
@@ -85,12 +87,12 @@ def test_every_page_equals_the_group_by_over_raw_messages(known, params, name):
 
 
 def test_words_rise_this_week_against_last(seeded):
-    from messages_app.services import portal
+    from messages_app.services import search
 
     now = timezone.now()
     messages = known_messages(now=now, days_ago=0)[:6] + known_messages(now=now, days_ago=7, prefix="last-week")[6:7]
     Message.objects.filter(pk__in=[m.pk for m in messages[:6]]).update(text="따릉이 대여소 고장 신고")
-    portal.index_messages([m.pk for m in messages])
+    search.index_messages([m.pk for m in messages])
     rows = selectors.words(parse({}))["tables"][0]
     terms = {r[0]: r[1:] for r in rows.rows}
     assert terms["따릉이"][0] >= 6 and terms["고장"][0] >= 6, terms
@@ -117,9 +119,9 @@ def test_csv_and_xlsx_exports_match_the_page(client, make_staff, known):
     sheet = book["accounts"]
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[1]) == [c.label for c in expected.columns]
-    assert [list(v) for v in values[2:]] == [[("" if c is None else exports.neutralise(c)) if c != "" else None
-                                              for c in row] for row in expected.rows] or len(values) - 2 == len(
-        expected.rows)
+    # The same rows, text cells through smc.csvsafe (an empty text cell reads back as None).
+    assert [list(v) for v in values[2:]] == [[csvsafe.escape_cell(c) if c != "" else None for c in row]
+                                             for row in expected.rows]
     assert next(v for v in values[2:] if "HYPERLINK" in v[0])[2] == 500
 
 
@@ -136,9 +138,16 @@ def test_monthly_report_has_a_sheet_per_table(client, make_staff, known):
     assert client.get("/dashboard/report/?month=2026-13").status_code == 400
 
 
-def test_neutralise():
-    assert [exports.neutralise(v) for v in ["=1+1", "+1", "-2", "@x", "ok", 5]] == ["'=1+1", "'+1", "'-2", "'@x",
-                                                                                     "ok", 5]
+def test_xlsx_cells_are_neutralised_by_the_shared_rule():
+    table = Table(key="t", title="=title", columns=[Column("name", "이름", numeric=False), Column("n", "건수")],
+                  rows=[["=1+1", -2], ["+1", 3], ["@x", 0], ["'quoted", 1], ["ok", 5]])
+    book = load_workbook(io.BytesIO(exports.to_xlsx([table], title="")))
+    values = list(book["t"].iter_rows(values_only=True))
+    assert values[0][0] == "'=title"
+    assert [list(v) for v in values[2:]] == [["'=1+1", -2], ["'+1", 3], ["'@x", 0], ["''quoted", 1], ["ok", 5]]
+    # The CSV export reads back to the page's values (smc.csvsafe round trip).
+    rows = list(csv.reader(io.StringIO(exports.to_csv(table).decode("utf-8-sig"))))
+    assert [[csvsafe.unescape_cell(c) for c in r] for r in rows[1:]] == [[str(c) for c in r] for r in table.rows]
 
 
 def test_charts_carry_their_numbers_as_tables(client, make_staff, known):

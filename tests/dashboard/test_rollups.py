@@ -17,7 +17,7 @@ from dashboard.services import refresh_calendar
 from departments.models import CalendarOverride, Division
 from departments.workdays import Calendar
 from messages_app.models import Message, MessageType, Status, Topic
-from messages_app.services import ingest, portal, publishing, triage, workflow
+from messages_app.services import ingest, publishing, search, triage, workflow
 from users.models import User
 
 from .exactness import differences, table_sizes
@@ -92,7 +92,7 @@ def random_step(rng, user, divisions, n):
             workflow.close(message, actor=user)
         elif op == "reindex":
             Message.objects.filter(pk=message.pk).update(text="지하철 승강장 안전문 고장")
-            portal.index_messages([message.pk])
+            search.index_messages([message.pk])
         elif op == "delete":
             message.delete()
     except (triage.TriageError, workflow.InvalidTransition):
