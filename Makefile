@@ -28,6 +28,7 @@ seed: migrate
 	@if [ -n "$$SMC_DEMO_PASSWORD" ]; then $(PY) manage.py create_demo_staff; fi
 
 run: seed
+	$(PY) manage.py seed_dashboard_demo
 	@echo "SMC: http://127.0.0.1:8000/  (관리 화면 /admin/, Ctrl-C로 종료)"
 	SMC_SIMULATE=$${SMC_SIMULATE:-1} DEBUG=$${DEBUG:-1} $(PY) -m smc.devrun
 

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from dashboard.landing import staff_home
 from messages_app import webhooks
-from messages_app.admin.landing import staff_home
 from messages_app.admin.login import StaffLoginForm
 
 from . import health
@@ -26,6 +26,7 @@ urlpatterns = [
     # Staff bookmarks of the screens whose models moved out of messages_app (issue 9).
     re_path(r"^admin/messages_app/(?P<model>comment|classifiermodel)/(?P<rest>.*)$", _moved_admin),
     path("admin/", admin.site.urls),
+    path("dashboard/", include("dashboard.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # allauth at auth/: "accounts/" would read as our SNS account registry.
     path("auth/", include("allauth.urls")),

@@ -1,0 +1,137 @@
+"""Dashboard benchmark: every page timed server-side, warm, against the same figures computed by
+GROUP BY over the message table in the same run.
+
+    .venv/bin/python bench/dashboard.py [--n 10000000] [--repeat 5] [--keep-db]
+
+A throwaway database `<name>_dashbench` is created next to DATABASE_URL's, migrated and seeded
+(44 accounts), and N simulated messages over three years are generated inside PostgreSQL
+(generate_series; dashboard/demo.py) with answers and transfers; rebuild_stats counts them.
+For each page: the page through Django's test client (rollups, template, everything) and the
+same selectors on `Source(raw=True)`, i.e. GROUP BY over messages_app_message ⟕ answer. Prints
+milliseconds (median of --repeat warm runs), the ratio and the query count of each page, under
+two sets of filters (the counts must not change). Goal: < 150 ms per page at 10M and ≥ 20×.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smc.settings")
+
+FILTER_SETS = {"default (30 days)": {}, "filtered (90 days, X, complaints)": {
+    "period": "90", "platform": "x", "type": "complaint"}}
+
+
+def timed(fn, repeat):
+    fn()  # warm
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - t) * 1000)
+    return statistics.median(runs)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep-db", action="store_true", help="keep (and reuse) the throwaway database")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from dashboard import demo, selectors
+    from dashboard.filters import parse
+    from dashboard.selectors import Source
+    from users.models import User
+
+    home = settings.DATABASES["default"]["NAME"]
+    name = f"{home}_dashbench"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        exists = cursor.fetchone() is not None
+        if exists and not args.keep_db:
+            cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = False
+        if not exists:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    settings.DATABASES["default"]["NAME"] = connections["default"].settings_dict["NAME"] = name
+    settings.ALLOWED_HOSTS = ["*"]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass('messages_app_message') IS NOT NULL")
+            migrated = cursor.fetchone()[0]
+        have = 0
+        if migrated:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM messages_app_message")
+                have = cursor.fetchone()[0]
+        if have != args.n:
+            t = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            call_command("seed", verbosity=0, stdout=open(os.devnull, "w"))
+            today = timezone.localdate()
+            demo.generate(args.n, today - timedelta(days=3 * 365), today, prefix="bench-",
+                          progress=lambda done: print(f"  generated {done:,}", flush=True))
+            print(f"built {args.n:,} messages in {time.perf_counter() - t:,.0f} s")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+            for table in ("messages_app_message", "dashboard_dailystat", "dashboard_hourlystat",
+                          "dashboard_messagestat", "dashboard_termweek"):
+                cursor.execute(f"SELECT count(*), pg_size_pretty(pg_total_relation_size('{table}')) FROM {table}")
+                rows, size = cursor.fetchone()
+                print(f"  {table:<24} {rows:>12,} rows {size:>10}")
+        user = User.objects.filter(username="bench-mayor").first() or User.objects.create_superuser(
+            "bench-mayor", password=None)
+        client = Client()
+        client.force_login(user)
+
+        print(f"\nN = {args.n:,} messages; median of {args.repeat} warm runs; ms")
+        print(f"{'page':<11} {'filters':<34} {'page (rollups)':>14} {'GROUP BY raw':>13} {'ratio':>7} {'queries':>8}")
+        worst, worst_ratio = 0.0, float("inf")
+        for label, params in FILTER_SETS.items():
+            for page in selectors.PAGES:
+                url = "/dashboard/" if page == "overview" else f"/dashboard/{page}/"
+
+                def get(url=url, params=params):
+                    response = client.get(url, params)
+                    assert response.status_code == 200, response.status_code
+
+                fast = timed(get, args.repeat)
+                with CaptureQueriesContext(connection) as queries:
+                    get()
+                f = parse(params)
+
+                def raw(page=page, f=f):
+                    selectors.PAGES[page](f, Source(raw=True))
+
+                slow = timed(raw, max(1, args.repeat // 2))
+                ratio = slow / fast
+                worst, worst_ratio = max(worst, fast), min(worst_ratio, ratio)
+                print(f"{page:<11} {label:<34} {fast:>14.1f} {slow:>13.1f} {ratio:>6.1f}× {len(queries):>8}")
+        print(f"\nslowest page {worst:.1f} ms (goal < 150 ms); smallest ratio {worst_ratio:.1f}× (goal ≥ 20×)")
+    finally:
+        connection.close()
+        settings.DATABASES["default"]["NAME"] = connections["default"].settings_dict["NAME"] = home
+        if not args.keep_db:
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,399 @@
+"""The figures of each dashboard page, read from the rollups (or, for the benchmark and the tests,
+the same figures by GROUP BY over the raw message table: `Source(raw=True)`).
+
+Each page runs a fixed number of queries whatever the data or the filters.
+"""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import Choices
+from django.utils import timezone
+
+from accounts.models import Account, Platform
+from departments.models import Division, MessageType, Topic
+from messages_app.models import Kind
+
+from . import sql
+from .filters import Filters
+from .tables import Column, Table, share
+
+# The mayor's account in 2012: 119,268 messages (Seoul Social Media Center).
+BASELINE_2012_TYPES = {"support": 76.3, "complaint": 2.4, "opinion": 21.3}
+BASELINE_2012_TOPICS = {"transport": 32.4, "safety": 20.3, "housing": 11.4, "culture": 10.5}
+OPEN_STATUSES = "('received', 'assigned', 'in_progress')"
+
+
+def _start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class Source:
+    """Where the figures come from: the rollups (pages) or the raw tables (baseline). Each source
+    is `FROM … WHERE …` text (the dimension filters are ANDed on) and its parameters."""
+
+    def __init__(self, raw: bool = False):
+        self.raw = raw
+
+    def _contribution(self, where: str, params: list) -> tuple[str, list]:
+        return f"({sql.CONTRIBUTION.format(where=where)}) s WHERE true", params
+
+    def daily(self, first: date, last: date) -> tuple[str, list]:
+        if self.raw:
+            return self._contribution("WHERE m.posted_at >= %s AND m.posted_at < %s",
+                                      [_start(first), _start(last + timedelta(days=1))])
+        return "dashboard_dailystat s WHERE s.day BETWEEN %s AND %s", [first, last]
+
+    def hourly(self, since: datetime) -> tuple[str, list]:
+        if self.raw:
+            return self._contribution("WHERE m.posted_at >= %s", [since])
+        return "dashboard_hourlystat s WHERE s.hour >= %s", [since]
+
+    def now_open(self) -> tuple[str, list]:
+        if self.raw:
+            return self._contribution(f"WHERE m.status IN {OPEN_STATUSES}", [])
+        return "dashboard_dailystat s WHERE (s.open > 0 OR s.overdue > 0)", []
+
+    def answered(self, first: date, last: date) -> tuple[str, list]:
+        """One row per answered message posted in the period."""
+        if self.raw:
+            return self._contribution("WHERE a.id IS NOT NULL AND m.posted_at >= %s AND m.posted_at < %s",
+                                      [_start(first), _start(last + timedelta(days=1))])
+        return "dashboard_messagestat s WHERE s.answered = 1 AND s.day BETWEEN %s AND %s", [first, last]
+
+    def answered_since(self, since: datetime) -> tuple[str, list]:
+        if self.raw:
+            return self._contribution("WHERE a.created_at >= %s", [since])
+        return "dashboard_messagestat s WHERE s.answered_at >= %s", [since]
+
+    def transfers(self, first: date, last: date) -> tuple[str, list]:
+        table = f"({sql.RAW_TRANSFERS}) s" if self.raw else "dashboard_transferday s"
+        return f"{table} WHERE s.day BETWEEN %s AND %s", [first, last]
+
+    def terms(self, weeks: list[date]) -> tuple[str, list]:
+        if self.raw:
+            first, last = min(weeks), max(weeks) + timedelta(days=7)
+            rows = ("(SELECT *, 1 AS s FROM messages_app_message WHERE posted_at >= %s AND posted_at < %s)")
+            inner = sql._TERM_ROWS.format(rows=rows)
+            return (f"(SELECT week, topic, term, sum(s) AS n FROM ({inner}) x GROUP BY 1, 2, 3) s "
+                    "WHERE s.week = ANY(%s)", [_start(first), _start(last), weeks])
+        return "dashboard_termweek s WHERE s.week = ANY(%s)", [weeks]
+
+
+def _dims(f: Filters, *, division_column: str = "s.division_id",
+          only: tuple[str, ...] | None = None) -> tuple[str, list]:
+    """AND-clauses of the dimension filters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    wanted = only or ("platform", "account", "division", "type", "topic")
+    if "platform" in wanted and f.platform:
+        clauses.append("s.platform = %s")
+        params.append(f.platform)
+    if "account" in wanted and f.account_ids:
+        clauses.append("s.account_id = ANY(%s)")
+        params.append(list(f.account_ids))
+    if "division" in wanted and f.division_ids:
+        clauses.append(f"{division_column} = ANY(%s)")
+        params.append(list(f.division_ids))
+    if "type" in wanted and f.type:
+        clauses.append("s.type = %s")
+        params.append(f.type)
+    if "topic" in wanted and f.topic:
+        clauses.append("s.topic = %s")
+        params.append(f.topic)
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def _query(source_sql: tuple[str, list], select: str, f: Filters, tail: str = "", **dims: Any) -> list[tuple]:
+    src, params = source_sql
+    where, dim_params = _dims(f, **dims)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {select} FROM {src}{where} {tail}", [*params, *dim_params])
+        return cursor.fetchall()
+
+
+def _label(choices: type[Choices], value: str | None) -> str:
+    if not value:
+        return "미분류 (unclassified)"
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+# --- 1. overview ---------------------------------------------------------------------------------
+
+def overview(f: Filters, source: Source | None = None, now: datetime | None = None) -> dict:
+    source = source or Source()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    cards = _inflow_cards(f, source, today)
+    opened = _query(source.now_open(), "coalesce(sum(s.open), 0), coalesce(sum(s.overdue), 0)", f)[0]
+    answered_today = _query(source.answered_since(_start(today)), "count(*)", f)[0][0]
+    median = _query(source.answered(f.start, f.end),
+                    "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.working_days)", f)[0][0]
+    cards.update(open=opened[0], overdue=opened[1], answered_today=answered_today,
+                 median_days=round(median, 2) if median is not None else None)
+    tables = [
+        hourly_table(f, source, now),
+        daily_table(f, source, today),
+        *breakdown_tables(f, source),
+    ]
+    return {"cards": cards, "tables": tables}
+
+
+def _inflow_cards(f: Filters, source: Source, today: date) -> dict:
+    first = today - timedelta(days=59)
+    windows = {"today": (today, today), "yesterday": (today - timedelta(days=1),) * 2,
+               "d7": (today - timedelta(days=6), today),
+               "d7_prev": (today - timedelta(days=13), today - timedelta(days=7)),
+               "d30": (today - timedelta(days=29), today), "d30_prev": (first, today - timedelta(days=30))}
+    select = ", ".join(f"coalesce(sum(s.received) FILTER (WHERE s.day BETWEEN '{a}' AND '{b}'), 0)"
+                       for a, b in windows.values())
+    values = dict(zip(windows, _query(source.daily(first, today), select, f)[0], strict=True))
+    cards = {}
+    for name, previous in (("today", "yesterday"), ("d7", "d7_prev"), ("d30", "d30_prev")):
+        now_, before = values[name], values[previous]
+        change = round(100.0 * (now_ - before) / before, 1) if before else None
+        cards[name] = {"value": now_, "previous": before, "change": change}
+    return cards
+
+
+def hourly_table(f: Filters, source: Source, now: datetime) -> Table:
+    first = (now - timedelta(hours=47)).replace(minute=0, second=0, microsecond=0)
+    rows = dict(_query(source.hourly(first), "s.hour, sum(s.received)", f, "GROUP BY 1"))
+    series = []
+    for i in range(48):
+        hour = first + timedelta(hours=i)
+        series.append([timezone.localtime(hour).strftime("%m-%d %H시"), rows.get(hour, 0)])
+    return Table("hourly", "최근 48시간 시간별 유입 (Inflow per hour, last 48 hours)",
+                 [Column("hour", "시각 (Hour)", numeric=False), Column("received", "유입 (Received)")],
+                 series, chart="bars")
+
+
+def daily_table(f: Filters, source: Source, today: date, days: int = 90) -> Table:
+    first = today - timedelta(days=days - 1)
+    rows = dict(_query(source.daily(first, today), "s.day, sum(s.received)", f, "GROUP BY 1"))
+    series = [[(first + timedelta(days=i)).isoformat(), rows.get(first + timedelta(days=i), 0)]
+              for i in range(days)]
+    return Table("daily", f"최근 {days}일 일별 유입 (Inflow per day, last {days} days)",
+                 [Column("day", "날짜 (Day)", numeric=False), Column("received", "유입 (Received)")],
+                 series, chart="bars")
+
+
+def breakdown_tables(f: Filters, source: Source) -> list[Table]:
+    """Platform, channel, type and topic shares of the period, in one GROUPING SETS query."""
+    rows = _query(source.daily(f.start, f.end),
+                  "s.platform, s.kind, s.type, s.topic, GROUPING(s.platform, s.kind, s.type, s.topic), "
+                  "sum(s.received)", f,
+                  "GROUP BY GROUPING SETS ((s.platform), (s.kind), (s.type), (s.topic), ())")
+    by: dict[str, dict[str, int]] = {"platform": {}, "kind": {}, "type": {}, "topic": {}}
+    total = 0
+    for platform, kind, type_, topic, grouping, n in rows:
+        if grouping == 0b0111:
+            by["platform"][platform] = n
+        elif grouping == 0b1011:
+            by["kind"][kind] = n
+        elif grouping == 0b1101:
+            by["type"][type_] = n
+        elif grouping == 0b1110:
+            by["topic"][topic] = n
+        elif grouping == 0b1111:
+            total = n
+    count = [Column("received", "유입 (Received)"), Column("share", "비율 % (Share)", percent=True)]
+
+    def simple(key: str, title: str, values: dict[str, int], choices: type[Choices]) -> Table:
+        ordered = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
+        return Table(key, title, [Column(key, title.split(" (")[0] + " (" + key.title() + ")", numeric=False),
+                                  *count],
+                     [[_label(choices, k), n, share(n, total)] for k, n in ordered], chart="hbars")
+
+    classified = sum(n for k, n in by["type"].items() if k)
+    with_topic = sum(n for k, n in by["topic"].items() if k)
+    baseline = [Column("share_2012", "2012년 시장 계정 % (2012 baseline)", percent=True)]
+    types = Table("types", "유형별 비율 (Share by type)",
+                  [Column("type", "유형 (Type)", numeric=False), *count, *baseline],
+                  [[_label(MessageType, t), by["type"].get(t, 0), share(by["type"].get(t, 0), classified),
+                    BASELINE_2012_TYPES.get(t)] for t in MessageType.values],
+                  note=f"분류된 {classified:,}건 기준, 미분류 {by['type'].get('', 0):,}건 "
+                       f"(shares of classified messages)", chart="hbars")
+    topics = Table("topics", "주제별 비율 (Share by topic)",
+                   [Column("topic", "주제 (Topic)", numeric=False), *count, *baseline],
+                   [[_label(Topic, t), by["topic"].get(t, 0), share(by["topic"].get(t, 0), with_topic),
+                     BASELINE_2012_TOPICS.get(t)] for t in Topic.values],
+                   note=f"주제가 있는 {with_topic:,}건 기준 (shares of messages with a topic)", chart="hbars")
+    return [simple("platform", "플랫폼별 유입 (Inflow by platform)", by["platform"], Platform),
+            simple("channel", "채널별 유입 (Inflow by channel)", by["kind"], Kind),
+            types, topics]
+
+
+# --- 2. the mayor's accounts ---------------------------------------------------------------------
+
+def mayor_account_ids() -> list[int]:
+    return list(Account.objects.filter(is_mayor=True).order_by("pk").values_list("pk", flat=True))
+
+
+def mayor(f: Filters, source: Source | None = None, now: datetime | None = None) -> dict:
+    source = source or Source()
+    ids = [i for i in mayor_account_ids() if not f.account_ids or i in f.account_ids]
+    scoped = f.with_accounts(ids or [0])
+    page = overview(scoped, source, now)
+    page["tables"].insert(0, accounts_table(scoped, source, key="mayor_accounts",
+                                            title="시장 계정별 유입 (The mayor's accounts)"))
+    return page
+
+
+# --- 3. divisions --------------------------------------------------------------------------------
+
+DIVISION_SORTS = ["division", "received", "answered", "in_time_share", "median_days", "p90_days",
+                  "overdue", "transfers_out"]
+
+
+def divisions(f: Filters, source: Source | None = None, sort: str = "received", desc: bool = True) -> dict:
+    source = source or Source()
+    counts = {r[0]: r[1:] for r in _query(
+        source.daily(f.start, f.end),
+        "s.division_id, sum(s.received), sum(s.answered), sum(s.in_time), sum(s.with_deadline)", f,
+        "GROUP BY 1")}
+    times = {r[0]: r[1:] for r in _query(
+        source.answered(f.start, f.end),
+        "s.division_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY s.working_days), "
+        "percentile_cont(0.9) WITHIN GROUP (ORDER BY s.working_days)", f, "GROUP BY 1")}
+    overdue = dict(_query(source.now_open(), "s.division_id, sum(s.overdue)", f, "GROUP BY 1"))
+    transfers = dict(_query(source.transfers(f.start, f.end), "s.from_division_id, sum(s.n)", f,
+                            "GROUP BY 1", division_column="s.from_division_id", only=("division",)))
+    names = {d.pk: d.name_ko for d in Division.objects.only("pk", "name_ko")}
+    ids = set(counts) | set(times) | {k for k, v in overdue.items() if v} | set(transfers)
+    if f.division_ids:
+        ids &= set(f.division_ids)
+    rows, links = [], []
+    for pk in ids:
+        received, answered, in_time, with_deadline = counts.get(pk, (0, 0, 0, 0))
+        median, p90 = times.get(pk, (None, None))
+        rows.append([names.get(pk, "미배정 (unassigned)") if pk else "미배정 (unassigned)", received, answered,
+                     share(in_time, with_deadline), _round(median), _round(p90), overdue.get(pk, 0) or 0,
+                     transfers.get(pk, 0)])
+        links.append(f"/admin/messages_app/message/?division__id__exact={pk}" if pk else None)
+    column = DIVISION_SORTS.index(sort) if sort in DIVISION_SORTS else 1
+    order = sorted(range(len(rows)), key=lambda i: (rows[i][column] is None, rows[i][column]
+                                                   if rows[i][column] is not None else 0, rows[i][0]))
+    if desc:
+        nones = [i for i in order if rows[i][column] is None]
+        order = [i for i in order if rows[i][column] is not None][::-1] + nones
+    table = Table(
+        "divisions", "부서별 처리 현황 (Divisions)",
+        [Column("division", "부서 (Division)", numeric=False), Column("received", "접수 (Received)"),
+         Column("answered", "답변 (Answered)"),
+         Column("in_time_share", "기한 내 답변 % (Within deadline)", percent=True),
+         Column("median_days", "답변 소요 중앙값, 근무일 (Median working days)"),
+         Column("p90_days", "답변 소요 90%, 근무일 (90th percentile)"),
+         Column("overdue", "현재 기한 초과 (Overdue now)"), Column("transfers_out", "이관 (Transfers out)")],
+        [rows[i] for i in order], links=[links[i] for i in order], sortable=True,
+        note="이관은 기간과 부서 필터만 적용됩니다 (transfers follow the period and division filters only).")
+    return {"tables": [table]}
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 2) if value is not None else None
+
+
+# --- 4. topics and words -------------------------------------------------------------------------
+
+def words(f: Filters, source: Source | None = None, limit: int = 30) -> dict:
+    source = source or Source()
+    this_week = f.end - timedelta(days=f.end.weekday())
+    last_week = this_week - timedelta(days=7)
+    rows = _terms(source, f, this_week, last_week, limit)
+    rising = Table(
+        "rising_words", f"이번 주 늘어난 낱말 (Rising words, week of {this_week})",
+        [Column("term", "낱말 (Term)", numeric=False), Column("this_week", "이번 주 (This week)"),
+         Column("last_week", "지난주 (Last week)"), Column("change", "증감 (Change)")],
+        [[t, now_, before, now_ - before] for t, now_, before in rows],
+        links=[f"/search/?q={t}" for t, *_ in rows],
+        note="메시지 수 기준, 주제 필터만 적용 (messages containing the term; only the topic filter applies).")
+    return {"tables": [rising, *share_over_time(f, source)]}
+
+
+def _terms(source: Source, f: Filters, this_week: date, last_week: date, limit: int) -> list[tuple]:
+    src, params = source.terms([this_week, last_week])
+    where, dim_params = _dims(f, only=("topic",))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT term, now, before FROM (SELECT s.term, "
+            f"coalesce(sum(s.n) FILTER (WHERE s.week = %s), 0) AS now, "
+            f"coalesce(sum(s.n) FILTER (WHERE s.week = %s), 0) AS before "
+            f"FROM {src}{where} GROUP BY 1) t WHERE now >= 2 AND now > before "
+            f"ORDER BY now - before DESC, now DESC, term LIMIT %s",
+            [this_week, last_week, *params, *dim_params, limit])
+        return cursor.fetchall()
+
+
+WEEK = "date_trunc('week', s.day)::date"
+
+
+def share_over_time(f: Filters, source: Source) -> list[Table]:
+    rows = _query(source.daily(f.start, f.end),
+                  f"{WEEK}, s.type, s.topic, GROUPING(s.type, s.topic), sum(s.received)", f,
+                  f"GROUP BY GROUPING SETS (({WEEK}, s.type), ({WEEK}, s.topic)) ORDER BY 1")
+    weeks = sorted({r[0] for r in rows})
+    totals = {(w, g): 0 for w in weeks for g in ("type", "topic")}
+    by_type, by_topic = {}, {}
+    for week, type_, topic, grouping, n in rows:
+        if grouping == 0b01 and type_:
+            by_type[(week, type_)] = n
+            totals[(week, "type")] += n
+        elif grouping == 0b10 and topic:
+            by_topic[(week, topic)] = n
+            totals[(week, "topic")] += n
+    types = Table("type_share_weekly", "주별 유형 비율 % (Type share per week)",
+                  [Column("week", "주 (Week)", numeric=False),
+                   *[Column(t, f"{_label(MessageType, t)} ({t})", percent=True) for t in MessageType.values]],
+                  [[w.isoformat(), *[share(by_type.get((w, t), 0), totals[(w, "type")]) for t in MessageType.values]]
+                   for w in weeks])
+    topics = Table("topic_share_weekly", "주별 주제 비율 % (Topic share per week)",
+                   [Column("week", "주 (Week)", numeric=False),
+                    *[Column(t, f"{_label(Topic, t)} ({t})", percent=True) for t in Topic.values]],
+                   [[w.isoformat(), *[share(by_topic.get((w, t), 0), totals[(w, "topic")]) for t in Topic.values]]
+                    for w in weeks])
+    return [types, topics]
+
+
+# --- 5. accounts ---------------------------------------------------------------------------------
+
+def accounts_table(f: Filters, source: Source, key: str = "accounts",
+                   title: str = "계정별 유입 (Inflow per account)") -> Table:
+    counts = {r[0]: r[1:] for r in _query(source.daily(f.start, f.end),
+                                          "s.account_id, sum(s.received), sum(s.answered)", f, "GROUP BY 1")}
+    accounts = Account.objects.select_related("owner_division").order_by("platform", "handle")
+    if f.account_ids:
+        accounts = accounts.filter(pk__in=f.account_ids)
+    if f.platform:
+        accounts = accounts.filter(platform=f.platform)
+    rows = []
+    for a in accounts:
+        received, answered = counts.get(a.pk, (0, 0))
+        rows.append([f"{a.display_name} (@{a.handle})", a.get_platform_display(), received, answered,
+                     a.follower_count, _when(a.last_polled_at), a.get_status_display(),
+                     f"{_when(a.last_error_at)} {a.last_error[:120]}".strip() if a.last_error else ""])
+    if not f.account_ids and not f.platform and None in counts:
+        received, answered = counts[None]
+        rows.append(["계정 없음: 전화·웹 (no account: phone, web)", "-", received, answered, None, "", "", ""])
+    return Table(key, title, [
+        Column("account", "계정 (Account)", numeric=False), Column("platform", "플랫폼 (Platform)", numeric=False),
+        Column("received", "유입 (Received)"), Column("answered", "답변 (Answered)"),
+        Column("followers", "팔로워 (Followers)"), Column("last_poll", "마지막 수집 (Last poll)", numeric=False),
+        Column("status", "상태 (Status)", numeric=False),
+        Column("last_error", "마지막 오류 (Last error)", numeric=False),
+    ], rows, sortable=True)
+
+
+def _when(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def accounts(f: Filters, source: Source | None = None) -> dict:
+    return {"tables": [accounts_table(f, source or Source())]}
+
+
+PAGES = {"overview": overview, "mayor": mayor, "divisions": divisions, "words": words, "accounts": accounts}

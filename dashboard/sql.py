@@ -1,0 +1,281 @@
+"""The SQL that keeps the rollups exact: one function per concern, statement-level triggers with
+transition tables on messages_app's tables (the ingest's bulk INSERT/UPDATE fire them once per
+statement, not once per row). They write only the dashboard's tables.
+
+Invariants (checked by tests/dashboard/test_rollups.py against GROUP BY over the raw tables):
+  DailyStat/HourlyStat = Σ contribution(message, its answer) per bucket and dimensions
+  MessageStat          = contribution(message, its answer), one row per message
+  TransferDay          = status changes whose division differs from the message's previous one
+  TermWeek             = non-spam messages per (week, topic) containing each Hangul term
+The contribution of a message is CONTRIBUTION below; the pages may read it as a baseline too.
+"""
+
+from .models import DIMENSIONS, MEASURES
+
+# Seoul has no daylight saving time; the city's days and hours are Seoul's whatever the session says.
+TZ = "Asia/Seoul"
+OPEN = "('received', 'assigned', 'in_progress')"
+
+# One row per message: what the rollups count of it. `{where}` limits the messages.
+CONTRIBUTION = f"""
+SELECT m.id AS message_id,
+       date_trunc('hour', m.posted_at, '{TZ}') AS hour,
+       (m.posted_at AT TIME ZONE '{TZ}')::date AS day,
+       m.platform, m.kind, m.account_id, m.division_id, m.type, m.topic,
+       (m.status <> 'spam')::int AS received,
+       (m.status = 'spam')::int AS spam,
+       (m.status IN {OPEN} AND m.due_at IS NOT NULL)::int AS open,
+       (m.status IN {OPEN} AND m.is_overdue)::int AS overdue,
+       (a.id IS NOT NULL)::int AS answered,
+       (a.id IS NOT NULL AND m.due_at IS NOT NULL)::int AS with_deadline,
+       (a.id IS NOT NULL AND m.due_at IS NOT NULL AND a.created_at <= m.due_at)::int AS in_time,
+       a.created_at AS answered_at,
+       CASE WHEN a.id IS NOT NULL
+            THEN greatest(0, dashboard_wd(a.created_at) - dashboard_wd(m.received_at)) END AS working_days
+  FROM messages_app_message m
+  LEFT JOIN messages_app_answer a ON a.message_id = m.id
+ {{where}}
+"""
+
+STAT_COLUMNS = ["message_id", "hour", "day", *DIMENSIONS, *MEASURES, "answered_at", "working_days"]
+_dims = ", ".join(DIMENSIONS)
+_sums = ", ".join(f"sum({c}) AS {c}" for c in MEASURES)
+_nonzero = " OR ".join(f"sum({c}) <> 0" for c in MEASURES)
+_add = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in MEASURES)
+_measures = ", ".join(MEASURES)
+
+
+def _upsert(table: str, bucket: str, source: str) -> str:
+    """Add the signed counts of `source` to `table`, key by key, in key order (lock order)."""
+    return f"""
+    INSERT INTO {table} AS t ({bucket}, {_dims}, {_measures})
+    SELECT {bucket}, {_dims}, {_sums} FROM {source}
+     GROUP BY {bucket}, {_dims} HAVING {_nonzero}
+     ORDER BY {bucket}, {_dims}
+    ON CONFLICT ({bucket}, {_dims}) DO UPDATE SET {_add}"""
+
+
+_signed = ", ".join(f"s * {c} AS {c}" for c in MEASURES)
+_stat_list = ", ".join(STAT_COLUMNS)
+_set_stat = ", ".join(f"{c} = excluded.{c}" for c in STAT_COLUMNS[1:])
+
+REFRESH_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION dashboard_refresh(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF ids IS NULL OR cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    -- Lock what is counted of these messages first: a concurrent change of the same message waits
+    -- here, and the next statement's snapshot then sees that change committed (READ COMMITTED).
+    PERFORM 1 FROM dashboard_messagestat WHERE message_id = ANY(ids) ORDER BY message_id FOR UPDATE;
+    WITH cur AS ({CONTRIBUTION.format(where="WHERE m.id = ANY(ids)")}),
+    old AS (SELECT * FROM dashboard_messagestat WHERE message_id = ANY(ids)),
+    delta AS (
+        SELECT hour, day, {_dims}, {_signed}
+          FROM (SELECT {_stat_list}, 1 AS s FROM cur UNION ALL SELECT {_stat_list}, -1 AS s FROM old) d
+    ),
+    h AS ({_upsert("dashboard_hourlystat", "hour", "delta")}),
+    d AS ({_upsert("dashboard_dailystat", "day", "delta")}),
+    gone AS (
+        DELETE FROM dashboard_messagestat s WHERE s.message_id = ANY(ids)
+           AND NOT EXISTS (SELECT 1 FROM cur WHERE cur.message_id = s.message_id)
+    )
+    INSERT INTO dashboard_messagestat ({", ".join(STAT_COLUMNS)})
+    SELECT {", ".join(STAT_COLUMNS)} FROM cur ORDER BY message_id
+    ON CONFLICT (message_id) DO UPDATE SET {_set_stat};
+END
+$fn$;
+"""
+
+# Working time between two moments in working days, as departments.workdays.Calendar.working_time
+# counts it (a working day counts 24 hours, a day off nothing): W(b) - W(a).
+WORKDAY_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION dashboard_wd(t timestamptz) RETURNS double precision
+LANGUAGE sql STABLE AS $fn$
+    SELECT w.seq + CASE WHEN w.is_working
+                        THEN extract(epoch FROM (t AT TIME ZONE '{TZ}')
+                                               - date_trunc('day', t AT TIME ZONE '{TZ}')) / 86400.0
+                        ELSE 0 END
+      FROM dashboard_workday w WHERE w.day = (t AT TIME ZONE '{TZ}')::date
+$fn$;
+"""
+
+# Which columns of a message its contribution depends on (others, e.g. like_count, are ignored).
+WATCHED = ["posted_at", "received_at", "platform", "kind", "account_id", "division_id", "type", "topic",
+           "status", "due_at", "is_overdue"]
+_changed = " OR ".join(f"n.{c} IS DISTINCT FROM o.{c}" for c in WATCHED)
+
+# Terms: a message's terms count when it is not spam; they move with its week, topic and document.
+_TERM_ROWS = f"""
+    SELECT date_trunc('week', r.posted_at AT TIME ZONE '{TZ}')::date AS week, r.topic, x.term, r.s
+      FROM {{rows}} r CROSS JOIN LATERAL unnest(tsvector_to_array(r.search_vector)) AS x(term)
+     WHERE r.status <> 'spam' AND x.term ~ '^[가-힣]{{{{2,30}}}}$'"""
+TERM_WATCHED = ["posted_at", "topic", "search_vector"]
+_term_changed = " OR ".join(f"n.{c} IS DISTINCT FROM o.{c}" for c in TERM_WATCHED) + \
+    " OR (n.status = 'spam') <> (o.status = 'spam')"
+
+
+def _term_upsert(rows: str) -> str:
+    return f"""
+    INSERT INTO dashboard_termweek AS t (week, topic, term, n)
+    SELECT week, topic, term, sum(s) FROM ({_TERM_ROWS.format(rows=rows)}) x
+     GROUP BY week, topic, term HAVING sum(s) <> 0 ORDER BY week, topic, term
+    ON CONFLICT (week, topic, term) DO UPDATE SET n = t.n + excluded.n"""
+
+
+# Transfers of some messages: rows whose division differs from the previous row's (by id).
+def _transfers(rows: str) -> str:
+    return f"""
+    SELECT (created_at AT TIME ZONE '{TZ}')::date AS day, prev AS from_division_id,
+           division_id AS to_division_id
+      FROM (SELECT r.created_at, r.division_id,
+                   lag(r.division_id) OVER (PARTITION BY r.message_id ORDER BY r.id) AS prev
+              FROM ({rows}) r) x
+     WHERE prev IS NOT NULL AND division_id IS NOT NULL AND prev <> division_id"""
+
+
+def _transfer_delta(after: str, before: str) -> str:
+    return f"""
+    INSERT INTO dashboard_transferday AS t (day, from_division_id, to_division_id, n)
+    SELECT day, from_division_id, to_division_id, sum(s) FROM (
+        SELECT *, 1 AS s FROM ({_transfers(after)}) a
+        UNION ALL SELECT *, -1 AS s FROM ({_transfers(before)}) b) d
+     GROUP BY 1, 2, 3 HAVING sum(s) <> 0 ORDER BY 1, 2, 3
+    ON CONFLICT (day, from_division_id, to_division_id) DO UPDATE SET n = t.n + excluded.n"""
+
+
+_SC = "SELECT id, message_id, division_id, created_at FROM messages_app_statuschange"
+
+TRIGGER_FUNCTIONS = f"""
+CREATE OR REPLACE FUNCTION dashboard_message_ins() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM dashboard_refresh(ARRAY(SELECT id FROM new_rows));
+    {_term_upsert("(SELECT *, 1 AS s FROM new_rows)")};
+    RETURN NULL;
+END $fn$;
+
+CREATE OR REPLACE FUNCTION dashboard_message_upd() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM dashboard_refresh(ARRAY(
+        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {_changed}));
+    {_term_upsert(f'''(SELECT n.*, 1 AS s FROM new_rows n JOIN old_rows o ON o.id = n.id
+                         WHERE {_term_changed}
+                       UNION ALL
+                       SELECT o.*, -1 AS s FROM new_rows n JOIN old_rows o ON o.id = n.id
+                         WHERE {_term_changed})''')};
+    RETURN NULL;
+END $fn$;
+
+CREATE OR REPLACE FUNCTION dashboard_message_del() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM dashboard_refresh(ARRAY(SELECT id FROM old_rows));
+    {_term_upsert("(SELECT *, -1 AS s FROM old_rows)")};
+    RETURN NULL;
+END $fn$;
+
+CREATE OR REPLACE FUNCTION dashboard_answer_new() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM dashboard_refresh(ARRAY(SELECT DISTINCT message_id FROM new_rows));
+    RETURN NULL;
+END $fn$;
+
+CREATE OR REPLACE FUNCTION dashboard_answer_old() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM dashboard_refresh(ARRAY(SELECT DISTINCT message_id FROM old_rows));
+    RETURN NULL;
+END $fn$;
+
+CREATE OR REPLACE FUNCTION dashboard_answer_upd() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM dashboard_refresh(ARRAY(
+        SELECT message_id FROM new_rows UNION SELECT message_id FROM old_rows));
+    RETURN NULL;
+END $fn$;
+
+-- Status changes are only ever appended (and deleted with their message): the transfers of the
+-- touched messages are recounted with and without the statement's rows, the difference applied.
+CREATE OR REPLACE FUNCTION dashboard_statuschange_ins() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    {_transfer_delta(
+        f"{_SC} WHERE message_id IN (SELECT message_id FROM new_rows)",
+        f"{_SC} WHERE message_id IN (SELECT message_id FROM new_rows) AND id NOT IN (SELECT id FROM new_rows)")};
+    RETURN NULL;
+END $fn$;
+
+CREATE OR REPLACE FUNCTION dashboard_statuschange_del() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    {_transfer_delta(
+        f"{_SC} WHERE message_id IN (SELECT message_id FROM old_rows)",
+        f"{_SC} WHERE message_id IN (SELECT message_id FROM old_rows) "
+        "UNION ALL SELECT id, message_id, division_id, created_at FROM old_rows")};
+    RETURN NULL;
+END $fn$;
+"""
+
+# Names sort in firing order: the message's counts before its terms, always the same lock order.
+TRIGGERS = """
+CREATE TRIGGER dashboard_message_ins AFTER INSERT ON messages_app_message
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dashboard_message_ins();
+CREATE TRIGGER dashboard_message_upd AFTER UPDATE ON messages_app_message
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_message_upd();
+CREATE TRIGGER dashboard_message_del AFTER DELETE ON messages_app_message
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION dashboard_message_del();
+CREATE TRIGGER dashboard_answer_ins AFTER INSERT ON messages_app_answer
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dashboard_answer_new();
+CREATE TRIGGER dashboard_answer_upd AFTER UPDATE ON messages_app_answer
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_answer_upd();
+CREATE TRIGGER dashboard_answer_del AFTER DELETE ON messages_app_answer
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION dashboard_answer_old();
+CREATE TRIGGER dashboard_statuschange_ins AFTER INSERT ON messages_app_statuschange
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dashboard_statuschange_ins();
+CREATE TRIGGER dashboard_statuschange_del AFTER DELETE ON messages_app_statuschange
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION dashboard_statuschange_del();
+"""
+
+DROP = """
+DROP TRIGGER IF EXISTS dashboard_message_ins ON messages_app_message;
+DROP TRIGGER IF EXISTS dashboard_message_upd ON messages_app_message;
+DROP TRIGGER IF EXISTS dashboard_message_del ON messages_app_message;
+DROP TRIGGER IF EXISTS dashboard_answer_ins ON messages_app_answer;
+DROP TRIGGER IF EXISTS dashboard_answer_upd ON messages_app_answer;
+DROP TRIGGER IF EXISTS dashboard_answer_del ON messages_app_answer;
+DROP TRIGGER IF EXISTS dashboard_statuschange_ins ON messages_app_statuschange;
+DROP TRIGGER IF EXISTS dashboard_statuschange_del ON messages_app_statuschange;
+DROP FUNCTION IF EXISTS dashboard_message_ins(), dashboard_message_upd(), dashboard_message_del(),
+    dashboard_answer_new(), dashboard_answer_old(), dashboard_answer_upd(),
+    dashboard_statuschange_ins(), dashboard_statuschange_del(), dashboard_refresh(bigint[]),
+    dashboard_wd(timestamptz);
+"""
+
+INSTALL = WORKDAY_FUNCTION + REFRESH_FUNCTION + TRIGGER_FUNCTIONS + TRIGGERS
+
+# --- from scratch: the same definitions as GROUP BY over the raw tables ------------------------
+
+RAW_STATS = CONTRIBUTION.format(where="")
+RAW_TRANSFERS = f"""
+SELECT day, from_division_id, to_division_id, count(*) AS n
+  FROM ({_transfers(_SC)}) t GROUP BY 1, 2, 3"""
+RAW_TERMS = f"""
+SELECT week, topic, term, sum(s) AS n
+  FROM ({_TERM_ROWS.format(rows="(SELECT *, 1 AS s FROM messages_app_message)")}) t GROUP BY 1, 2, 3"""
+
+
+def raw_rollup(bucket: str) -> str:
+    """DailyStat (bucket "day") or HourlyStat ("hour") as GROUP BY over the raw tables."""
+    return f"SELECT {bucket}, {_dims}, {_sums} FROM ({RAW_STATS}) r GROUP BY {bucket}, {_dims} HAVING {_nonzero}"
+
+
+REBUILD = [
+    "TRUNCATE dashboard_messagestat, dashboard_dailystat, dashboard_hourlystat, "
+    "dashboard_transferday, dashboard_termweek",
+    f"INSERT INTO dashboard_messagestat ({', '.join(STAT_COLUMNS)}) "
+    f"SELECT {', '.join(STAT_COLUMNS)} FROM ({RAW_STATS}) r",
+    f"INSERT INTO dashboard_dailystat (day, {_dims}, {_measures}) "
+    f"SELECT day, {_dims}, {_sums} FROM dashboard_messagestat GROUP BY day, {_dims} HAVING {_nonzero}",
+    f"INSERT INTO dashboard_hourlystat (hour, {_dims}, {_measures}) "
+    f"SELECT hour, {_dims}, {_sums} FROM dashboard_messagestat GROUP BY hour, {_dims} HAVING {_nonzero}",
+    f"INSERT INTO dashboard_transferday (day, from_division_id, to_division_id, n) {RAW_TRANSFERS}",
+    f"INSERT INTO dashboard_termweek (week, topic, term, n) {RAW_TERMS}",
+]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboard"
+urlpatterns = [
+    path("", views.page, {"name": "overview"}, name="overview"),
+    path("report/", views.monthly_report, name="report"),
+    path("<slug:name>/", views.page, name="page"),
+    path("<slug:name>/export/<slug:key>.<slug:fmt>", views.export, name="export"),
+]

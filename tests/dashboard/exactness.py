@@ -1,0 +1,61 @@
+"""The invariant of the rollups: every table equals the GROUP BY over the raw tables."""
+
+from django.db import connection
+
+from dashboard import sql
+from dashboard.models import DIMENSIONS, MEASURES
+
+
+def _rows(query: str, key_len: int) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        out = {}
+        for row in cursor.fetchall():
+            key, values = tuple(row[:key_len]), tuple(row[key_len:])
+            if any(v for v in values if isinstance(v, int)) or any(not isinstance(v, int) for v in values):
+                out[key] = values
+        return out
+
+
+def _table(table: str, columns: list[str], key_len: int) -> dict:
+    return _rows(f"SELECT {', '.join(columns)} FROM {table}", key_len)
+
+
+def differences() -> dict[str, tuple]:
+    """{table: (only in rollup, only in raw)} for every table that differs; {} when exact."""
+    found = {}
+    for bucket, table in (("day", "dashboard_dailystat"), ("hour", "dashboard_hourlystat")):
+        columns = [bucket, *DIMENSIONS, *MEASURES]
+        got = _table(table, columns, 1 + len(DIMENSIONS))
+        want = _rows(f"SELECT {', '.join(columns)} FROM ({sql.raw_rollup(bucket)}) r", 1 + len(DIMENSIONS))
+        if got != want:
+            found[table] = _diff(got, want)
+    stat_columns = [c for c in sql.STAT_COLUMNS if c != "working_days"] + ["round(working_days::numeric, 6)"]
+    got = _table("dashboard_messagestat", stat_columns, 1)
+    want = _rows(f"SELECT {', '.join(stat_columns)} FROM ({sql.RAW_STATS}) r", 1)
+    if got != want:
+        found["dashboard_messagestat"] = _diff(got, want)
+    for table, raw, key_len in (("dashboard_transferday", sql.RAW_TRANSFERS, 3),
+                                ("dashboard_termweek", sql.RAW_TERMS, 3)):
+        columns = ["day", "from_division_id", "to_division_id", "n"] if "transfer" in table else \
+            ["week", "topic", "term", "n"]
+        got = _table(table, columns, key_len)
+        want = _rows(f"SELECT {', '.join(columns)} FROM ({raw}) r", key_len)
+        if got != want:
+            found[table] = _diff(got, want)
+    return found
+
+
+def _diff(got: dict, want: dict) -> tuple:
+    only_got = {k: v for k, v in got.items() if want.get(k) != v}
+    only_want = {k: v for k, v in want.items() if got.get(k) != v}
+    return dict(list(only_got.items())[:5]), dict(list(only_want.items())[:5])
+
+
+def table_sizes() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        out = {}
+        for table in ("messagestat", "dailystat", "hourlystat", "transferday", "termweek"):
+            cursor.execute(f"SELECT count(*) FROM dashboard_{table} WHERE true")
+            out[table] = cursor.fetchone()[0]
+        return out
