@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "smc.middleware.KoreanFirstLocaleMiddleware",
+    "broadcast.middleware.AlertBannerMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -162,6 +163,8 @@ SMC_RATE_QUESTION = env("SMC_RATE_QUESTION", default="5/h")
 SMC_COMMENT_REPORT_LIMIT = env.int("SMC_COMMENT_REPORT_LIMIT", default=3)
 SMC_PORTAL_CACHE_SECONDS = env.int("SMC_PORTAL_CACHE_SECONDS", default=30)
 SMC_BENCH = env.bool("SMC_BENCH", default=False)
+# The portal's public address: emergency broadcasts link to their alert page with it.
+SMC_SITE_URL = env("SMC_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", "한국어"), ("en", "English")]
@@ -193,6 +196,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="smc")
 # A task unacked this long (its worker vanished) is delivered again; fault tests lower it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
+# Broadcast tasks go to "<CELERY_QUEUE>.broadcast", consumed by a worker with a thread pool (Procfile).
+CELERY_TASK_ROUTES = ("broadcast.tasks.route",)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Task modules outside the autodiscovered tasks.py files.
@@ -203,6 +208,8 @@ CELERY_BEAT_SCHEDULE = {
     # Inbox: poll the accounts whose interval has passed; re-queue replies whose task was lost.
     "dispatch-polls": {"task": "messages_app.tasks.dispatch_polls", "schedule": 10.0},
     "sweep-outbox": {"task": "messages_app.tasks.sweep_outbox", "schedule": 60.0},
+    # Broadcasts: re-queue deliveries whose task was lost.
+    "sweep-broadcast-deliveries": {"task": "broadcast.tasks.sweep_deliveries", "schedule": 60.0},
 }
 
 # Facebook webhook (/webhooks/facebook/): the app secret signs deliveries, the verify token the handshake.

@@ -16,5 +16,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # allauth at auth/: "accounts/" would read as our SNS account registry.
     path("auth/", include("allauth.urls")),
+    path("alerts/", include("broadcast.urls")),
     path("", include("messages_app.urls")),
 ]

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.services import seed_registry
+from broadcast.seed import seed as seed_broadcast
 from departments.regulation import seed_regulation
 from departments.routing import seed_rules
 from departments.services import seed_org_chart
@@ -8,7 +9,8 @@ from users.roles import ensure_roles
 
 
 class Command(BaseCommand):
-    help = "조직도, 역할, SNS 계정 44개, 배정 규칙과 처리규정을 넣습니다. 두 번 실행해도 결과는 같습니다."
+    help = ("조직도, 역할, SNS 계정 44개, 배정 규칙과 처리규정, 긴급메시지 템플릿을 넣습니다. "
+            "두 번 실행해도 결과는 같습니다.")
 
     def handle(self, *args, **options):
         ensure_roles()
@@ -16,4 +18,5 @@ class Command(BaseCommand):
         seed_registry()
         seed_rules()
         seed_regulation()
+        seed_broadcast()  # hazard templates and one past simulated exercise
         self.stdout.write(self.style.SUCCESS("seed 완료"))

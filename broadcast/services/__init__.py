@@ -1,0 +1,6 @@
+"""State changes of broadcasts: workflow.py (draft → submit → approve/reject, follow-ups) and
+sending.py (one delivery per account, posted once)."""
+
+
+class BroadcastError(Exception):
+    """A refused step, with a message for staff (Korean first, English in parentheses)."""
