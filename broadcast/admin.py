@@ -32,7 +32,8 @@ class BroadcastForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["districts"].choices = areas.choices()
+        if "districts" in self.fields:  # absent when the page is read-only
+            self.fields["districts"].choices = areas.choices()
 
 
 @admin.register(Template)

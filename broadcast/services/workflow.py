@@ -222,6 +222,7 @@ def prepare_followup(original: Broadcast, user, msg_type: str) -> Broadcast:
     """An Update or Cancel of a sent alert, prefilled from it, as a new draft (four eyes again)."""
     if msg_type not in (MsgType.UPDATE, MsgType.CANCEL):
         raise BroadcastError("정정(Update) 또는 취소(Cancel)만 만들 수 있습니다.")
+    original = Broadcast.objects.get(pk=original.pk)  # its state as of now, not as the caller saw it
     if not can_draft(user):
         _refuse(original, user, "긴급메시지 작성 권한이 없습니다 (you may not draft broadcasts).")
     if not original.is_sent:
