@@ -5,12 +5,15 @@ allowed step), exactly what each platform will get, the live progress with per-a
 every recorded step. Thin: every change goes through services.workflow / services.sending.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -34,6 +37,12 @@ class BroadcastForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "districts" in self.fields:  # absent when the page is read-only
             self.fields["districts"].choices = areas.choices()
+        for name in ("onset", "expires"):
+            if name in self.fields:
+                # The admin splits date and time into two inputs without labels of their own.
+                date, time = self.fields[name].widget.widgets
+                label = self.fields[name].label
+                date.attrs["aria-label"], time.attrs["aria-label"] = f"{label} (날짜)", f"{label} (시각)"
 
 
 @admin.register(Template)
@@ -100,7 +109,17 @@ class BroadcastAdmin(admin.ModelAdmin):
         template = Template.objects.filter(code=code).first() if code else None
         if template:
             initial.update(workflow.template_values(template))
+        initial.setdefault("expires", timezone.now() + timedelta(hours=workflow.DEFAULT_DURATION_HOURS))
         return initial
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Straight to the draft's page: its per-platform preview and the "승인 요청" button.
+        messages.success(request, "초안을 저장했습니다. 아래 미리보기를 확인하고 승인을 요청하세요.")
+        return redirect(reverse("admin:broadcast_broadcast_change", args=[obj.pk]))
+
+    def response_change(self, request, obj):
+        messages.success(request, "초안을 고쳤습니다. 미리보기를 확인하고 승인을 요청하세요.")
+        return redirect(reverse("admin:broadcast_broadcast_change", args=[obj.pk]))
 
     def save_model(self, request, obj, form, change):
         data = {k: form.cleaned_data.get(k) for k in workflow.DRAFT_FIELDS if k in form.cleaned_data}
