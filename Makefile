@@ -50,3 +50,4 @@ stop:
 bench: migrate
 	$(PY) bench/ingest.py
 	$(PY) bench/portal.py
+	$(PY) bench/broadcast.py

@@ -144,3 +144,20 @@ def test_expired_draft_cannot_be_submitted(make_staff):
     broadcast = draft(drafter, expires=timezone.now() - timezone.timedelta(minutes=1))
     with pytest.raises(BroadcastError, match="종료 시각"):
         workflow.submit(broadcast, drafter)
+
+
+def test_demo_staff_get_a_drafter_and_an_approver_and_the_seed_a_past_exercise(seeded, monkeypatch):
+    from django.core.management import call_command
+
+    from broadcast import selectors
+    from users.models import User
+
+    monkeypatch.setenv("SMC_DEMO_PASSWORD", "demo-pass-2026")
+    call_command("create_demo_staff")
+    drafter, approver = User.objects.get(username="alert_drafter"), User.objects.get(username="alert_approver")
+    assert workflow.can_draft(drafter) and not workflow.can_approve(drafter)
+    assert workflow.can_approve(approver) and not workflow.can_draft(approver)
+    past = selectors.public_alerts().get()
+    assert past.cap_status == CapStatus.EXERCISE and past.state == Broadcast.State.SENT
+    assert past.expires < timezone.now() and not selectors.in_effect().exists()
+    assert past.deliveries.count() == 34 and past.approved_by != past.drafted_by
