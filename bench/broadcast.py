@@ -35,7 +35,7 @@ def admin_sql(base_url: str, sql: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=48)
     args = parser.parse_args()
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/smc")
     parsed = urlparse(base_url)
