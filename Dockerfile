@@ -4,7 +4,8 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN SECRET_KEY=build CREDENTIALS_KEY=build python manage.py collectstatic --noinput
+# Static files need no secret: collected with the development settings (same storage).
+RUN DJANGO_SETTINGS_MODULE=smc.settings python manage.py collectstatic --noinput
 RUN useradd --create-home smc
 USER smc
 EXPOSE 8000

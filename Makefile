@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup services migrate seed chromium lint stop bench
+.PHONY: run test setup services migrate seed chromium wrk lint stop bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,8 +37,18 @@ chromium:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium not installed: browser tests will be skipped"; }
 
+# The portal benchmark's load comes from wrk (C); install Debian's package when it is missing.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+		|| echo "wrk not installed: bench/portal.py needs it"; }
+
+# Style, the layering of DESIGN.md (no upward import, no cycle: .importlinter) and the types of
+# the services and selectors (mypy.ini).
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # The suite runs against the same servers; embedded ones are stopped afterwards (data stays in ./var/).
 test: seed chromium lint
@@ -47,7 +57,8 @@ test: seed chromium lint
 stop:
 	$(PY) -m smc.embedded down
 
-bench: migrate
+bench: migrate wrk
 	$(PY) bench/ingest.py
 	$(PY) bench/portal.py
+	$(PY) bench/masking.py
 	$(PY) bench/broadcast.py

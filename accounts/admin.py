@@ -34,9 +34,9 @@ class AccountAdmin(admin.ModelAdmin):
 
     @admin.display(description="계정", ordering="handle")
     def handle_link(self, account):
-        if account.profile_url:
+        if account.profile_link:
             return format_html('<a href="{}" rel="noopener" target="_blank">@{}</a>',
-                               account.profile_url, account.handle)
+                               account.profile_link, account.handle)
         return f"@{account.handle}"
 
     @admin.display(description="상태", ordering="status")

@@ -13,7 +13,8 @@ class CredentialsError(Exception):
 
 
 def _fernet() -> Fernet:
-    # Any string works as CREDENTIALS_KEY; it is stretched to the 32 bytes Fernet needs.
+    # Production requires a random Fernet key (smc.production); a development key may be any string.
+    # Either is hashed to the 32 bytes Fernet needs, so a changed rule never changes a stored ciphertext.
     digest = hashlib.sha256(settings.CREDENTIALS_KEY.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 

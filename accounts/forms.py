@@ -4,9 +4,15 @@ from django import forms
 
 from .models import RETIRED_PLATFORMS, Account, Status
 
+# Polls are dispatched every 10 seconds: a shorter interval would mean nothing.
+MIN_POLL_SECONDS = 10
+
 
 class AccountAdminForm(forms.ModelForm):
-    """Credentials are write-only: staff may replace them, nobody can read them back."""
+    """Credentials are write-only: staff may replace them, nobody can read them back.
+
+    The CSV import (accounts.services.import_registry_csv) checks every row with this form too.
+    """
 
     new_credentials = forms.CharField(
         label="새 자격 증명 (JSON)", required=False, strip=True,
@@ -20,6 +26,13 @@ class AccountAdminForm(forms.ModelForm):
         model = Account
         fields = ["platform", "handle", "display_name", "profile_url", "platform_user_id", "owner_division",
                   "field", "district", "is_mayor", "follower_count", "status", "poll_interval_seconds"]
+
+    def clean_poll_interval_seconds(self):
+        value = self.cleaned_data["poll_interval_seconds"]
+        if value is not None and value < MIN_POLL_SECONDS:
+            raise forms.ValidationError(f"수집 주기는 {MIN_POLL_SECONDS}초 이상이어야 합니다 "
+                                        f"(at least {MIN_POLL_SECONDS} seconds).")
+        return value
 
     def clean_new_credentials(self):
         raw = self.cleaned_data["new_credentials"]

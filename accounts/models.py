@@ -85,5 +85,12 @@ class Account(models.Model):
         return bool(self.credentials_encrypted)
 
     @property
+    def profile_link(self) -> str:
+        """profile_url when it is a web address, else "": a row stored before imports were checked
+        by the admin form may hold a javascript: or data: URL, which must never become a link."""
+        scheme = self.profile_url.split(":", 1)[0].strip().lower() if ":" in self.profile_url else ""
+        return self.profile_url if scheme in ("http", "https") and self.profile_url.isprintable() else ""
+
+    @property
     def retired_reason(self) -> str:
         return RETIRED_PLATFORMS.get(self.platform, "")

@@ -3,7 +3,7 @@ from itertools import groupby
 from .models import Account, Field
 
 
-def accounts_by_field():
+def accounts_by_field() -> list[tuple[str, list[Account]]]:
     """[(field label, [accounts…]), …] in the order of the Field choices."""
     accounts = Account.objects.select_related("owner_division").exclude(platform__in=["phone", "web"])
     order = {value: index for index, value in enumerate(Field.values)}

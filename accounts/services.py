@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from departments.models import Division
+from smc import csvsafe
 
-from .models import RETIRED_PLATFORMS, Account, Field, Platform, Status
+from .forms import AccountAdminForm
+from .models import RETIRED_PLATFORMS, Account, Status
 from .seed import ACCOUNTS, PROFILE_URLS
 
 CSV_COLUMNS = [
@@ -35,7 +37,7 @@ def seed_registry() -> None:
 
 def export_registry_csv() -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)  # a display name such as "=HYPERLINK(…)" must stay text in a spreadsheet
     writer.writerow(CSV_COLUMNS)
     for account in Account.objects.select_related("owner_division").order_by("platform", "handle"):
         writer.writerow([
@@ -58,67 +60,49 @@ class ImportResult:
         return not self.errors
 
 
-class _RowError(ValueError):
-    pass
+def _form_data(row: dict, divisions: dict) -> tuple[dict, dict]:
+    """The admin form's data for one CSV row, and the cells that could not be read.
 
+    Only the file's vocabulary is translated here (a division code, yes/no words, defaults for
+    missing cells); every rule about the values is the admin form's, so the screen and the import
+    accept exactly the same accounts.
+    """
+    def cell(name, default=""):
+        return row.get(name, "").strip() or default
 
-def _parse_row(row: dict, divisions: dict) -> dict:
-    def choice(name, choices):
-        value = (row.get(name) or "").strip()
-        if value not in choices:
-            raise _RowError(f"{name} 값 '{value}'은(는) 허용되지 않습니다 ({', '.join(choices)})")
-        return value
-
-    def boolean(name):
-        value = (row.get(name) or "").strip().lower()
-        if value in TRUE_WORDS:
-            return True
-        if value in FALSE_WORDS:
-            return False
-        raise _RowError(f"{name} 값 '{value}'은(는) 참/거짓이 아닙니다")
-
-    def number(name, default):
-        value = (row.get(name) or "").strip()
-        if not value:
-            return default
-        if not value.isdigit():
-            raise _RowError(f"{name} 값 '{value}'은(는) 0 이상의 정수가 아닙니다")
-        return int(value)
-
-    handle = (row.get("handle") or "").strip().lstrip("@")
-    display_name = (row.get("display_name") or "").strip()
-    if not handle:
-        raise _RowError("handle이 비어 있습니다")
-    if not display_name:
-        raise _RowError("display_name이 비어 있습니다")
-    division_code = (row.get("owner_division") or "").strip()
-    if division_code not in divisions:
-        raise _RowError(f"owner_division '{division_code}'에 해당하는 과가 없습니다")
-    platform = choice("platform", Platform.values)
-    status = (row.get("status") or Status.ACTIVE).strip()
-    if status not in Status.values:
-        raise _RowError(f"status 값 '{status}'은(는) 허용되지 않습니다 ({', '.join(Status.values)})")
-    if platform in RETIRED_PLATFORMS and status != Status.RETIRED:
-        raise _RowError(f"{platform} 계정은 운영 종료(retired) 상태만 가능합니다")
-    return {
-        "platform": platform, "handle": handle,
-        "defaults": {
-            "display_name": display_name,
-            "profile_url": (row.get("profile_url") or "").strip(),
-            "platform_user_id": (row.get("platform_user_id") or "").strip(),
-            "owner_division": divisions[division_code],
-            "field": choice("field", Field.values),
-            "district": (row.get("district") or "").strip(),
-            "is_mayor": boolean("is_mayor"),
-            "follower_count": number("follower_count", 0),
-            "status": status,
-            "poll_interval_seconds": max(number("poll_interval_seconds", 60), 10),
-        },
+    problems = {}
+    division = divisions.get(cell("owner_division"))
+    if division is None:
+        problems["owner_division"] = f"'{cell('owner_division')}'에 해당하는 과가 없습니다"
+    is_mayor = cell("is_mayor").lower()
+    if is_mayor not in TRUE_WORDS | FALSE_WORDS:
+        problems["is_mayor"] = f"'{is_mayor}'은(는) 참/거짓이 아닙니다 ({', '.join(sorted(TRUE_WORDS))} 또는 " \
+                               f"{', '.join(sorted(FALSE_WORDS - {''}))})"
+    data = {
+        "platform": cell("platform"), "handle": cell("handle").lstrip("@"),
+        "display_name": cell("display_name"), "profile_url": cell("profile_url"),
+        "platform_user_id": cell("platform_user_id"), "owner_division": division.pk if division else "",
+        "field": cell("field"), "district": cell("district"),
+        "is_mayor": "on" if is_mayor in TRUE_WORDS else "",
+        "follower_count": cell("follower_count", "0"), "status": cell("status", Status.ACTIVE),
+        "poll_interval_seconds": cell("poll_interval_seconds", "60"),
     }
+    return data, problems
+
+
+def _row_errors(form: AccountAdminForm, problems: dict) -> list[str]:
+    errors = [f"{name}: {text}" for name, text in problems.items()]
+    for name, messages in form.errors.items():
+        if name in problems:
+            continue  # already said why that cell is wrong
+        prefix = "" if name == "__all__" else f"{name}: "
+        errors += [prefix + message for message in messages]
+    return errors
 
 
 def import_registry_csv(text: str) -> ImportResult:
-    """Create or update accounts from CSV. Any bad row: nothing is saved, every bad row is reported."""
+    """Create or update accounts from CSV, each row checked by the admin screen's form.
+    Any bad row: nothing is saved, every bad row is reported with its line number."""
     result = ImportResult()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = {"platform", "handle", "display_name", "owner_division", "field"} - set(reader.fieldnames or [])
@@ -126,23 +110,27 @@ def import_registry_csv(text: str) -> ImportResult:
         result.errors.append(f"1행: 필수 열이 없습니다: {', '.join(sorted(missing))}")
         return result
     divisions = {d.code: d for d in Division.objects.all()}
-    parsed, seen = [], set()
-    for line, row in enumerate(reader, start=2):
-        try:
-            values = _parse_row(row, divisions)
-            key = (values["platform"], values["handle"])
-            if key in seen:
-                raise _RowError(f"{key[0]} @{key[1]} 계정이 파일에 두 번 있습니다")
-            seen.add(key)
-            parsed.append(values)
-        except _RowError as exc:
-            result.errors.append(f"{line}행: {exc}")
+    existing = {(a.platform, a.handle): a for a in Account.objects.all()}
+    forms, seen = [], set()
+    for line, raw in enumerate(reader, start=2):
+        # Cells of our own export carry a quote before a formula-like value (smc.csvsafe): undo it.
+        row = {name: csvsafe.unescape_cell(value or "") for name, value in raw.items() if isinstance(name, str)}
+        data, problems = _form_data(row, divisions)
+        key = (data["platform"], data["handle"])
+        form = AccountAdminForm(data, instance=existing.get(key))
+        errors = [] if form.is_valid() and not problems else _row_errors(form, problems)
+        if key in seen and data["handle"]:
+            errors.append(f"{key[0]} @{key[1]} 계정이 파일에 두 번 있습니다")
+        seen.add(key)
+        if errors:
+            result.errors.append(f"{line}행: " + "; ".join(error.rstrip(".") for error in errors))
+        forms.append(form)
     if result.errors:
         return result
     with transaction.atomic():
-        for values in parsed:
-            _, created = Account.objects.update_or_create(
-                platform=values["platform"], handle=values["handle"], defaults=values["defaults"])
+        for form in forms:
+            created = form.instance._state.adding
+            form.save()
             if created:
                 result.created += 1
             else:

@@ -71,9 +71,9 @@ def run(n: int, size: int) -> dict:
     from django.db import connection
 
     from accounts.models import Account, Status
-    from messages_app import korean
     from messages_app.models import Message
     from messages_app.services import ingest, pipeline
+    from textkit import korean
 
     accounts = list(Account.objects.filter(status=Status.ACTIVE, platform__in=["x", "facebook"]).order_by("pk"))
     items = synthetic_items(n, accounts, size)

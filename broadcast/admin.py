@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
 
 from . import areas, selectors
 from .models import Broadcast, Delivery, MsgType, Step, Template
@@ -184,12 +183,15 @@ class BroadcastAdmin(admin.ModelAdmin):
         ]
 
     def step_view(self, step: str):
-        @require_POST
         def view(request, pk: int):
             if not self.has_view_permission(request):
                 raise PermissionDenied
             obj = get_object_or_404(Broadcast, pk=pk)
             target = obj
+            if request.method != "POST":
+                # Steps change state only by POST (the page's buttons); a GET (a reload, a pasted link)
+                # goes back to the broadcast's page and changes nothing.
+                return redirect(reverse("admin:broadcast_broadcast_change", args=[obj.pk]))
             try:
                 if step == "submit":
                     workflow.submit(obj, request.user)

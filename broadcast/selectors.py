@@ -1,6 +1,8 @@
 """Reads: the public alerts, those in effect (the banner), a broadcast's progress and reach."""
 
-from django.db.models import Count, Exists, OuterRef, Sum
+from datetime import datetime
+
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
 
 from .models import Broadcast, Delivery, MsgType
@@ -8,7 +10,7 @@ from .models import Broadcast, Delivery, MsgType
 SENT_STATES = [Broadcast.State.SENDING, Broadcast.State.SENT]
 
 
-def public_alerts():
+def public_alerts() -> QuerySet[Broadcast]:
     """Every alert that went out (Actual and Exercise/Test, which the pages mark), newest first."""
     return (Broadcast.objects.filter(state__in=SENT_STATES).select_related("references")
             .order_by("-approved_at"))
@@ -18,7 +20,7 @@ def public_alert(identifier: str) -> Broadcast:
     return public_alerts().get(identifier=identifier)
 
 
-def in_effect(now=None):
+def in_effect(now: datetime | None = None) -> QuerySet[Broadcast]:
     """Alerts to show in the banner: sent, not expired, not a Cancel, not superseded by a sent
     Update or Cancel."""
     now = now or timezone.now()
@@ -29,10 +31,11 @@ def in_effect(now=None):
 
 def references_chain(broadcast: Broadcast) -> list[Broadcast]:
     """The alerts this one updates or cancels, oldest first (CAP `references` lists them all)."""
-    chain, node = [], broadcast
-    while node.references_id:
-        node = node.references
+    chain: list[Broadcast] = []
+    node: Broadcast | None = broadcast.references
+    while node is not None:
         chain.append(node)
+        node = node.references
     return list(reversed(chain))
 
 
@@ -58,5 +61,5 @@ def approx_people(n: int) -> str:
     return f"{n:,}명"
 
 
-def deliveries(broadcast: Broadcast):
+def deliveries(broadcast: Broadcast) -> QuerySet[Delivery]:
     return broadcast.deliveries.select_related("account").order_by("account__platform", "account__handle")

@@ -9,10 +9,11 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -20,9 +21,40 @@ from accounts.connectors.facebook import page_ids_from_webhook, verify_signature
 from accounts.models import Account, Platform
 from accounts.models import Status as AccountStatus
 
+from .tasks.polling import poll_account
+
 logger = logging.getLogger(__name__)
 
 REPLAY_WINDOW_SECONDS = 300
+# Facebook's deliveries are a few KB (a batch of 1,000 changes stays well under this) and about seven
+# levels deep. A body beyond either bound is refused before it is parsed: json.loads recurses once per
+# level, so a signed "[[[[…" of 100,000 levels would raise RecursionError (a 500) instead.
+MAX_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 32
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def json_depth(raw: bytes, stop_at: int | None = None) -> int:
+    """How deeply arrays and objects nest in a JSON text, found without parsing it (brackets inside
+    strings do not count). Stops counting once deeper than `stop_at`."""
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKET)
+    depth = deepest = 0
+    for byte in brackets:
+        if byte in b"[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if stop_at is not None and deepest > stop_at:
+                    break
+        else:
+            depth -= 1
+    return deepest
+
+
+def _refuse(error: str) -> JsonResponse:
+    return JsonResponse({"error": error}, status=400, json_dumps_params={"ensure_ascii": False})
 
 
 @csrf_exempt
@@ -31,13 +63,18 @@ def facebook(request):
     if request.method == "GET":
         return _handshake(request)
     raw = request.body  # the signature covers the exact bytes, so read them before any parsing
+    if len(raw) > MAX_BODY_BYTES:  # (Django itself refuses to read more than DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return _refuse(f"본문이 너무 큽니다 ({MAX_BODY_BYTES}바이트까지) (body size above {MAX_BODY_BYTES} bytes)")
     if not verify_signature(raw, request.headers.get("X-Hub-Signature-256"), settings.FACEBOOK_APP_SECRET):
         logger.warning("facebook webhook: bad or missing signature from %s", request.META.get("REMOTE_ADDR"))
         return HttpResponseForbidden("서명이 올바르지 않습니다 (invalid signature)")
+    if json_depth(raw, stop_at=MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        return _refuse(f"JSON이 너무 깊게 중첩되어 있습니다 ({MAX_JSON_DEPTH}단계까지) "
+                       f"(JSON nesting depth above {MAX_JSON_DEPTH})")
     try:
         page_ids = page_ids_from_webhook(json.loads(raw))
     except ValueError:
-        return HttpResponseBadRequest("형식이 올바르지 않습니다 (malformed delivery)")
+        return _refuse("형식이 올바르지 않습니다 (malformed delivery)")
     # A replayed delivery (same bytes) within a few minutes queues nothing more.
     digest = hashlib.sha256(raw).hexdigest()
     if not cache.add(f"webhook:facebook:{digest}", 1, timeout=REPLAY_WINDOW_SECONDS):
@@ -47,8 +84,6 @@ def facebook(request):
 
 
 def queue_page_polls(page_ids: list[str]) -> list[int]:
-    from .tasks import poll_account
-
     ids = list(
         Account.objects.filter(platform=Platform.FACEBOOK, platform_user_id__in=page_ids,
                                status=AccountStatus.ACTIVE).values_list("pk", flat=True)

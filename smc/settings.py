@@ -41,7 +41,9 @@ INSTALLED_APPS = [
     "users",
     "departments",
     "accounts",
+    "classification",
     "messages_app",
+    "portal",
     "broadcast",
     "snsmap",
     "dashboard",
@@ -108,6 +110,10 @@ CACHES = {
     }
 }
 
+# Sessions are read from Redis on every logged-in request and written through to PostgreSQL, so a
+# Redis restart logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_USER_MODEL = "users.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -126,6 +132,12 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# One lockout for the citizen and the staff logins (users/lockout.py): this many failed passwords within
+# the window lock the name and, separately, the address until the window has passed.
+SMC_LOGIN_FAILURE_LIMIT = env.int("SMC_LOGIN_FAILURE_LIMIT", default=10)
+SMC_LOGIN_LOCKOUT_SECONDS = env.int("SMC_LOGIN_LOCKOUT_SECONDS", default=300)
+_login_failed = f"{SMC_LOGIN_FAILURE_LIMIT}/{SMC_LOGIN_LOCKOUT_SECONDS}s"
+ACCOUNT_RATE_LIMITS = {"login_failed": f"{_login_failed}/ip,{_login_failed}/key"}
 SOCIALACCOUNT_LOGIN_ON_GET = False  # a POST (with CSRF) starts a social login
 # A provider is offered only when its client id and secret are in the environment.
 SOCIALACCOUNT_PROVIDERS = {
@@ -160,6 +172,9 @@ SMC_RATE_LIKE = env("SMC_RATE_LIKE", default="30/m")
 SMC_RATE_COMMENT = env("SMC_RATE_COMMENT", default="5/m")
 SMC_RATE_REPORT = env("SMC_RATE_REPORT", default="10/m")
 SMC_RATE_QUESTION = env("SMC_RATE_QUESTION", default="5/h")
+SMC_RATE_SEARCH = env("SMC_RATE_SEARCH", default="30/m")  # per IP (per account when logged in)
+# Behind a proxy REMOTE_ADDR is the proxy: name the header it sets (e.g. HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 SMC_COMMENT_REPORT_LIMIT = env.int("SMC_COMMENT_REPORT_LIMIT", default=3)
 SMC_PORTAL_CACHE_SECONDS = env.int("SMC_PORTAL_CACHE_SECONDS", default=30)
 SMC_BENCH = env.bool("SMC_BENCH", default=False)
@@ -200,8 +215,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_TASK_ROUTES = ("broadcast.tasks.route",)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Task modules outside the autodiscovered tasks.py files.
-CELERY_IMPORTS = ["messages_app.tasks_triage"]
 CELERY_BEAT_SCHEDULE = {
     # Processing regulation: reminders and overdue marks.
     "escalate-deadlines": {"task": "messages_app.escalate_deadlines", "schedule": 15 * 60},

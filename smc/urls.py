@@ -1,21 +1,35 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
+from messages_app import webhooks
 from messages_app.admin.landing import staff_home
+from messages_app.admin.login import StaffLoginForm
 
 from . import health
 
 admin.site.site_header = "서울시 소셜미디어센터 (SMC) 관리"
 admin.site.site_title = "SMC 관리"
 admin.site.index_title = "업무 화면"
+admin.site.login_form = StaffLoginForm  # locks after repeated failures, like the citizen login
+
+MOVED_ADMIN = {"comment": "portal", "classifiermodel": "classification"}
+
+
+def _moved_admin(request, model, rest):
+    return RedirectView.as_view(url=f"/admin/{MOVED_ADMIN[model]}/{model}/{rest}", query_string=True)(request)
+
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.admin_view(staff_home), name="staff-home"),
+    # Staff bookmarks of the screens whose models moved out of messages_app (issue 9).
+    re_path(r"^admin/messages_app/(?P<model>comment|classifiermodel)/(?P<rest>.*)$", _moved_admin),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # allauth at auth/: "accounts/" would read as our SNS account registry.
     path("auth/", include("allauth.urls")),
+    path("webhooks/facebook/", webhooks.facebook, name="webhook_facebook"),
     path("alerts/", include("broadcast.urls")),
-    path("", include("messages_app.urls")),
+    path("", include("portal.urls")),
 ]

@@ -22,17 +22,11 @@ def seeded(db):
 
 @pytest.fixture
 def make_staff(seeded):
-    """make_staff("bus", roles.DIVISION_STAFF, "bus-policy"): a staff user with a role and a division."""
-    from django.contrib.auth.models import Group
-
-    from departments.models import Division, Membership
-    from users.models import User
+    """make_staff("bus", roles.DIVISION_STAFF, "bus-policy"): a staff user with a role and a division
+    (tests.factories.staff, for tests that take fixtures)."""
+    from tests.factories import staff
 
     def make(username, role, division_code=None):
-        user = User.objects.create_user(username, password="pw", is_staff=True)
-        user.groups.add(Group.objects.get(name=role))
-        if division_code:
-            Membership.objects.create(user=user, division=Division.objects.get(code=division_code))
-        return user
+        return staff(username, division_code, role=role)
 
     return make

@@ -20,7 +20,7 @@ ALL_ROLES = [
 # the next migrate, so this list may name permissions that later issues add.
 ROLE_PERMISSIONS = {
     CITIZEN: [
-        "messages_app.add_like", "messages_app.add_comment",
+        "portal.add_like", "portal.add_comment",
     ],
     DIVISION_STAFF: [
         "messages_app.add_phonecomplaint", "messages_app.view_phonecomplaint", "messages_app.view_outbox",
@@ -38,11 +38,11 @@ ROLE_PERMISSIONS = {
     SMC_DESK: [
         "messages_app.add_phonecomplaint", "messages_app.view_phonecomplaint",
         "messages_app.view_outbox", "messages_app.change_outbox",
-        "messages_app.view_classifiermodel", "messages_app.change_classifiermodel",
+        "classification.view_classifiermodel", "classification.change_classifiermodel",
         "messages_app.view_labelcorrection", "messages_app.view_auditentry",
         "messages_app.view_message", "messages_app.change_message", "messages_app.add_answer",
         "messages_app.view_answer", "messages_app.change_answer",
-        "messages_app.view_comment", "messages_app.change_comment",
+        "portal.view_comment", "portal.change_comment",
         "departments.view_division", "departments.view_bureau", "departments.view_membership",
         "messages_app.view_cannedanswer", "messages_app.add_cannedanswer", "messages_app.change_cannedanswer",
         "departments.view_routingrule", "departments.add_routingrule", "departments.change_routingrule",

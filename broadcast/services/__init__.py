@@ -2,5 +2,8 @@
 sending.py (one delivery per account, posted once)."""
 
 
-class BroadcastError(Exception):
+from smc.errors import ApplicationError
+
+
+class BroadcastError(ApplicationError):
     """A refused step, with a message for staff (Korean first, English in parentheses)."""

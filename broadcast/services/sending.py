@@ -7,47 +7,53 @@ the same pattern as the inbox's answer outbox.
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts import connectors
-from accounts.connectors.base import AuthExpired, RateLimited, TransientError
+from accounts.connectors.base import AuthExpired, Connector, RateLimited, TransientError
 from accounts.connectors.simulator import SimulatorConnector
 from accounts.models import Account, Platform
 from accounts.models import Status as AccountStatus
+from users.models import User
 
 from .. import locks, selectors, texts
 from ..models import Broadcast, Delivery, Step
 from . import BroadcastError
+from .permissions import can_approve, can_draft
 
 logger = logging.getLogger(__name__)
+# The Celery task that posts one delivery (broadcast/tasks.py), called by name: the tasks import this
+# module, so this module must not import them. Its "broadcast." name routes it to the broadcast queue.
+DELIVER_TASK = "broadcast.tasks.deliver"
 OPEN_STATES = [Delivery.State.PENDING, Delivery.State.POSTING, Delivery.State.RETRYING]
 
 
 class RetryLater(Exception):
     """The platform could not take the post now; the task retries (at `reset_at` when given)."""
 
-    def __init__(self, message: str, reset_at=None):
+    def __init__(self, message: str, reset_at: datetime | None = None):
         super().__init__(message)
         self.reset_at = reset_at
 
 
-def connector_for(broadcast: Broadcast, account):
+def connector_for(broadcast: Broadcast, account: Account) -> Connector:
     """Exercise and Test broadcasts post only through the simulator, whatever the account has."""
     if broadcast.is_exercise:
         return SimulatorConnector()
     return connectors.get_connector(account)
 
 
-def queue(delivery_ids) -> None:
-    from ..tasks import deliver
-
+def queue(delivery_ids: Iterable[int]) -> None:
     for pk in delivery_ids:
-        deliver.delay(pk)
+        current_app.send_task(DELIVER_TASK, args=[pk])
 
 
 @dataclass
@@ -89,16 +95,17 @@ def _text_for(row: Delivery) -> str:
     return text
 
 
-def _find_previous(connector, row: Delivery) -> str | None:
+def _find_previous(connector: Connector, row: Delivery) -> str | None:
     finder = getattr(connector, "find_post", None)
     if finder is None:
         # Cannot tell whether the last attempt went through: refuse rather than risk a double post.
         raise BroadcastError("이전 게시 시도의 결과를 확인할 수 없습니다. 플랫폼에서 확인 후 다시 시도하세요 "
                              "(previous attempt uncertain and this platform cannot be searched)")
-    return finder(row.account, row.broadcast.identifier)
+    found: str | None = finder(row.account, row.broadcast.identifier)
+    return found
 
 
-def _mark(row: Delivery, state: str, error: str, **extra) -> None:
+def _mark(row: Delivery, state: str, error: str, **extra: Any) -> None:
     Delivery.objects.filter(pk=row.pk).exclude(state=Delivery.State.DELIVERED).update(
         state=state, last_error=error[:2000], **extra)
 
@@ -178,10 +185,8 @@ def give_up(delivery_id: int, reason: str) -> None:
     complete_if_done(row.broadcast_id)
 
 
-def retry_failed(broadcast: Broadcast, user) -> int:
+def retry_failed(broadcast: Broadcast, user: User) -> int:
     """Staff: send the failed deliveries again (an uncertain one is looked for on the platform first)."""
-    from .workflow import can_approve, can_draft
-
     if not (can_draft(user) or can_approve(user)):
         raise BroadcastError("재발신 권한이 없습니다 (you may not retry deliveries).")
     with transaction.atomic():

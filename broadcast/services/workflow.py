@@ -6,16 +6,20 @@ so the page shows who tried what. Four eyes is checked here and enforced again b
 
 import secrets
 from datetime import timedelta
+from typing import Any, NoReturn
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, Platform
 from accounts.models import Status as AccountStatus
+from textkit.textclean import sanitize_text
+from users.models import User
 
 from .. import areas, banner, texts
 from ..models import Broadcast, CapStatus, Delivery, MsgType, Step, Template
-from . import BroadcastError
+from . import BroadcastError, sending
+from .permissions import can_approve, can_draft
 
 # Fields a drafter fills in (and may change until submission).
 CONTENT_FIELDS = [
@@ -28,35 +32,29 @@ POSTABLE_PLATFORMS = [Platform.X, Platform.FACEBOOK]
 DEFAULT_DURATION_HOURS = 12
 
 
-def can_draft(user) -> bool:
-    return bool(user and user.is_active and user.has_perm("broadcast.add_broadcast"))
-
-
-def can_approve(user) -> bool:
-    return bool(user and user.is_active and user.has_perm("broadcast.approve_broadcast"))
-
-
 def new_identifier() -> str:
     """CAP identifier: unique for the sender, no spaces, commas or restricted characters."""
     return f"SMC-{timezone.localdate():%Y%m%d}-{secrets.token_hex(4).upper()}"
 
 
-def _record(broadcast: Broadcast, action: str, actor=None, note: str = "") -> Step:
+def _record(broadcast: Broadcast, action: str, actor: User | None = None, note: str = "") -> Step:
     return Step.objects.create(broadcast=broadcast, action=action, actor=actor, note=note)
 
 
-def _refuse(broadcast: Broadcast | None, actor, message: str):
+def _refuse(broadcast: Broadcast | None, actor: User, message: str) -> NoReturn:
     """Record the refused attempt (outside any failing transaction) and raise it."""
     if broadcast is not None and broadcast.pk:
         _record(broadcast, Step.Action.REFUSED, actor, message)
     raise BroadcastError(message)
 
 
-def _clean(fields: dict) -> dict:
+def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in fields.items() if k in DRAFT_FIELDS}
     for key in CONTENT_FIELDS:
         if key in out and isinstance(out[key], str):
-            out[key] = out[key].strip()
+            # Drafters paste text from anywhere: no invisible or control characters reach the posts,
+            # the CAP XML (which cannot hold most C0 controls) or the banner.
+            out[key] = sanitize_text(out[key]).strip()
     if "districts" in out:
         codes = list(dict.fromkeys(out["districts"] or []))
         unknown = [c for c in codes if c not in areas.districts()]
@@ -68,7 +66,7 @@ def _clean(fields: dict) -> dict:
 
 
 def _validate(broadcast: Broadcast) -> None:
-    missing = [Broadcast._meta.get_field(f).verbose_name for f in
+    missing = [str(Broadcast._meta.get_field(f).verbose_name) for f in  # type: ignore[union-attr]
                ("headline_ko", "headline_en", "description_ko", "description_en", "event_ko", "event_en")
                if not getattr(broadcast, f)]
     if missing:
@@ -89,7 +87,7 @@ def template_values(template: Template) -> dict:
 
 
 @transaction.atomic
-def create_draft(user, *, template: Template | None = None, **fields) -> Broadcast:
+def create_draft(user: User, *, template: Template | None = None, **fields: Any) -> Broadcast:
     if not can_draft(user):
         raise BroadcastError("긴급메시지 작성 권한이 없습니다 (you may not draft broadcasts).")
     values = template_values(template) if template else {}
@@ -100,7 +98,7 @@ def create_draft(user, *, template: Template | None = None, **fields) -> Broadca
     return broadcast
 
 
-def edit_draft(broadcast: Broadcast, user, **fields) -> Broadcast:
+def edit_draft(broadcast: Broadcast, user: User, **fields: Any) -> Broadcast:
     with transaction.atomic():
         locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
         refusal = None
@@ -128,7 +126,7 @@ def preview(broadcast: Broadcast) -> dict:
             "facebook_followup": broadcast.msg_type != MsgType.ALERT}
 
 
-def submit(broadcast: Broadcast, user) -> Broadcast:
+def submit(broadcast: Broadcast, user: User) -> Broadcast:
     with transaction.atomic():
         locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
         refusal = None
@@ -149,11 +147,9 @@ def submit(broadcast: Broadcast, user) -> Broadcast:
     _refuse(broadcast, user, refusal)
 
 
-def approve(broadcast: Broadcast, user) -> Broadcast:
+def approve(broadcast: Broadcast, user: User) -> Broadcast:
     """Approve and send: one Delivery per active account, created in this transaction; posting
     starts when it commits."""
-    from . import sending
-
     with transaction.atomic():
         locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
         refusal = None
@@ -166,7 +162,7 @@ def approve(broadcast: Broadcast, user) -> Broadcast:
             refusal = f"승인할 수 없는 상태입니다: {locked.get_state_display()} (not awaiting approval)."
         elif locked.expires <= timezone.now():
             refusal = "종료 시각이 지나 승인할 수 없습니다 (expired before approval)."
-        elif locked.references_id and not locked.references.is_sent:
+        elif locked.references is not None and not locked.references.is_sent:
             refusal = "정정·취소 대상 긴급메시지가 발신되지 않았습니다 (the referenced alert was not sent)."
         if refusal is None:
             now = timezone.now()
@@ -198,8 +194,8 @@ def _create_deliveries(broadcast: Broadcast) -> list[int]:
     return [row.pk for row in rows]
 
 
-def reject(broadcast: Broadcast, user, reason: str) -> Broadcast:
-    reason = (reason or "").strip()
+def reject(broadcast: Broadcast, user: User, reason: str) -> Broadcast:
+    reason = sanitize_text(reason).strip()
     with transaction.atomic():
         locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
         refusal = None
@@ -218,7 +214,7 @@ def reject(broadcast: Broadcast, user, reason: str) -> Broadcast:
     _refuse(broadcast, user, refusal)
 
 
-def prepare_followup(original: Broadcast, user, msg_type: str) -> Broadcast:
+def prepare_followup(original: Broadcast, user: User, msg_type: str) -> Broadcast:
     """An Update or Cancel of a sent alert, prefilled from it, as a new draft (four eyes again)."""
     if msg_type not in (MsgType.UPDATE, MsgType.CANCEL):
         raise BroadcastError("정정(Update) 또는 취소(Cancel)만 만들 수 있습니다.")

@@ -1,3 +1,3 @@
 """Staff screens, one module per concern; each registers its own ModelAdmin classes."""
 
-from . import account_health, classification, delivery, moderation, staff  # noqa: F401
+from . import account_health, corrections, delivery, staff  # noqa: F401

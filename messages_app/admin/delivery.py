@@ -3,11 +3,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from smc.errors import ApplicationError
+
 from ..models import Outbox, PhoneComplaint
 from ..services import intake, permissions, publishing
+from .guard import MessageGuard
 
 STATE_TONES = {
     Outbox.State.PENDING: "muted", Outbox.State.POSTING: "info", Outbox.State.POSTED: "ok",
@@ -76,8 +80,11 @@ class PhoneComplaintForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["author_name"].required = False
-        self.fields["posted_at"].initial = timezone.now
+        # A recorded complaint is shown read-only: the admin then builds this form without its model fields.
+        if "author_name" in self.fields:
+            self.fields["author_name"].required = False
+        if "posted_at" in self.fields:
+            self.fields["posted_at"].initial = timezone.now
 
     def clean_posted_at(self):
         value = self.cleaned_data["posted_at"]
@@ -87,14 +94,41 @@ class PhoneComplaintForm(forms.ModelForm):
 
 
 @admin.register(PhoneComplaint)
-class PhoneComplaintAdmin(admin.ModelAdmin):
-    """Staff type in a call or a visit; it enters the same pipeline as the platforms' messages."""
+class PhoneComplaintAdmin(MessageGuard, admin.ModelAdmin):
+    """Staff type in a call or a visit; it enters the same pipeline as the platforms' messages.
+    A recorded complaint is shown read-only (its URLs pass MessageGuard, like the message page)."""
 
     form = PhoneComplaintForm
     list_display = ("id", "posted_at", "author_name", "excerpt", "status", "division", "is_private")
     list_filter = ("status",)
     search_fields = ("text", "author_name")
     ordering = ("-posted_at", "-id")
+    recorded_fields = ("channel_label", "posted_at", "author_name", "contact", "reference_number", "text",
+                       "status", "division", "is_private", "staff_page")
+
+    def get_fields(self, request, obj=None):
+        return self.recorded_fields if obj is not None else super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.recorded_fields if obj is not None else ()
+
+    @admin.display(description="접수 경로 (channel)")
+    def channel_label(self, message):
+        channel = (message.raw or {}).get("channel", "")
+        return intake.CHANNELS.get(channel, channel or "-")
+
+    @admin.display(description="연락처 (contact)")
+    def contact(self, message):
+        return (message.raw or {}).get("caller_contact") or "-"
+
+    @admin.display(description="접수 번호 (reference)")
+    def reference_number(self, message):
+        return (message.raw or {}).get("reference") or "-"
+
+    @admin.display(description="처리 (handle)")
+    def staff_page(self, message):
+        url = reverse("admin:messages_app_message_change", args=[message.pk])
+        return format_html('<a href="{}">메시지 화면에서 답변·이관 (answer or transfer)</a>', url)
 
     def get_queryset(self, request):
         # Phone complaints are never public: staff see only those of their divisions' queue.
@@ -119,7 +153,7 @@ class PhoneComplaintAdmin(admin.ModelAdmin):
                 caller_contact=data.get("caller_contact") or "", received_at=data.get("posted_at"),
                 reference=data.get("reference") or "", publish=data.get("publish", False),
             )
-        except intake.IntakeError as exc:
+        except ApplicationError as exc:
             raise forms.ValidationError(str(exc)) from exc
         obj.pk = obj.id = message.pk  # the admin's redirect and log entry point at the stored message
         obj.text = message.text

@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,15 +19,16 @@ from django.utils.html import format_html
 
 from accounts.connectors import split_reply
 from departments.models import Division, Membership
+from smc.errors import ApplicationError
 
 from ..models import CannedAnswer, Message, MessageType, Notice, Status, StatusChange, Topic
 from ..services import permissions as perms
 from ..services import triage
-from ..services.workflow import OPEN_STATUSES, InvalidTransition, allowed_targets
+from ..services.workflow import OPEN_STATUSES, allowed_targets
+from .guard import MessageGuard, guarded_message
 
 BLANK = [("", "---------")]
 DETAIL_TEMPLATE = "admin/messages_app/message/detail.html"
-FORBIDDEN_TEMPLATE = "admin/messages_app/message/forbidden.html"
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -77,6 +77,14 @@ class ReclassifyForm(forms.Form):
     topic = forms.ChoiceField(label="주제", choices=Topic.choices)
 
 
+def notices_for(user, qs):
+    """The reminders a user may see: their divisions' (the heads-only ones for heads); all for the desk."""
+    if perms.reads_all(user):
+        return qs
+    heads = set(Membership.objects.filter(user=user, is_head=True).values_list("division_id", flat=True))
+    return qs.filter(Q(division_id__in=perms.division_ids(user), heads_only=False) | Q(division_id__in=heads))
+
+
 def deadline_badge(message: Message, now=None) -> str:
     """'기한 초과', 'D-day', 'D-3' … (calendar days to the deadline), '' without a deadline."""
     if message.due_at is None or message.status not in OPEN_STATUSES:
@@ -105,7 +113,7 @@ def length_preview(platform: str, text: str) -> str:
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(MessageGuard, admin.ModelAdmin):
     list_display = ("id", "badge", "status", "type", "topic", "division", "account", "excerpt",
                     "needs_triage", "posted_at")
     list_display_links = ("id", "excerpt")
@@ -157,12 +165,7 @@ class MessageAdmin(admin.ModelAdmin):
 
     def _notices(self, user):
         since = timezone.now() - timedelta(days=7)
-        qs = Notice.objects.filter(created_at__gte=since).select_related("division")
-        if not perms.reads_all(user):
-            heads = set(Membership.objects.filter(user=user, is_head=True).values_list("division_id", flat=True))
-            qs = qs.filter(Q(division_id__in=perms.division_ids(user), heads_only=False)
-                           | Q(division_id__in=heads))
-        return list(qs[:20])
+        return list(notices_for(user, Notice.objects.filter(created_at__gte=since).select_related("division"))[:20])
 
     # --- bulk actions: the whole selection is checked, not only what the queue shows ---
 
@@ -180,7 +183,7 @@ class MessageAdmin(admin.ModelAdmin):
             count = run()
         except perms.Forbidden as exc:
             return self.forbidden(request, str(exc))
-        except (triage.TriageError, InvalidTransition) as exc:
+        except ApplicationError as exc:
             self.message_user(request, f"{exc} 아무것도 바꾸지 않았습니다.", messages.ERROR)
             return None
         self.message_user(request, f"{count}건을 처리했습니다.", messages.SUCCESS)
@@ -205,7 +208,11 @@ class MessageAdmin(admin.ModelAdmin):
     def action_spam(self, request, queryset):
         return self._bulk(request, lambda: triage.bulk_spam(queryset, actor=request.user))
 
-    # --- the message page ---
+    # --- the message page: every URL with a message id passes MessageGuard first (GET: read, POST: the
+    # action below), so the views get the message already checked from guarded_message(request) ---
+
+    message_actions = {**MessageGuard.message_actions, "answer": perms.ANSWER, "transfer": perms.TRANSFER,
+                       "reclassify": perms.RECLASSIFY, "status": perms.STATUS}
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -217,26 +224,8 @@ class MessageAdmin(admin.ModelAdmin):
             path("<int:pk>/status/", view(self.status_view), name="messages_app_message_status"),
         ] + super().get_urls()
 
-    def forbidden(self, request, text):
-        context = {**self.admin_site.each_context(request), "title": "권한 없음", "reason": text,
-                   "opts": self.model._meta}
-        return TemplateResponse(request, FORBIDDEN_TEMPLATE, context, status=403)
-
-    def _message(self, pk) -> Message:
-        found = Message.objects.select_related("account", "division").filter(pk=pk).first()
-        if found is None:
-            raise Http404("메시지가 없습니다.")
-        return found
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if not str(object_id).isdigit():
-            raise Http404("메시지가 없습니다.")
-        message = self._message(object_id)
-        try:
-            perms.require(request.user, perms.READ, message)
-        except perms.Forbidden as exc:
-            return self.forbidden(request, str(exc))
-        return self.render_detail(request, message)
+        return self.render_detail(request, guarded_message(request))
 
     def _back(self, message):
         return redirect(reverse("admin:messages_app_message_change", args=[message.pk]))
@@ -279,7 +268,7 @@ class MessageAdmin(admin.ModelAdmin):
     def _post_only(self, request, pk):
         if request.method != "POST":
             return None, redirect(reverse("admin:messages_app_message_change", args=[pk]))
-        return self._message(pk), None
+        return guarded_message(request), None
 
     def answer_view(self, request, pk):
         message, early = self._post_only(request, pk)
@@ -302,7 +291,7 @@ class MessageAdmin(admin.ModelAdmin):
             triage.answer(message, actor=request.user, text=text)
         except perms.Forbidden as exc:
             return self.forbidden(request, str(exc))
-        except (triage.TriageError, InvalidTransition) as exc:
+        except ApplicationError as exc:
             form.add_error("text", str(exc))
             return self.render_detail(request, message, form, status=400)
         self.message_user(request, "답변을 등록했습니다. 플랫폼에 곧 게시됩니다.", messages.SUCCESS)
@@ -316,7 +305,7 @@ class MessageAdmin(admin.ModelAdmin):
             run(message)
         except perms.Forbidden as exc:
             return self.forbidden(request, str(exc))
-        except (triage.TriageError, InvalidTransition) as exc:
+        except ApplicationError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return self._back(message)
         self.message_user(request, done, messages.SUCCESS)
@@ -344,6 +333,13 @@ class CannedAnswerAdmin(admin.ModelAdmin):
     list_filter = (("division", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("title", "text")
 
+    def get_queryset(self, request):
+        # Everyone's answers and the user's divisions' own; the desk sees all.
+        qs = super().get_queryset(request)
+        if perms.reads_all(request.user):
+            return qs
+        return qs.filter(Q(division__isnull=True) | Q(division_id__in=perms.division_ids(request.user)))
+
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
@@ -352,7 +348,4 @@ class NoticeAdmin(admin.ModelAdmin):
     list_select_related = ("division__bureau",)
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if perms.reads_all(request.user):
-            return qs
-        return qs.filter(division_id__in=perms.division_ids(request.user))
+        return notices_for(request.user, super().get_queryset(request))

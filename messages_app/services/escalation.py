@@ -6,12 +6,15 @@ are due at once (the beat was down), only the latest is sent and the earlier one
 passed. Messages past their deadline are marked overdue. E-mails leave after the commit.
 """
 
+import functools
+from datetime import datetime
+
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
-from departments.models import EscalationStep, Membership
+from departments.models import Division, EscalationStep, Membership
 from departments.regulation import Regulation
 from departments.services import smc_desk
 
@@ -22,7 +25,7 @@ Recipient = EscalationStep.Recipient
 BATCH = 200
 
 
-def _notice_text(step_recipient: str, message: Message, due_local) -> str:
+def _notice_text(step_recipient: str, message: Message, due_local: datetime) -> str:
     due = due_local.strftime("%m월 %d일 %H:%M")
     head = f"[메시지 #{message.pk}] "
     if step_recipient == Recipient.DIVISION:
@@ -32,7 +35,7 @@ def _notice_text(step_recipient: str, message: Message, due_local) -> str:
     return head + f"처리 기한({due})을 넘겼습니다 ({message.division.name_ko if message.division else '-'})."
 
 
-def _emails(division, heads_only: bool) -> list[str]:
+def _emails(division: Division, heads_only: bool) -> list[str]:
     qs = Membership.objects.filter(division=division, user__is_active=True).exclude(user__email="")
     if heads_only:
         qs = qs.filter(is_head=True)
@@ -42,7 +45,7 @@ def _emails(division, heads_only: bool) -> list[str]:
     return sorted(set(found))
 
 
-def run(now=None) -> dict:
+def run(now: datetime | None = None) -> dict[str, int]:
     """One pass. Returns counts for the log: {"sent": n, "overdue": n}."""
     now = now or timezone.now()
     regulation = Regulation()
@@ -54,14 +57,14 @@ def run(now=None) -> dict:
                   .values_list("pk", flat=True).order_by("pk"))
     ids = list(candidates)
     for start in range(0, len(ids), BATCH):
-        mails = []
+        mails: list[tuple[str, str, str, list[str]]] = []
         with transaction.atomic():
             rows = (Message.objects.select_for_update(skip_locked=True, of=("self",))
                     .filter(pk__in=ids[start:start + BATCH], status__in=OPEN_STATUSES)
                     .select_related("division"))
             for message in rows:
                 changed = []
-                if message.due_at <= now and not message.is_overdue:
+                if message.due_at is not None and message.due_at <= now and not message.is_overdue:
                     message.is_overdue = True
                     changed.append("is_overdue")
                     overdue += 1
@@ -88,5 +91,5 @@ def run(now=None) -> dict:
                     Message.objects.filter(pk=message.pk).update(
                         **{f: getattr(message, f) for f in changed})
             if mails:
-                transaction.on_commit(lambda m=tuple(mails): send_mass_mail(m, fail_silently=False))
+                transaction.on_commit(functools.partial(send_mass_mail, tuple(mails), fail_silently=False))
     return {"sent": sent, "overdue": overdue}

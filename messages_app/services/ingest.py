@@ -6,9 +6,9 @@ and web intake). `poll` wraps one fetch of one account with its lock and its err
 
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,17 +27,16 @@ from accounts.connectors.base import (
 )
 from accounts.models import Account
 from accounts.models import Status as AccountStatus
+from textkit import korean
+from textkit.textclean import sanitize_text
 
-from .. import korean, locks
+from .. import locks
+from ..db import defaults_sql
 from ..models import Message
-from . import pipeline
+from . import pipeline, search
 
 logger = logging.getLogger(__name__)
 
-# C0 controls except \t and \n (\r is normalised to \n first). NUL cannot be stored by PostgreSQL.
-_C0 = re.compile(r"[\x00-\x08\x0b-\x1f]")
-_NEWLINES = re.compile(r"\r\n?")
-_SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves cannot be encoded as UTF-8
 
 # Per-row columns, in the order of the unnest() arrays; the rest get their model default.
 _ROW_COLUMNS = [
@@ -63,22 +62,13 @@ def rate_limit_key(account_id: int) -> str:
 
 # --- sanitising ---------------------------------------------------------------------------------
 
-def clean_text(value) -> str:
-    """Store everything, but nothing PostgreSQL refuses: no NUL/C0 controls, no lone surrogates."""
-    if value is None:
-        return ""
-    text = str(value)
-    if "\r" in text:
-        text = _NEWLINES.sub("\n", text)
-    text = _C0.sub("", text)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = _SURROGATE.sub("\ufffd", text)
-    return text
+def clean_text(value: object) -> str:
+    """Store everything a person can see, nothing that changes how it reads and nothing PostgreSQL
+    refuses: the one sanitiser (control, bidi and zero-width characters; lone surrogates)."""
+    return sanitize_text(value)
 
 
-def _clean_json(value):
+def _clean_json(value: Any) -> Any:
     if isinstance(value, str):
         return clean_text(value).replace("\x00", "")
     if isinstance(value, dict):
@@ -88,7 +78,7 @@ def _clean_json(value):
     return value
 
 
-def _raw_json(raw) -> str:
+def _raw_json(raw: Any) -> str:
     try:
         dumped = json.dumps(raw or {}, ensure_ascii=False, default=str)
         dumped.encode("utf-8")
@@ -99,7 +89,7 @@ def _raw_json(raw) -> str:
     return json.dumps(_clean_json(raw or {}), ensure_ascii=False, default=str)
 
 
-def _short(value, limit: int) -> str:
+def _short(value: object, limit: int) -> str:
     return clean_text(value).replace("\n", " ")[:limit]
 
 
@@ -128,43 +118,6 @@ def _existing_ids(platform_ids: list[tuple[str, str]]) -> set[tuple[str, str]]:
             [platforms, ids],
         )
         return set(cursor.fetchall())
-
-
-def _defaults_sql(model=Message, given: set[str] | None = None) -> tuple[list[str], list[str], list]:
-    """Columns that no item sets: their model default, so a field added later needs no change here."""
-    if given is None:
-        given = {name for name, _ in _ROW_COLUMNS + _OUTCOME_COLUMNS} | {"search_vector", "id"} | _NOW_COLUMNS
-    columns, exprs, params = [], [], []
-    now = timezone.now()
-    for f in model._meta.concrete_fields:
-        if f.column in given or f.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(f.column))
-        exprs.append(f"%s::{f.db_type(connection)}")
-        value = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-        params.append(f.get_db_prep_save(value, connection))
-    return columns, exprs, params
-
-
-def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """Plain INSERT … SELECT FROM unnest(…) of many rows: one array per column, the rest defaulted.
-
-    bulk_create builds one parameter per value and one model instance per row: ~50 ms per 2,000
-    timeline rows, where this takes a few.
-    """
-    if not rows:
-        return
-    fields = [model._meta.get_field(name) for name in columns]
-    names = [connection.ops.quote_name(f.column) for f in fields]
-    default_columns, default_exprs, default_params = _defaults_sql(model, {f.column for f in fields})
-    sql = (
-        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(names + default_columns)}) "
-        f"SELECT {', '.join([f'u.{n}' for n in names] + default_exprs)} "
-        f"FROM unnest({', '.join(f'%s::{f.db_type(connection)}[]' for f in fields)}) AS u({', '.join(names)})"
-    )
-    arrays = [list(col) for col in zip(*rows, strict=True)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*default_params, *arrays])
 
 
 def _row(account_id: int | None, item: InboundItem, citizen_id: int | None, is_private: bool) -> tuple:
@@ -206,7 +159,8 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     if not rows:
         return []
     analysed = korean.analyze_batch([r[8] for r in rows])
-    docs = [korean.document_from(pairs) for pairs in analysed]
+    # The search vector indexes what the portal shows (masked text), the pipeline reads the raw text.
+    docs = search.public_documents([r[8] for r in rows], [r[6] for r in rows], analysed)
     received_at = timezone.now()
     account = Account.objects.filter(pk=account_id).first() if account_id else None
     outcomes = pipeline.triage_or_desk([pipeline.Arrival(r[8], account, received_at) for r in rows], analysed)
@@ -222,7 +176,8 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     unnest = _ROW_COLUMNS + _OUTCOME_COLUMNS
     arrays = ([list(col) for col in zip(*rows, strict=True)] + [docs]
               + [list(col) for col in zip(*map(_outcome_row, outcomes), strict=True)])
-    default_columns, default_exprs, default_params = _defaults_sql()
+    given = {name for name, _ in _ROW_COLUMNS + _OUTCOME_COLUMNS} | {"search_vector", "id"} | _NOW_COLUMNS
+    default_columns, default_exprs, default_params = defaults_sql(Message, given)
     sql = (
         f"INSERT INTO messages_app_message ({', '.join(columns + default_columns)}) "
         f"SELECT {', '.join(select + default_exprs)} "
@@ -242,7 +197,7 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     return [pk for pk, _ in new]
 
 
-def ingest_batch(account, batch: Batch) -> list[int]:
+def ingest_batch(account: Account, batch: Batch) -> list[int]:
     """Store a fetched batch and move the account's cursor, in one transaction. New ids, in order."""
     with transaction.atomic():
         new_ids = insert_items(account.pk if account else None, batch.items)
@@ -265,7 +220,7 @@ class PollResult:
     rate_limited_until: datetime | None = None
 
 
-def _record_error(account, message: str, **extra) -> None:
+def _record_error(account: Account, message: str, **extra: Any) -> None:
     now = timezone.now()
     Account.objects.filter(pk=account.pk).update(last_error=message[:2000], last_error_at=now, **extra)
     account.last_error, account.last_error_at = message[:2000], now
@@ -341,29 +296,3 @@ def due_account_ids(now: datetime | None = None) -> list[int]:
             continue
         due.append(account_id)
     return due
-
-
-def bulk_update_messages(messages: list[Message], fields: list[str]) -> int:
-    """Like QuerySet.bulk_update, in one `UPDATE … FROM unnest(…)` statement.
-
-    Django's bulk_update builds a CASE WHEN per row and field: for a 1,000-message batch and ten
-    fields that is ~80% of the post-ingest time (bench/ingest.py). This sends one array per field.
-    """
-    if not messages:
-        return 0
-    opts = Message._meta
-    columns, arrays, types = ["id"], [[m.pk for m in messages]], ["bigint"]
-    for name in fields:
-        f = opts.get_field(name)
-        columns.append(f.column)
-        types.append(f.db_type(connection))
-        arrays.append([f.get_db_prep_save(getattr(m, f.attname), connection) for m in messages])
-    sets = ", ".join(f"{connection.ops.quote_name(c)} = u.{connection.ops.quote_name(c)}" for c in columns[1:])
-    sql = (
-        f"UPDATE messages_app_message m SET {sets} "
-        f"FROM unnest({', '.join(f'%s::{t}[]' for t in types)}) "
-        f"AS u({', '.join(connection.ops.quote_name(c) for c in columns)}) WHERE m.id = u.id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, arrays)
-        return cursor.rowcount

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from accounts.connectors.base import InboundItem
 from accounts.models import Platform
+from smc.errors import ApplicationError
+from users.models import User
 
 from ..models import AuditEntry, Kind, Message
 from . import ingest
@@ -20,7 +22,7 @@ from . import ingest
 CHANNELS = {"phone": "전화", "visit": "방문"}
 
 
-class IntakeError(ValueError):
+class IntakeError(ApplicationError, ValueError):
     """Refused input, with a message for the person who typed it (Korean first)."""
 
 
@@ -39,7 +41,7 @@ def _text(text: str) -> str:
     return text
 
 
-def record_phone_complaint(staff, text: str, *, channel: str = "phone", caller_name: str = "",
+def record_phone_complaint(staff: User, text: str, *, channel: str = "phone", caller_name: str = "",
                            caller_contact: str = "", received_at: datetime | None = None,
                            reference: str = "", publish: bool = False) -> Message:
     """A complaint taken by phone or at the counter, typed in by staff.
@@ -66,7 +68,7 @@ def record_phone_complaint(staff, text: str, *, channel: str = "phone", caller_n
     return message
 
 
-def submit_web_question(user, text: str, *, client_token: str = "") -> Message:
+def submit_web_question(user: User, text: str, *, client_token: str = "") -> Message:
     """A logged-in citizen's question from the portal form. `client_token` (from the form) dedupes resubmits."""
     token = ingest.clean_text(client_token).strip()[:64] or uuid.uuid4().hex
     item = InboundItem(

@@ -3,50 +3,62 @@
 - superusers and the SMC desk: every message, every action;
 - the mayor's office: reads every message, acts on none;
 - division staff: act on the messages their division holds now; read those, the ones that passed
-  through their division (both sides of a transfer see its history) and whatever is public.
+  through their division (both sides of a transfer see its history) and whatever is public;
+- a staff role without the model permissions (view_message to read, change_message to act): nothing.
 A refusal is recorded (AuditEntry, allowed=False) before it is raised: call `require` outside any
 transaction the refusal would roll back.
 """
 
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from departments.models import Membership
+from smc.errors import ApplicationError
 from users import roles
+from users.models import User
 
 from ..models import AuditEntry, Kind, Message, Status, StatusChange
 
-READ, ANSWER, TRANSFER, RECLASSIFY, BULK, STATUS = (
-    "read", "answer", "transfer", "reclassify", "bulk", "status")
+# request.user: a staff member, or anonymous (refused everything).
+AnyUser = User | AnonymousUser
+
+READ, ANSWER, TRANSFER, RECLASSIFY, BULK, STATUS, DELETE = (
+    "read", "answer", "transfer", "reclassify", "bulk", "status", "delete")
 ACTION_LABELS = {READ: "열람", ANSWER: "답변", TRANSFER: "이관", RECLASSIFY: "분류 정정",
-                 BULK: "일괄 처리", STATUS: "상태 변경"}
+                 BULK: "일괄 처리", STATUS: "상태 변경", DELETE: "삭제"}
 
 # Same rule as the portal's selectors: what the public may see anyway.
 PUBLIC_STATUSES = {Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.CLOSED}
 NEVER_PUBLIC_KINDS = {Kind.DIRECT, Kind.PHONE}
 
 
-class Forbidden(PermissionDenied):
+class Forbidden(ApplicationError, PermissionDenied):
     """Refused, with a Korean explanation for the staff screen."""
 
+    default_code = "forbidden"
 
-def _groups(user) -> set[str]:
+
+def _groups(user: AnyUser) -> set[str]:
     if not hasattr(user, "_smc_groups"):
-        user._smc_groups = set(user.groups.values_list("name", flat=True))
-    return user._smc_groups
+        setattr(user, "_smc_groups", set(user.groups.values_list("name", flat=True)))  # noqa: B010 - per request
+    return getattr(user, "_smc_groups")  # noqa: B009
 
 
-def division_ids(user) -> set[int]:
+def division_ids(user: AnyUser) -> set[int]:
     if not hasattr(user, "_smc_divisions"):
-        user._smc_divisions = set(Membership.objects.filter(user=user).values_list("division_id", flat=True))
-    return user._smc_divisions
+        ids = set(Membership.objects.filter(user=user).values_list("division_id", flat=True))  # type: ignore[misc]
+        setattr(user, "_smc_divisions", ids)  # noqa: B010 - kept for the request
+    return getattr(user, "_smc_divisions")  # noqa: B009
 
 
-def acts_on_all(user) -> bool:
+def acts_on_all(user: AnyUser) -> bool:
     return user.is_active and (user.is_superuser or roles.SMC_DESK in _groups(user))
 
 
-def reads_all(user) -> bool:
+def reads_all(user: AnyUser) -> bool:
     return acts_on_all(user) or (user.is_active and roles.MAYORS_OFFICE in _groups(user))
 
 
@@ -55,8 +67,16 @@ def is_public(message: Message) -> bool:
             and not message.hidden_by_author and message.kind not in NEVER_PUBLIC_KINDS)
 
 
-def can(user, action: str, message: Message) -> bool:
+# The role's model permissions come first: a staff role without them (e.g. broadcast drafters) reads
+# and changes no message, whatever its division.
+ROLE_PERMISSION = {READ: "messages_app.view_message"}
+ACTING_PERMISSION = "messages_app.change_message"
+
+
+def can(user: AnyUser | None, action: str, message: Message) -> bool:
     if not (user and user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if not user.has_perm(ROLE_PERMISSION.get(action, ACTING_PERMISSION)):
         return False
     if action == READ:
         if reads_all(user) or is_public(message) or message.division_id in division_ids(user):
@@ -69,26 +89,37 @@ def can(user, action: str, message: Message) -> bool:
     return message.division_id is not None and message.division_id in division_ids(user)
 
 
-def audit(user, action: str, message: Message | None = None, detail: str = "",
+def audit(user: AnyUser | None, action: str, message: Message | None = None, detail: str = "",
           allowed: bool = True) -> AuditEntry:
     return AuditEntry.objects.create(
         actor=user if user and user.is_authenticated else None, action=action,
         message=message, allowed=allowed, detail=detail[:2000])
 
 
-def refuse(user, action: str, message: Message) -> Forbidden:
+def refuse(user: AnyUser, action: str, message: Message) -> Forbidden:
     label = ACTION_LABELS.get(action, action)
     audit(user, action, message, f"권한 없음: {label} 거부", allowed=False)
     return Forbidden(f"이 메시지를 {label}할 권한이 없습니다. 다른 부서의 메시지입니다. "
                      f"(You may not {action} this message.)")
 
 
-def require(user, action: str, message: Message) -> None:
+def require(user: AnyUser, action: str, message: Message) -> None:
     if not can(user, action, message):
         raise refuse(user, action, message)
 
 
-def require_all(user, action: str, messages) -> None:
+def message_for(user: AnyUser, pk: int | str, action: str = READ) -> Message:
+    """The one door of every staff screen about one message: the message when `user` may `action` it.
+    Message.DoesNotExist when there is none; Forbidden (audited) when the user may not."""
+    found = Message.objects.select_related("account", "division").filter(pk=pk).first() \
+        if str(pk).isdigit() else None
+    if found is None:
+        raise Message.DoesNotExist(pk)
+    require(user, action, found)
+    return found
+
+
+def require_all(user: AnyUser, action: str, messages: Iterable[Message]) -> None:
     """All or nothing: one refused message refuses the whole batch (each refusal audited)."""
     refused = [m for m in messages if not can(user, action, m)]
     for m in refused:
@@ -99,7 +130,7 @@ def require_all(user, action: str, messages) -> None:
                         "아무것도 바꾸지 않았습니다.")
 
 
-def queue(user, qs: QuerySet[Message] | None = None) -> QuerySet[Message]:
+def queue(user: AnyUser, qs: QuerySet[Message] | None = None) -> QuerySet[Message]:
     """The staff queue: everything for the desk, the mayor's office and superusers; else the
     messages of the user's divisions (now, or in the past through a transfer)."""
     qs = Message.objects.all() if qs is None else qs

@@ -14,12 +14,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account
+from classification import classifier
 from departments.models import Division
 from departments.regulation import Regulation
 from departments.routing import Incoming, Router
 from departments.services import smc_desk
+from textkit import korean
 
-from .. import classifier, korean
+from ..db import bulk_update_messages, insert_rows
 from ..models import Message, Status, StatusChange
 
 log = logging.getLogger(__name__)
@@ -66,11 +68,12 @@ def classify(texts: list[str], pairs: list[list[tuple[str, str]]]) -> tuple[list
     """One call for the whole batch, on the Korean analysis the ingest already made (`texts` is the
     same batch as text, for callers that key on it). Returns the labels and the triage threshold."""
     model = classifier.active_model()
-    labels = [Label(p.type, p.topic, float(p.confidence), model.version) for p in model.predict_tokens(pairs)]
+    labels: list[Label | None] = [Label(p.type, p.topic, float(p.confidence), model.version)
+                                  for p in model.predict_tokens(pairs)]
     return labels, classifier.confidence_threshold()
 
 
-def _incoming(arrival: Arrival, label: Label | None, confident: bool, pairs) -> Incoming:
+def _incoming(arrival: Arrival, label: Label | None, confident: bool, pairs: list[tuple[str, str]]) -> Incoming:
     account = arrival.account
     return Incoming(
         text=arrival.text,
@@ -139,21 +142,17 @@ def triage_or_desk(arrivals: list[Arrival], pairs: list[list[tuple[str, str]]]) 
 
 def record_arrivals(message_ids: list[int], outcomes: list[Outcome]) -> None:
     """The first steps of each message's timeline (received, then assigned), in one INSERT."""
-    from .ingest import insert_rows  # ingest imports this module
-
     rows = []
     for pk, outcome in zip(message_ids, outcomes, strict=True):
         division_id = outcome.division.pk if outcome.division else None
         rows.append((pk, "", Status.RECEIVED, division_id, RECEIVED_NOTE))
-        if outcome.status == Status.ASSIGNED:
+        if outcome.status == Status.ASSIGNED and outcome.division is not None:
             rows.append((pk, Status.RECEIVED, Status.ASSIGNED, division_id, f"{outcome.division.name_ko}에 배정"))
     insert_rows(StatusChange, ["message", "from_status", "to_status", "division", "note"], rows)
 
 
 def after_ingest(message_ids: list[int]) -> None:
     """The pipeline for messages already stored and not yet routed (others are left alone)."""
-    from .ingest import bulk_update_messages  # ingest imports this module
-
     if not message_ids:
         return
     with transaction.atomic():

@@ -5,42 +5,53 @@ did not finish (worker killed, connection dropped, timeout), it asks the platfor
 is already there (`connector.find_reply`) before it posts again.
 """
 
+import functools
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from celery import current_app
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts import connectors
-from accounts.connectors.base import AuthExpired, RateLimited, TransientError
+from accounts.connectors.base import AuthExpired, Connector, RateLimited, TransientError
 from accounts.models import Platform
 from accounts.models import Status as AccountStatus
+from departments.models import Division
+from smc.errors import ApplicationError
+from textkit.textclean import sanitize_text
+from users.models import User
 
 from .. import locks
 from ..models import Answer, Message, Outbox, Status
-from . import portal, workflow
+from . import search, workflow
 
 logger = logging.getLogger(__name__)
+
+# The Celery task that posts one outbox row (messages_app/tasks/publishing.py), called by name:
+# the tasks import this module, so this module must not import them.
+PUBLISH_TASK = "messages_app.tasks.publish_outbox"
 
 # Channels where the answer is given by phone/letter or only on the portal: nothing to post.
 NO_OUTBOX_PLATFORMS = {Platform.PHONE, Platform.WEB}
 
 
-class AnswerError(Exception):
+class AnswerError(ApplicationError):
     """A refused answer, with a message for staff (Korean first)."""
 
 
 class AnswerAlreadyExists(AnswerError):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("이미 답변이 등록된 메시지입니다. 새로고침 후 확인하세요 "
                          "(this message already has an answer).")
 
 
-def create_answer(message: Message, author, text: str, division) -> Answer:
+def create_answer(message: Message, author: User, text: str, division: Division | None) -> Answer:
     """Answer + outbox rows + ANSWERED transition in one transaction; publishing starts on commit."""
-    text = (text or "").strip()
+    text = sanitize_text(text).strip()
     if not text:
         raise AnswerError("답변 내용을 입력하세요 (the answer is empty).")
     try:
@@ -48,14 +59,16 @@ def create_answer(message: Message, author, text: str, division) -> Answer:
             locked = Message.objects.select_for_update().get(pk=message.pk)
             if Answer.objects.filter(message=locked).exists():
                 raise AnswerAlreadyExists()
-            answer = Answer.objects.create(message=locked, author=author, text=text, division=division)
+            # A None division breaks the NOT NULL constraint: an IntegrityError, as before typing.
+            answer = Answer.objects.create(message=locked, author=author, text=text,
+                                           division=division)  # type: ignore[misc]
             rows = _outbox_rows(locked, answer)
             if locked.status == Status.RECEIVED:
                 # Unrouted (desk queue): the answering division takes it first, so the timeline says who.
                 workflow.transition(locked, Status.ASSIGNED, actor=author, division=division,
                                     note="답변 부서로 배정")
             workflow.transition(locked, Status.ANSWERED, actor=author, division=division)
-            portal.index_answers([answer.pk])  # the portal searches answers too
+            search.index_answers([answer.pk])  # the portal searches answers too
             if rows:
                 first = rows[0].pk
                 transaction.on_commit(lambda: queue_publish(first), robust=True)  # sweeper covers a broker hiccup
@@ -81,9 +94,7 @@ def _outbox_rows(message: Message, answer: Answer) -> list[Outbox]:
 
 
 def queue_publish(outbox_id: int) -> None:
-    from ..tasks import publish_outbox
-
-    publish_outbox.delay(outbox_id)
+    current_app.send_task(PUBLISH_TASK, args=[outbox_id])
 
 
 @dataclass
@@ -97,7 +108,7 @@ class PublishResult:
 class RetryLater(Exception):
     """The platform could not take the reply now; the task retries (after `reset_at` if given)."""
 
-    def __init__(self, message: str, reset_at=None):
+    def __init__(self, message: str, reset_at: datetime | None = None):
         super().__init__(message)
         self.reset_at = reset_at
 
@@ -179,7 +190,7 @@ def publish(outbox_id: int) -> PublishResult:
         return PublishResult("posted", external_id, _finish(row, external_id))
 
 
-def _find_previous(connector, row: Outbox) -> str | None:
+def _find_previous(connector: Connector, row: Outbox) -> str | None:
     finder = getattr(connector, "find_reply", None)
     if finder is None:
         # Cannot tell whether the last attempt went through: refuse rather than risk a double post.
@@ -192,12 +203,12 @@ def give_up(outbox_id: int, reason: str) -> None:
     mark(outbox_id, Outbox.State.FAILED, f"재시도 횟수 초과 (gave up after retries): {reason}")
 
 
-def requeue(outbox_ids) -> int:
+def requeue(outbox_ids: Iterable[int]) -> int:
     """Staff action: send failed rows again (they keep their attempt count, so the platform is checked)."""
     ids = list(Outbox.objects.filter(pk__in=outbox_ids, state=Outbox.State.FAILED).values_list("pk", flat=True))
     Outbox.objects.filter(pk__in=ids).update(state=Outbox.State.RETRYING, last_error="")
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: queue_publish(pk), robust=True)
+        transaction.on_commit(functools.partial(queue_publish, pk), robust=True)
     return len(ids)
 
 

@@ -5,13 +5,16 @@ its input (TriageError, in Korean), then changes everything in one transaction: 
 half-saved. Every successful action is audited too.
 """
 
-import re
+from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from departments.models import Division
 from departments.regulation import Regulation
+from smc.errors import ApplicationError
+from textkit.textclean import sanitize_text
+from users.models import User
 
 from ..models import Answer, LabelCorrection, Message, MessageType, Status, Topic
 from . import permissions as perms
@@ -20,19 +23,16 @@ from .workflow import OPEN_STATUSES, InvalidTransition, mark_spam, transition
 
 ANSWER_MAX_CHARS = 5000
 REASON_MAX_CHARS = 500
-# C0/C1 control characters except tab and newlines: PostgreSQL refuses NUL, the rest is garbage.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-class TriageError(ValueError):
+class TriageError(ApplicationError, ValueError):
     """Bad input or a conflict, with a message staff can act on."""
 
 
-def clean_input(text, what: str, max_chars: int) -> str:
-    text = "" if text is None else str(text)
-    if _CONTROL.search(text):
-        raise TriageError(f"{what}에 제어 문자가 들어 있습니다. 지우고 다시 입력해 주세요.")
-    text = text.replace("\r\n", "\n").strip()
+def clean_input(text: object, what: str, max_chars: int) -> str:
+    # Invisible characters (controls, bidi overrides, zero-width) are dropped, not refused: staff
+    # could not see what to delete in a text pasted from a document.
+    text = sanitize_text(text).strip()
     if not text:
         raise TriageError(f"{what}을(를) 입력해 주세요. (empty)")
     if len(text) > max_chars:
@@ -40,22 +40,22 @@ def clean_input(text, what: str, max_chars: int) -> str:
     return text
 
 
-def _division(value) -> Division:
+def _division(value: Division | int | str | None) -> Division:
     if isinstance(value, Division):
         return value
     try:
-        return Division.objects.get(pk=int(value))
+        return Division.objects.get(pk=int(value))  # type: ignore[arg-type]  # None: TypeError below
     except (TypeError, ValueError, Division.DoesNotExist):
         raise TriageError("존재하지 않는 부서입니다. 이관할 부서를 다시 고르세요.") from None
 
 
-def _label(value, choices, what: str) -> str:
+def _label(value: str, choices: type[models.TextChoices], what: str) -> str:
     if value not in choices.values:
         raise TriageError(f"알 수 없는 {what}입니다: {str(value)[:40]!r}")
     return value
 
 
-def transfer(message: Message, to_division, *, actor, reason) -> None:
+def transfer(message: Message, to_division: Division | int | str | None, *, actor: User, reason: str | None) -> None:
     """Hand the message to another division. The reason is mandatory; both divisions keep the
     history (the earlier rows name the old division, the new row the new one)."""
     perms.require(actor, perms.TRANSFER, message)
@@ -76,7 +76,8 @@ def transfer(message: Message, to_division, *, actor, reason) -> None:
     message.refresh_from_db()
 
 
-def reclassify(message: Message, *, actor, type=None, topic=None, _checked=False) -> None:
+def reclassify(message: Message, *, actor: User, type: str | None = None, topic: str | None = None,
+               _checked: bool = False) -> None:
     """Correct type and/or topic; kept as a training label; the deadline follows the new type."""
     if type is None and topic is None:
         raise TriageError("바꿀 유형이나 주제를 고르세요.")
@@ -106,7 +107,7 @@ def reclassify(message: Message, *, actor, type=None, topic=None, _checked=False
     message.refresh_from_db()
 
 
-def answer(message: Message, *, actor, text) -> Answer:
+def answer(message: Message, *, actor: User, text: str | None) -> Answer:
     """Answer in public. Two staff answering at once: the second gets a clear error."""
     perms.require(actor, perms.ANSWER, message)
     text = clean_input(text, "답변", ANSWER_MAX_CHARS)
@@ -128,7 +129,7 @@ def answer(message: Message, *, actor, text) -> Answer:
     return result
 
 
-def change_status(message: Message, to_status: str, *, actor, note: str = "") -> None:
+def change_status(message: Message, to_status: str, *, actor: User, note: str = "") -> None:
     perms.require(actor, perms.STATUS, message)
     _label(to_status, Status, "상태")
     note = clean_input(note, "메모", REASON_MAX_CHARS) if note else ""
@@ -140,12 +141,13 @@ def change_status(message: Message, to_status: str, *, actor, note: str = "") ->
 
 # Bulk actions: permission for every message first, then all changes in one transaction.
 
-def _fresh(messages) -> list[Message]:
+def _fresh(messages: Iterable[Message]) -> list[Message]:
     """Re-read the selection: decide on the rows as they are now, not as a caller last saw them."""
     return list(Message.objects.filter(pk__in=[m.pk for m in messages]).order_by("pk"))
 
 
-def bulk_reclassify(messages, *, actor, type=None, topic=None) -> int:
+def bulk_reclassify(messages: Iterable[Message], *, actor: User, type: str | None = None,
+                    topic: str | None = None) -> int:
     messages = _fresh(messages)
     perms.require_all(actor, perms.BULK, messages)
     with transaction.atomic():
@@ -154,7 +156,8 @@ def bulk_reclassify(messages, *, actor, type=None, topic=None) -> int:
     return len(messages)
 
 
-def bulk_assign(messages, to_division, *, actor, reason) -> int:
+def bulk_assign(messages: Iterable[Message], to_division: Division | int | str | None, *, actor: User,
+                reason: str | None) -> int:
     messages = _fresh(messages)
     perms.require_all(actor, perms.BULK, messages)
     with transaction.atomic():
@@ -163,7 +166,7 @@ def bulk_assign(messages, to_division, *, actor, reason) -> int:
     return len(messages)
 
 
-def bulk_spam(messages, *, actor) -> int:
+def bulk_spam(messages: Iterable[Message], *, actor: User) -> int:
     messages = _fresh(messages)
     perms.require_all(actor, perms.BULK, messages)
     with transaction.atomic():

@@ -3,9 +3,13 @@ plus hidden and spam. Every transition is recorded; the public ones form the por
 
 from django.db import transaction
 
+from departments.models import Division
+from smc.errors import ApplicationError
+from users.models import User
+
 from ..models import Message, Status, StatusChange
 
-ALLOWED = {
+ALLOWED: dict[str, set[str]] = {
     Status.RECEIVED: {Status.ASSIGNED, Status.HIDDEN, Status.SPAM},
     Status.ASSIGNED: {Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.HIDDEN, Status.SPAM},
     Status.IN_PROGRESS: {Status.ASSIGNED, Status.ANSWERED, Status.HIDDEN, Status.SPAM},
@@ -16,7 +20,9 @@ ALLOWED = {
 }
 
 
-class InvalidTransition(Exception):
+class InvalidTransition(ApplicationError):
+    default_code = "invalid_transition"
+
     def __init__(self, from_status: str, to_status: str):
         super().__init__(
             f"'{Status(from_status).label}' 상태에서 '{Status(to_status).label}' 상태로 바꿀 수 없습니다")
@@ -24,8 +30,8 @@ class InvalidTransition(Exception):
 
 
 @transaction.atomic
-def transition(message: Message, to_status: str, *, actor=None, note: str = "", public: bool = True,
-               division=None) -> StatusChange:
+def transition(message: Message, to_status: str, *, actor: User | None = None, note: str = "", public: bool = True,
+               division: Division | None = None) -> StatusChange:
     """Move a message to `to_status`, recording who, when, from, to and why. Locks the row."""
     locked = Message.objects.select_for_update().get(pk=message.pk)
     if to_status not in ALLOWED.get(locked.status, set()):
@@ -54,17 +60,17 @@ def allowed_targets(status: str) -> list[str]:
     return [s for s in Status if s in ALLOWED.get(status, set())]
 
 
-def start(message: Message, *, actor) -> StatusChange:
+def start(message: Message, *, actor: User) -> StatusChange:
     return transition(message, Status.IN_PROGRESS, actor=actor, note="처리 시작")
 
 
-def close(message: Message, *, actor, note: str = "") -> StatusChange:
+def close(message: Message, *, actor: User, note: str = "") -> StatusChange:
     return transition(message, Status.CLOSED, actor=actor, note=note or "종결")
 
 
-def mark_spam(message: Message, *, actor, note: str = "") -> StatusChange:
+def mark_spam(message: Message, *, actor: User, note: str = "") -> StatusChange:
     return transition(message, Status.SPAM, actor=actor, note=note or "스팸 처리", public=False)
 
 
-def hide(message: Message, *, actor, note: str = "") -> StatusChange:
+def hide(message: Message, *, actor: User, note: str = "") -> StatusChange:
     return transition(message, Status.HIDDEN, actor=actor, note=note or "숨김 처리", public=False)

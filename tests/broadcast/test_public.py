@@ -7,12 +7,14 @@ from pathlib import Path
 import feedparser
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 from lxml import etree
 
 from broadcast import banner
 from broadcast.models import Broadcast, CapStatus, MsgType
 from broadcast.services import workflow
+from users import roles
 
 from .factories import FakePlatform, approved, deliver_all, people
 
@@ -137,11 +139,11 @@ def test_banner_reaches_a_cached_page_at_once_and_leaves_on_cancel_and_expiry(cl
     drafter, approver = people(make_staff)
     first = client.get("/")
     assert first.status_code == 200 and BANNER not in first.content.decode()
-    assert cache.keys("portal:feed:*"), "the feed is now cached for anonymous visitors"
+    assert cache.keys("portal:page:feed:*:anon:*"), "the feed is now cached for anonymous visitors"
 
     alert = approved(drafter, approver)
     banner.invalidate()  # what the approval's on_commit does (the test transaction never commits)
-    cached_html = cache.get(cache.keys("portal:feed:*")[0])[1]
+    cached_html = cache.get(cache.keys("portal:page:feed:*:anon:*")[0])[2]  # (generations, token, html, facts)
     assert BANNER not in cached_html and banner.PLACEHOLDER in cached_html  # the cached copy is unchanged…
     page = client.get("/").content.decode()
     assert BANNER in page and alert.headline_ko in page  # …and the banner is there all the same
@@ -150,6 +152,14 @@ def test_banner_reaches_a_cached_page_at_once_and_leaves_on_cancel_and_expiry(cl
     assert alert.headline_en in client.get("/support/").content.decode()
     del client.cookies["django_language"]
     assert alert.headline_ko in client.get("/accounts/").content.decode()  # every portal page
+    # Logged-in citizens share a "member" copy with their parts patched in: the banner reaches it too.
+    citizen = make_staff("citizen", roles.CITIZEN)
+    member = Client()
+    member.force_login(citizen)
+    assert alert.headline_ko in member.get("/").content.decode()  # rendered, and stored as the member copy
+    member_copy = cache.get(cache.keys("portal:page:feed:*:member:*")[0])[2]
+    assert BANNER not in member_copy and banner.PLACEHOLDER in member_copy
+    assert alert.headline_ko in member.get("/").content.decode()  # served from that copy
 
     # Expiry: the banner fragment is kept at most a few seconds.
     assert 0 < cache.ttl("broadcast:banner:ko") <= banner.BANNER_SECONDS
@@ -189,3 +199,12 @@ def test_exercise_banner_is_marked(client, make_staff, platform):
     banner.invalidate()
     page = client.get("/").content.decode()
     assert "badge-exercise" in page and "훈련" in page
+
+
+def test_cap_of_pasted_control_characters_is_valid(client, make_staff, platform):
+    """A drafter's text with characters XML cannot hold still gives a valid CAP document."""
+    drafter, approver = people(make_staff)
+    alert = approved(drafter, approver, headline_ko="한파\x0b 경보\u202e", description_ko="외출\x01 자제\ufeff")
+    doc = cap_of(client, alert)
+    assert doc.findtext("cap:info/cap:headline", namespaces=NS) == "한파 경보"
+    assert doc.findtext("cap:info/cap:description", namespaces=NS) == "외출 자제"

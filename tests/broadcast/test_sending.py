@@ -166,3 +166,13 @@ def test_retry_failed_is_refused_to_people_without_a_broadcast_role(make_staff, 
     broadcast = approved(drafter, approver)
     with pytest.raises(BroadcastError):
         sending.retry_failed(broadcast, make_staff("mayor", roles.MAYORS_OFFICE))
+
+
+def test_deliveries_are_queued_by_task_name_onto_the_broadcast_queue():
+    """sending calls the task by name (tasks import sending, not the other way round): the name must
+    be the registered task's, and its "broadcast." prefix must route it to the broadcast queue."""
+    from broadcast import tasks
+    from smc.celery import app
+
+    assert app.tasks[sending.DELIVER_TASK] is tasks.deliver._get_current_object()
+    assert app.amqp.router.route({}, sending.DELIVER_TASK, args=(1,))["queue"].name == tasks.queue_name()

@@ -161,3 +161,46 @@ def test_demo_staff_get_a_drafter_and_an_approver_and_the_seed_a_past_exercise(s
     assert past.cap_status == CapStatus.EXERCISE and past.state == Broadcast.State.SENT
     assert past.expires < timezone.now() and not selectors.in_effect().exists()
     assert past.deliveries.count() == 34 and past.approved_by != past.drafted_by
+
+
+def test_free_text_is_sanitised_on_draft_edit_and_reject(make_staff):
+    """Pasted text loses control, bidi and zero-width characters before it is stored (and posted)."""
+    drafter, approver = people(make_staff)
+    broadcast = draft(drafter, headline_ko=" 폭설\u202e 주의\u200b\x07 ", description_en="Snow\x00 ahead\r\nstay in")
+    assert broadcast.headline_ko == "폭설 주의" and broadcast.description_en == "Snow ahead\nstay in"
+    broadcast = workflow.edit_draft(broadcast, drafter, instruction_ko="대중교통\u2066을\u2069 이용\x1b하세요")
+    assert broadcast.instruction_ko == "대중교통을 이용하세요"
+    submitted_ = workflow.submit(broadcast, drafter)
+    assert "\u202e" not in submitted_.x_text and "\x07" not in submitted_.facebook_text
+    with pytest.raises(BroadcastError, match="반려 사유"):
+        workflow.reject(submitted_, approver, "\u200b\u200e ")  # only invisible characters: no reason
+    workflow.reject(submitted_, approver, "지역\u202e이 틀렸습니다\x00")
+    submitted_.refresh_from_db()
+    assert submitted_.rejection_reason == "지역이 틀렸습니다"
+    assert submitted_.steps.get(action=Step.Action.REJECT).note == "지역이 틀렸습니다"
+
+
+def test_broadcast_errors_are_application_errors():
+    from smc.errors import ApplicationError
+
+    error = BroadcastError("반려 사유를 입력하세요 (a reason is required).")
+    assert isinstance(error, ApplicationError) and error.code == "invalid"
+    assert str(error) == "반려 사유를 입력하세요 (a reason is required)."
+
+
+def test_admin_steps_change_state_only_by_post(make_staff, client):
+    """A GET of a step's address (a reload, a pasted link) goes back to the page; a POST does the step;
+    people without a broadcast role get 403 either way."""
+    drafter, _ = people(make_staff)
+    broadcast = draft(drafter)
+    submit_url = f"/admin/broadcast/broadcast/{broadcast.pk}/submit/"
+    client.force_login(make_staff("bus", roles.DIVISION_STAFF, "bus-policy"))
+    assert client.get(submit_url).status_code == 403 and client.post(submit_url).status_code == 403
+    client.force_login(drafter)
+    response = client.get(submit_url)
+    assert response.status_code == 302 and response["Location"].endswith(f"/{broadcast.pk}/change/")
+    broadcast.refresh_from_db()
+    assert broadcast.state == Broadcast.State.DRAFT
+    assert client.post(submit_url).status_code == 302
+    broadcast.refresh_from_db()
+    assert broadcast.state == Broadcast.State.SUBMITTED

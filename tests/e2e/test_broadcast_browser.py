@@ -9,6 +9,7 @@ from broadcast.models import Broadcast
 from broadcast.services import sending
 from tests.broadcast.factories import FakePlatform
 from tests.e2e.conftest import ARTIFACTS
+from tests.factories import PASSWORD
 from users import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,9 +28,10 @@ def staff(live_server, make_staff, monkeypatch):
 def login(page, base, username):
     page.goto(base + "/admin/login/?next=/admin/broadcast/broadcast/")
     page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("pw")
+    page.locator("#id_password").fill(PASSWORD)
     page.locator("input[type=submit]").click()
-    page.wait_for_url(re.compile(r"/admin/broadcast/broadcast/$"))
+    # Anchored on the path: the login page's own "?next=/admin/broadcast/broadcast/" must not match.
+    page.wait_for_url(re.compile(r"^https?://[^/]+/admin/broadcast/broadcast/$"))
 
 
 def test_draft_submit_approve_and_watch_the_progress(page, browser, staff, shot, axe_check):

@@ -7,8 +7,7 @@ from django.db import close_old_connections
 
 from messages_app.models import Answer, Message, Outbox, StatusChange
 from messages_app.services import publishing
-
-from .portal_factories import public_message, staff_user
+from tests.factories import public_message, staff_user
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,9 +8,8 @@ from django.core import mail
 from departments.regulation import Regulation, seed_regulation
 from messages_app.models import Message, Notice
 from messages_app.services import escalation
-from messages_app.tasks_triage import escalate_deadlines
-
-from .triage_factories import routed, staff
+from messages_app.tasks.escalation import escalate_deadlines
+from tests.factories import routed, staff
 
 SEOUL = ZoneInfo("Asia/Seoul")
 pytestmark = pytest.mark.django_db(transaction=True)

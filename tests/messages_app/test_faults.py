@@ -21,9 +21,9 @@ from django.db import connection, connections
 
 from accounts.connectors.base import Batch
 from accounts.models import Account, Status
-from messages_app import tasks
 from messages_app.models import Message, Outbox, StatusChange
 from messages_app.services import ingest, publishing
+from messages_app.tasks.polling import poll_account
 from smc.celery import app
 from users.models import User
 
@@ -140,7 +140,7 @@ def test_sigkill_of_pool_process_mid_batch(world):
     steer.set_fetch(account.pk, {"count": 3000, "prefix": "k-", "cursor": "after-k"})
     steer.block("in_transaction")
     worker.start()
-    tasks.poll_account.delay(account.pk)
+    poll_account.delay(account.pk)
     reached = steer.wait_reached("in_transaction")
     assert reached["new"] == 3000  # inserted, not committed: nothing visible yet
     assert not Message.objects.filter(external_id__startswith="k-").exists()
@@ -157,7 +157,7 @@ def test_sigkill_of_whole_worker_then_restart(world, stage):
     steer.set_fetch(account.pk, {"count": 1000, "prefix": f"w{stage[0]}-", "cursor": "after-w"})
     steer.block(stage)
     worker.start(CELERY_VISIBILITY_TIMEOUT="1")
-    tasks.poll_account.delay(account.pk)
+    poll_account.delay(account.pk)
     steer.wait_reached(stage)
     worker.kill_all()
     steer.release(stage)
@@ -173,7 +173,7 @@ def test_database_connection_dropped_mid_batch(world):
     steer.set_fetch(account.pk, {"count": 1500, "prefix": "d-", "cursor": "after-d"})
     steer.block("in_transaction")
     worker.start()
-    tasks.poll_account.delay(account.pk)
+    poll_account.delay(account.pk)
     reached = steer.wait_reached("in_transaction")
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [reached["backend_pid"]])
@@ -216,8 +216,8 @@ def test_duplicate_deliveries_and_racing_writers_store_each_message_once(world, 
     steer.set_fetch(account.pk, {"count": 1000, "prefix": "r-", "cursor": "after-r"})
     steer.block("in_transaction")
     worker.start()
-    tasks.poll_account.delay(account.pk)
-    tasks.poll_account.delay(account.pk)  # the same task twice
+    poll_account.delay(account.pk)
+    poll_account.delay(account.pk)  # the same task twice
     steer.wait_reached("in_transaction")
     # A second writer (e.g. a webhook path) inserts the same items while the worker's are uncommitted.
     other = {}
@@ -250,7 +250,7 @@ def test_webhook_and_poll_racing(world, client, settings):
     settings.FACEBOOK_APP_SECRET = "s3cret"
     steer.set_fetch(page.pk, {"count": 500, "prefix": "fb-", "cursor": "after-fb"})
     worker.start()
-    tasks.poll_account.delay(page.pk)  # the beat's poll
+    poll_account.delay(page.pk)  # the beat's poll
     body = json.dumps({"object": "page", "entry": [{"id": page.platform_user_id, "changes": []}]}).encode()
     signature = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
     response = client.post("/webhooks/facebook/", body, content_type="application/json",

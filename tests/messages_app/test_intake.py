@@ -1,5 +1,7 @@
 """Phone/visit complaints and web questions enter through the same pipeline, with the same dedupe."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -61,9 +63,10 @@ def test_web_resubmit_with_same_token_is_stored_once(staff):
 
 def test_staff_form_records_a_phone_complaint(client, staff):
     client.force_login(staff)
+    received = timezone.localtime() - timedelta(hours=1)  # a fixed 09:00 today is in the future before 9 a.m.
     response = client.post("/admin/messages_app/phonecomplaint/add/", {
         "channel": "phone", "text": "공원 화장실이 잠겨 있어요", "author_name": "이영희",
-        "posted_at_0": timezone.localtime().strftime("%Y-%m-%d"), "posted_at_1": "09:00:00",
+        "posted_at_0": received.strftime("%Y-%m-%d"), "posted_at_1": received.strftime("%H:%M:%S"),
         "caller_contact": "02-123-4567", "reference": "", "publish": "",
     })
     assert response.status_code == 302, response.content.decode()[:2000]

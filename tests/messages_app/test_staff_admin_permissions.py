@@ -6,8 +6,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from messages_app.models import Answer, AuditEntry, CannedAnswer, LabelCorrection, Message, Status
-
-from .triage_factories import division, routed, staff
+from tests.factories import division, routed, staff
 
 pytestmark = pytest.mark.django_db
 

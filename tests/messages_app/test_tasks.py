@@ -9,9 +9,10 @@ from django.utils import timezone
 from accounts import connectors
 from accounts.connectors.base import Batch, RateLimited, TransientError
 from accounts.models import Account, Status
-from messages_app import tasks
 from messages_app.models import Message, Outbox
 from messages_app.services import ingest, publishing
+from messages_app.tasks import polling
+from messages_app.tasks import publishing as publish_tasks
 from users.models import User
 
 from .ingest_fakes import ScriptedConnector, install_classifier_model, make_item
@@ -45,22 +46,22 @@ class Retried(Exception):
 def test_dispatch_queues_each_due_account_once(monkeypatch, settings, account):
     settings.SMC_SIMULATE = True
     sent = []
-    monkeypatch.setattr(tasks.poll_account, "delay", lambda *a, **k: sent.append(a[0]))
+    monkeypatch.setattr(polling.poll_account, "delay", lambda *a, **k: sent.append(a[0]))
     Account.objects.exclude(pk=account.pk).update(status=Status.PAUSED)
-    assert tasks.dispatch_polls() == 1 and sent == [account.pk]
-    assert tasks.dispatch_polls() == 0  # still queued for this interval
+    assert polling.dispatch_polls() == 1 and sent == [account.pk]
+    assert polling.dispatch_polls() == 0  # still queued for this interval
 
 
 def test_poll_account_stores_and_reports(fake, account):
     fake.fetches = [Batch(items=[make_item("x", n) for n in range(3)], next_cursor="c3")]
-    result = tasks.poll_account.apply(args=(account.pk,)).get()
+    result = polling.poll_account.apply(args=(account.pk,)).get()
     assert result["fetched"] == 3 and result["new"] == 3
     assert Message.objects.filter(account=account).count() == 3
 
 
 def test_transient_error_is_retried_then_succeeds(fake, account):
     fake.fetches = [TransientError("timeout"), Batch(items=[make_item("x", 1)], next_cursor="c1")]
-    result = tasks.poll_account.apply(args=(account.pk,)).get()
+    result = polling.poll_account.apply(args=(account.pk,)).get()
     assert result["new"] == 1 and len(fake.fetch_calls) == 2
 
 
@@ -71,9 +72,9 @@ def test_rate_limit_reschedules_after_the_reset(fake, account, monkeypatch):
     def retry(**kwargs):
         raise Retried(**kwargs)
 
-    monkeypatch.setattr(tasks.poll_account, "retry", retry)
+    monkeypatch.setattr(polling.poll_account, "retry", retry)
     with pytest.raises(Retried) as caught:
-        tasks.poll_account(account.pk)
+        polling.poll_account(account.pk)
     assert caught.value.kwargs["eta"] == reset
 
 
@@ -83,36 +84,36 @@ def test_publish_gives_up_after_retries_with_reason(fake, account, monkeypatch):
     [pk] = ingest.ingest_batch(account, Batch(items=[make_item("x", 1)], next_cursor="c"))
     row = publishing.create_answer(Message.objects.get(pk=pk), staff, "답변", account.owner_division
                                    ).deliveries.get()
-    fake.replies = [TransientError("503")] * (tasks.MAX_RETRIES + 1)
-    tasks.publish_outbox.apply(args=(row.pk,))
+    fake.replies = [TransientError("503")] * (publish_tasks.MAX_RETRIES + 1)
+    publish_tasks.publish_outbox.apply(args=(row.pk,))
     row.refresh_from_db()
     assert row.state == Outbox.State.FAILED and "재시도 횟수 초과" in row.last_error
-    assert row.attempts == tasks.MAX_RETRIES + 1 and fake.posted == []
+    assert row.attempts == publish_tasks.MAX_RETRIES + 1 and fake.posted == []
 
 
 def test_publish_chains_the_next_part(fake, account, monkeypatch):
     monkeypatch.setattr(publishing, "queue_publish", lambda pk: None)
     chained = []
-    monkeypatch.setattr(tasks.publish_outbox, "delay", lambda pk: chained.append(pk))
+    monkeypatch.setattr(publish_tasks.publish_outbox, "delay", lambda pk: chained.append(pk))
     staff = User.objects.create_user("s2", password="x")
     [pk] = ingest.ingest_batch(account, Batch(items=[make_item("x", 1)], next_cursor="c"))
     answer = publishing.create_answer(Message.objects.get(pk=pk), staff, "보행 안전 점검 결과 안내드립니다. " * 30,
                                       account.owner_division)
     rows = list(answer.deliveries.order_by("pk"))
-    assert tasks.publish_outbox.apply(args=(rows[0].pk,)).get() == "posted"
+    assert publish_tasks.publish_outbox.apply(args=(rows[0].pk,)).get() == "posted"
     assert chained == [rows[1].pk]
 
 
 def test_sweep_requeues_stalled_rows_only(fake, account, monkeypatch):
     monkeypatch.setattr(publishing, "queue_publish", lambda pk: None)
     sent = []
-    monkeypatch.setattr(tasks.publish_outbox, "delay", lambda pk: sent.append(pk))
+    monkeypatch.setattr(publish_tasks.publish_outbox, "delay", lambda pk: sent.append(pk))
     staff = User.objects.create_user("s3", password="x")
     [a, b] = ingest.ingest_batch(account, Batch(items=[make_item("x", 1), make_item("x", 2)], next_cursor="c"))
     old = publishing.create_answer(Message.objects.get(pk=a), staff, "답변", account.owner_division).deliveries.get()
     publishing.create_answer(Message.objects.get(pk=b), staff, "답변", account.owner_division)
     Outbox.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=1))
-    assert tasks.sweep_outbox() == 1 and sent == [old.pk]
+    assert publish_tasks.sweep_outbox() == 1 and sent == [old.pk]
 
 
 def test_poll_accounts_command_prints_what_came_in(fake, account):

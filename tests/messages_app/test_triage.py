@@ -3,8 +3,7 @@ import pytest
 from messages_app.models import Answer, AuditEntry, LabelCorrection, Message, Status, StatusChange
 from messages_app.services import triage
 from messages_app.services.workflow import InvalidTransition, transition
-
-from .triage_factories import division, routed, staff
+from tests.factories import division, routed, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +41,7 @@ def test_transfer_with_reason_both_divisions_see_history(bus_staff):
     assert AuditEntry.objects.filter(message=m, action="transfer", allowed=True, actor=bus_staff).exists()
 
 
-@pytest.mark.parametrize("reason", ["", "   ", None, "x" * 501, "사유\x00"])
+@pytest.mark.parametrize("reason", ["", "   ", None, "x" * 501, "\x00\u202e\x7f\u200b "])
 def test_transfer_needs_a_clean_reason(bus_staff, reason):
     m = routed("bus-policy")
     with pytest.raises(triage.TriageError):
@@ -90,7 +89,7 @@ def test_answer_moves_to_answered_and_a_second_answer_is_refused(bus_staff):
     assert Answer.objects.get(message=m).author == bus_staff
 
 
-@pytest.mark.parametrize("text", ["", "  \n ", "가" * 100_000, "답변\x07입니다"])
+@pytest.mark.parametrize("text", ["", "  \n ", "가" * 100_000, "\x07\u202e\u200b"])
 def test_bad_answers_save_nothing(bus_staff, text):
     m = routed("bus-policy")
     with pytest.raises(triage.TriageError):

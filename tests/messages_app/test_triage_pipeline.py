@@ -5,8 +5,7 @@ from departments.routing import seed_rules
 from messages_app.models import Status, StatusChange
 from messages_app.services import pipeline
 from messages_app.services.pipeline import Label
-
-from .triage_factories import division, message
+from tests.factories import division, message
 
 pytestmark = pytest.mark.django_db
 

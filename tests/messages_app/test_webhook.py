@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.models import Account, Status
-from messages_app import tasks
+from messages_app.tasks.polling import poll_account
 
 SECRET = "test-app-secret"
 PAGE_ID = "112233445566778"
@@ -40,7 +40,7 @@ def page(seeded, settings):
 @pytest.fixture
 def queued(monkeypatch):
     calls = []
-    monkeypatch.setattr(tasks.poll_account, "delay", lambda *a, **k: calls.append((a, k)))
+    monkeypatch.setattr(poll_account, "delay", lambda *a, **k: calls.append((a, k)))
     return calls
 
 
@@ -102,3 +102,35 @@ def test_no_secret_configured_refuses_everything(client, page, queued, settings)
     settings.FACEBOOK_APP_SECRET = ""
     body = json.dumps(DELIVERY).encode()
     assert post(client, body, sign(body, "")).status_code == 403 and queued == []
+
+
+def test_signed_deeply_nested_body_is_a_clear_400_not_a_crash(client, page, queued):
+    body = b"[" * 100_000 + b"]" * 100_000
+    response = post(client, body, sign(body))
+    assert response.status_code == 400 and queued == []
+    assert "depth" in response.json()["error"] and "깊" in response.json()["error"]
+
+
+def test_signed_nesting_hidden_in_an_object_or_behind_strings_is_counted(client, page, queued):
+    body = b'{"object": "page", "entry": [{"id": "1", "x": "]]]]\\"]]", "y": ' + b"{\"a\":" * 5000 + b"1" \
+        + b"}" * 5000 + b"}]}"
+    response = post(client, body, sign(body))
+    assert response.status_code == 400 and queued == []
+
+
+def test_signed_oversized_body_is_a_clear_400(client, page, queued):
+    from messages_app.webhooks import MAX_BODY_BYTES
+
+    delivery = {**DELIVERY, "padding": "x" * MAX_BODY_BYTES}
+    body = json.dumps(delivery).encode()
+    response = post(client, body, sign(body))
+    assert response.status_code == 400 and queued == []
+    assert "size" in response.json()["error"]
+
+
+def test_json_depth_skips_brackets_inside_strings():
+    from messages_app.webhooks import json_depth
+
+    assert json_depth(b'{"a": [1, {"b": "[[[{{{"}], "c": "\\"[["}') == 3
+    assert json_depth(json.dumps(DELIVERY).encode()) == 7
+    assert json_depth(b"1") == 0

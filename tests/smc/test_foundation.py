@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,7 @@ def test_production_settings_pass_check_deploy():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env_extra={
         "DJANGO_SETTINGS_MODULE": "smc.production",
         "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789-abcdefghij",
-        "CREDENTIALS_KEY": "production-credentials-key",
+        "CREDENTIALS_KEY": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "smc.seoul.example",
     })
     assert result.returncode == 0, result.stdout + result.stderr

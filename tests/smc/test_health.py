@@ -1,3 +1,4 @@
+import logging
 import os
 import signal
 import subprocess
@@ -74,3 +75,30 @@ def test_healthz_is_503_when_postgresql_is_unreachable(client, transactional_db)
         connection.settings_dict.update(original)
     assert response.status_code == 503
     assert response.json()["checks"]["postgresql"].startswith("down")
+
+
+def test_healthz_names_only_the_dependency_that_is_down_and_logs_the_detail(client, db, settings, caplog):
+    secret = "hunter2-redis-secret"
+    settings.CACHES = {"default": {
+        "BACKEND": "django_redis.cache.RedisCache", "LOCATION": f"redis://:{secret}@127.0.0.1:1/0",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+    }}
+    with caplog.at_level(logging.WARNING, logger="smc.health"):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["redis"] == "down"
+    assert "Error" not in response.content.decode() and "Exception" not in response.content.decode()
+    logged = [r.getMessage() for r in caplog.records if r.name == "smc.health"]
+    assert logged and "redis" in logged[0] and "ConnectionError" in logged[0]
+    assert secret not in caplog.text
+
+
+def test_health_log_lines_hide_passwords_in_connection_strings():
+    from smc.health import scrub
+
+    text = ("connection to postgres://smc:pg-pass-1@db:5432/smc failed; dsn host=db password=pg-pass-2 "
+            "user=smc; redis://:redis-pass-3@cache:6379/0")
+    cleaned = scrub(text)
+    assert "pg-pass-1" not in cleaned and "pg-pass-2" not in cleaned and "redis-pass-3" not in cleaned
+    assert "db:5432" in cleaned and "cache:6379" in cleaned

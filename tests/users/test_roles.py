@@ -22,7 +22,7 @@ def test_roles_carry_their_permissions(seeded):
     assert mayor.has_perm("messages_app.view_message")
     assert not mayor.has_perm("messages_app.change_message")
     assert not mayor.has_perm("accounts.change_account")
-    assert citizen.has_perm("messages_app.add_comment")
+    assert citizen.has_perm("portal.add_comment")
     assert not citizen.has_perm("messages_app.view_message")
     assert desk.has_role(roles.SMC_DESK) and not citizen.has_role(roles.SMC_DESK)
 

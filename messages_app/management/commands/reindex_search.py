@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from messages_app.services.portal import reindex
+from messages_app.services.search import reindex
 
 
 class Command(BaseCommand):

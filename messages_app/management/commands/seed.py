@@ -1,7 +1,7 @@
+from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from accounts.services import seed_registry
-from broadcast.seed import seed as seed_broadcast
 from departments.regulation import seed_regulation
 from departments.routing import seed_rules
 from departments.services import seed_org_chart
@@ -18,5 +18,9 @@ class Command(BaseCommand):
         seed_registry()
         seed_rules()
         seed_regulation()
-        seed_broadcast()  # hazard templates and one past simulated exercise
+        # Apps messages_app may not import (broadcast: hazard templates, a past exercise) seed themselves
+        # through their AppConfig, so messages_app never imports them (.importlinter layers).
+        for config in apps.get_app_configs():
+            if callable(getattr(config, "seed", None)):
+                config.seed()
         self.stdout.write(self.style.SUCCESS("seed 완료"))

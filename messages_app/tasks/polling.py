@@ -1,0 +1,50 @@
+"""Polling tasks: the beat's dispatcher and one poll of one account (thin wrappers around ingest).
+
+Workers run with late acks, reject_on_worker_lost and prefetch 1 (smc/settings.py): a task whose
+worker dies is delivered again, so every task here is safe to run twice. Task names are explicit
+and unchanged from the single tasks.py module: the beat schedule (also stored by
+django_celery_beat) and messages already queued refer to them.
+"""
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from accounts.connectors.base import TransientError
+from accounts.models import Account
+
+from ..services import ingest
+
+logger = logging.getLogger(__name__)
+
+# A dropped database connection is as transient as a platform timeout.
+RETRYABLE = (TransientError, OperationalError, InterfaceError)
+MAX_RETRIES = 8
+
+
+@shared_task(name="messages_app.tasks.dispatch_polls")
+def dispatch_polls() -> int:
+    """Beat, every few seconds: queue a poll for each active account whose interval has passed."""
+    queued = 0
+    for account_id in ingest.due_account_ids():
+        poll_account.delay(account_id)
+        queued += 1
+    return queued
+
+
+@shared_task(name="messages_app.tasks.poll_account", bind=True, autoretry_for=RETRYABLE, retry_backoff=5,
+             retry_backoff_max=600, retry_jitter=True, max_retries=MAX_RETRIES)
+def poll_account(self, account_id: int, reason: str = "beat") -> dict:
+    account = Account.objects.filter(pk=account_id).first()
+    if account is None:
+        return {"skipped": "gone"}
+    result = ingest.poll(account)
+    if result.skipped == "rate_limited" and result.rate_limited_until:
+        # Only this account waits; max_retries=None: a rate limit is not a failure.
+        raise self.retry(eta=result.rate_limited_until, max_retries=None)
+    if result.skipped == "locked" and reason == "webhook" and self.request.retries < 3:
+        # A poll is running; the webhook's news may have arrived after its fetch, so look again.
+        raise self.retry(countdown=5, max_retries=None)
+    return {"fetched": result.fetched, "new": len(result.new_ids), "skipped": result.skipped,
+            "error": result.error}

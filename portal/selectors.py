@@ -1,0 +1,229 @@
+"""What the public portal reads. Every public queryset starts from `public_messages()`."""
+
+import json
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.postgres.search import SearchQuery
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from accounts.models import Account, Platform
+from departments.models import Division
+from departments.workdays import Calendar
+from messages_app.models import Answer, Kind, Message, MessageType, Status, StatusChange
+from textkit import korean
+from users.models import User
+
+from .models import Comment, Like
+
+# Triaged and not withdrawn: what the public may see.
+PUBLIC_STATUSES = [Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.CLOSED]
+PENDING_STATUSES = [Status.ASSIGNED, Status.IN_PROGRESS]
+# Direct messages are private by nature; a phone call was never meant for publication.
+NEVER_PUBLIC_KINDS = [Kind.DIRECT, Kind.PHONE]
+FEED_TYPES = [MessageType.COMPLAINT, MessageType.OPINION]
+
+
+def _visible() -> QuerySet[Message]:
+    return (
+        Message.objects.filter(status__in=PUBLIC_STATUSES, is_private=False, hidden_by_author=False)
+        .exclude(kind__in=NEVER_PUBLIC_KINDS)
+        .select_related("account", "division", "answer", "answer__division")
+        # Never load what the public pages do not show (the raw payload can be large).
+        .defer("raw", "search_vector", "answer__search_vector", "reminders_sent", "routing_reason",
+               "author_external_id", "author_handle", "url")
+    )
+
+
+# What a feed item (templates/portal/_item.html) shows: loading only this halves the page query's
+# cost (fewer columns to parse, fewer fields to set on 100 model instances).
+FEED_ITEM_FIELDS = [
+    "id", "author_name", "text", "posted_at", "topic", "status", "type", "like_count", "comment_count",
+    "is_simulated", "account__display_name", "division__name_ko",
+    "answer__text", "answer__created_at", "answer__like_count", "answer__division__name_ko",
+]
+
+
+def public_messages() -> QuerySet[Message]:
+    """Complaints and opinions to the city's accounts, once triaged."""
+    return _visible().filter(type__in=FEED_TYPES).only(*FEED_ITEM_FIELDS)
+
+
+def support_messages() -> QuerySet[Message]:
+    """격려·응원: a separate stream."""
+    return _visible().filter(type=MessageType.SUPPORT).only(*FEED_ITEM_FIELDS)
+
+
+def any_public() -> QuerySet[Message]:
+    """Both streams: what a message page, a like or a comment may target."""
+    return _visible().filter(type__in=[*FEED_TYPES, MessageType.SUPPORT])
+
+
+def filter_feed(qs: QuerySet[Message], filters: dict) -> QuerySet[Message]:
+    """`filters` is the cleaned data of FeedFilterForm; empty values mean "any"."""
+    if filters.get("account"):
+        qs = qs.filter(account_id=filters["account"])
+    if filters.get("topic"):
+        qs = qs.filter(topic=filters["topic"])
+    if filters.get("division"):
+        qs = qs.filter(division_id=filters["division"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("answered") == "yes":
+        qs = qs.filter(answer__isnull=False)
+    elif filters.get("answered") == "no":
+        qs = qs.filter(answer__isnull=True)
+    return qs
+
+
+def search(qs: QuerySet[Message], q: str) -> QuerySet[Message]:
+    """Messages whose text or answer contains every content morpheme of `q` ("지하철" finds "지하철역에서").
+
+    Two GIN-indexed conditions joined by OR through a subquery, so both indexes are used.
+    """
+    raw = korean.search_query(q)
+    if not raw:
+        return qs.none()
+    query = SearchQuery(raw, search_type="raw", config="simple")
+    answered = Answer.objects.filter(search_vector=query).values("message_id")
+    return qs.filter(Q(search_vector=query) | Q(pk__in=answered))
+
+
+def filter_choices() -> dict:
+    """The options of the feed's filters and a fingerprint of what the registry section shows, in
+    one small query (the registry's rendered copy is cached under that fingerprint)."""
+    accounts, divisions = Account._meta.db_table, Division._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT coalesce(json_agg(json_build_array(id, display_name, platform)"
+            f"                                 ORDER BY display_name, id), '[]')"
+            f"        FROM {accounts} WHERE platform NOT IN (%s, %s)),"
+            f" (SELECT coalesce(json_agg(json_build_array(id, name_ko) ORDER BY name_ko, id), '[]')"
+            f"        FROM {divisions}),"
+            f" (SELECT md5(coalesce(string_agg(concat_ws('|', id, platform, handle, status, field),"
+            f"                                 ',' ORDER BY id), '')) FROM {accounts})",
+            [Platform.PHONE, Platform.WEB],
+        )
+        account_rows, division_rows, registry_version = cursor.fetchone()
+    return {"accounts": _rows(account_rows), "divisions": _rows(division_rows),
+            "registry_version": registry_version}
+
+
+def _rows(value: Any) -> list[tuple]:
+    rows = json.loads(value) if isinstance(value, str) else value
+    return [tuple(row) for row in rows]
+
+
+# Below this many results counting is cheap and exact; above, the count may lag a few seconds.
+COUNT_CACHE_FROM = 1000
+COUNT_CACHE_SECONDS = 10
+
+
+class FeedPaginator(Paginator):
+    """Paginator for the public lists.
+
+    - `count` of a large result is kept COUNT_CACHE_SECONDS in Redis under `count_key` (the view's
+      name, language-free filters and query): counting 10k+ rows on every page view is the single
+      biggest query of the feed, and a page count a few seconds old harms nobody.
+    - A page is fetched by a deferred join: the page's ids come from the (index-only) ordered scan
+      and only those 20 rows are joined to account, division and answer, whatever the offset.
+    """
+
+    def __init__(self, object_list: QuerySet[Message], per_page: int, count_key: str | None = None):
+        super().__init__(object_list, per_page)
+        self.count_key = count_key
+        self.queryset = object_list
+
+    @cached_property
+    def count(self) -> int:
+        if self.count_key:
+            n = cache.get(self.count_key)
+            if n is not None:
+                return n
+        n = self.queryset.count()
+        if self.count_key and n >= COUNT_CACHE_FROM:
+            cache.set(self.count_key, n, COUNT_CACHE_SECONDS)
+        return n
+
+    def page(self, number: int | str) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self.queryset.values("pk")[bottom:top]
+        return self._get_page(self.queryset.filter(pk__in=ids), number, self)  # type: ignore[attr-defined]
+
+
+def message_detail(pk: int) -> Message:
+    """One public message with its public timeline and visible comments, in a fixed number of queries."""
+    visible_comments = Comment.objects.filter(is_deleted=False, is_hidden=False).select_related("user")
+    timeline = StatusChange.objects.filter(is_public=True).select_related("division")
+    return (
+        _visible()
+        .prefetch_related(Prefetch("comments", queryset=visible_comments, to_attr="visible_comments"),
+                          Prefetch("history", queryset=timeline, to_attr="timeline"))
+        .get(pk=pk)
+    )
+
+
+def liked_ids(user: User | AnonymousUser, messages: list[Message]) -> tuple[set[int], set[int]]:
+    """(message ids, answer ids) the user has liked among `messages`: one query."""
+    return liked_among(user, [m.pk for m in messages], [m.answer.pk for m in messages if _answer(m)])
+
+
+def liked_among(user: User | AnonymousUser, message_ids: Iterable[int],
+                answer_ids: Iterable[int]) -> tuple[set[int], set[int]]:
+    """(message ids, answer ids) among these that the user has liked: one query."""
+    message_ids, answer_ids = list(message_ids), list(answer_ids)
+    if not user.is_authenticated or not (message_ids or answer_ids):
+        return set(), set()
+    rows = Like.objects.filter(user=user).filter(
+        Q(message_id__in=message_ids) | Q(answer_id__in=answer_ids)
+    ).values_list("message_id", "answer_id")
+    return {m for m, _ in rows if m}, {a for _, a in rows if a}
+
+
+def _answer(message: Message) -> Answer | None:
+    try:
+        return message.answer
+    except Answer.DoesNotExist:
+        return None
+
+
+def answer_of(message: Message) -> Answer | None:
+    return _answer(message)
+
+
+# --- working days -----------------------------------------------------------------------------
+
+def annotate_workdays(messages: list[Message]) -> None:
+    """Set `answered_in_workdays` (int, 0 = same day) on answered messages: one calendar per page."""
+    answered = [m for m in messages if _answer(m)]
+    if not answered:
+        return
+    calendar = Calendar()
+    for m in answered:
+        start = timezone.localtime(m.posted_at).date()
+        end = timezone.localtime(m.answer.created_at).date()
+        m.answered_in_workdays = _count(calendar, start, end)  # type: ignore[attr-defined]
+
+
+def _count(calendar: Calendar, start: date, end: date) -> int:
+    """Working days after `start` up to and including `end` (the regulation counts from the next day)."""
+    if end <= start:
+        return 0
+    n = 0
+    day = start
+    while day < end:
+        day = date.fromordinal(day.toordinal() + 1)
+        if calendar.is_working_day(day):
+            n += 1
+    return n

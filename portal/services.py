@@ -1,0 +1,191 @@
+"""What citizens change on the portal: likes, comments, reports, hiding their own message; and the
+moderation decisions of the SMC desk. (The search index of messages and answers is messages_app's.)"""
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from messages_app.models import Answer, AuditEntry, Message
+from textkit.textclean import sanitize_text
+from users.models import User
+
+from . import pagecache
+from .models import Comment, CommentReport, Like
+
+COMMENT_MAX = 2000
+
+
+# --- likes (추천) -------------------------------------------------------------------------------
+
+def toggle_like(user: User, *, message: Message | None = None, answer: Answer | None = None) -> tuple[bool, int]:
+    """Like or unlike; returns (liked now, count). The unique constraint decides races, and the
+    counter moves with F() in the same transaction as the row, so it always equals the rows."""
+    if (message is None) == (answer is None):
+        raise ValueError("message 또는 answer 중 하나만 지정합니다")
+    target_model, target = (Message, message) if message is not None else (Answer, answer)
+    assert target is not None  # exactly one was given, checked above
+    target_filter = {"message": message} if message is not None else {"answer": answer}
+    counter = target_model.objects.filter(pk=target.pk)
+    with transaction.atomic():
+        deleted, _ = Like.objects.filter(user=user, **target_filter).delete()
+        if deleted:
+            counter.update(like_count=Greatest(F("like_count") - 1, 0))
+            liked = False
+        else:
+            try:
+                with transaction.atomic():
+                    Like.objects.create(user=user, **target_filter)
+            except IntegrityError:
+                pass  # the same citizen's other click won: already liked, count already moved
+            else:
+                counter.update(like_count=F("like_count") + 1)
+            liked = True
+    # The message page shows the count: retire its cached copies (the lists may lag a few seconds).
+    pagecache.forget([target.pk if isinstance(target, Message) else target.message_id], feed=False)
+    return liked, counter.values_list("like_count", flat=True).get()
+
+
+# --- comments -----------------------------------------------------------------------------------
+
+def _clean_comment(text: str) -> str:
+    # Control, bidi and zero-width characters are dropped; everything else is kept as typed.
+    text = sanitize_text(text).strip()
+    if not text:
+        raise ValidationError("댓글 내용을 입력해 주세요. (Please write a comment.)")
+    if len(text) > COMMENT_MAX:
+        raise ValidationError(f"댓글은 {COMMENT_MAX}자까지 쓸 수 있습니다. (At most {COMMENT_MAX} characters.)")
+    return text
+
+
+def add_comment(user: User | AnonymousUser, message: Message, text: str) -> Comment:
+    if not user.is_authenticated:
+        raise PermissionDenied("로그인이 필요합니다")
+    text = _clean_comment(text)
+    with transaction.atomic():
+        comment = Comment.objects.create(message=message, user=user, text=text)
+        Message.objects.filter(pk=message.pk).update(comment_count=F("comment_count") + 1)
+    return comment
+
+
+def edit_comment(user: User, comment: Comment, text: str) -> Comment:
+    if comment.user_id != user.pk or comment.is_deleted:
+        raise PermissionDenied("자신의 댓글만 고칠 수 있습니다")
+    comment.text = _clean_comment(text)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["text", "edited_at"])
+    return comment
+
+
+def delete_comment(user: User, comment: Comment) -> None:
+    """The author deletes their comment (kept, marked deleted, for the moderation record)."""
+    if comment.user_id != user.pk:
+        raise PermissionDenied("자신의 댓글만 지울 수 있습니다")
+    _soft_delete(comment)
+
+
+def _soft_delete(comment: Comment) -> None:
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        if locked.is_deleted:
+            return
+        was_visible = not locked.is_hidden
+        locked.is_deleted = True
+        locked.save(update_fields=["is_deleted"])
+        if was_visible:
+            _count_comments(locked.message_id, -1)
+    comment.is_deleted = True
+
+
+def _count_comments(message_id: int, delta: int) -> None:
+    Message.objects.filter(pk=message_id).update(comment_count=Greatest(F("comment_count") + delta, 0))
+
+
+def report_comment(user: User, comment: Comment, reason: str = "") -> bool:
+    """Record one citizen's report; hide the comment once SMC_COMMENT_REPORT_LIMIT different citizens
+    reported it. Returns False when this citizen had already reported it."""
+    if comment.user_id == user.pk:
+        raise PermissionDenied("자신의 댓글은 신고할 수 없습니다")
+    limit = settings.SMC_COMMENT_REPORT_LIMIT
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                CommentReport.objects.create(comment=comment, user=user,
+                                             reason=sanitize_text(reason).strip()[:200])
+        except IntegrityError:
+            return False
+        # The row lock serialises concurrent reports, so exactly one of them hides the comment.
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        locked.report_count += 1
+        fields = ["report_count"]
+        if locked.report_count >= limit and not locked.is_hidden and not locked.is_deleted:
+            locked.is_hidden = True
+            fields.append("is_hidden")
+            _count_comments(locked.message_id, -1)
+        locked.save(update_fields=fields)
+    comment.report_count, comment.is_hidden = locked.report_count, locked.is_hidden
+    return True
+
+
+# --- moderation (SMC desk) ----------------------------------------------------------------------
+
+def _decide(staff: User, comment: Comment, action: str) -> None:
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        now = timezone.now()
+        if action == "restore":
+            if locked.is_hidden and not locked.is_deleted:
+                _count_comments(locked.message_id, +1)
+            # Earlier reports were judged: new reports start again from zero.
+            locked.is_hidden, locked.report_count = False, 0
+        elif action == "keep_hidden":
+            if not locked.is_hidden and not locked.is_deleted:
+                _count_comments(locked.message_id, -1)
+            locked.is_hidden = True
+        elif action == "delete":
+            if not locked.is_hidden and not locked.is_deleted:
+                _count_comments(locked.message_id, -1)
+            locked.is_deleted = True
+        locked.moderated_by, locked.moderated_at = staff, now
+        locked.save(update_fields=["is_hidden", "is_deleted", "report_count", "moderated_by", "moderated_at"])
+        AuditEntry.objects.create(actor=staff, action=f"comment_{action}", message_id=locked.message_id,
+                                  detail=f"댓글 #{locked.pk}")
+
+
+def restore_comment(staff: User, comment: Comment) -> None:
+    _decide(staff, comment, "restore")
+
+
+def keep_comment_hidden(staff: User, comment: Comment) -> None:
+    _decide(staff, comment, "keep_hidden")
+
+
+def moderate_delete_comment(staff: User, comment: Comment) -> None:
+    _decide(staff, comment, "delete")
+
+
+# --- the author's own message -------------------------------------------------------------------
+
+def is_author(user: User | AnonymousUser, message: Message) -> bool:
+    """The citizen who sent it from the portal, or who logged in with the X account that wrote it."""
+    if not user.is_authenticated:
+        return False
+    if message.citizen_id == user.pk:
+        return True
+    if message.platform == "x" and message.author_external_id:
+        from allauth.socialaccount.models import SocialAccount
+
+        return SocialAccount.objects.filter(user=user, provider="twitter_oauth2",
+                                            uid=message.author_external_id).exists()
+    return False
+
+
+def hide_my_message(user: User | AnonymousUser, message: Message) -> None:
+    if not is_author(user, message):
+        raise PermissionDenied("자신이 쓴 글만 숨길 수 있습니다")
+    Message.objects.filter(pk=message.pk).update(hidden_by_author=True, updated_at=timezone.now())
+    message.hidden_by_author = True
+    pagecache.forget([message.pk])  # update() sends no signal: retire the cached pages here

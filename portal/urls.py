@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("support/", views.support, name="support"),
+    path("search/", views.search, name="search"),
+    path("accounts/", views.registry, name="registry"),
+    path("m/<int:pk>/", views.message_page, name="message"),
+    path("m/<int:pk>/like/", views.like_message, name="like_message"),
+    path("m/<int:pk>/answer-like/", views.like_answer, name="like_answer"),
+    path("m/<int:pk>/comments/", views.add_comment, name="add_comment"),
+    path("m/<int:pk>/hide/", views.hide_message, name="hide_message"),
+    path("comments/<int:pk>/edit/", views.edit_comment, name="edit_comment"),
+    path("comments/<int:pk>/delete/", views.delete_comment, name="delete_comment"),
+    path("comments/<int:pk>/report/", views.report_comment, name="report_comment"),
+    path("ask/", views.ask, name="ask"),
+]
+
+if settings.SMC_BENCH:
+    urlpatterns.append(path("bench/ping", views.ping, name="bench_ping"))

@@ -1,0 +1,345 @@
+"""Public portal: thin views that parse, call a selector or service, render."""
+
+import functools
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from accounts.selectors import accounts_by_field
+from messages_app.models import Message
+from messages_app.services.intake import submit_web_question
+
+from . import pagecache, personal, selectors
+from . import services as portal
+from .forms import CommentForm, FeedFilterForm, QuestionForm, ReportForm
+from .models import Comment
+
+PAGE_SIZE = 20
+# The registry section is keyed by a fingerprint of what it shows; this only bounds memory.
+REGISTRY_SECONDS = 600
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def rate_limited(group: str, setting: str):
+    """Refuse with a clear Korean (and English) 429 page once the user's rate is used up."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            rate = getattr(settings, setting)
+            if request.method == "POST" and is_ratelimited(
+                    request, group=group, key="user_or_ip", rate=rate, increment=True):
+                return render(request, "portal/429.html", {"rate": rate}, status=429)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _search_refused(request) -> HttpResponse | None:
+    """The 429 page once this visitor (by IP, or by account when logged in) has searched
+    SMC_RATE_SEARCH times: each search is a full-text query, and unlimited searches are how hidden
+    digits get enumerated. Only requests with a query count; checked before any cached copy."""
+    if not request.GET.get("q", "").strip():
+        return None
+    rate = settings.SMC_RATE_SEARCH
+    if is_ratelimited(request, group="search", key="user_or_ip", rate=rate, increment=True):
+        return render(request, "portal/429.html", {"rate": rate}, status=429)
+    return None
+
+
+def _shared_variant(request) -> str | None:
+    """Which shared copy of a page this request may get: "anon" for a pristine anonymous visitor,
+    "member" for a logged-in citizen (their personal parts are patched in: portal.personal), None to
+    render afresh (a flash message waiting, an anonymous session, the cache turned off)."""
+    if not settings.SMC_PORTAL_CACHE_SECONDS or "messages" in request.COOKIES:
+        return None
+    if request.user.is_authenticated:
+        return "member"
+    return None if settings.SESSION_COOKIE_NAME in request.COOKIES else "anon"
+
+
+def _page_key(request, name: str, variant: str) -> str:
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"portal:page:{name}:{get_language()}:{variant}:{digest}"
+
+
+def _cached_page(request, name: str, template: str, build, generations: list[str]) -> HttpResponse:
+    """Render `template` with `build(shared)`; visitors share a copy kept a few seconds in Redis.
+
+    Two copies per page: one for anonymous visitors, one for logged-in citizens rendered for a
+    generic member (`shared`), into which each citizen's likes and own blocks are patched
+    (portal.personal) instead of rendering the whole page for them. A copy is stored with the CSRF
+    token it was rendered with, and each visitor gets their own token swapped in. It is served only
+    while the `generations` it was rendered under are unchanged (pagecache): a message withdrawn or
+    re-answered leaves the cache at once. The page and its generations are read in one round trip.
+    """
+    variant = _shared_variant(request)
+    shared = variant == "member"
+    key = _page_key(request, name, variant) if variant else None
+    current: list = []
+    if key:
+        found = cache.get_many([key, *generations])
+        current = [found.get(g) for g in generations]  # read before rendering: a change during it retires the copy
+        hit = found.get(key)
+        if hit is not None and hit[0] == current:
+            _, rendered_token, html, facts = hit
+            return _serve(request, html, rendered_token, facts, shared)
+    token = get_token(request)
+    context = build(shared)
+    # A shared copy never carries the flash messages of whoever happened to render it.
+    extra = {"csrf_token": token, "shared": shared, **({"messages": ()} if variant else {})}
+    html = render_to_string(template, {**context, **extra}, request=request)
+    facts = context.get("page_facts")
+    if key:
+        cache.set(key, (current, token, html, facts), settings.SMC_PORTAL_CACHE_SECONDS)
+    return _serve(request, html, token, facts, shared)
+
+
+def _serve(request, html: str, rendered_token: str, facts, shared: bool) -> HttpResponse:
+    html = html.replace(rendered_token, get_token(request))
+    if shared:
+        html = personal.personalise(request.user, html, facts)
+    return HttpResponse(html)
+
+
+def _back(request, default: str):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _page(request, qs, count_key=None, shared=False):
+    page = selectors.FeedPaginator(qs, PAGE_SIZE, count_key).get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    selectors.annotate_workdays(items)
+    # A shared copy knows no one's likes (portal.personal presses them per request).
+    liked_messages, liked_answers = (set(), set()) if shared else selectors.liked_ids(request.user, items)
+    for m in items:
+        m.liked = m.pk in liked_messages
+        answer = selectors.answer_of(m)
+        m.public_answer = answer
+        if answer:
+            answer.liked = answer.pk in liked_answers
+    return page, items
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+def home(request):
+    """The feed of public complaints and opinions, with the registry of the city's accounts."""
+    return _feed(request, "feed", selectors.public_messages, title=_("시민의 질문과 서울시의 답변"),
+                 with_registry=True)
+
+
+def support(request):
+    return _feed(request, "support", selectors.support_messages, title=_("격려·응원 메시지"))
+
+
+def search(request):
+    return _feed(request, "search", selectors.public_messages, title=_("검색"), is_search=True)
+
+
+def _feed(request, name, queryset, *, title, with_registry=False, is_search=False):
+    refused = _search_refused(request)
+    if refused:
+        return refused
+
+    def build(shared):
+        form = FeedFilterForm(request.GET or None)
+        filters = form.filters() if request.GET else {}
+        results = selectors.filter_feed(queryset(), filters)
+        query = filters.get("q", "").strip()
+        if query or is_search:
+            results = selectors.search(results, query)
+        count_key = "portal:count:" + hashlib.sha256(repr((name, sorted(filters.items()))).encode()).hexdigest()[:32]
+        page, items = _page(request, results, count_key, shared)
+        choices = selectors.filter_choices()
+        context = {
+            "page": page, "items": items, "form": form, "filters": filters, "query": query,
+            "is_search": is_search, "title": title, "choices": choices,
+            "querystring": _query_without_page(request), "list_url": request.path,
+            "with_registry": with_registry,
+        }
+        if with_registry:
+            # Lazy: the template calls these only when its cached copy of the registry has expired.
+            groups = functools.cache(accounts_by_field)
+            context.update(groups=groups, total=lambda: sum(len(a) for _, a in groups()),
+                           registry_version=choices["registry_version"], registry_seconds=REGISTRY_SECONDS)
+        return context
+
+    return _cached_page(request, name, "portal/feed.html", build, [pagecache.FEED])
+
+
+def registry(request):
+    groups = accounts_by_field()
+    return render(request, "portal/registry.html",
+                  {"groups": groups, "total": sum(len(a) for _, a in groups)})
+
+
+def message_page(request, pk: int):
+    def build(shared):
+        try:
+            message = selectors.message_detail(pk)
+        except Message.DoesNotExist:
+            raise Http404 from None
+        selectors.annotate_workdays([message])
+        viewer = AnonymousUser() if shared else request.user  # a shared copy is nobody's
+        liked_messages, liked_answers = selectors.liked_ids(viewer, [message])
+        answer = selectors.answer_of(message)
+        if answer:
+            answer.liked = answer.pk in liked_answers
+        return {
+            "message": message, "answer": answer, "liked": message.pk in liked_messages,
+            "pending": message.status in selectors.PENDING_STATUSES,
+            "share_url": request.build_absolute_uri(reverse("message", args=[message.pk])),
+            "comment_form": CommentForm(), "is_author": portal.is_author(viewer, message),
+            "page_facts": personal.facts_of(message, answer),
+        }
+
+    return _cached_page(request, "message", "portal/message.html", build, [pagecache.message_key(pk)])
+
+
+# --- actions (POST, login, CSRF, rate-limited) --------------------------------------------------
+
+def _public_message(pk):
+    return get_object_or_404(selectors.any_public(), pk=pk)
+
+
+@require_POST
+@login_required
+@rate_limited("like", "SMC_RATE_LIKE")
+def like_message(request, pk: int):
+    message = _public_message(pk)
+    portal.toggle_like(request.user, message=message)
+    return _back(request, reverse("message", args=[pk]))
+
+
+@require_POST
+@login_required
+@rate_limited("like", "SMC_RATE_LIKE")
+def like_answer(request, pk: int):
+    message = _public_message(pk)
+    answer = selectors.answer_of(message)
+    if answer is None:
+        raise Http404
+    portal.toggle_like(request.user, answer=answer)
+    return _back(request, reverse("message", args=[pk]))
+
+
+@require_POST
+@login_required
+@rate_limited("comment", "SMC_RATE_COMMENT")
+def add_comment(request, pk: int):
+    message = _public_message(pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            portal.add_comment(request.user, message, form.cleaned_data["text"])
+        except ValidationError as e:
+            flash.error(request, " ".join(e.messages))
+        else:
+            flash.success(request, _("댓글을 등록했습니다."))
+    else:
+        flash.error(request, _("댓글 내용을 확인해 주세요."))
+    return redirect(reverse("message", args=[pk]) + "#comments")
+
+
+def _own_visible_comment(request, pk):
+    comment = get_object_or_404(Comment.objects.select_related("message"), pk=pk, is_deleted=False)
+    if not selectors.any_public().filter(pk=comment.message_id).exists():
+        raise Http404
+    return comment
+
+
+@login_required
+@rate_limited("comment", "SMC_RATE_COMMENT")
+def edit_comment(request, pk: int):
+    comment = _own_visible_comment(request, pk)
+    if comment.user_id != request.user.pk:
+        raise PermissionDenied
+    form = CommentForm(request.POST or None, initial={"text": comment.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            portal.edit_comment(request.user, comment, form.cleaned_data["text"])
+        except ValidationError as e:
+            form.add_error("text", e)
+        else:
+            flash.success(request, _("댓글을 고쳤습니다."))
+            return redirect(reverse("message", args=[comment.message_id]) + f"#comment-{comment.pk}")
+    return render(request, "portal/comment_edit.html", {"form": form, "comment": comment})
+
+
+@require_POST
+@login_required
+def delete_comment(request, pk: int):
+    comment = _own_visible_comment(request, pk)
+    portal.delete_comment(request.user, comment)
+    flash.success(request, _("댓글을 지웠습니다."))
+    return redirect(reverse("message", args=[comment.message_id]) + "#comments")
+
+
+@require_POST
+@login_required
+@rate_limited("report", "SMC_RATE_REPORT")
+def report_comment(request, pk: int):
+    comment = _own_visible_comment(request, pk)
+    form = ReportForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if portal.report_comment(request.user, comment, reason):
+        flash.success(request, _("신고를 접수했습니다. SMC 데스크가 검토합니다."))
+    else:
+        flash.info(request, _("이미 신고한 댓글입니다."))
+    return redirect(reverse("message", args=[comment.message_id]) + "#comments")
+
+
+@require_POST
+@login_required
+def hide_message(request, pk: int):
+    message = _public_message(pk)
+    portal.hide_my_message(request.user, message)
+    flash.success(request, _("글을 공개 화면에서 숨겼습니다."))
+    return redirect("home")
+
+
+@login_required
+@rate_limited("question", "SMC_RATE_QUESTION")
+def ask(request):
+    """The web form: a logged-in citizen sends a question; it enters the same pipeline as SNS messages."""
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        submit_web_question(request.user, form.cleaned_data["text"],
+                            client_token=form.cleaned_data["client_token"])
+        flash.success(request, _("질문을 접수했습니다. 담당 부서가 배정되면 공개 화면에 보입니다."))
+        return redirect("home")
+    return render(request, "portal/ask.html", {"form": form})
+
+
+def ping(request):
+    """A trivial view for the benchmark (mounted only when SMC_BENCH is set)."""
+    return HttpResponse("ok", content_type="text/plain")

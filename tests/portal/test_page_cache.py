@@ -1,0 +1,104 @@
+"""The anonymous page cache forgets a message's pages the moment the message stops being public or
+its answer changes: hidden by its author or by staff, made private, deleted, answer edited."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from messages_app.models import Answer, Message
+from messages_app.services import workflow
+from tests.factories import citizen, public_message, staff_user
+
+TEXT = "따릉이 대여소 자전거가 모두 고장났어요"
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.SMC_PORTAL_CACHE_SECONDS = 30
+
+
+def _pages(message):
+    return ["/", reverse("message", args=[message.pk]), reverse("search") + "?q=따릉이"]
+
+
+def _cached_for_anonymous(message, django_assert_num_queries):
+    """Every page that shows the message, fetched once and then proven to come from the cache."""
+    anonymous = Client()
+    for url in _pages(message):
+        assert TEXT in anonymous.get(url).content.decode(), url
+    with django_assert_num_queries(0):
+        for url in _pages(message):
+            assert TEXT in anonymous.get(url).content.decode(), url
+    return anonymous
+
+
+def _shows(anonymous, url, text=TEXT) -> bool:
+    response = anonymous.get(url)
+    return response.status_code == 200 and text in response.content.decode()
+
+
+def test_a_message_hidden_by_its_author_leaves_every_cached_page_at_once(seeded, django_assert_num_queries):
+    author = citizen()
+    message = public_message(TEXT, citizen=author, kind="web", platform="web", account=None)
+    anonymous = _cached_for_anonymous(message, django_assert_num_queries)
+
+    author_client = Client()
+    author_client.force_login(author)
+    assert author_client.post(reverse("hide_message", args=[message.pk])).status_code == 302
+
+    assert anonymous.get(reverse("message", args=[message.pk])).status_code == 404
+    assert not _shows(anonymous, "/")
+    assert not _shows(anonymous, reverse("search") + "?q=따릉이")
+
+
+def _staff_hides(message):
+    workflow.hide(message, actor=staff_user())
+
+
+def _made_private(message):
+    message.is_private = True
+    message.save()
+
+
+def _deleted(message):
+    Message.objects.get(pk=message.pk).delete()
+
+
+@pytest.mark.parametrize("change", [_staff_hides, _made_private, _deleted])
+def test_a_message_withdrawn_by_staff_leaves_every_cached_page_at_once(seeded, django_assert_num_queries, change):
+    message = public_message(TEXT)
+    anonymous = _cached_for_anonymous(message, django_assert_num_queries)
+    change(message)
+    for url in _pages(message):
+        assert not _shows(anonymous, url), url
+
+
+def test_an_edited_answer_replaces_the_cached_one(seeded, django_assert_num_queries):
+    message = public_message(TEXT, answer="담당자가 내일 현장에 나가 확인하겠습니다")
+    anonymous = _cached_for_anonymous(message, django_assert_num_queries)
+    answer = Answer.objects.get(message=message)
+    answer.text = "대여소 자전거를 모두 교체했습니다"
+    answer.save()
+    for url in _pages(message)[:2]:
+        page = anonymous.get(url).content.decode()
+        assert "현장에 나가" not in page and "모두 교체했습니다" in page, url
+
+
+def test_a_hidden_comment_leaves_the_cached_message_page(seeded, django_assert_num_queries):
+    from portal.services import add_comment, moderate_delete_comment
+
+    message = public_message(TEXT)
+    comment = add_comment(citizen(), message, "욕설이 섞인 댓글입니다")
+    anonymous = _cached_for_anonymous(message, django_assert_num_queries)
+    assert _shows(anonymous, reverse("message", args=[message.pk]), "욕설이 섞인 댓글")
+    moderate_delete_comment(staff_user(), comment)
+    assert not _shows(anonymous, reverse("message", args=[message.pk]), "욕설이 섞인 댓글")
+
+
+def test_another_message_changing_keeps_this_message_page_cached(seeded, django_assert_num_queries):
+    message = public_message(TEXT)
+    other = public_message("버스 정류장 의자가 부서졌어요")
+    anonymous = _cached_for_anonymous(message, django_assert_num_queries)
+    _staff_hides(other)
+    with django_assert_num_queries(0):
+        assert _shows(anonymous, reverse("message", args=[message.pk]))

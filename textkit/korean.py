@@ -1,0 +1,175 @@
+"""Korean morphological analysis (kiwipiepy) for classification and full-text search.
+
+One Kiwi per process, created lazily: loading the model takes about a second, and a Kiwi created
+before a fork (Celery prefork, gunicorn preload) must not be reused in the child because its
+worker threads do not survive the fork.
+"""
+
+import os
+import threading
+from collections.abc import Iterable, Sequence
+
+from .textclean import sanitize_text
+
+MAX_CHARS = 5000  # analysis is truncated here; a 100 KB text costs no more than a long post
+MAX_TERM = 100  # PostgreSQL refuses lexemes over 2047 bytes; nobody searches for such a word
+
+_lock = threading.Lock()
+_kiwi = None
+_kiwi_pid = None
+
+Pair = tuple[str, str]
+
+# Content morphemes kept for search. NNB (것, 수, 중) and the particles/endings carry no topic.
+_NOUN_TAGS = {"NNG", "NNP", "NR"}
+_STEM_TAGS = {"VV", "VA"}
+_KEEP_AS_IS = {"XR", "SN", "SH"}
+
+
+def get_kiwi():
+    global _kiwi, _kiwi_pid
+    pid = os.getpid()
+    if _kiwi is None or _kiwi_pid != pid:
+        with _lock:
+            if _kiwi is None or _kiwi_pid != pid:
+                from kiwipiepy import Kiwi
+
+                # num_workers >= 1 keeps the batch (asynchronous) API available.
+                _kiwi = Kiwi(num_workers=max(1, min(4, os.cpu_count() or 1)))
+                _kiwi_pid = pid
+    return _kiwi
+
+
+def clean(text) -> str:
+    """Make any input safe to analyse: str, no control characters, at most MAX_CHARS."""
+    return sanitize_text(text if text is None else str(text)[:MAX_CHARS]).strip()
+
+
+def analyze_batch(texts: Sequence[str]) -> list[list[Pair]]:
+    """(form, tag) pairs per text, in order. Uses Kiwi's multi-threaded batch API."""
+    cleaned = [clean(t) for t in texts]
+    out: list[list[Pair]] = [[] for _ in cleaned]
+    todo = [i for i, t in enumerate(cleaned) if t]
+    if not todo:
+        return out
+    kiwi = get_kiwi()
+    # The result is a lazy iterator fed by Kiwi's thread pool: consume it under the lock so two
+    # threads of one process never interleave on the same Kiwi.
+    with _lock:
+        results = list(kiwi.tokenize(cleaned[i] for i in todo))
+    for i, tokens in zip(todo, results, strict=True):
+        out[i] = [(t.form, t.tag) for t in tokens]
+    return out
+
+
+def analyze(text: str) -> list[Pair]:
+    return analyze_batch([text])[0]
+
+
+def word_shape(word: str) -> tuple[tuple[str, str, bool], ...]:
+    """(form, tag, out-of-vocabulary) of each morpheme of one short word, for masking's name check:
+    Kiwi tells a dictionary noun (시장, 고객) from a proper noun (김철수) or an unknown word (윤서연)."""
+    word = clean(word)[:20]
+    if not word:
+        return ()
+    kiwi = get_kiwi()
+    with _lock:
+        tokens = kiwi.tokenize(word)
+    return tuple((t.form, t.tag, bool(t.oov)) for t in tokens)
+
+
+def _base_tag(tag: str) -> str:
+    # Irregular conjugations are tagged "VA-I", "VV-R"...
+    return tag.split("-", 1)[0]
+
+
+def _plain_terms(pairs: Iterable[Pair]) -> list[tuple[str, str]]:
+    """(term, kind) for each content morpheme; kind says how it may be split further."""
+    out = []
+    for form, tag in pairs:
+        base = _base_tag(tag)
+        if base in _NOUN_TAGS:
+            out.append((form, "noun" if len(form) >= 3 else ""))
+        elif base in _STEM_TAGS or base in _KEEP_AS_IS:
+            out.append((form, ""))
+        elif base == "SL":
+            out.append((form.lower(), ""))
+        elif base == "W_HASHTAG":
+            body = form.lstrip("#").strip()
+            if body:
+                out.append((body, "hashtag"))
+    return out
+
+
+_parts_cache: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def _parts(keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Sub-terms of compound nouns and hashtags, one Kiwi batch for all uncached ones.
+
+    Kiwi splits a compound by context: "지하철역" alone is one noun, "지하철역에서" is 지하철+역.
+    Re-analysing the noun followed by a particle yields the split, so a search for either form
+    finds the other. Hashtag bodies ("#따릉이고장") are analysed as text.
+    """
+    todo = sorted({k for k in keys if k not in _parts_cache})
+    if todo:
+        texts = [word + "에서" if kind == "noun" else word for word, kind in todo]
+        for key, pairs in zip(todo, analyze_batch(texts), strict=True):
+            subs = tuple(t for t, _ in _plain_terms(pairs) if t != key[0])
+            if len(_parts_cache) > 50_000:  # bounded: the vocabulary of a city's inbox is not
+                _parts_cache.clear()
+            _parts_cache[key] = subs
+    return {k: _parts_cache.get(k, ()) for k in keys}
+
+
+def _term_groups(pairs: Iterable[Pair]) -> list[list[str]]:
+    """One group per content morpheme: [the term, *its parts]."""
+    plain = _plain_terms(pairs)
+    parts = _parts([(t, kind) for t, kind in plain if kind])
+    groups = []
+    for term, kind in plain:
+        group = [term.lower() if kind == "hashtag" else term]
+        for sub in parts.get((term, kind), ()) if kind else ():
+            if sub not in group:
+                group.append(sub)
+        group = [t for t in group if t.strip() and len(t) <= MAX_TERM]
+        if group:
+            groups.append(group)
+    return groups
+
+
+def search_terms(pairs: Iterable[Pair]) -> list[str]:
+    """Content morphemes of one analysed text plus the parts of its compounds, in order."""
+    return [t for group in _term_groups(pairs) for t in group]
+
+
+def document_from(pairs) -> str:
+    """Space-joined search terms of an analysed text; stored with to_tsvector('simple', ...)."""
+    return " ".join(search_terms(pairs))
+
+
+def search_document(text: str) -> str:
+    return document_from(analyze(text))
+
+
+def _quote(term: str) -> str:
+    # Inside a quoted tsquery lexeme only the quote and the backslash are special.
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def search_query(q: str) -> str:
+    """A raw tsquery for SearchQuery(..., search_type="raw", config="simple").
+
+    Every word must match, either whole or by all of its parts: "지하철역" becomes
+    ('지하철역' | '지하철' & '역'). "" when the query has no content term: the caller must then
+    not filter by full-text.
+    """
+    clauses: list[str] = []
+    for group in _term_groups(analyze(q)):
+        whole, parts = group[0], group[1:]
+        clause = _quote(whole)
+        if parts:
+            clause = "(" + clause + " | " + " & ".join(_quote(p) for p in parts) + ")"
+        if clause not in clauses:
+            clauses.append(clause)
+    return " & ".join(clauses)

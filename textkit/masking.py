@@ -1,0 +1,550 @@
+"""Personal data masking (PIPA practice) for every text that leaves the staff side.
+
+`mask_text` (and its preview form `mask_head`) and `mask_name` are the only functions the public
+pages, the public search index, the API and exports use: citizens' messages, comments and the
+staff answers shown on the portal all pass through them. The stored original stays untouched for
+staff. Over-masking a number is preferred to leaking one.
+
+How a text is masked, so that KINDS are recognised rather than spellings:
+1. sanitise (no control, bidi or zero-width characters: they are not shown either);
+2. normalise into a matching copy: every Unicode digit and full-width letter → ASCII, every dash
+   (‐ – — ― − ﹣ － ㅡ …) → "-", every space → " ", middle dots → ".". Each original character gives
+   at most one character of the copy, and `_Normalised.origin` maps the copy's positions back (it
+   is only materialised when characters are dropped, such as an emoji's joiner);
+3. each detector finds the spans of one kind in the copy (separators "-", ".", "/", "_", spaces and
+   spaced hyphens are accepted between digit groups), overlaps are settled by the kinds' priority;
+4. the masked text is built from the ORIGINAL characters: inside a span every letter and digit
+   becomes "*" except what the kind keeps (a phone's area code, an e-mail's first letter and
+   domain, a plate's region and letter); separators stay, so the shape is still readable.
+
+Names in the text are found from context ("홍길동 씨", "김철수님", "제 이름은 이영희",
+"담당자 박민수", "박민수 주무관") and checked with Kiwi (a dictionary noun such as 시장, 고객 or 주민
+is not a name); Kiwi's verdict on a word is memoised, so rendering a page costs no analysis once
+the word has been seen.
+"""
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .textclean import sanitize_text
+
+STAR = "*"
+
+
+# --- normalisation ------------------------------------------------------------------------------
+
+def _build_table() -> dict[int, str]:
+    import unicodedata
+
+    table: dict[int, str] = {}
+    for cp in range(0x80, 0x20000):
+        ch = chr(cp)
+        digit = unicodedata.decimal(ch, None)
+        if digit is not None:
+            table[cp] = str(digit)
+    for cp in range(0xFF01, 0xFF5F):  # full-width ASCII
+        table[cp] = chr(cp - 0xFEE0)
+    for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d\u3161\u1173\u30fc":
+        table[ord(ch)] = "-"
+    for ch in "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000":
+        table[ord(ch)] = " "
+    for ch in "\u00b7\u2027\u30fb\u318d\u2219\u3002\uff61":
+        table[ord(ch)] = "."
+    table[ord("\ufe6b")] = "@"
+    return table
+
+
+_TABLE = _build_table()
+
+
+def _char_class(codepoints) -> str:
+    """A regex character class of these code points, as ranges (one per run: fast to match)."""
+    runs: list[list[int]] = []
+    for cp in sorted(codepoints):
+        if runs and cp == runs[-1][1] + 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    return "[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs) + "]"
+
+
+_NEEDS_TABLE = re.compile(_char_class(_TABLE))
+# Kept by the sanitiser inside emoji sequences, meaningless to matching: dropped from the copy.
+_IGNORABLE = re.compile("[\u200d\ufe0e\ufe0f\U000e0020-\U000e007f]")
+
+
+@dataclass
+class _Normalised:
+    text: str
+    origin: list[int] | None  # origin[i] = index in the original of the copy's character i
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        if self.origin is None:
+            return start, end
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def _normalise(text: str) -> _Normalised:
+    norm = text.translate(_TABLE) if _NEEDS_TABLE.search(text) else text
+    if not _IGNORABLE.search(norm):
+        return _Normalised(norm, None)
+    origin = [i for i, ch in enumerate(norm) if not _IGNORABLE.match(ch)]
+    return _Normalised("".join(norm[i] for i in origin), origin)
+
+
+# --- spans --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Span:
+    """[start, end) of one piece of personal data in the matching copy; `keep` are sub-ranges
+    shown as written; `replacement` (names) replaces the whole span instead."""
+
+    start: int
+    end: int
+    kind: str
+    keep: tuple[tuple[int, int], ...] = ()
+    replacement: str | None = None
+
+
+# Kinds, most specific first: a span overlapping one of an earlier kind is dropped.
+PRIORITY = ["email", "rrn", "licence", "card", "public", "phone", "passport", "plate", "account", "unit",
+            "lot", "road", "author", "name"]
+_RANK = {kind: i for i, kind in enumerate(PRIORITY)}
+
+_S = r"(?:[ \t]{0,3}[-./_][ \t]{0,3}|[ \t]{1,3})"  # one separator between digit groups
+_SO = _S + "?"
+# After a number: units that make it a quantity ("10회", "3번 출구", "143번 버스", "15,000원"), not
+# a house number (번 only as 번지/번길).
+_NOT_QTY = ("(?![ \\t]*(?:" + "|".join([
+    "회", "분", "명", "개", "층", "월", "일(?!대|반)", "년", "원", "살", "세", "초", "시(?!청|민|장|내)",
+    "주(?!민|차|변|택|소)", "번(?!지|길|가)", "호선", "km",
+    "m(?![A-Za-z])", "미터", "킬로", "건(?!물|너|설|축)", "%", "배(?!달|송|차|정|치|너|포)", "장(?!소|애|마)", "권",
+    "곳", "정거장", "개월", "만", "천", "억", "대(?!로|교|학|문|표|형)", "차례", "가지", "kg", "cm", "mm", "℃",
+]) + "))")
+
+# Seoul's own published numbers stay readable (city hall 02-2133-xxxx; 120, 02-120, 1330, 112,
+# 119 and 182 are too short to look like a phone number at all).
+PUBLIC_OFFICE_PREFIXES = ("022133",)
+
+_PHONE = re.compile(
+    r"(?<![0-9A-Za-z+])"
+    r"(?P<keep>(?:\+|00)[ \t]*82[ \t]*(?:[-.][ \t]*)?(?:\(0\)[ \t]*)?0?(?:1[016789]|2|[3-6][1-5]|70)"
+    r"|\(?0(?:1[016789]|2|[3-6][1-5]|70|50[0-9]?|80)\)?)"
+    r"(?:[ \t]*\)?" + _SO + r")"
+    r"[0-9]{3,4}" + _SO + r"[0-9]{4}(?![0-9])"
+    r"|(?<![0-9A-Za-z+])(?P<biz>1[568][0-9]{2})" + _S + r"[0-9]{4}(?![0-9])" + _NOT_QTY
+)
+_RRN = re.compile(r"(?<![0-9])[0-9]{6}" + _SO + r"[1-8][0-9]{6}(?![0-9])")
+_REGIONS = "서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|전북|전남|경북|경남|제주"
+_LICENCE = re.compile(r"(?<![0-9])(?:(?P<region>" + _REGIONS + r")[ \t]?|[0-9]{2}" + _S + r")"
+                      r"[0-9]{2}" + _S + r"[0-9]{6}" + _S + r"[0-9]{2}(?![0-9])")
+_CARD = re.compile(r"(?<![0-9])(?P<keep>[0-9]{4})" + _SO + r"[0-9]{4}" + _SO + r"[0-9]{4}" + _SO
+                   + r"[0-9]{4}(?![0-9])"
+                   r"|(?<![0-9])(?P<amex>[0-9]{4})" + _S + r"[0-9]{6}" + _S + r"[0-9]{5}(?![0-9])")
+_PASSPORT = re.compile(
+    r"(?<![A-Za-z0-9])(?P<a>[MSRODGmsrodg])(?:[0-9]{8}|[0-9]{3}[A-Za-z][0-9]{4})(?![0-9])"
+    r"|(?:여권|[Pp]assport)(?:[ \t]*(?:번호|[Nn]o\.?|[Nn]umber))?[^0-9A-Za-z\n]{0,10}"
+    r"(?P<b>[A-Za-z]{1,2})[0-9]{7,8}(?![0-9])"
+)
+_EMAIL = re.compile(
+    r"(?:(?<![A-Za-z0-9._%+\-])(?P<local>[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63})"
+    r"|(?<![가-힣A-Za-z0-9._\-])(?P<klocal>[가-힣0-9][가-힣0-9._\-]{0,30}))"
+    r"(?P<at>@|[ \t]+@[ \t]+|[ \t]*[(\[{][Aa][Tt][)\]}][ \t]*)"
+    r"(?P<domain>(?:[A-Za-z0-9가-힣](?:[A-Za-z0-9가-힣\-]{0,61}[A-Za-z0-9가-힣])?\.){1,8}"
+    r"(?:[A-Za-z]{2,24}(?![A-Za-z])|한국))"
+)
+_PLATE_LETTERS = "가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주아바사자배하허호"
+_PLATE = re.compile(r"(?P<region>(?:" + _REGIONS + r")[ \t]?)?(?<![0-9])[0-9]{2,3}[ \t]?"
+                    r"(?P<letter>[" + _PLATE_LETTERS + r"])[ \t]?[0-9]{4}(?![0-9])" + _NOT_QTY)
+_ACCOUNT = re.compile(r"(?<![0-9\-])(?P<keep>[0-9]{2,6})(?:-[0-9]{2,8}){1,4}(?![0-9\-])"
+                      r"|(?<![0-9])(?P<bare>[0-9]{3})[0-9]{7,13}(?![0-9])")
+_ACCOUNT_SPACED = re.compile(
+    r"(?:계좌|은행|입금|송금|예금주|통장|뱅크|농협|신협|우체국|새마을금고)[^\n0-9]{0,15}"
+    r"(?<![0-9])(?P<num>(?P<keep>[0-9]{2,6})(?:[ .][0-9]{2,8}){1,4})(?![0-9])"
+)
+# 101동 1203호, B동 302호; a unit alone (1203호), not a line (2호선), a document (제123호) or a shop.
+_UNIT = re.compile(
+    r"(?<![0-9A-Za-z])(?:[0-9]{1,4}|[A-Za-z])[ \t]?동[ \t]*[A-Za-z]?[0-9]{1,5}[ \t]?호(?![선기차점])"
+    r"|(?<![0-9A-Za-z제\-])[A-Za-z]?[0-9]{3,4}[ \t]?호(?![선기차점])"
+)
+# Below the dong: the lot number after a dong or a 가 (합정동 123-45, 종로3가 12, 123번지).
+_LOT = re.compile(
+    r"(?P<place>(?<![가-힣])[가-힣]{1,12}(?:[0-9]{1,2}동|동|[0-9]{1,3}가))[ \t]*"
+    r"(?P<num>(?:산[ \t]?)?[0-9]{1,5}(?:-[0-9]{1,5})?(?:[ \t]?번지)?)(?![0-9\-])" + _NOT_QTY
+    + r"|(?<![0-9\-])(?P<lot>[0-9]{1,5}(?:-[0-9]{1,5})?[ \t]?번지)"
+)
+# Words ending in 동 that are not neighbourhoods.
+_NOT_DONG = ("활동", "이동", "행동", "운동", "노동", "감동", "자동", "공동", "변동", "출동", "작동", "가동", "아동",
+             "연동", "충동", "진동", "소동", "난동", "기동", "발동", "구동", "수동", "능동", "협동", "합동", "유동",
+             "부동", "파동", "폭동", "선동", "생동", "율동", "태동", "약동", "격동", "준동", "동동", "재가동",
+             "각동", "전동", "연구동", "병동", "별동", "신관동", "학생동")
+# The building number after a road name (세종대로 110, 월드컵북로12길 34, 북촌로 5길 3-2).
+_ROAD = re.compile(
+    r"(?P<road>(?<![가-힣A-Za-z0-9])[가-힣A-Za-z0-9]{1,20}?(?:대로|로|길)"
+    r"(?:[ \t]?[0-9]{1,3}(?:번|번가|가)?길)?)[ \t]*"
+    r"(?P<num>[0-9]{1,5}(?:-[0-9]{1,5})?)(?![0-9\-]|[ \t]*(?:가|길|번길|번가길))" + _NOT_QTY
+)
+
+
+def _digits(s: str) -> str:
+    return "".join(ch for ch in s if ch.isdigit())
+
+
+def _phone(norm: str):
+    for m in _PHONE.finditer(norm):
+        digits = _digits(m.group(0))
+        if m.group(0).lstrip(" (").startswith(("+", "00")):  # +82 10… / 0082 2… → 010…, 02…
+            digits = "0" + digits.removeprefix("00").removeprefix("82").lstrip("0")
+        if digits.startswith(PUBLIC_OFFICE_PREFIXES):
+            # Shown as written, and no other kind (an account) may claim it.
+            yield Span(m.start(), m.end(), "public", ((m.start(), m.end()),))
+            continue
+        keep = m.span("keep") if m.group("keep") else m.span("biz")
+        yield Span(m.start(), m.end(), "phone", (keep,))
+
+
+def _simple(pattern: re.Pattern, kind: str, keep_group: str | None = None):
+    def find(norm: str):
+        for m in pattern.finditer(norm):
+            keep = ()
+            if keep_group:
+                keep = tuple(m.span(g) for g in keep_group.split() if m.group(g))
+            yield Span(m.start(), m.end(), kind, keep)
+
+    return find
+
+
+def _passport(norm: str):
+    for m in _PASSPORT.finditer(norm):
+        group = "a" if m.group("a") else "b"
+        start = m.start(group)
+        yield Span(start, m.end(), "passport", ((start, start + 1),))
+
+
+def _email(norm: str):
+    for m in _EMAIL.finditer(norm):
+        local = "local" if m.group("local") else "klocal"
+        first = m.start(local)
+        yield Span(m.start(), m.end(), "email", ((first, first + 1), (m.start("at"), m.end())))
+
+
+# 2024-03-15-2024-04-15 is a period, not an account.
+_DATES = re.compile(r"(?:(?:19|20)[0-9]{2}-[01]?[0-9]-[0-3]?[0-9]-?)+")
+
+
+def _account(norm: str):
+    for m in _ACCOUNT.finditer(norm):
+        if 10 <= len(_digits(m.group(0))) <= 16 and not _DATES.fullmatch(m.group(0)):
+            keep = m.span("keep") if m.group("keep") else m.span("bare")
+            yield Span(m.start(), m.end(), "account", (keep,))
+    for m in _ACCOUNT_SPACED.finditer(norm):
+        if 10 <= len(_digits(m.group("num"))) <= 16:
+            yield Span(m.start("num"), m.end("num"), "account", (m.span("keep"),))
+
+
+def _lot(norm: str):
+    for m in _LOT.finditer(norm):
+        if m.group("lot"):
+            yield Span(m.start("lot"), m.end("lot"), "lot")
+            continue
+        place = m.group("place")
+        if place.endswith("동") and not place[-2:-1].isdigit() and place.endswith(_NOT_DONG):
+            continue
+        yield Span(m.start("num"), m.end("num"), "lot")
+
+
+_PARTICLE_RO = re.compile(r"(?:으로|에로|와로|과로)$")
+
+
+def _road(norm: str):
+    # "버스로 15분" is "by bus": the unit after the number says so (_NOT_QTY), and "…으로" is
+    # never a road. Kiwi is no help here: it reads the road 동일로 as 동일 + the particle 로.
+    for m in _ROAD.finditer(norm):
+        if _PARTICLE_RO.search(m.group("road")):
+            continue
+        yield Span(m.start("num"), m.end("num"), "road")
+
+
+# --- names --------------------------------------------------------------------------------------
+
+_SURNAMES = ("김이박최정강조윤장임한오서신권황안송전홍유고문양손배백허남심노하곽성차주우구민류나진지엄채원천방"
+             "공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국")
+_COMPOUND_SURNAMES = ("남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방")
+# Context that says the next word is a person's name.
+_NAME_BEFORE = re.compile(
+    r"(?:제[ \t]?이름은|이름은|이름[ \t]*:|성함은|성함[ \t]*:|성명[ \t]*:?|작성자[ \t]*:?|신고자[ \t]*:?"
+    r"|민원인[ \t]*:?|담당자[ \t]*:?|담당[ \t]*(?:주무관|직원)|담당[ \t]*:?|주무관|예금주[ \t]*:?"
+    r"|받는[ \t]?분[ \t]*:?)"
+    r"[ \t]*(?P<run>[가-힣]{2,8})"
+)
+# "저는 홍길동입니다": the copula is the cue.
+_NAME_SELF = re.compile(r"(?:저는|전|나는|난)[ \t]+(?P<run>[가-힣]{2,4})(?=입니다|이에요|예요|이고요|이라고|라고|이요)")
+# Context after the name: how people are called or addressed.
+_NAME_AFTER = re.compile(
+    r"(?<![가-힣])(?P<run>[가-힣]{2,4})(?P<cue>[ \t]?(?:씨|님|선생님|주무관|팀장|과장|계장|주임|대리|기사님)"
+    r"|[ \t](?:군|양))(?P<rest>[가-힣]{0,3})"
+)
+_PARTICLES = ("", *(
+    "이 가 은 는 을 를 의 께 께서 에게 한테 와 과 도 만 랑 이랑 요 이요 입니다 이에요 "
+    "예요 이고 이며 이라고 라고 이라는 라는 이다 들 께서는 에게서 이십니다 이세요 세요 네 께도 "
+    "이신 인 "
+).split())
+# Person words that follow a surname syllable but are not names (Kiwi knows most; these it may not).
+_NOT_NAMES = set((
+    "중위 담당자 요원 아내 도지사 답변 배우 작가 시민 구의원 어르신 주임 작성자 구의회 군수 "
+    "학생 주사 소방관 우리 전화 조치 하루 관리인 총리 장애인 후배 고객님 손님 문의 선배 집주인 "
+    "부장 어린이 이제 총무 배정 전달 사원 누님 사장 조금 장관 전도사 안내원 하사 점장 형님 "
+    "점주 사모 구청장 주무관 팀장 과장 검사 장로 아이 동료 확인 대통령 시장 회원 대리 공사 "
+    "부인 노인 공무원 하나 형사 부시장 전문가 윗집 언니 이웃 박사 세무사 경비원 실장 선생 "
+    "관리자 사장님 경사 학부모 차관 아랫집 연락 노무사 상담원 동장 조카 공익 소장 관계자 권사 "
+    "선생님 이사 오늘 이모 임산부 강사 부모 이장 택배 유아 기사님 심사 국민 국장 구청 경찰관 "
+    "판사 오빠 반장 배달 마음 여자 직원 신고자 의원 목사 회장 승무원 가수 중사 소위 병장 거기 "
+    "봉사자 장모 여기 정말 동생 아버 단장 기사 고모 집사 경위 친구 소령 기자 도민 담당 대령 "
+    "어머 옆집 신부 순경 국회의원 지금 주인 상담사 고객 역무원 상병 안내 지정 처리 미화원 "
+    "본부장 기장 주무 차장 전무 여사 이번 위원장 감독 장인 구민 남자 주민 소방대원 운영자 한번 "
+    "시청 경비 계장 저기 부처 외국인 정도 변경 남편 상사 장군 간호사 시의원 구급대원 민원인 "
+    "변호사 원장 대위 조합장 하느 민원 신고 배달원 교육감 "
+).split())
+# A place and its administrative suffix (강남구, 한남동, 서울시, 강남구청): not a person.
+_PLACE_SUFFIX = ("구청", "시청", "군청", "센터", "공원", "병원", "학교", "구민", "시민", "주민", "동민", "도민", "군민",
+                 "역", "구", "시", "동", "군", "읍", "면", "청")
+
+
+def _surname_split(word: str) -> int:
+    """Length of the surname at the start of `word` (0: none)."""
+    if word[:2] in _COMPOUND_SURNAMES and len(word) >= 3:
+        return 2
+    return 1 if word[:1] in _SURNAMES else 0
+
+
+@lru_cache(maxsize=50_000)
+def _word_shape(word: str) -> tuple[tuple[str, str, bool], ...]:
+    from . import korean
+
+    return korean.word_shape(word)
+
+
+def _looks_like_name(word: str, strong: bool) -> bool:
+    """`word` (a surname and one to three syllables) read as a person's name in its context.
+    `strong`: the context names a person for sure (씨, 제 이름은, 성함, 담당자…); else (님, a job
+    title after it) Kiwi must see a proper noun or a word it does not know."""
+    surname = _surname_split(word)
+    if not surname or not 2 <= len(word) <= 4 or len(word) - surname > 3 or word in _NOT_NAMES:
+        return False
+    if _is_place(word):
+        return False
+    shape = _word_shape(word)
+    if not shape or any(tag[:1] in "JEV" or tag.startswith("XS") for _, tag, _ in shape):
+        return False  # a particle, an ending, a verb or a suffix inside: 김철에게, 한국인
+    form, tag, oov = shape[0]
+    if len(shape) == 1:
+        if oov:
+            return True  # a word Kiwi does not know: 윤서연, 남궁민수
+        return tag.startswith("NNP")  # not one dictionary word: 고객, 정말, 연락처
+    # Kiwi split it: a name splits into its surname (or surname and a syllable) and single
+    # syllables (박+서+준, 김민+구, 황보+영+수); 서울+시민 is a place and a noun.
+    rest_single = all(len(f) == 1 and t.startswith("NN") for f, t, _ in shape[1:])
+    if not rest_single or _is_place(form):
+        return False
+    return tag.startswith("NNP") or (strong and tag.startswith("NN"))
+
+
+def _is_place(word: str) -> bool:
+    """강남구, 한남동, 강남구청, 강남구민, 서울: a place, or a place Kiwi knows plus a suffix.
+    After a one-syllable suffix the whole must be one proper noun too: 김민구 is 김민 + 구."""
+    if word in _PLACES:
+        return True
+    for suffix in _PLACE_SUFFIX:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            inner = _word_shape(word[:-len(suffix)])
+            if not (len(inner) == 1 and inner[0][1].startswith("NNP") and not inner[0][2]):
+                continue
+            if len(suffix) > 1:
+                return True
+            whole = _word_shape(word)
+            if len(whole) == 1 and whole[0][1].startswith("NNP") and not whole[0][2]:
+                return True
+    return False
+
+
+# Places Kiwi tags as proper nouns like any name; a name never equals one of these.
+_PLACES = set((
+    "성북 중랑 한강 남양주 남산 송파 성동 이태원 하남 구로 의정부 종로 여의도 구리 신촌 서초 "
+    "시흥 동작 인천 용산 명동 관악 강북 도봉 잠실 고덕 수원 광명 목동 부천 대구 제주 고양 "
+    "정릉 용인 김포 과천 강남역 양천 마포 광주 한남 강서 영등포 안양 강동 대전 성수 노원 세종 "
+    "신림 문정 광진 강남 울산 부산 서울역 은평 상암 성남 금천 홍대 서울 "
+).split())
+
+
+def _name_spans(norm: str, run_start: int, run: str, strong: bool, rest_ok=None):
+    """The name at the start of `run` (a run of Hangul after a cue): the longest reading first
+    whose remainder is a particle or copula ("박민수에게" → 박민수)."""
+    for length in (3, 4, 2):
+        if length > len(run):
+            continue
+        word, rest = run[:length], run[length:]
+        if rest not in _PARTICLES and not (rest_ok and rest_ok(rest)):
+            continue
+        if _looks_like_name(word, strong):
+            return Span(run_start, run_start + length, "name", replacement=mask_name(word))
+    return None
+
+
+def _names(norm: str):
+    if not _HANGUL.search(norm):
+        return
+    for m in _NAME_BEFORE.finditer(norm):
+        span = _name_spans(norm, m.start("run"), m.group("run"), True,
+                           rest_ok=lambda rest: rest.startswith(("씨", "님", "주무관", "입니다", "이고", "이에요")))
+        if span:
+            yield span
+    for m in _NAME_SELF.finditer(norm):
+        if _looks_like_name(m.group("run"), True):
+            yield Span(m.start("run"), m.end("run"), "name", replacement=mask_name(m.group("run")))
+    for m in _NAME_AFTER.finditer(norm):
+        rest = m.group("rest")
+        if rest not in _PARTICLES and not (rest.startswith("님") and rest[1:] in _PARTICLES):
+            continue
+        cue = m.group("cue").strip()
+        word = m.group("run")
+        if _looks_like_name(word, strong=cue in ("씨", "군", "양")):
+            yield Span(m.start("run"), m.end("run"), "name", replacement=mask_name(word))
+
+
+_HANGUL = re.compile("[가-힣]")
+
+
+def _authors(norm: str, names) -> list[Span]:
+    spans = []
+    for name in names:
+        name = sanitize_text(name or "").strip()
+        if len(name) < 2:
+            continue
+        start = norm.find(name)
+        while start != -1:
+            spans.append(Span(start, start + len(name), "author", replacement=mask_name(name)))
+            start = norm.find(name, start + len(name))
+    return spans
+
+
+# (detector, what the text must contain for it to look at all: None = a digit is enough).
+_DETECTORS = [
+    (_email, ("@", "at]", "at)", "AT]", "AT)", "at}")),
+    (_simple(_RRN, "rrn"), None),
+    (_simple(_LICENCE, "licence", "region"), None),
+    (_simple(_CARD, "card", "keep amex"), None),
+    (_phone, None),
+    (_passport, None),
+    (_simple(_PLATE, "plate", "region letter"), None),
+    (_account, None),
+    (_simple(_UNIT, "unit"), ("호",)),
+    (_lot, ("동", "가", "번지")),
+    (_road, ("로", "길")),
+]
+# Cheap pre-check: no digit and no "@" means no number-like kind to look for.
+_ANY_DIGIT = re.compile(r"[0-9@]|[(\[{]at[)\]}]", re.I)
+
+
+def find_spans(text: str, names=()) -> list[Span]:
+    """The personal data in `text` (already sanitised): non-overlapping spans, in order, in the
+    coordinates of `text` itself."""
+    norm = _normalise(text)
+    found: list[Span] = list(_authors(norm.text, names))
+    found.extend(_names(norm.text))
+    if _ANY_DIGIT.search(norm.text):
+        for detect, needs in _DETECTORS:
+            if needs is None or any(n in norm.text for n in needs):
+                found.extend(detect(norm.text))
+    found.sort(key=lambda s: (_RANK[s.kind], s.start))
+    chosen: list[Span] = []  # sorted by start, never overlapping
+    starts: list[int] = []
+    for span in found:
+        i = bisect.bisect_left(starts, span.start)
+        if (i and chosen[i - 1].end > span.start) or (i < len(chosen) and chosen[i].start < span.end):
+            continue  # overlaps a span of an earlier kind
+        chosen.insert(i, span)
+        starts.insert(i, span.start)
+    if norm.origin is None:
+        return chosen
+    return [Span(*norm.span(s.start, s.end), s.kind, tuple(norm.span(a, b) for a, b in s.keep if b > a),
+                 s.replacement) for s in chosen]
+
+
+# Kinds whose letters may be Hangul (a Korean e-mail address); elsewhere Hangul in a span is
+# context that stays (101동 1203호, 12가3456, 서울 12-…).
+_STAR_HANGUL = {"email"}
+
+
+_ASCII_ALNUM = re.compile("[A-Za-z0-9]")
+_ANY_ALNUM = re.compile(r"[^\W_]")
+
+
+def _render(text: str, span: Span) -> str:
+    if span.replacement is not None:
+        return span.replacement
+    original = text[span.start:span.end]
+    # Decide on the normalised form ("ㅡ" is a dash, "５" a digit), write over the original.
+    norm = original.translate(_TABLE)
+    hidden = _ANY_ALNUM if span.kind in _STAR_HANGUL else _ASCII_ALNUM
+    keep = [(a - span.start, b - span.start) for a, b in span.keep]
+    chars = list(original)
+    for m in hidden.finditer(norm):
+        i = m.start()
+        if not any(a <= i < b for a, b in keep):
+            chars[i] = STAR
+    return "".join(chars)
+
+
+def mask_text(text, names=()) -> str:
+    """The public form of a citizen's (or a staff answer's) text. `names` (the author's name…)
+    are masked wherever they appear in it."""
+    if not text:
+        return ""
+    text = sanitize_text(str(text))
+    spans = find_spans(text, names)
+    if not spans:
+        return text
+    out, pos = [], 0
+    for span in spans:
+        out.append(text[pos:span.start])
+        out.append(_render(text, span))
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# Characters no span contains and every look-around treats like the end of the text: a cut just
+# before one splits no match, so masking the part before it gives exactly the start of the masked
+# whole text. ("/", "_", ".", "-", "(", ")", "[", "]", ":" and "@" may sit inside a span.)
+_BARRIERS = re.compile(r"[,!?;\"'<>\\|{}~^&=#…。、！？]")
+
+
+def mask_head(text, chars: int, names=()) -> str:
+    """The first `chars` characters of `mask_text(text, names)`, for previews of long texts without
+    running every pattern over all of a 100 KB message: the text is cut at a barrier character a
+    little after `chars` (no personal data can straddle one), else masked whole."""
+    if not text:
+        return ""
+    text = sanitize_text(str(text))
+    barrier = _BARRIERS.search(text, chars + 200, chars + 5000)
+    if barrier and not any(_BARRIERS.search(name or "") for name in names):
+        head = mask_text(text[:barrier.start()], names)
+        if len(head) >= chars:
+            return head[:chars]
+    return mask_text(text, names)[:chars]
+
+
+def mask_name(name) -> str:
+    """김철용 → 김*용, 김철 → 김*, 남궁민수 → 남**수, John Smith → J********h, an e-mail → its masked form."""
+    name = sanitize_text(name).strip() if name else ""
+    if not name:
+        return ""
+    if "@" in name:
+        name = name.split("@", 1)[0]
+    if len(name) <= 1:
+        return STAR
+    if len(name) == 2:
+        return name[0] + STAR
+    return name[0] + STAR * (len(name) - 2) + name[-1]
