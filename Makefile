@@ -63,3 +63,4 @@ bench: migrate wrk
 	$(PY) bench/portal.py
 	$(PY) bench/crisis.py
 	$(PY) bench/masking.py
+	$(PY) bench/broadcast.py

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "smc.middleware.KoreanFirstLocaleMiddleware",
+    "broadcast.middleware.AlertBannerMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -192,6 +193,8 @@ RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 SMC_COMMENT_REPORT_LIMIT = env.int("SMC_COMMENT_REPORT_LIMIT", default=3)
 SMC_PORTAL_CACHE_SECONDS = env.int("SMC_PORTAL_CACHE_SECONDS", default=30)
 SMC_BENCH = env.bool("SMC_BENCH", default=False)
+# The portal's public address: emergency broadcasts link to their alert page with it.
+SMC_SITE_URL = env("SMC_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # API (api/): DRF with its errors as JSON, anonymous throttles on the Redis cache, OpenAPI 3 schema.
 SMC_RATE_API_ANON = env("SMC_RATE_API_ANON", default="120/m")
@@ -291,6 +294,8 @@ CELERY_TASK_ANNOTATIONS = {
 SMC_MAX_TASK_WAIT = max(1, min(60, CELERY_VISIBILITY_TIMEOUT // 2))
 # Each pool process loads Kiwi and the classifier before its first task (smc/celery.py): allow for it.
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
+# Broadcast tasks go to "<CELERY_QUEUE>.broadcast", consumed by a worker with a thread pool (Procfile).
+CELERY_TASK_ROUTES = ("broadcast.tasks.route",)
 CELERY_TIMEZONE = TIME_ZONE
 # Polling: beat queues the due polls every SMC_POLL_DISPATCH_SECONDS. An account whose last poll brought
 # new messages is polled every SMC_BUSY_POLL_SECONDS (if its own interval is longer) for the next
@@ -311,6 +316,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "messages_app.tasks.sweep_outbox", "schedule": 60.0},
     # Classifier: learn from the week's transfers and corrections, nightly; used only if not worse.
     "retrain-classifier": {"task": "classification.retrain", "schedule": crontab(hour=3, minute=30)},
+    # Broadcasts: re-queue deliveries whose task was lost.
+    "sweep-broadcast-deliveries": {"task": "broadcast.tasks.sweep_deliveries", "schedule": 60.0},
 }
 
 # Facebook webhook (/webhooks/facebook/): the app secret signs deliveries, the verify token the handshake.

@@ -33,5 +33,6 @@ urlpatterns = [
     path("webhooks/facebook/", webhooks.facebook, name="webhook_facebook"),
     path("", include("api.urls")),
     path("", include("snsmap.urls")),
+    path("alerts/", include("broadcast.urls")),
     path("", include("portal.urls")),
 ]

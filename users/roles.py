@@ -52,6 +52,9 @@ ROLE_PERMISSIONS = {
         "departments.change_calendaroverride", "departments.delete_calendaroverride",
         "accounts.view_account", "accounts.add_account", "accounts.change_account",
         "api.view_open311key", "api.add_open311key", "api.change_open311key",
+        # The desk drafts emergency broadcasts by default (approvers are named people).
+        "broadcast.view_broadcast", "broadcast.add_broadcast", "broadcast.change_broadcast",
+        "broadcast.view_template", "broadcast.view_delivery", "broadcast.view_step",
     ],
     MAYORS_OFFICE: [
         "messages_app.view_message", "messages_app.view_answer",
@@ -59,10 +62,11 @@ ROLE_PERMISSIONS = {
     ],
     BROADCAST_DRAFTER: [
         "broadcast.view_broadcast", "broadcast.add_broadcast", "broadcast.change_broadcast",
-        "accounts.view_account",
+        "broadcast.view_template", "broadcast.view_delivery", "broadcast.view_step", "accounts.view_account",
     ],
     BROADCAST_APPROVER: [
-        "broadcast.view_broadcast", "broadcast.approve_broadcast", "accounts.view_account",
+        "broadcast.view_broadcast", "broadcast.approve_broadcast", "broadcast.view_template",
+        "broadcast.view_delivery", "broadcast.view_step", "accounts.view_account",
     ],
     SYSADMIN: [],  # system administrators are superusers; the group marks who they are
 }

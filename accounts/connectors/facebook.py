@@ -244,6 +244,23 @@ class FacebookConnector:
                         return str(comment["id"])
         return None
 
+    def find_post(self, account, marker: str) -> str | None:
+        """The id of the page's recent feed post that carries `marker` (a broadcast's link or
+        identifier), if any: checked before retrying a post whose outcome is unknown."""
+        api, last = self._api(account)
+        page_id = str(account.platform_user_id)
+        with translate_errors(last):
+            body = api.get_connection(object_id=page_id, connection="feed", fields="id,message,from,created_time",
+                                      limit=50)
+            if not isinstance(body.get("data"), list):
+                raise PermanentError("페이스북 응답에 data 목록이 없습니다 (no data list)")
+            for post in body["data"]:
+                if str((post.get("from") or {}).get("id") or page_id) != page_id:
+                    continue
+                if marker in (post.get("message") or ""):
+                    return str(post["id"])
+        return None
+
 
 def verify_signature(raw_body: bytes, header_value: str | None, app_secret: str) -> bool:
     """Check X-Hub-Signature-256 ("sha256=<hex>") of a webhook delivery, in constant time."""

@@ -20,3 +20,6 @@ class Me2dayConnector:
 
     def find_reply(self, account, to_external_id: str, text: str) -> str | None:
         raise PermanentError(CLOSED_REASON)
+
+    def find_post(self, account, marker: str) -> str | None:
+        raise PermanentError(CLOSED_REASON)

@@ -87,3 +87,7 @@ class SimulatorConnector:
 
     def find_reply(self, account, to_external_id: str, text: str) -> str | None:
         return None
+
+    def find_post(self, account, marker: str) -> str | None:
+        # Simulated posts are kept nowhere: a repeated simulated post reaches nobody.
+        return None

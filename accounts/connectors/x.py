@@ -240,6 +240,36 @@ class XConnector:
                         return str(tweet["id"])
         return None
 
+    def find_post(self, account, marker: str) -> str | None:
+        """The id of our recent post or reply that carries `marker` (a broadcast's link or
+        identifier), if any: checked before retrying a post whose outcome is unknown."""
+        if not account.platform_user_id:
+            return None
+        client, user_auth = self._client(account)
+        with translate_errors():
+            pages = _pages(
+                partial(client.get_users_tweets, account.platform_user_id, user_auth=user_auth),
+                2,
+                tweet_fields=["entities", "created_at", "referenced_tweets"],
+                max_results=100,
+            )
+            for body in pages:
+                for tweet in body.get("data") or []:
+                    if _tweet_mentions(tweet, marker):
+                        return str(tweet["id"])
+        return None
+
+
+def _tweet_mentions(tweet: dict, marker: str) -> bool:
+    """Whether a post carries `marker` in its text or in a link (X shows links as t.co in `text`;
+    the original address is in entities.urls)."""
+    if marker in html.unescape(tweet.get("text") or ""):
+        return True
+    for url in ((tweet.get("entities") or {}).get("urls") or []):
+        if any(marker in (url.get(key) or "") for key in ("expanded_url", "unwound_url", "display_url")):
+            return True
+    return False
+
 
 def _comparable(text: str) -> str:
     """A prefix that survives X's rewriting: entities unescaped, links shortened, mentions added."""

@@ -16,12 +16,15 @@ DEMO_STAFF = [
     ("road", "도로관리과 담당 (제설)", roles.DIVISION_STAFF, "road-management", False),
     ("housing", "주택정책과 담당", roles.DIVISION_STAFF, "housing-policy", False),
     ("mayor_office", "시장실 통계 담당", roles.MAYORS_OFFICE, None, False),
+    # Emergency broadcasts: one drafts, another approves (nobody approves their own draft).
+    ("alert_drafter", "긴급메시지 작성자 (SMC 데스크)", roles.BROADCAST_DRAFTER, None, False),
+    ("alert_approver", "긴급메시지 승인자 (뉴미디어담당관)", roles.BROADCAST_APPROVER, None, False),
 ]
 
 
 class Command(BaseCommand):
-    help = ("데모용 직원 계정(SMC 데스크, 교통정책과, 도로관리과, 주택정책과, 시장실)을 만듭니다. "
-            "비밀번호는 환경변수 SMC_DEMO_PASSWORD 에서 읽습니다.")
+    help = ("데모용 직원 계정(SMC 데스크, 교통정책과, 도로관리과, 주택정책과, 시장실, "
+            "긴급메시지 작성자·승인자)을 만듭니다. 비밀번호는 환경변수 SMC_DEMO_PASSWORD 에서 읽습니다.")
 
     def handle(self, *args, **options):
         password = os.environ.get("SMC_DEMO_PASSWORD", "")

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from accounts.services import seed_registry
@@ -8,7 +9,8 @@ from users.roles import ensure_roles
 
 
 class Command(BaseCommand):
-    help = "조직도, 역할, SNS 계정 44개, 배정 규칙과 처리규정을 넣습니다. 두 번 실행해도 결과는 같습니다."
+    help = ("조직도, 역할, SNS 계정 44개, 배정 규칙과 처리규정, 긴급메시지 템플릿을 넣습니다. "
+            "두 번 실행해도 결과는 같습니다.")
 
     def handle(self, *args, **options):
         ensure_roles()
@@ -16,4 +18,9 @@ class Command(BaseCommand):
         seed_registry()
         seed_rules()
         seed_regulation()
+        # Apps messages_app may not import (broadcast: hazard templates, a past exercise) seed themselves
+        # through their AppConfig, so messages_app never imports them (.importlinter layers).
+        for config in apps.get_app_configs():
+            if callable(getattr(config, "seed", None)):
+                config.seed()
         self.stdout.write(self.style.SUCCESS("seed 완료"))

@@ -1,0 +1,247 @@
+"""Emergency broadcasts (긴급메시지): templates, the broadcast with its CAP fields, its steps, its deliveries.
+
+Invariants kept by the database, not only by the services:
+- four eyes: the approver is never the drafter (CheckConstraint);
+- an Update or Cancel names the alert it refers to;
+- one delivery per broadcast and account.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+
+from accounts.models import Account
+
+
+class CapStatus(models.TextChoices):
+    ACTUAL = "Actual", "실제 (Actual)"
+    EXERCISE = "Exercise", "훈련 (Exercise)"
+    TEST = "Test", "시험 (Test)"
+
+
+class MsgType(models.TextChoices):
+    ALERT = "Alert", "최초 발령 (Alert)"
+    UPDATE = "Update", "정정·갱신 (Update)"
+    CANCEL = "Cancel", "취소 (Cancel)"
+
+
+class Category(models.TextChoices):
+    # CAP 1.2 categories used by the city's templates (the full list is longer).
+    MET = "Met", "기상 (Met)"
+    GEO = "Geo", "지질 (Geo)"
+    SAFETY = "Safety", "안전 (Safety)"
+    INFRA = "Infra", "기반시설 (Infra)"
+    TRANSPORT = "Transport", "교통 (Transport)"
+    ENV = "Env", "환경 (Env)"
+    HEALTH = "Health", "보건 (Health)"
+    OTHER = "Other", "기타 (Other)"
+
+
+class Urgency(models.TextChoices):
+    IMMEDIATE = "Immediate", "즉시 (Immediate)"
+    EXPECTED = "Expected", "1시간 내 (Expected)"
+    FUTURE = "Future", "가까운 시일 (Future)"
+    PAST = "Past", "지나감 (Past)"
+    UNKNOWN = "Unknown", "모름 (Unknown)"
+
+
+class Severity(models.TextChoices):
+    EXTREME = "Extreme", "극심 (Extreme)"
+    SEVERE = "Severe", "심각 (Severe)"
+    MODERATE = "Moderate", "보통 (Moderate)"
+    MINOR = "Minor", "경미 (Minor)"
+    UNKNOWN = "Unknown", "모름 (Unknown)"
+
+
+class Certainty(models.TextChoices):
+    OBSERVED = "Observed", "관측됨 (Observed)"
+    LIKELY = "Likely", "가능성 높음 (Likely)"
+    POSSIBLE = "Possible", "가능 (Possible)"
+    UNLIKELY = "Unlikely", "가능성 낮음 (Unlikely)"
+    UNKNOWN = "Unknown", "모름 (Unknown)"
+
+
+class AlertContent(models.Model):
+    """The fields a template and a broadcast share: CAP info in Korean and English."""
+
+    event_ko = models.CharField("재난 유형", max_length=100)
+    event_en = models.CharField("재난 유형 (영문)", max_length=100)
+    category = models.CharField("CAP 분류", max_length=20, choices=Category.choices, default=Category.SAFETY)
+    urgency = models.CharField("긴급성", max_length=20, choices=Urgency.choices, default=Urgency.EXPECTED)
+    severity = models.CharField("심각도", max_length=20, choices=Severity.choices, default=Severity.SEVERE)
+    certainty = models.CharField("확실성", max_length=20, choices=Certainty.choices, default=Certainty.LIKELY)
+    headline_ko = models.CharField("제목", max_length=120)
+    headline_en = models.CharField("제목 (영문)", max_length=160)
+    description_ko = models.TextField("내용")
+    description_en = models.TextField("내용 (영문)")
+    instruction_ko = models.TextField("행동 요령", blank=True)
+    instruction_en = models.TextField("행동 요령 (영문)", blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Template(AlertContent):
+    """A prepared message for a hazard Seoul warns about; a draft starts from one."""
+
+    code = models.SlugField("코드", max_length=40, unique=True)
+    name = models.CharField("이름", max_length=60)
+    order = models.PositiveSmallIntegerField("순서", default=0)
+    is_exercise = models.BooleanField("훈련용", default=False,
+                                      help_text="이 템플릿의 초안은 훈련(Exercise)으로 시작합니다")
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = "긴급메시지 템플릿"
+        verbose_name_plural = "긴급메시지 템플릿"
+
+    def __str__(self):
+        return self.name
+
+
+class Broadcast(AlertContent):
+    class State(models.TextChoices):
+        DRAFT = "draft", "작성 중"
+        SUBMITTED = "submitted", "승인 대기"
+        REJECTED = "rejected", "반려"
+        SENDING = "sending", "발신 중"
+        SENT = "sent", "발신 완료"
+
+    identifier = models.CharField("CAP 식별자", max_length=60, unique=True, editable=False)
+    state = models.CharField("진행 상태", max_length=20, choices=State.choices, default=State.DRAFT)
+    template = models.ForeignKey(Template, on_delete=models.SET_NULL, null=True, blank=True,
+                                 verbose_name="템플릿")
+    cap_status = models.CharField("실제/훈련", max_length=10, choices=CapStatus.choices, default=CapStatus.ACTUAL,
+                                  help_text="훈련·시험은 모의 발신기(시뮬레이터)로만 게시되고 "
+                                            "모든 화면에 '훈련'으로 표시됩니다")
+    msg_type = models.CharField("종류", max_length=10, choices=MsgType.choices, default=MsgType.ALERT)
+    references = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="followups", verbose_name="정정·취소 대상")
+    districts = ArrayField(models.CharField(max_length=5), blank=True, default=list,
+                           verbose_name="대상 지역", help_text="비워 두면 서울특별시 전역")
+    onset = models.DateTimeField("시작 시각", null=True, blank=True)
+    expires = models.DateTimeField("종료 시각")
+    # Frozen at submission: what the approver sees is exactly what each platform gets.
+    x_text = models.TextField("X 게시문", blank=True, editable=False)
+    facebook_text = models.TextField("페이스북 게시문", blank=True, editable=False)
+
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="작성자")
+    drafted_at = models.DateTimeField("작성 시각", auto_now_add=True)
+    submitted_at = models.DateTimeField("승인 요청 시각", null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name="승인자")
+    approved_at = models.DateTimeField("승인·발신 시각", null=True, blank=True)
+    rejected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name="반려자")
+    rejected_at = models.DateTimeField("반려 시각", null=True, blank=True)
+    rejection_reason = models.TextField("반려 사유", blank=True)
+    completed_at = models.DateTimeField("발신 완료 시각", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-drafted_at"]
+        verbose_name = "긴급메시지"
+        verbose_name_plural = "긴급메시지"
+        permissions = [("approve_broadcast", "긴급메시지 승인·반려")]
+        constraints = [
+            # Four eyes (the Hawaii false alarm of 2018): nobody approves their own draft.
+            models.CheckConstraint(condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("drafted_by")),
+                                   name="broadcast_four_eyes"),
+            models.CheckConstraint(condition=Q(msg_type=MsgType.ALERT) | Q(references__isnull=False),
+                                   name="broadcast_update_cancel_references"),
+            models.CheckConstraint(condition=Q(approved_by__isnull=True) | Q(submitted_at__isnull=False),
+                                   name="broadcast_approved_after_submit"),
+        ]
+        indexes = [models.Index(fields=["state", "expires"], name="broadcast_state_expires")]
+
+    def __str__(self):
+        return f"[{self.get_msg_type_display()}] {self.headline_ko}"
+
+    @property
+    def is_exercise(self) -> bool:
+        return self.cap_status != CapStatus.ACTUAL
+
+    @property
+    def is_sent(self) -> bool:
+        return self.state in (self.State.SENDING, self.State.SENT)
+
+    @property
+    def root(self) -> "Broadcast":
+        """The first Alert of a chain of Updates/Cancels."""
+        node = self
+        while node.references_id:
+            node = node.references
+        return node
+
+
+class Step(models.Model):
+    """One recorded step of a broadcast: who did what, when (shown on the broadcast's page)."""
+
+    class Action(models.TextChoices):
+        DRAFT = "draft", "초안 작성"
+        EDIT = "edit", "초안 수정"
+        SUBMIT = "submit", "승인 요청"
+        APPROVE = "approve", "승인"
+        REJECT = "reject", "반려"
+        SEND = "send", "발신 시작"
+        SENT = "sent", "발신 완료"
+        RETRY = "retry", "실패 건 재발신"
+        UPDATE = "update", "정정 초안 작성"
+        CANCEL = "cancel", "취소 초안 작성"
+        REFUSED = "refused", "거부된 시도"
+
+    broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField("단계", max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name="처리자")
+    at = models.DateTimeField("시각", auto_now_add=True)
+    note = models.TextField("메모", blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "처리 기록"
+        verbose_name_plural = "처리 기록"
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.actor or '시스템'}"
+
+
+class Delivery(models.Model):
+    """One account's copy of a broadcast. The attempt is committed before the platform call."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "대기"
+        POSTING = "posting", "게시 중"
+        RETRYING = "retrying", "재시도 대기"
+        DELIVERED = "delivered", "발신됨"
+        FAILED = "failed", "실패"
+
+    broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="deliveries")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="broadcast_deliveries",
+                                verbose_name="계정")
+    state = models.CharField("상태", max_length=20, choices=State.choices, default=State.PENDING)
+    followers = models.PositiveIntegerField("팔로워 수 (발신 시점)", default=0)
+    reply_to = models.CharField("답글 대상 게시물", max_length=100, blank=True,
+                                help_text="X의 정정·취소는 원래 게시물의 답글로 게시됩니다")
+    external_id = models.CharField("게시물 ID", max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField("시도 횟수", default=0)
+    # True from the moment an attempt starts until its outcome is known: a retry looks first.
+    outcome_unknown = models.BooleanField("결과 미확인", default=False)
+    needs_reauth = models.BooleanField("재인증 필요", default=False)
+    retry_at = models.DateTimeField("재시도 예정", null=True, blank=True)
+    last_attempt_at = models.DateTimeField("마지막 시도", null=True, blank=True)
+    delivered_at = models.DateTimeField("발신 시각", null=True, blank=True)
+    last_error = models.TextField("오류", blank=True)
+
+    class Meta:
+        ordering = ["account__platform", "account__handle"]
+        verbose_name = "계정별 발신"
+        verbose_name_plural = "계정별 발신"
+        constraints = [
+            models.UniqueConstraint(fields=["broadcast", "account"], name="unique_broadcast_delivery"),
+        ]
+        indexes = [models.Index(fields=["state", "last_attempt_at"], name="broadcast_delivery_state")]
+
+    def __str__(self):
+        return f"{self.account} · {self.get_state_display()}"

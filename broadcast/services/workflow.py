@@ -1,0 +1,246 @@
+"""The life of a broadcast: draft → submit → approve (another person) or reject; Update/Cancel follow-ups.
+
+Every step is recorded (Step: actor, time); a refused attempt is recorded too, in its own transaction,
+so the page shows who tried what. Four eyes is checked here and enforced again by the database.
+"""
+
+import secrets
+from datetime import timedelta
+from typing import Any, NoReturn
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Account, Platform
+from accounts.models import Status as AccountStatus
+from textkit.textclean import sanitize_text
+from users.models import User
+
+from .. import areas, banner, texts
+from ..models import Broadcast, CapStatus, Delivery, MsgType, Step, Template
+from . import BroadcastError, sending
+from .permissions import can_approve, can_draft
+
+# Fields a drafter fills in (and may change until submission).
+CONTENT_FIELDS = [
+    "event_ko", "event_en", "category", "urgency", "severity", "certainty",
+    "headline_ko", "headline_en", "description_ko", "description_en", "instruction_ko", "instruction_en",
+]
+DRAFT_FIELDS = CONTENT_FIELDS + ["cap_status", "districts", "onset", "expires"]
+# Platforms a broadcast is posted on (me2day closed in 2014; phone and web are not platforms).
+POSTABLE_PLATFORMS = [Platform.X, Platform.FACEBOOK]
+DEFAULT_DURATION_HOURS = 12
+
+
+def new_identifier() -> str:
+    """CAP identifier: unique for the sender, no spaces, commas or restricted characters."""
+    return f"SMC-{timezone.localdate():%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+def _record(broadcast: Broadcast, action: str, actor: User | None = None, note: str = "") -> Step:
+    return Step.objects.create(broadcast=broadcast, action=action, actor=actor, note=note)
+
+
+def _refuse(broadcast: Broadcast | None, actor: User, message: str) -> NoReturn:
+    """Record the refused attempt (outside any failing transaction) and raise it."""
+    if broadcast is not None and broadcast.pk:
+        _record(broadcast, Step.Action.REFUSED, actor, message)
+    raise BroadcastError(message)
+
+
+def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in fields.items() if k in DRAFT_FIELDS}
+    for key in CONTENT_FIELDS:
+        if key in out and isinstance(out[key], str):
+            # Drafters paste text from anywhere: no invisible or control characters reach the posts,
+            # the CAP XML (which cannot hold most C0 controls) or the banner.
+            out[key] = sanitize_text(out[key]).strip()
+    if "districts" in out:
+        codes = list(dict.fromkeys(out["districts"] or []))
+        unknown = [c for c in codes if c not in areas.districts()]
+        if unknown:
+            raise BroadcastError(f"알 수 없는 자치구 코드입니다 (unknown district codes): {', '.join(unknown)}")
+        # All 25 chosen is the whole city.
+        out["districts"] = [] if len(codes) == len(areas.districts()) else sorted(codes)
+    return out
+
+
+def _validate(broadcast: Broadcast) -> None:
+    missing = [str(Broadcast._meta.get_field(f).verbose_name) for f in  # type: ignore[union-attr]
+               ("headline_ko", "headline_en", "description_ko", "description_en", "event_ko", "event_en")
+               if not getattr(broadcast, f)]
+    if missing:
+        raise BroadcastError(f"다음 항목을 입력하세요 (required): {', '.join(missing)}")
+    if broadcast.expires is None:
+        raise BroadcastError("종료 시각을 입력하세요 (expiry is required).")
+    if broadcast.onset and broadcast.expires <= broadcast.onset:
+        raise BroadcastError("종료 시각은 시작 시각보다 뒤여야 합니다 (expiry must be after onset).")
+    if broadcast.expires <= timezone.now():
+        raise BroadcastError("종료 시각이 이미 지났습니다 (the expiry time has passed).")
+
+
+def template_values(template: Template) -> dict:
+    values = {f: getattr(template, f) for f in CONTENT_FIELDS}
+    if template.is_exercise:
+        values["cap_status"] = CapStatus.EXERCISE
+    return values
+
+
+@transaction.atomic
+def create_draft(user: User, *, template: Template | None = None, **fields: Any) -> Broadcast:
+    if not can_draft(user):
+        raise BroadcastError("긴급메시지 작성 권한이 없습니다 (you may not draft broadcasts).")
+    values = template_values(template) if template else {}
+    values.update(_clean(fields))
+    values.setdefault("expires", timezone.now() + timedelta(hours=DEFAULT_DURATION_HOURS))
+    broadcast = Broadcast.objects.create(identifier=new_identifier(), template=template, drafted_by=user, **values)
+    _record(broadcast, Step.Action.DRAFT, user, f"템플릿: {template.name}" if template else "")
+    return broadcast
+
+
+def edit_draft(broadcast: Broadcast, user: User, **fields: Any) -> Broadcast:
+    with transaction.atomic():
+        locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
+        refusal = None
+        if locked.state != Broadcast.State.DRAFT:
+            refusal = ("승인 요청 후에는 수정할 수 없습니다. 정정이 필요하면 반려 후 새로 작성하세요 "
+                       "(a submitted broadcast cannot be edited).")
+        elif locked.drafted_by_id != user.pk or not can_draft(user):
+            refusal = "작성자만 초안을 수정할 수 있습니다 (only the drafter may edit the draft)."
+        if refusal is None:
+            values = _clean(fields)
+            for key, value in values.items():
+                setattr(locked, key, value)
+            locked.save()
+            _record(locked, Step.Action.EDIT, user)
+            return locked
+    _refuse(broadcast, user, refusal)
+
+
+def preview(broadcast: Broadcast) -> dict:
+    """Exactly what each platform gets (frozen texts once submitted)."""
+    x = broadcast.x_text or texts.x_text(broadcast)
+    facebook = broadcast.facebook_text or texts.facebook_text(broadcast)
+    return {"x": x, "x_weight": texts.x_weight(x), "x_limit": texts.X_MAX_WEIGHT, "facebook": facebook,
+            "facebook_chars": len(facebook), "url": texts.public_url(broadcast),
+            "facebook_followup": broadcast.msg_type != MsgType.ALERT}
+
+
+def submit(broadcast: Broadcast, user: User) -> Broadcast:
+    with transaction.atomic():
+        locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
+        refusal = None
+        if locked.state != Broadcast.State.DRAFT:
+            refusal = "이미 승인 요청된 긴급메시지입니다 (already submitted)."
+        elif locked.drafted_by_id != user.pk:
+            refusal = "작성자만 승인을 요청할 수 있습니다 (only the drafter may submit)."
+        else:
+            _validate(locked)  # bad input is not an attempt worth recording
+        if refusal is None:
+            locked.x_text = texts.x_text(locked)
+            locked.facebook_text = texts.facebook_text(locked)
+            locked.state = Broadcast.State.SUBMITTED
+            locked.submitted_at = timezone.now()
+            locked.save()
+            _record(locked, Step.Action.SUBMIT, user)
+            return locked
+    _refuse(broadcast, user, refusal)
+
+
+def approve(broadcast: Broadcast, user: User) -> Broadcast:
+    """Approve and send: one Delivery per active account, created in this transaction; posting
+    starts when it commits."""
+    with transaction.atomic():
+        locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
+        refusal = None
+        if not can_approve(user):
+            refusal = "긴급메시지 승인 권한이 없습니다 (you may not approve broadcasts)."
+        elif locked.drafted_by_id == user.pk:
+            refusal = ("본인이 작성한 긴급메시지는 승인할 수 없습니다. 다른 승인자가 승인해야 합니다 "
+                       "(nobody approves their own draft).")
+        elif locked.state != Broadcast.State.SUBMITTED:
+            refusal = f"승인할 수 없는 상태입니다: {locked.get_state_display()} (not awaiting approval)."
+        elif locked.expires <= timezone.now():
+            refusal = "종료 시각이 지나 승인할 수 없습니다 (expired before approval)."
+        elif locked.references is not None and not locked.references.is_sent:
+            refusal = "정정·취소 대상 긴급메시지가 발신되지 않았습니다 (the referenced alert was not sent)."
+        if refusal is None:
+            now = timezone.now()
+            locked.approved_by, locked.approved_at = user, now
+            locked.state = Broadcast.State.SENDING
+            locked.save()
+            _record(locked, Step.Action.APPROVE, user)
+            ids = _create_deliveries(locked)
+            _record(locked, Step.Action.SEND, user, f"{len(ids)}개 계정으로 발신 시작")
+            transaction.on_commit(lambda: sending.queue(ids), robust=True)  # the sweeper covers a broker hiccup
+            transaction.on_commit(banner.invalidate)
+            if not ids:
+                sending.complete_if_done(locked.pk)
+            return locked
+    _refuse(broadcast, user, refusal)
+
+
+def _create_deliveries(broadcast: Broadcast) -> list[int]:
+    accounts = Account.objects.filter(status=AccountStatus.ACTIVE, platform__in=POSTABLE_PLATFORMS).order_by("pk")
+    originals = {}
+    if broadcast.references_id:
+        # On X an Update/Cancel answers the account's own original post, so it reads in context.
+        originals = dict(Delivery.objects.filter(broadcast_id=broadcast.references_id, state=Delivery.State.DELIVERED)
+                         .values_list("account_id", "external_id"))
+    rows = Delivery.objects.bulk_create(
+        Delivery(broadcast=broadcast, account=a, followers=a.follower_count, reply_to=originals.get(a.pk, ""))
+        for a in accounts
+    )
+    return [row.pk for row in rows]
+
+
+def reject(broadcast: Broadcast, user: User, reason: str) -> Broadcast:
+    reason = sanitize_text(reason).strip()
+    with transaction.atomic():
+        locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
+        refusal = None
+        if not can_approve(user):
+            refusal = "긴급메시지 반려 권한이 없습니다 (you may not reject broadcasts)."
+        elif locked.state != Broadcast.State.SUBMITTED:
+            refusal = f"반려할 수 없는 상태입니다: {locked.get_state_display()} (not awaiting approval)."
+        elif not reason:
+            raise BroadcastError("반려 사유를 입력하세요 (a reason is required).")
+        if refusal is None:
+            locked.state = Broadcast.State.REJECTED
+            locked.rejected_by, locked.rejected_at, locked.rejection_reason = user, timezone.now(), reason
+            locked.save()
+            _record(locked, Step.Action.REJECT, user, reason)
+            return locked
+    _refuse(broadcast, user, refusal)
+
+
+def prepare_followup(original: Broadcast, user: User, msg_type: str) -> Broadcast:
+    """An Update or Cancel of a sent alert, prefilled from it, as a new draft (four eyes again)."""
+    if msg_type not in (MsgType.UPDATE, MsgType.CANCEL):
+        raise BroadcastError("정정(Update) 또는 취소(Cancel)만 만들 수 있습니다.")
+    original = Broadcast.objects.get(pk=original.pk)  # its state as of now, not as the caller saw it
+    if not can_draft(user):
+        _refuse(original, user, "긴급메시지 작성 권한이 없습니다 (you may not draft broadcasts).")
+    if not original.is_sent:
+        _refuse(original, user, "발신된 긴급메시지만 정정·취소할 수 있습니다 (only a sent alert can be updated).")
+    if original.followups.filter(msg_type=MsgType.CANCEL, state__in=[Broadcast.State.SENDING,
+                                                                     Broadcast.State.SENT]).exists():
+        _refuse(original, user, "이미 취소된 긴급메시지입니다 (this alert was cancelled).")
+    values = {f: getattr(original, f) for f in CONTENT_FIELDS}
+    values.update(cap_status=original.cap_status, districts=list(original.districts), onset=original.onset,
+                  expires=original.expires)
+    if msg_type == MsgType.CANCEL:
+        values.update(
+            headline_ko=f"{original.headline_ko} — 해제·취소"[:120],
+            headline_en=f"{original.headline_en} — cancelled"[:160],
+            description_ko=f"앞서 안내한 '{original.headline_ko}' 긴급메시지를 취소합니다.",
+            description_en=f"The earlier alert '{original.headline_en}' is cancelled.",
+            instruction_ko="", instruction_en="", urgency="Past", certainty="Observed", severity="Minor",
+        )
+    with transaction.atomic():
+        draft = Broadcast.objects.create(identifier=new_identifier(), template=original.template,
+                                         drafted_by=user, msg_type=msg_type, references=original, **values)
+        action = Step.Action.UPDATE if msg_type == MsgType.UPDATE else Step.Action.CANCEL
+        _record(draft, Step.Action.DRAFT, user, f"{original.identifier}의 {draft.get_msg_type_display()}")
+        _record(original, action, user, f"새 초안 {draft.identifier}")
+    return draft

@@ -1,0 +1,146 @@
+"""A real Celery worker (thread pool, the project's settings) for broadcasts, whose platform is a fake
+steered through Redis. Used by test_worker.py and bench/broadcast.py.
+
+    python -m tests.broadcast.broadcast_worker QUEUE NS THREADS
+
+It consumes "QUEUE.broadcast". Every post is recorded in Redis per account (so a test counts them
+whatever happened to the worker); `post_seconds` makes each post take that long (the benchmark's
+200 ms platform); a test can make posts stop right after the platform accepted them and before the
+worker records it, and then SIGKILL the worker there.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from urllib.parse import quote
+
+import redis
+
+
+class Steer:
+    def __init__(self, ns: str, url: str):
+        self.ns, self.r = ns, redis.Redis.from_url(url, decode_responses=True)
+
+    def key(self, name: str) -> str:
+        return f"fakebroadcast:{self.ns}:{name}"
+
+    def posts(self, handle: str) -> list[dict]:
+        return [json.loads(v) for v in self.r.lrange(self.key(f"posts:{handle}"), 0, -1)]
+
+    def total_posts(self) -> int:
+        return int(self.r.get(self.key("post_count")) or 0)
+
+    def cleanup(self) -> None:
+        for key in self.r.scan_iter(f"fakebroadcast:{self.ns}:*"):
+            self.r.delete(key)
+
+
+class RedisPlatform:
+    """The connector the worker uses for every account."""
+
+    def __init__(self, steer: Steer):
+        self.steer = steer
+
+    def _post(self, account, text: str, reply_to: str = "") -> str:
+        seconds = float(self.steer.r.get(self.steer.key("post_seconds")) or 0)
+        if seconds:
+            time.sleep(seconds)  # the platform's latency
+        r, key = self.steer.r, self.steer.key
+        external_id = f"{account.platform}-{r.incr(key('seq'))}"
+        r.rpush(key(f"posts:{account.handle}"), json.dumps({"id": external_id, "text": text, "reply_to": reply_to}))
+        count = r.incr(key("post_count"))
+        hold_after = int(r.get(key("hold_after")) or 0)
+        # Posted on the platform, not yet recorded by the worker: the test kills the worker here.
+        while hold_after and count >= hold_after and r.exists(key("hold")):
+            time.sleep(0.02)
+        return external_id
+
+    def post(self, account, text):
+        return self._post(account, text)
+
+    def reply(self, account, to_external_id, text):
+        return self._post(account, text, to_external_id)
+
+    def find_post(self, account, marker):
+        self.steer.r.incr(self.steer.key("find_calls"))
+        for post in self.steer.posts(account.handle):
+            if marker in post["text"]:
+                return post["id"]
+        return None
+
+
+def database_url(settings_dict) -> str:
+    s = settings_dict
+    auth = quote(s["USER"] or "", safe="") + (":" + quote(s["PASSWORD"], safe="") if s["PASSWORD"] else "")
+    host = quote(s["HOST"] or "127.0.0.1", safe="")
+    return f"postgres://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+class Worker:
+    """Starts/kills the worker subprocess against a given database."""
+
+    def __init__(self, queue: str, ns: str, db_url: str, redis_url: str, log_path, cwd, threads: int = 8):
+        self.queue, self.ns, self.db_url, self.redis_url = queue, ns, db_url, redis_url
+        self.log_path, self.cwd, self.threads = log_path, cwd, threads
+        self.proc = None
+
+    def start(self, **env):
+        steer = Steer(self.ns, self.redis_url)
+        steer.r.delete(steer.key("ready"))
+        full_env = {**os.environ, "DATABASE_URL": self.db_url, "CELERY_QUEUE": self.queue, "CONN_MAX_AGE": "60",
+                    "REDIS_URL": self.redis_url, "DJANGO_SETTINGS_MODULE": "smc.settings", **env}
+        full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        log = open(self.log_path, "a")  # noqa: SIM115 - kept open for the subprocess
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.broadcast.broadcast_worker", self.queue, self.ns, str(self.threads)],
+            cwd=self.cwd, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while not steer.r.exists(steer.key("ready")):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker did not start:\n{open(self.log_path).read()[-3000:]}")
+            time.sleep(0.05)
+
+    def kill_all(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill_all()
+
+
+def main(queue: str, ns: str, threads: str) -> None:
+    import django
+
+    django.setup()
+
+    from celery.signals import worker_ready
+    from django.conf import settings
+
+    from broadcast.services import sending
+    from smc.celery import app
+
+    steer = Steer(ns, settings.REDIS_URL)
+    platform = RedisPlatform(steer)
+    sending.connector_for = lambda broadcast, account: platform
+
+    @worker_ready.connect
+    def ready(**_):
+        steer.r.set(steer.key("ready"), "1")
+
+    app.worker_main([
+        "worker", "-Q", f"{queue}.broadcast", f"--concurrency={threads}", "-P", "threads", "--loglevel=WARNING",
+        "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"broadcast-{ns}@%h",
+    ])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], sys.argv[3])

@@ -1,0 +1,77 @@
+"""Helpers for the broadcast tests: staff with roles, a submitted or sent broadcast, a fake platform."""
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+from accounts.connectors.base import AuthExpired, RateLimited
+from broadcast.models import Broadcast, Template
+from broadcast.services import sending, workflow
+from users import roles
+
+
+def people(make_staff):
+    """(drafter, approver): two different named people."""
+    return (make_staff("drafter", roles.BROADCAST_DRAFTER), make_staff("approver", roles.BROADCAST_APPROVER))
+
+
+def draft(user, code="snow", **fields) -> Broadcast:
+    return workflow.create_draft(user, template=Template.objects.get(code=code), **fields)
+
+
+def submitted(user, **fields) -> Broadcast:
+    return workflow.submit(draft(user, **fields), user)
+
+
+def approved(drafter, approver, **fields) -> Broadcast:
+    return workflow.approve(submitted(drafter, **fields), approver)
+
+
+def deliver_all(broadcast: Broadcast) -> list[str]:
+    return [sending.deliver(pk) for pk in broadcast.deliveries.order_by("pk").values_list("pk", flat=True)]
+
+
+class FakePlatform:
+    """Stands in for every platform in-process: records each post per account; `script` maps a handle
+    to errors raised by its next calls (e.g. [RateLimited(...)])."""
+
+    def __init__(self):
+        self.posts: dict[str, list[dict]] = {}
+        self.script: dict[str, list[Exception]] = {}
+        self.find_calls: list[tuple[str, str]] = []
+        self._ids = itertools.count(1)
+
+    def install(self, monkeypatch):
+        monkeypatch.setattr(sending, "connector_for", lambda broadcast, account: self)
+        return self
+
+    def _maybe_fail(self, account):
+        queue = self.script.get(account.handle)
+        if queue:
+            raise queue.pop(0)
+
+    def _record(self, account, text, reply_to=""):
+        self._maybe_fail(account)
+        external_id = f"{account.platform}-{next(self._ids)}"
+        self.posts.setdefault(account.handle, []).append({"id": external_id, "text": text, "reply_to": reply_to})
+        return external_id
+
+    def post(self, account, text):
+        return self._record(account, text)
+
+    def reply(self, account, to_external_id, text):
+        return self._record(account, text, to_external_id)
+
+    def find_post(self, account, marker):
+        self.find_calls.append((account.handle, marker))
+        for post in self.posts.get(account.handle, []):
+            if marker in post["text"]:
+                return post["id"]
+        return None
+
+
+def rate_limited(seconds=30) -> RateLimited:
+    return RateLimited(datetime.now(UTC) + timedelta(seconds=seconds))
+
+
+def auth_expired() -> AuthExpired:
+    return AuthExpired("X 인증 만료 (unauthorized): 401 Unauthorized")

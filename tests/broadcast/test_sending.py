@@ -1,0 +1,178 @@
+"""Fan-out to every active account, exactly once; 429 then success; AuthExpired; retry-failed;
+Update/Cancel threading; Exercise only through the simulator. Deliveries run in-process here
+(test_worker.py runs them in a real Celery worker)."""
+
+import pytest
+from django.db.models import Sum
+
+from accounts.connectors.simulator import SimulatorConnector
+from accounts.models import Account
+from accounts.models import Status as AccountStatus
+from broadcast import selectors, texts
+from broadcast.models import Broadcast, CapStatus, Delivery, MsgType, Step
+from broadcast.services import BroadcastError, sending, workflow
+
+from .factories import FakePlatform, approved, auth_expired, deliver_all, people, rate_limited
+
+
+@pytest.fixture
+def platform(monkeypatch):
+    return FakePlatform().install(monkeypatch)
+
+
+def active_accounts():
+    return Account.objects.filter(status=AccountStatus.ACTIVE, platform__in=["x", "facebook"])
+
+
+def test_every_active_account_gets_one_post_and_reach_is_summed(make_staff, platform):
+    drafter, approver = people(make_staff)
+    broadcast = approved(drafter, approver)
+    expected = set(active_accounts().values_list("handle", flat=True))
+    # The 44 seeded accounts: 34 on X and Facebook are active; me2day's 10 closed in 2014.
+    assert len(expected) == 34 and Account.objects.count() == 44
+    assert broadcast.deliveries.count() == 34  # created in the approval's transaction
+    outcomes = deliver_all(broadcast)
+    assert outcomes == ["delivered"] * 34
+    assert set(platform.posts) == expected and all(len(p) == 1 for p in platform.posts.values())
+    # Running every task again (a redelivery) posts nothing more.
+    assert set(deliver_all(broadcast)) == {"already-delivered"}
+    assert sum(len(p) for p in platform.posts.values()) == 34
+    x_post = platform.posts["seoulmania"][0]["text"]
+    assert x_post == broadcast.x_text and texts.public_url(broadcast) in x_post
+    assert platform.posts["seoul.city"][0]["text"] == broadcast.facebook_text
+    progress = selectors.progress(broadcast.pk)
+    followers = active_accounts().aggregate(s=Sum("follower_count"))["s"]
+    assert progress == {"total": 34, "delivered": 34, "failed": 0, "pending": 0, "reach": followers}
+    assert selectors.reach_phrase(progress) == f"34개 계정 중 34개 발신, 약 {round(followers / 10000)}만 명 도달"
+    broadcast.refresh_from_db()
+    assert broadcast.state == Broadcast.State.SENT and broadcast.completed_at
+    assert broadcast.steps.filter(action=Step.Action.SENT).count() == 1
+
+
+def test_an_attempt_with_unknown_outcome_is_looked_for_before_posting_again(make_staff, platform):
+    drafter, approver = people(make_staff)
+    broadcast = approved(drafter, approver)
+    row = broadcast.deliveries.select_related("account").first()
+    # A worker began the attempt, posted, and died before recording the result.
+    sending._begin(row.pk)
+    platform.post(row.account, broadcast.x_text if row.account.platform == "x" else broadcast.facebook_text)
+    assert sending.deliver(row.pk) == "found"
+    row.refresh_from_db()
+    assert row.state == Delivery.State.DELIVERED and row.external_id == platform.posts[row.account.handle][0]["id"]
+    assert len(platform.posts[row.account.handle]) == 1
+    assert platform.find_calls == [(row.account.handle, broadcast.identifier)]
+
+
+def test_unknown_outcome_not_found_on_the_platform_is_posted(make_staff, platform):
+    drafter, approver = people(make_staff)
+    broadcast = approved(drafter, approver)
+    row = broadcast.deliveries.select_related("account").first()
+    sending._begin(row.pk)  # died before the request left
+    assert sending.deliver(row.pk) == "delivered"
+    assert len(platform.posts[row.account.handle]) == 1 and len(platform.find_calls) == 1
+
+
+def test_429_then_success_waits_for_the_reset_and_posts_once(make_staff, platform):
+    drafter, approver = people(make_staff)
+    broadcast = approved(drafter, approver)
+    platform.script["seoulmania"] = [rate_limited(seconds=42)]
+    row = broadcast.deliveries.get(account__handle="seoulmania", account__platform="x")
+    with pytest.raises(sending.RetryLater) as info:
+        sending.deliver(row.pk)
+    row.refresh_from_db()
+    assert row.state == Delivery.State.RETRYING and row.retry_at == info.value.reset_at
+    assert not row.outcome_unknown  # a refusal: nothing to look for
+    assert "요청 한도 초과" in row.last_error
+    assert sending.deliver(row.pk) == "delivered"
+    assert len(platform.posts["seoulmania"]) == 1 and platform.find_calls == []
+
+
+def test_auth_expired_fails_the_delivery_and_marks_the_account_then_retry_failed(make_staff, platform):
+    drafter, approver = people(make_staff)
+    broadcast = approved(drafter, approver)
+    platform.script["seoul_traffic"] = [auth_expired()]
+    deliver_all(broadcast)
+    row = broadcast.deliveries.get(account__handle="seoul_traffic", account__platform="x")
+    assert row.state == Delivery.State.FAILED and row.needs_reauth and "재인증" in row.last_error
+    assert row.account.status == AccountStatus.NEEDS_REAUTH
+    progress = selectors.progress(broadcast.pk)
+    assert progress["delivered"] == 33 and progress["failed"] == 1
+    assert progress["reach"] == active_accounts().exclude(pk=row.account_id).aggregate(
+        s=Sum("follower_count"))["s"]
+    broadcast.refresh_from_db()
+    assert broadcast.state == Broadcast.State.SENT
+    # The account is reauthorised; one button sends the failed ones again.
+    Account.objects.filter(pk=row.account_id).update(status=AccountStatus.ACTIVE)
+    assert sending.retry_failed(broadcast, drafter) == 1
+    broadcast.refresh_from_db()
+    assert broadcast.state == Broadcast.State.SENDING
+    assert sending.deliver(row.pk) == "delivered"
+    assert len(platform.posts["seoul_traffic"]) == 1
+    broadcast.refresh_from_db()
+    assert broadcast.state == Broadcast.State.SENT
+    assert [s.action for s in broadcast.steps.filter(action__in=["retry", "sent"])] == ["sent", "retry", "sent"]
+
+
+def test_update_replies_under_each_x_post_and_links_the_facebook_original(make_staff, platform):
+    drafter, approver = people(make_staff)
+    original = approved(drafter, approver)
+    deliver_all(original)
+    update = workflow.prepare_followup(original, drafter, MsgType.UPDATE)
+    assert update.state == Broadcast.State.DRAFT and update.references == original
+    assert update.headline_ko == original.headline_ko  # prefilled
+    workflow.edit_draft(update, drafter, headline_ko="대설경보 해제 예정: 제설 계속")
+    workflow.submit(update, drafter)
+    with pytest.raises(BroadcastError):
+        workflow.approve(update, drafter)  # four eyes again
+    workflow.approve(update, approver)
+    deliver_all(update)
+    x_original = platform.posts["seoulmania"][0]
+    x_update = platform.posts["seoulmania"][1]
+    assert x_update["reply_to"] == x_original["id"] and x_update["text"].startswith("[정정]")
+    fb_original, fb_update = platform.posts["seoul.city"]
+    assert fb_update["reply_to"] == ""
+    assert texts.facebook_permalink(fb_original["id"]) in fb_update["text"]
+    assert original.steps.filter(action=Step.Action.UPDATE, actor=drafter).exists()
+    # The banner shows the update, not the superseded original.
+    assert list(selectors.in_effect()) == [update]
+
+    cancel = workflow.prepare_followup(update, drafter, MsgType.CANCEL)
+    workflow.submit(cancel, drafter)
+    workflow.approve(cancel, approver)
+    deliver_all(cancel)
+    x_cancel = platform.posts["seoulmania"][2]
+    assert x_cancel["reply_to"] == x_update["id"] and x_cancel["text"].startswith("[취소]")
+    assert list(selectors.in_effect()) == []
+    with pytest.raises(BroadcastError, match="취소"):
+        workflow.prepare_followup(update, drafter, MsgType.UPDATE)
+
+
+def test_exercise_and_test_post_only_through_the_simulator(make_staff, settings):
+    settings.SMC_SIMULATE = False
+    drafter, approver = people(make_staff)
+    for status in (CapStatus.EXERCISE, CapStatus.TEST):
+        broadcast = approved(drafter, approver, cap_status=status)
+        account = Account.objects.get(platform="x", handle="seoulmania")
+        account.credentials = {"bearer_token": "real-looking-token"}
+        assert isinstance(sending.connector_for(broadcast, account), SimulatorConnector)
+        assert set(deliver_all(broadcast)) == {"delivered"}
+        assert all(d.startswith("sim-") for d in broadcast.deliveries.values_list("external_id", flat=True))
+
+
+def test_retry_failed_is_refused_to_people_without_a_broadcast_role(make_staff, platform):
+    from users import roles
+
+    drafter, approver = people(make_staff)
+    broadcast = approved(drafter, approver)
+    with pytest.raises(BroadcastError):
+        sending.retry_failed(broadcast, make_staff("mayor", roles.MAYORS_OFFICE))
+
+
+def test_deliveries_are_queued_by_task_name_onto_the_broadcast_queue():
+    """sending calls the task by name (tasks import sending, not the other way round): the name must
+    be the registered task's, and its "broadcast." prefix must route it to the broadcast queue."""
+    from broadcast import tasks
+    from smc.celery import app
+
+    assert app.tasks[sending.DELIVER_TASK] is tasks.deliver._get_current_object()
+    assert app.amqp.router.route({}, sending.DELIVER_TASK, args=(1,))["queue"].name == tasks.queue_name()
