@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-DATA = Path(__file__).parent / "data" / "seoul_municipalities_geo_simple.json"
+# The one copy of the district shapes, shared with the SNS map and Open311 (data/README.md).
+DATA = Path(__file__).resolve().parent.parent / "data" / "seoul_municipalities_geo_simple.json"
 # CAP geocode valueName of the codes (KOSTAT's 5-digit administrative district codes).
 GEOCODE_NAME = "KOSTAT"
 WHOLE_CITY_KO, WHOLE_CITY_EN = "서울특별시 전역", "All of Seoul"

@@ -129,7 +129,7 @@ def seed_demo_alert() -> None:
     broadcast.x_text, broadcast.facebook_text = x_text(broadcast), facebook_text(broadcast)
     broadcast.save()
     Broadcast.objects.filter(pk=broadcast.pk).update(drafted_at=sent - timedelta(minutes=10))
-    accounts = Account.objects.filter(status=AccountStatus.ACTIVE, platform__in=["x", "facebook"])
+    accounts = Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True, platform__in=["x", "facebook"])
     Delivery.objects.bulk_create(
         Delivery(broadcast=broadcast, account=a, followers=a.follower_count, state=Delivery.State.DELIVERED,
                  external_id=f"sim-post-demo-{a.pk}", attempts=1, last_attempt_at=sent, delivered_at=sent)

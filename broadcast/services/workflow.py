@@ -181,7 +181,9 @@ def approve(broadcast: Broadcast, user: User) -> Broadcast:
 
 
 def _create_deliveries(broadcast: Broadcast) -> list[int]:
-    accounts = Account.objects.filter(status=AccountStatus.ACTIVE, platform__in=POSTABLE_PLATFORMS).order_by("pk")
+    # Only the accounts SMC operates (polls, holds credentials for); the SNS map also lists ones it does not.
+    accounts = Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True,
+                                      platform__in=POSTABLE_PLATFORMS).order_by("pk")
     originals = {}
     if broadcast.references_id:
         # On X an Update/Cancel answers the account's own original post, so it reads in context.

@@ -21,15 +21,17 @@ def platform(monkeypatch):
 
 
 def active_accounts():
-    return Account.objects.filter(status=AccountStatus.ACTIVE, platform__in=["x", "facebook"])
+    return Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True, platform__in=["x", "facebook"])
 
 
 def test_every_active_account_gets_one_post_and_reach_is_summed(make_staff, platform):
     drafter, approver = people(make_staff)
     broadcast = approved(drafter, approver)
     expected = set(active_accounts().values_list("handle", flat=True))
-    # The 44 seeded accounts: 34 on X and Facebook are active; me2day's 10 closed in 2014.
-    assert len(expected) == 34 and Account.objects.count() == 44
+    # The 44 accounts SMC operates: 34 on X and Facebook are active (me2day closed in 2014); the district
+    # offices on the SNS map are not operated by SMC and never posted to.
+    assert len(expected) == 34 and Account.objects.filter(is_polled=True).count() == 44
+    assert not Account.objects.filter(is_polled=False).filter(broadcast_deliveries__broadcast=broadcast).exists()
     assert broadcast.deliveries.count() == 34  # created in the approval's transaction
     outcomes = deliver_all(broadcast)
     assert outcomes == ["delivered"] * 34
