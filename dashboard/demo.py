@@ -95,7 +95,7 @@ def generate(n: int, first: date, last: date, prefix: str = "sim-hist-", *, chun
                 text, url, conversation_id, parent_external_id, posted_at, received_at, raw, is_simulated,
                 is_private, hidden_by_author, type, topic, confidence, classifier_version, needs_triage,
                 status, division_id, routing_reason, due_at, is_overdue, reminders_sent, search_vector,
-                like_count, comment_count, updated_at)
+                like_count, comment_count, updated_at, district, neighbourhood)
             SELECT (%(platforms)s::text[])[ai], %(prefix)s || g, (%(accounts)s::bigint[])[ai],
                    CASE WHEN (%(platforms)s::text[])[ai] = 'x' THEN 'mention' ELSE 'comment' END,
                    'u' || (g %% 50000), 'citizen' || (g %% 50000), '시민' || (g %% 50000),
@@ -113,7 +113,7 @@ def generate(n: int, first: date, last: date, prefix: str = "sim-hist-", *, chun
                         AND NOT (r_ans < 0.9 AND posted < %(now)s - interval '1 day' * (1 + r_delay * 12))
                         AND r_spam >= 0.01,
                    '[]'::jsonb, to_tsvector('simple', (%(docs)s::text[])[1 + floor(r_text * %(k)s)::int]),
-                   0, 0, %(now)s
+                   0, 0, %(now)s, '', NULL
               FROM x""", {
                 "from": base + done + 1, "to": base + done + size, "nm": len(mayor), "no": len(others),
                 "start": start, "span": span, "platforms": platforms, "accounts": account_ids,
