@@ -52,25 +52,30 @@ DEADLINE = 100  # seconds for the whole surge to be stored (a safety net, not a 
 
 
 class Relay:
-    """TCP forwarder: listen_host:port → 127.0.0.1:port, for each port. close() cuts every link."""
+    """TCP forwarder: listen_host:port → its upstream, for each port: ("127.0.0.1", port), or the path of
+    a unix socket (the embedded PostgreSQL of `make test` listens on one). close() cuts every link."""
 
-    def __init__(self, listen_host: str, ports: list[int]):
+    def __init__(self, listen_host: str, upstreams: dict):
         self.listeners = []
         self.links: list[socket.socket] = []
         self.lock = threading.Lock()
         self.closed = False
-        for port in ports:
+        for port, upstream in upstreams.items():
             server = socket.create_server((listen_host, port), reuse_port=False)
             self.listeners.append(server)
-            threading.Thread(target=self._accept, args=(server, port), daemon=True).start()
+            threading.Thread(target=self._accept, args=(server, upstream), daemon=True).start()
 
-    def _accept(self, server, port):
+    def _accept(self, server, target):
         while not self.closed:
             try:
                 client, _ = server.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(("127.0.0.1", port))
+            if isinstance(target, str):
+                upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                upstream.connect(target)
+            else:
+                upstream = socket.create_connection(target)
             with self.lock:
                 self.links += [client, upstream]
             threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
@@ -110,7 +115,7 @@ def _run(*args) -> subprocess.CompletedProcess:
 class Host:
     """One worker machine: a network namespace with its own address, or (fallback) a process group."""
 
-    def __init__(self, index: int, tag: str, use_netns: bool, ports: list[int]):
+    def __init__(self, index: int, tag: str, use_netns: bool, upstreams: dict):
         self.index, self.use_netns = index, use_netns
         self.netns = f"smc-{tag}-h{index}"
         self.veth = f"smc{tag[:6]}{index}"
@@ -130,7 +135,7 @@ class Host:
                 done = _run(*cmd)
                 if done.returncode:
                     raise RuntimeError(f"{' '.join(cmd)}: {done.stderr.strip()}")
-            self.relay = Relay(self.address, ports)
+            self.relay = Relay(self.address, upstreams)
 
     def start(self, env: dict, log_path) -> None:
         prefix = ["ip", "netns", "exec", self.netns] if self.use_netns else []
@@ -232,6 +237,11 @@ def world(transactional_db, tmp_path):
     redis_url = settings.REDIS_URL
     redis = urlparse(redis_url)
     ports = [int(db["PORT"] or 5432), redis.port or 6379, fake_port]
+    # The test database may sit behind a unix socket (the embedded server of `make test`), not TCP.
+    db_socket = db["HOST"] if (db["HOST"] or "").startswith("/") else None
+    upstreams = {port: ("127.0.0.1", port) for port in ports}
+    if db_socket:
+        upstreams[ports[0]] = f"{db_socket}/.s.PGSQL.{ports[0]}"
     use_netns, why = _netns_available(tag)
     if use_netns:
         logger.warning("lost-host test: each worker host is a network namespace with its own address")
@@ -242,14 +252,16 @@ def world(transactional_db, tmp_path):
     hosts = []
     try:
         for index in (1, 2):
-            host = Host(index, tag, use_netns, ports)
+            host = Host(index, tag, use_netns, upstreams)
             hosts.append(host)
             auth = quote(db["USER"] or "", safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"]
                                                        else "")
             env = {
                 **os.environ, "DJANGO_SETTINGS_MODULE": "smc.settings", "CELERY_QUEUE": queue, "CONN_MAX_AGE": "0",
                 "SMC_SIMULATE": "0", "CELERY_VISIBILITY_TIMEOUT": "20",
-                "DATABASE_URL": _url(host.address, ports[0], "postgres", db["NAME"], auth + "@"),
+                "DATABASE_URL": (_url(host.address, ports[0], "postgres", db["NAME"], auth + "@")
+                                 if use_netns or not db_socket else
+                                 f"postgres://{auth}@{quote(db_socket, safe='')}:{ports[0]}/{db['NAME']}"),
                 "REDIS_URL": _url(host.address, ports[1], "redis", redis.path.lstrip("/"),
                                   (redis.netloc.rsplit("@", 1)[0] + "@") if "@" in redis.netloc else ""),
                 "SMC_X_API_BASE_URL": f"http://{host.address}:{fake_port}",
