@@ -21,6 +21,7 @@ Reports, with the goals of issue 15:
 import argparse
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -32,6 +33,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -41,8 +44,10 @@ DB_NAME = (_parsed.path.lstrip("/") or "smc") + "_crisisbench"
 DB_URL = urlunparse(_parsed._replace(path="/" + DB_NAME))
 TAG = f"crisis{os.getpid()}"
 ENV = dict(
-    os.environ, DATABASE_URL=DB_URL, DJANGO_SETTINGS_MODULE="smc.production", SECRET_KEY="bench-" + "x" * 50,
-    CREDENTIALS_KEY="bench-credentials-key", SECURE_SSL_REDIRECT="0", ALLOWED_HOSTS="127.0.0.1",
+    os.environ, DATABASE_URL=DB_URL, DJANGO_SETTINGS_MODULE="smc.production",
+    # Production refuses weak keys: fresh random ones for each run.
+    SECRET_KEY=secrets.token_urlsafe(50), CREDENTIALS_KEY=Fernet.generate_key().decode(),
+    SECURE_SSL_REDIRECT="0", ALLOWED_HOSTS="127.0.0.1",
     CELERY_QUEUE=TAG, CACHE_KEY_PREFIX=TAG, LOG_LEVEL="INFO", SMC_SIMULATE="0",
 )
 
@@ -152,7 +157,8 @@ def prepare_database() -> list:
     call_command("migrate", verbosity=0, interactive=False)
     call_command("seed", verbosity=0)
     users = []
-    for account in Account.objects.order_by("pk"):
+    # The 44 accounts SMC polls become X accounts; the district offices on the SNS map are never polled.
+    for account in Account.objects.filter(is_polled=True).order_by("pk"):
         if account.platform != "x":  # its handle may be taken on X (a me2day twin): keep it unique
             account.handle = f"{account.handle.replace('.', '_')}_{account.platform}"
         account.platform, account.status = "x", Status.ACTIVE
