@@ -6,6 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Account
+from broadcast import areas, cap, texts
+from broadcast import selectors as broadcast_selectors
+from broadcast.models import CapStatus, MsgType
 from departments.models import Division
 from messages_app.models import Answer, MessageType, Status, Topic
 from messages_app.services import triage
@@ -167,6 +170,70 @@ class Statistics(serializers.Serializer):
     by_district = CountByDistrict(many=True, help_text="메시지에 자치구 정보가 없으면 빈 목록")
 
 
+class PublicAlert(serializers.Serializer):
+    """An emergency alert as the alert pages show it (official text, nothing personal in it)."""
+
+    identifier = serializers.CharField(help_text="CAP identifier")
+    status = serializers.ChoiceField(source="cap_status", choices=CapStatus.choices,
+                                     help_text="Actual 실제, Exercise 훈련, Test 시험")
+    msg_type = serializers.ChoiceField(choices=MsgType.choices, help_text="Alert 최초, Update 정정, Cancel 취소")
+    is_exercise = serializers.BooleanField(help_text="훈련·시험 (실제 재난 아님)")
+    in_effect = serializers.BooleanField(source="is_in_effect",
+                                         help_text="지금 유효함: 만료 전, 취소·정정되지 않음 (배너에 보이는 경보)")
+    category = serializers.CharField()
+    urgency = serializers.CharField()
+    severity = serializers.CharField()
+    certainty = serializers.CharField()
+    event_ko = serializers.CharField()
+    event_en = serializers.CharField()
+    headline_ko = serializers.CharField()
+    headline_en = serializers.CharField()
+    description_ko = serializers.CharField()
+    description_en = serializers.CharField()
+    instruction_ko = serializers.CharField()
+    instruction_en = serializers.CharField()
+    districts = serializers.ListField(child=serializers.CharField(),
+                                      help_text="대상 자치구 코드 (KOSTAT); 빈 목록은 서울 전역")
+    area_ko = serializers.SerializerMethodField()
+    area_en = serializers.SerializerMethodField()
+    onset = serializers.DateTimeField(allow_null=True)
+    expires = serializers.DateTimeField()
+    sent = serializers.DateTimeField(source="approved_at", help_text="승인·발신 시각")
+    references = serializers.CharField(source="references.identifier", allow_null=True, default=None,
+                                       help_text="정정·취소 대상 경보의 identifier")
+    cap_url = serializers.SerializerMethodField(help_text="CAP 1.2 XML 문서")
+    url = serializers.SerializerMethodField(help_text="경보 페이지")
+
+    @extend_schema_field(serializers.CharField())
+    def get_area_ko(self, alert) -> str:
+        return areas.describe(alert.districts, "ko")
+
+    @extend_schema_field(serializers.CharField())
+    def get_area_en(self, alert) -> str:
+        return areas.describe(alert.districts, "en")
+
+    @extend_schema_field(serializers.URLField())
+    def get_cap_url(self, alert) -> str:
+        return cap.cap_url(alert)
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, alert) -> str:
+        return texts.public_url(alert)
+
+
+class PublicAlertDetail(PublicAlert):
+    chain = serializers.SerializerMethodField(help_text="이 경보가 정정·취소하는 경보들, 오래된 순")
+    followups = serializers.SerializerMethodField(help_text="이 경보를 정정·취소한 경보들, 오래된 순")
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_chain(self, alert) -> list[str]:
+        return [a.identifier for a in broadcast_selectors.references_chain(alert)]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_followups(self, alert) -> list[str]:
+        return [a.identifier for a in broadcast_selectors.followups(alert)]
+
+
 # --- input --------------------------------------------------------------------------------------
 
 class MessageFilters(serializers.Serializer):
@@ -192,6 +259,22 @@ class MessageFilters(serializers.Serializer):
 class Period(serializers.Serializer):
     since = serializers.DateField(required=False, help_text="기본: 30일 전")
     until = serializers.DateField(required=False, help_text="기본: 오늘")
+
+    def validate(self, attrs):
+        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError({"until": ["until은 since보다 빠를 수 없습니다. (until before since)"]})
+        return attrs
+
+
+class AlertFilters(serializers.Serializer):
+    in_effect = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                         help_text="true: 지금 유효한 경보만, false: 지난 경보만")
+    status = serializers.ChoiceField(required=False, choices=CapStatus.choices)
+    msg_type = serializers.ChoiceField(required=False, choices=MsgType.choices)
+    district = serializers.RegexField(r"^\d{5}$", required=False,
+                                      help_text="이 자치구(KOSTAT 5자리)에 해당하는 경보 (서울 전역 경보 포함)")
+    since = serializers.DateField(required=False, help_text="이 날짜부터 발신된 경보 (YYYY-MM-DD, 서울 시각)")
+    until = serializers.DateField(required=False, help_text="이 날짜까지")
 
     def validate(self, attrs):
         if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:

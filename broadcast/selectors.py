@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from .models import Broadcast, Delivery, MsgType
@@ -20,13 +20,26 @@ def public_alert(identifier: str) -> Broadcast:
     return public_alerts().get(identifier=identifier)
 
 
-def in_effect(now: datetime | None = None) -> QuerySet[Broadcast]:
-    """Alerts to show in the banner: sent, not expired, not a Cancel, not superseded by a sent
-    Update or Cancel."""
-    now = now or timezone.now()
+def _in_effect_rule(now: datetime | None) -> Q:
+    """Sent, not expired, not a Cancel, not superseded by a sent Update or Cancel: one rule for the
+    banner, the alert pages and the API."""
     superseded = Broadcast.objects.filter(references=OuterRef("pk"), state__in=SENT_STATES)
-    return (public_alerts().filter(expires__gt=now).exclude(msg_type=MsgType.CANCEL)
-            .exclude(Exists(superseded)).order_by("-approved_at"))
+    return Q(Q(expires__gt=now or timezone.now()), ~Q(msg_type=MsgType.CANCEL), ~Exists(superseded))
+
+
+def with_in_effect(alerts: QuerySet[Broadcast], now: datetime | None = None) -> QuerySet[Broadcast]:
+    """The alerts annotated with `is_in_effect`."""
+    return alerts.annotate(is_in_effect=ExpressionWrapper(_in_effect_rule(now), output_field=BooleanField()))
+
+
+def in_effect(now: datetime | None = None) -> QuerySet[Broadcast]:
+    """Alerts to show in the banner, newest first."""
+    return public_alerts().filter(_in_effect_rule(now)).order_by("-approved_at")
+
+
+def followups(broadcast: Broadcast) -> QuerySet[Broadcast]:
+    """The sent Updates and Cancels that refer to this alert, oldest first."""
+    return broadcast.followups.filter(state__in=SENT_STATES).order_by("approved_at")
 
 
 def references_chain(broadcast: Broadcast) -> list[Broadcast]:

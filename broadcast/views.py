@@ -41,7 +41,7 @@ def alert_detail(request, identifier: str):
     context = _context(alert, en, now)
     context["in_effect"] = selectors.in_effect(now).filter(pk=alert.pk).exists()
     context["chain"] = selectors.references_chain(alert)
-    context["followups"] = alert.followups.filter(state__in=selectors.SENT_STATES).order_by("approved_at")
+    context["followups"] = selectors.followups(alert)
     return render(request, "broadcast/alert_detail.html", context)
 
 

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics
@@ -10,6 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import accounts_by_field
+from broadcast import selectors as alerts
+from broadcast.models import Broadcast
 from departments.selectors import divisions
 from portal import selectors
 
@@ -32,6 +35,10 @@ class MessageCursor(CursorPagination):
             raise exceptions.ValidationError(
                 {"cursor": ["알 수 없는 커서입니다. 응답의 next/previous 주소를 그대로 쓰세요. (invalid cursor)"]}
             ) from None
+
+
+class AlertCursor(MessageCursor):
+    ordering = ("-approved_at", "-id")
 
 
 class Public:
@@ -115,3 +122,42 @@ class Statistics(Public, APIView):
         stats = selectors.public_statistics(since, until)
         total = sum(row["count"] for row in stats["by_day"])
         return Response(serializers.Statistics({"since": since, "until": until, "total": total, **stats}).data)
+
+
+@extend_schema(tags=["public"], parameters=[serializers.AlertFilters],
+               summary="긴급 경보 목록 / emergency alerts",
+               description="발신된 긴급메시지(실제·훈련·시험), 최근 순. `in_effect=true`는 지금 포털 배너에 "
+                           "보이는 경보입니다. 각 경보의 CAP 1.2 문서는 `cap_url`에 있습니다.",
+               responses={200: serializers.PublicAlert(many=True), **docs.PUBLIC_ERRORS})
+class AlertList(Public, generics.ListAPIView):
+    serializer_class = serializers.PublicAlert
+    pagination_class = AlertCursor
+
+    def get_queryset(self):
+        filters = _valid(serializers.AlertFilters, self.request.query_params)
+        qs = alerts.with_in_effect(alerts.public_alerts())
+        if filters["in_effect"] is not None:
+            qs = qs.filter(is_in_effect=filters["in_effect"])
+        if filters.get("status"):
+            qs = qs.filter(cap_status=filters["status"])
+        if filters.get("msg_type"):
+            qs = qs.filter(msg_type=filters["msg_type"])
+        if filters.get("district"):
+            qs = qs.filter(Q(districts__contains=[filters["district"]]) | Q(districts=[]))
+        if filters.get("since"):
+            qs = qs.filter(approved_at__date__gte=filters["since"])
+        if filters.get("until"):
+            qs = qs.filter(approved_at__date__lte=filters["until"])
+        return qs
+
+
+@extend_schema(tags=["public"], summary="긴급 경보 하나 / one alert",
+               description="정정·취소의 연결(chain, followups)과 함께. 초안·승인 대기 경보는 404입니다.",
+               responses={200: serializers.PublicAlertDetail, **docs.PUBLIC_ERRORS})
+class AlertDetail(Public, APIView):
+    def get(self, request, identifier: str):
+        try:
+            alert = alerts.with_in_effect(alerts.public_alerts()).get(identifier=identifier)
+        except Broadcast.DoesNotExist:
+            raise exceptions.NotFound() from None
+        return Response(serializers.PublicAlertDetail(alert).data)

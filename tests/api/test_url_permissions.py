@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 PREFIXES = ("api/", "open311/")
 # A value for every URL parameter name the API uses; a new name must be added here (the test fails).
 SAMPLES = {"pk": "{message}", "request_id": "{message}", "fmt": "json", "code": "transport",
-           "token_id": "{token}", "rest": "anything.json", "format": "json"}
+           "token_id": "{token}", "rest": "anything.json", "format": "json",
+           "identifier": "SMC-20260101-DEADBEEF"}
 
 
 def _patterns(resolvers=None, prefix=""):
