@@ -17,17 +17,19 @@ BANNER_SECONDS = 5
 LANGUAGES = ("ko", "en")
 
 
-def _key(language: str) -> str:
-    return f"broadcast:banner:{language}"
+def cache_key(language: str) -> str:
+    """Where the fragment of this language is cached: a cached page reads it in the same round trip
+    as itself and leaves it on `request.alert_banner` for the middleware."""
+    return f"broadcast:banner:{language if language in LANGUAGES else 'ko'}"
 
 
 def invalidate() -> None:
-    cache.delete_many([_key(lang) for lang in LANGUAGES])
+    cache.delete_many([cache_key(lang) for lang in LANGUAGES])
 
 
 def render(language: str) -> str:
     language = language if language in LANGUAGES else "ko"
-    html = cache.get(_key(language))
+    html = cache.get(cache_key(language))
     if html is not None:
         return html
     now = timezone.now()
@@ -38,5 +40,5 @@ def render(language: str) -> str:
         # Never keep a banner past the moment its alert expires.
         soonest = min(a.expires for a in alerts)
         seconds = max(1, min(seconds, int((soonest - now).total_seconds()) + 1))
-    cache.set(_key(language), html, seconds)
+    cache.set(cache_key(language), html, seconds)
     return html

@@ -22,7 +22,9 @@ class AlertBannerMiddleware:
             return response
         if PLACEHOLDER not in response.content:
             return response
-        html = banner.render(getattr(request, "LANGUAGE_CODE", None) or translation.get_language())
+        html = getattr(request, "alert_banner", None)  # read with a cached page, in its round trip
+        if html is None:
+            html = banner.render(getattr(request, "LANGUAGE_CODE", None) or translation.get_language())
         response.content = response.content.replace(PLACEHOLDER, html.encode(), 1)
         if response.has_header("Content-Length"):
             response["Content-Length"] = str(len(response.content))

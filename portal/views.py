@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from accounts.selectors import accounts_by_field
+from broadcast import banner
 from messages_app.models import Message
 from messages_app.services.intake import submit_web_question
 
@@ -90,35 +91,38 @@ def _cached_page(request, name: str, template: str, build, generations: list[str
     (portal.personal) instead of rendering the whole page for them. A copy is stored with the CSRF
     token it was rendered with, and each visitor gets their own token swapped in. It is served only
     while the `generations` it was rendered under are unchanged (pagecache): a message withdrawn or
-    re-answered leaves the cache at once. The page and its generations are read in one round trip.
+    re-answered leaves the cache at once. The page, its generations and the emergency banner
+    (broadcast.banner) are read in one round trip; the copy is kept as UTF-8 bytes, ready to send.
     """
     variant = _shared_variant(request)
     shared = variant == "member"
     key = _page_key(request, name, variant) if variant else None
     current: list = []
     if key:
-        found = cache.get_many([key, *generations])
+        banner_key = banner.cache_key(get_language())
+        found = cache.get_many([key, *generations, banner_key])
+        request.alert_banner = found.get(banner_key)  # None: the banner middleware renders it
         current = [found.get(g) for g in generations]  # read before rendering: a change during it retires the copy
         hit = found.get(key)
         if hit is not None and hit[0] == current:
-            _, rendered_token, html, facts = hit
-            return _serve(request, html, rendered_token, facts, shared)
+            _, rendered_token, body, facts = hit
+            return _serve(request, body, rendered_token, facts, shared)
     token = get_token(request)
     context = build(shared)
     # A shared copy never carries the flash messages of whoever happened to render it.
     extra = {"csrf_token": token, "shared": shared, **({"messages": ()} if variant else {})}
-    html = render_to_string(template, {**context, **extra}, request=request)
+    body = render_to_string(template, {**context, **extra}, request=request).encode()
     facts = context.get("page_facts")
     if key:
-        cache.set(key, (current, token, html, facts), settings.SMC_PORTAL_CACHE_SECONDS)
-    return _serve(request, html, token, facts, shared)
+        cache.set(key, (current, token, body, facts), settings.SMC_PORTAL_CACHE_SECONDS)
+    return _serve(request, body, token, facts, shared)
 
 
-def _serve(request, html: str, rendered_token: str, facts, shared: bool) -> HttpResponse:
-    html = html.replace(rendered_token, get_token(request))
+def _serve(request, body: bytes, rendered_token: str, facts, shared: bool) -> HttpResponse:
+    body = body.replace(rendered_token.encode(), get_token(request).encode())
     if shared:
-        html = personal.personalise(request.user, html, facts)
-    return HttpResponse(html)
+        body = personal.personalise(request.user, body.decode(), facts).encode()
+    return HttpResponse(body)
 
 
 def _back(request, default: str):

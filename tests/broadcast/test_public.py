@@ -143,7 +143,7 @@ def test_banner_reaches_a_cached_page_at_once_and_leaves_on_cancel_and_expiry(cl
 
     alert = approved(drafter, approver)
     banner.invalidate()  # what the approval's on_commit does (the test transaction never commits)
-    cached_html = cache.get(cache.keys("portal:page:feed:*:anon:*")[0])[2]  # (generations, token, html, facts)
+    cached_html = cache.get(cache.keys("portal:page:feed:*:anon:*")[0])[2].decode()  # (generations, token, page, facts)
     assert BANNER not in cached_html and banner.PLACEHOLDER in cached_html  # the cached copy is unchanged…
     page = client.get("/").content.decode()
     assert BANNER in page and alert.headline_ko in page  # …and the banner is there all the same
@@ -157,7 +157,7 @@ def test_banner_reaches_a_cached_page_at_once_and_leaves_on_cancel_and_expiry(cl
     member = Client()
     member.force_login(citizen)
     assert alert.headline_ko in member.get("/").content.decode()  # rendered, and stored as the member copy
-    member_copy = cache.get(cache.keys("portal:page:feed:*:member:*")[0])[2]
+    member_copy = cache.get(cache.keys("portal:page:feed:*:member:*")[0])[2].decode()
     assert BANNER not in member_copy and banner.PLACEHOLDER in member_copy
     assert alert.headline_ko in member.get("/").content.decode()  # served from that copy
 

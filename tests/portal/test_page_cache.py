@@ -102,3 +102,20 @@ def test_another_message_changing_keeps_this_message_page_cached(seeded, django_
     _staff_hides(other)
     with django_assert_num_queries(0):
         assert _shows(anonymous, reverse("message", args=[message.pk]))
+
+
+def test_a_cached_page_costs_one_cache_round_trip_banner_included(seeded, django_assert_num_queries, monkeypatch):
+    """The page, its generations and the emergency banner come in one MGET: no query, no second read."""
+    from django.core.cache import cache
+
+    message = public_message(TEXT)
+    anonymous = _cached_for_anonymous(message, django_assert_num_queries)  # the banner fragment is cached too
+    reads = []
+    for name in ("get", "get_many", "has_key", "ttl"):
+        original = getattr(cache, name)
+        monkeypatch.setattr(cache, name, lambda *a, _n=name, _o=original, **k: reads.append(_n) or _o(*a, **k))
+    for url in _pages(message):
+        reads.clear()
+        with django_assert_num_queries(0):
+            assert TEXT in anonymous.get(url).content.decode(), url
+        assert reads == ["get_many"], (url, reads)
