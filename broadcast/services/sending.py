@@ -22,9 +22,10 @@ from accounts.connectors.base import AuthExpired, Connector, RateLimited, Transi
 from accounts.connectors.simulator import SimulatorConnector
 from accounts.models import Account, Platform
 from accounts.models import Status as AccountStatus
+from smc import locks
 from users.models import User
 
-from .. import locks, selectors, texts
+from .. import selectors, texts
 from ..models import Broadcast, Delivery, Step
 from . import BroadcastError
 from .permissions import can_approve, can_draft

@@ -27,10 +27,10 @@ from accounts.connectors.base import (
 )
 from accounts.models import Account
 from accounts.models import Status as AccountStatus
+from smc import locks
 from textkit import korean, places
 from textkit.textclean import sanitize_text
 
-from .. import locks
 from ..db import defaults_sql
 from ..models import Message
 from . import pipeline, search

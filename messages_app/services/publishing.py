@@ -21,11 +21,11 @@ from accounts.connectors.base import AuthExpired, Connector, RateLimited, Transi
 from accounts.models import Platform
 from accounts.models import Status as AccountStatus
 from departments.models import Division
+from smc import locks
 from smc.errors import ApplicationError
 from textkit.textclean import sanitize_text
 from users.models import User
 
-from .. import locks
 from ..models import Answer, Message, Outbox, Status
 from . import search, workflow
 

@@ -3,6 +3,7 @@
 Chosen over a Redis lock with a timeout: PostgreSQL frees an advisory lock the moment its session
 ends, so a worker killed mid-task (SIGKILL, dropped connection) never leaves a stale lock behind and
 the redelivered task can run at once, while a live holder keeps it however long the task takes.
+One module for every app's locks, so their key namespaces are listed in one place.
 """
 
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from django.db import connection
 # High bits of the bigint key, so our locks never collide with another feature's.
 POLL_ACCOUNT = 1001
 PUBLISH_OUTBOX = 1002
+DELIVER_BROADCAST = 1003
 
 
 def _key(namespace: int, key: int) -> int:
