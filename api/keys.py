@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from users.models import User
 
-from .models import ApiToken, Open311Key
+from .models import ApiToken, HashedSecret, Open311Key
 
 
 def digest(raw: str) -> str:
@@ -19,7 +19,7 @@ def _new(prefix: str) -> str:
     return f"{prefix}_{secrets.token_urlsafe(32)}"
 
 
-def fill(obj: ApiToken | Open311Key) -> str:
+def fill(obj: HashedSecret) -> str:
     """Give an unsaved token or key its secret; returns the raw secret, to show once."""
     raw = _new("smc" if isinstance(obj, ApiToken) else "o311")
     obj.prefix, obj.key_hash = raw[:10], digest(raw)
@@ -42,7 +42,7 @@ def issue_open311_key(organisation: str, *, contact: str = "",
     return key, raw
 
 
-def revoke(obj: ApiToken | Open311Key) -> None:
+def revoke(obj: HashedSecret) -> None:
     if obj.revoked_at is None:
         obj.revoked_at = timezone.now()
         obj.save(update_fields=["revoked_at"])

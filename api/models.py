@@ -5,18 +5,31 @@ from django.conf import settings
 from django.db import models
 
 
-class ApiToken(models.Model):
+class HashedSecret(models.Model):
+    """A secret shown once at issue: only its first characters (to recognise it) and its SHA-256 are
+    kept (api/keys.py)."""
+
+    prefix = models.CharField("앞자리", max_length=12, editable=False,
+                              help_text="알아보기 위한 앞부분 (비밀값 자체는 저장하지 않습니다)")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("발급 시각", auto_now_add=True)
+    last_used_at = models.DateTimeField("마지막 사용", null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField("폐기 시각", null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class ApiToken(HashedSecret):
     """A staff member's personal token for /api/v1/staff/: acts as that user, nothing more."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
                              verbose_name="사용자")
     name = models.CharField("용도", max_length=100, help_text="예: 120 다산콜센터 연계")
-    prefix = models.CharField("앞자리", max_length=12, editable=False,
-                              help_text="토큰을 알아보기 위한 앞부분 (토큰 자체는 저장하지 않습니다)")
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField("발급 시각", auto_now_add=True)
-    last_used_at = models.DateTimeField("마지막 사용", null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField("폐기 시각", null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -26,23 +39,14 @@ class ApiToken(models.Model):
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
 
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
 
-
-class Open311Key(models.Model):
+class Open311Key(HashedSecret):
     """An organisation's api_key for POST /open311/v2/requests (another city system, an app)."""
 
     organisation = models.CharField("기관", max_length=200)
     contact = models.CharField("연락처", max_length=200, blank=True)
-    prefix = models.CharField("앞자리", max_length=12, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    editable=False, verbose_name="발급자")
-    created_at = models.DateTimeField("발급 시각", auto_now_add=True)
-    last_used_at = models.DateTimeField("마지막 사용", null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField("폐기 시각", null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["organisation"]
@@ -51,10 +55,6 @@ class Open311Key(models.Model):
 
     def __str__(self):
         return f"{self.organisation} ({self.prefix}…)"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
 
 
 class Open311Request(models.Model):
