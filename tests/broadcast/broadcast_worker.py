@@ -10,14 +10,12 @@ worker records it, and then SIGKILL the worker there.
 """
 
 import json
-import os
-import signal
-import subprocess
 import sys
 import time
-from urllib.parse import quote
 
 import redis
+
+from tests.workers import WorkerProcess
 
 
 class Steer:
@@ -72,49 +70,14 @@ class RedisPlatform:
         return None
 
 
-def database_url(settings_dict) -> str:
-    s = settings_dict
-    auth = quote(s["USER"] or "", safe="") + (":" + quote(s["PASSWORD"], safe="") if s["PASSWORD"] else "")
-    host = quote(s["HOST"] or "127.0.0.1", safe="")
-    return f"postgres://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-class Worker:
-    """Starts/kills the worker subprocess against a given database."""
+class Worker(WorkerProcess):
+    """The broadcast worker against a given database (test_worker.py, bench/broadcast.py)."""
 
     def __init__(self, queue: str, ns: str, db_url: str, redis_url: str, log_path, cwd, threads: int = 8):
-        self.queue, self.ns, self.db_url, self.redis_url = queue, ns, db_url, redis_url
-        self.log_path, self.cwd, self.threads = log_path, cwd, threads
-        self.proc = None
-
-    def start(self, **env):
-        steer = Steer(self.ns, self.redis_url)
-        steer.r.delete(steer.key("ready"))
-        full_env = {**os.environ, "DATABASE_URL": self.db_url, "CELERY_QUEUE": self.queue, "CONN_MAX_AGE": "60",
-                    "REDIS_URL": self.redis_url, "DJANGO_SETTINGS_MODULE": "smc.settings", **env}
-        full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        log = open(self.log_path, "a")  # noqa: SIM115 - kept open for the subprocess
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.broadcast.broadcast_worker", self.queue, self.ns, str(self.threads)],
-            cwd=self.cwd, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while not steer.r.exists(steer.key("ready")):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"worker did not start:\n{open(self.log_path).read()[-3000:]}")
-            time.sleep(0.05)
-
-    def kill_all(self):
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill_all()
+        steer = Steer(ns, redis_url)
+        super().__init__(["tests.broadcast.broadcast_worker", queue, ns, str(threads)],
+                         {"DATABASE_URL": db_url, "CELERY_QUEUE": queue, "CONN_MAX_AGE": "60", "REDIS_URL": redis_url},
+                         log_path, cwd, steer.r, steer.key("ready"))
 
 
 def main(queue: str, ns: str, threads: str) -> None:

@@ -11,8 +11,9 @@ from django.db import connection
 from broadcast.models import Broadcast, Delivery
 from broadcast.services.sending import OPEN_STATES
 from smc.celery import app
+from tests.workers import database_url
 
-from .broadcast_worker import Steer, Worker, database_url
+from .broadcast_worker import Steer, Worker
 from .factories import approved, people
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -175,3 +175,15 @@ def install_classifier_model() -> None:
         _PAYLOAD["payload"] = classifier.train(classifier.corpus_rows()).dumps()
     ClassifierModel.objects.update_or_create(
         version="test-inbox", defaults={"payload": _PAYLOAD["payload"], "is_active": True})
+
+
+def seed_for_workers() -> None:
+    """What a worker test commits before its worker starts: roles, org chart, registry, a model."""
+    from accounts.services import seed_registry
+    from departments.services import seed_org_chart
+    from users.roles import ensure_roles
+
+    ensure_roles()
+    seed_org_chart()
+    seed_registry()
+    install_classifier_model()

@@ -8,12 +8,9 @@ connection lands exactly where the test wants it. Each run uses its own queue an
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -25,71 +22,32 @@ from messages_app.models import Message, Outbox, StatusChange
 from messages_app.services import ingest, publishing
 from messages_app.tasks.polling import poll_account
 from smc.celery import app
+from tests.workers import WorkerProcess, database_url
 from users.models import User
 
-from .ingest_fakes import Steer, install_classifier_model, make_item
+from .ingest_fakes import Steer, make_item, seed_for_workers
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 WAIT = 90  # seconds a worker may take to finish what it was given (a safety net, not an assertion)
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "", safe="") + (":" + quote(s["PASSWORD"], safe="") if s["PASSWORD"] else "")
-    host = quote(s["HOST"] or "127.0.0.1", safe="")
-    return f"postgres://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
+class Worker(WorkerProcess):
+    """The ingest worker (prefork) on the test database; CONN_MAX_AGE=0 so a dropped connection is
+    reopened by the next task."""
 
-
-class Worker:
     def __init__(self, queue: str, ns: str, log_path):
-        self.queue, self.ns, self.log_path = queue, ns, log_path
-        self.proc = None
-
-    def start(self, **env):
-        steer = Steer(self.ns)
-        steer.r.delete(steer.key("ready"))
-        full_env = {
-            **os.environ, "DATABASE_URL": _database_url(), "CELERY_QUEUE": self.queue, "CONN_MAX_AGE": "0",
-            "REDIS_URL": settings.REDIS_URL, "DJANGO_SETTINGS_MODULE": "smc.settings", **env,
-        }
-        log = open(self.log_path, "a")  # noqa: SIM115 - kept open for the subprocess
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.messages_app.ingest_worker", self.queue, self.ns],
-            cwd=settings.BASE_DIR, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while not steer.r.exists(steer.key("ready")):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"worker did not start:\n{open(self.log_path).read()[-3000:]}")
-            time.sleep(0.1)
-
-    def kill_all(self):
-        """SIGKILL the whole worker (main process and pool children)."""
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill_all()
+        steer = Steer(ns)
+        super().__init__(["tests.messages_app.ingest_worker", queue, ns],
+                         {"DATABASE_URL": database_url(connection.settings_dict), "CELERY_QUEUE": queue,
+                          "CONN_MAX_AGE": "0", "REDIS_URL": settings.REDIS_URL},
+                         log_path, settings.BASE_DIR, steer.r, steer.key("ready"))
 
 
 @pytest.fixture
 def world(transactional_db, tmp_path):
     """Seeded data committed for the worker, a unique queue the test process also sends to."""
-    from accounts.services import seed_registry
-    from departments.services import seed_org_chart
-    from users.roles import ensure_roles
-
-    ensure_roles()
-    seed_org_chart()
-    seed_registry()
-    install_classifier_model()
+    seed_for_workers()
     ns = uuid.uuid4().hex[:10]
     queue = f"smc_fault_{ns}"
     previous_queue = app.conf.task_default_queue

@@ -41,7 +41,7 @@ from messages_app.models import Message, StatusChange
 from messages_app.tasks import polling
 from smc.celery import app
 
-from .ingest_fakes import install_classifier_model
+from .ingest_fakes import seed_for_workers
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 logger = logging.getLogger(__name__)
@@ -212,14 +212,7 @@ def _url(host: str, port: int, scheme: str, path: str, auth: str = "") -> str:
 
 @pytest.fixture
 def world(transactional_db, tmp_path):
-    from accounts.services import seed_registry
-    from departments.services import seed_org_chart
-    from users.roles import ensure_roles
-
-    ensure_roles()
-    seed_org_chart()
-    seed_registry()
-    install_classifier_model()
+    seed_for_workers()
     users = []
     for account in Account.objects.filter(platform="x").order_by("pk"):
         account.status = Status.ACTIVE

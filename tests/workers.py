@@ -1,0 +1,56 @@
+"""A test's own worker subprocess (a real Celery worker on the test database), started in its own
+process group so a test can SIGKILL all of it at once, as a machine dies."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from urllib.parse import quote
+
+import redis
+
+
+def database_url(settings_dict) -> str:
+    """The URL of the database the test runs on, for the worker's DATABASE_URL."""
+    s = settings_dict
+    auth = quote(s["USER"] or "", safe="") + (":" + quote(s["PASSWORD"], safe="") if s["PASSWORD"] else "")
+    host = quote(s["HOST"] or "127.0.0.1", safe="")
+    return f"postgres://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+class WorkerProcess:
+    """`python -m MODULE ARGS…` with `env` over this process's environment; it is ready once it has set
+    `ready_key` in Redis (deleted before each start)."""
+
+    def __init__(self, module_args: list[str], env: dict, log_path, cwd, r: redis.Redis, ready_key: str):
+        self.module_args, self.env, self.log_path, self.cwd = module_args, env, log_path, cwd
+        self.r, self.ready_key = r, ready_key
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, **env):
+        self.r.delete(self.ready_key)
+        full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "smc.settings", **self.env, **env}
+        full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser tests' setting is not the worker's
+        log = open(self.log_path, "a")  # noqa: SIM115 - kept open for the subprocess
+        self.proc = subprocess.Popen([sys.executable, "-m", *self.module_args], cwd=self.cwd, env=full_env,
+                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while not self.r.exists(self.ready_key):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker did not start:\n{open(self.log_path).read()[-3000:]}")
+            time.sleep(0.05)
+
+    def kill_all(self):
+        """SIGKILL the whole worker (main process and pool children)."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill_all()
