@@ -10,6 +10,6 @@ from users import roles
 def staff_home(request):
     user = request.user
     if (request.method == "GET" and not request.GET and user.is_active and user.is_staff
-            and not user.is_superuser and roles.MAYORS_OFFICE in permissions._groups(user)):
+            and not user.is_superuser and permissions.has_role(user, roles.MAYORS_OFFICE)):
         return redirect("dashboard:overview")
     return messages_staff_home(request)

@@ -47,6 +47,11 @@ def _groups(user: AnyUser) -> set[str]:
     return getattr(user, "_smc_groups")  # noqa: B009
 
 
+def has_role(user: AnyUser, role: str) -> bool:
+    """Whether the user is in the role's group (users.roles), read once per request."""
+    return role in _groups(user)
+
+
 def division_ids(user: AnyUser) -> set[int]:
     if not hasattr(user, "_smc_divisions"):
         ids = set(Membership.objects.filter(user=user).values_list("division_id", flat=True))  # type: ignore[misc]
