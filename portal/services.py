@@ -5,11 +5,10 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from messages_app.models import Answer, AuditEntry, Message
+from messages_app.services import counters
 from textkit.textclean import sanitize_text
 from users.models import User
 
@@ -26,27 +25,30 @@ def toggle_like(user: User, *, message: Message | None = None, answer: Answer | 
     counter moves with F() in the same transaction as the row, so it always equals the rows."""
     if (message is None) == (answer is None):
         raise ValueError("message 또는 answer 중 하나만 지정합니다")
-    target_model, target = (Message, message) if message is not None else (Answer, answer)
-    assert target is not None  # exactly one was given, checked above
-    target_filter = {"message": message} if message is not None else {"answer": answer}
-    counter = target_model.objects.filter(pk=target.pk)
+    target: Message | Answer
+    target_filter: dict[str, Message | Answer]
+    if message is not None:
+        target, target_filter = message, {"message": message}
+    else:
+        assert answer is not None  # exactly one was given, checked above
+        target, target_filter = answer, {"answer": answer}
     with transaction.atomic():
         deleted, _ = Like.objects.filter(user=user, **target_filter).delete()
         if deleted:
-            counter.update(like_count=Greatest(F("like_count") - 1, 0))
+            count = counters.add_likes(target, -1)
             liked = False
         else:
             try:
                 with transaction.atomic():
                     Like.objects.create(user=user, **target_filter)
             except IntegrityError:
-                pass  # the same citizen's other click won: already liked, count already moved
+                count = counters.add_likes(target, 0)  # the same citizen's other click won: already counted
             else:
-                counter.update(like_count=F("like_count") + 1)
+                count = counters.add_likes(target, +1)
             liked = True
     # The message page shows the count: retire its cached copies (the lists may lag a few seconds).
     pagecache.forget([target.pk if isinstance(target, Message) else target.message_id], feed=False)
-    return liked, counter.values_list("like_count", flat=True).get()
+    return liked, count
 
 
 # --- comments -----------------------------------------------------------------------------------
@@ -67,7 +69,7 @@ def add_comment(user: User | AnonymousUser, message: Message, text: str) -> Comm
     text = _clean_comment(text)
     with transaction.atomic():
         comment = Comment.objects.create(message=message, user=user, text=text)
-        Message.objects.filter(pk=message.pk).update(comment_count=F("comment_count") + 1)
+        counters.add_comments(message.pk, +1)
     return comment
 
 
@@ -96,12 +98,8 @@ def _soft_delete(comment: Comment) -> None:
         locked.is_deleted = True
         locked.save(update_fields=["is_deleted"])
         if was_visible:
-            _count_comments(locked.message_id, -1)
+            counters.add_comments(locked.message_id, -1)
     comment.is_deleted = True
-
-
-def _count_comments(message_id: int, delta: int) -> None:
-    Message.objects.filter(pk=message_id).update(comment_count=Greatest(F("comment_count") + delta, 0))
 
 
 def report_comment(user: User, comment: Comment, reason: str = "") -> bool:
@@ -124,7 +122,7 @@ def report_comment(user: User, comment: Comment, reason: str = "") -> bool:
         if locked.report_count >= limit and not locked.is_hidden and not locked.is_deleted:
             locked.is_hidden = True
             fields.append("is_hidden")
-            _count_comments(locked.message_id, -1)
+            counters.add_comments(locked.message_id, -1)
         locked.save(update_fields=fields)
     comment.report_count, comment.is_hidden = locked.report_count, locked.is_hidden
     return True
@@ -138,16 +136,16 @@ def _decide(staff: User, comment: Comment, action: str) -> None:
         now = timezone.now()
         if action == "restore":
             if locked.is_hidden and not locked.is_deleted:
-                _count_comments(locked.message_id, +1)
+                counters.add_comments(locked.message_id, +1)
             # Earlier reports were judged: new reports start again from zero.
             locked.is_hidden, locked.report_count = False, 0
         elif action == "keep_hidden":
             if not locked.is_hidden and not locked.is_deleted:
-                _count_comments(locked.message_id, -1)
+                counters.add_comments(locked.message_id, -1)
             locked.is_hidden = True
         elif action == "delete":
             if not locked.is_hidden and not locked.is_deleted:
-                _count_comments(locked.message_id, -1)
+                counters.add_comments(locked.message_id, -1)
             locked.is_deleted = True
         locked.moderated_by, locked.moderated_at = staff, now
         locked.save(update_fields=["is_hidden", "is_deleted", "report_count", "moderated_by", "moderated_at"])
@@ -186,6 +184,5 @@ def is_author(user: User | AnonymousUser, message: Message) -> bool:
 def hide_my_message(user: User | AnonymousUser, message: Message) -> None:
     if not is_author(user, message):
         raise PermissionDenied("자신이 쓴 글만 숨길 수 있습니다")
-    Message.objects.filter(pk=message.pk).update(hidden_by_author=True, updated_at=timezone.now())
-    message.hidden_by_author = True
+    counters.hide_by_author(message)
     pagecache.forget([message.pk])  # update() sends no signal: retire the cached pages here
