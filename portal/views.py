@@ -32,6 +32,7 @@ from .forms import CommentForm, FeedFilterForm, QuestionForm, ReportForm
 from .models import Comment
 
 PAGE_SIZE = 20
+NO_TOKEN = "NOTPROVIDED"  # what Django's {% csrf_token %} renders as nothing
 # The registry section is keyed by a fingerprint of what it shows; this only bounds memory.
 REGISTRY_SECONDS = 600
 
@@ -86,13 +87,14 @@ def _page_key(request, name: str, variant: str) -> str:
 def _cached_page(request, name: str, template: str, build, generations: list[str]) -> HttpResponse:
     """Render `template` with `build(shared)`; visitors share a copy kept a few seconds in Redis.
 
-    Two copies per page: one for anonymous visitors, one for logged-in citizens rendered for a
-    generic member (`shared`), into which each citizen's likes and own blocks are patched
-    (portal.personal) instead of rendering the whole page for them. A copy is stored with the CSRF
-    token it was rendered with, and each visitor gets their own token swapped in. It is served only
-    while the `generations` it was rendered under are unchanged (pagecache): a message withdrawn or
-    re-answered leaves the cache at once. The page, its generations and the emergency banner
-    (broadcast.banner) are read in one round trip; the copy is kept as UTF-8 bytes, ready to send.
+    Two copies per page. Anonymous visitors get one identical copy: nothing on it needs a CSRF token
+    (their only form, the language switcher, is exempt), so none is made for them. Logged-in
+    citizens share a copy rendered for a generic member (`shared`), into which each citizen's CSRF
+    token, likes and own blocks are patched (portal.personal) instead of rendering the whole page for
+    them. A copy is served only while the `generations` it was rendered under are unchanged
+    (pagecache): a message withdrawn or re-answered leaves the cache at once. The page, its
+    generations and the emergency banner (broadcast.banner) are read in one round trip; the copy is
+    kept as UTF-8 bytes, ready to send.
     """
     variant = _shared_variant(request)
     shared = variant == "member"
@@ -107,7 +109,9 @@ def _cached_page(request, name: str, template: str, build, generations: list[str
         if hit is not None and hit[0] == current:
             _, rendered_token, body, facts = hit
             return _serve(request, body, rendered_token, facts, shared)
-    token = get_token(request)
+    # "NOTPROVIDED" makes {% csrf_token %} print nothing: a token can never end up in the anonymous
+    # copy, which every visitor shares.
+    token = NO_TOKEN if variant == "anon" else get_token(request)
     context = build(shared)
     # A shared copy never carries the flash messages of whoever happened to render it.
     extra = {"csrf_token": token, "shared": shared, **({"messages": ()} if variant else {})}
@@ -119,7 +123,8 @@ def _cached_page(request, name: str, template: str, build, generations: list[str
 
 
 def _serve(request, body: bytes, rendered_token: str, facts, shared: bool) -> HttpResponse:
-    body = body.replace(rendered_token.encode(), get_token(request).encode())
+    if rendered_token != NO_TOKEN:
+        body = body.replace(rendered_token.encode(), get_token(request).encode())
     if shared:
         body = personal.personalise(request.user, body.decode(), facts).encode()
     return HttpResponse(body)

@@ -119,3 +119,20 @@ def test_a_cached_page_costs_one_cache_round_trip_banner_included(seeded, django
         with django_assert_num_queries(0):
             assert TEXT in anonymous.get(url).content.decode(), url
         assert reads == ["get_many"], (url, reads)
+
+
+def test_anonymous_visitors_share_one_copy_with_no_csrf_token_in_it(seeded, django_assert_num_queries):
+    """No per-visitor token on an anonymous page: two visitors get the very same bytes, no CSRF cookie
+    is made for them, and a logged-in citizen's copy still carries their own token."""
+    message = public_message(TEXT)
+    for url in _pages(message):
+        first, second = Client(), Client()
+        a, b = first.get(url), second.get(url)
+        assert a.status_code == b.status_code == 200, url
+        assert a.content == b.content, url
+        assert b"csrfmiddlewaretoken" not in a.content and b"NOTPROVIDED" not in a.content, url
+        assert "csrftoken" not in a.cookies and "csrftoken" not in b.cookies, url
+    member = Client()
+    member.force_login(citizen())
+    page = member.get(reverse("message", args=[message.pk]))
+    assert b"csrfmiddlewaretoken" in page.content and "csrftoken" in page.cookies

@@ -17,3 +17,13 @@ def test_the_language_switcher_turns_the_portal_to_english_and_back(client, db):
 def test_the_staff_screens_are_in_korean_by_default(admin_client):
     html = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
     assert "로그아웃" in html
+
+
+def test_the_switcher_needs_no_csrf_token_but_other_forms_do(db):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302 and strict.cookies["django_language"].value == "en"
+    assert strict.get("/")["Content-Language"] == "en"
+    assert strict.post("/ask/", {"text": "질문"}).status_code == 403  # every other form keeps its token
