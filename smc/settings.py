@@ -225,7 +225,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {"PublicStatusEnum": "api.serializers.PUBLIC_STATUS_CHOICES",
-                            "StatusEnum": "messages_app.models.Status"},
+                            "StatusEnum": "messages_app.models.Status",
+                            "CapStatusEnum": "broadcast.models.CapStatus"},
 }
 # Open311 GeoReport v2 (/open311/v2/): the jurisdiction this endpoint serves, who to ask for a key.
 SMC_OPEN311_JURISDICTION = env("SMC_OPEN311_JURISDICTION", default="seoul.go.kr")
