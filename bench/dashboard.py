@@ -99,41 +99,49 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from dashboard import selectors
+    from dashboard import selectors, sql
     from dashboard.filters import parse
     from dashboard.selectors import Source
     from users.models import User
 
     home = settings.DATABASES["default"]["NAME"]
     name = f"{home}_dashbench"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        exists = cursor.fetchone() is not None
-        if exists and not args.keep_db:
-            cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = False
-        if not exists:
+
+    def size_of_kept() -> int | None:
+        """Messages in the kept database (None: no such database or not migrated)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                return None
+        connection.close()
+        connections["default"].settings_dict["NAME"] = name
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT to_regclass('messages_app_message') IS NOT NULL")
+                if not cursor.fetchone()[0]:
+                    return None
+                cursor.execute("SELECT count(*) FROM messages_app_message")
+                return cursor.fetchone()[0]
+        finally:
+            connection.close()
+            connections["default"].settings_dict["NAME"] = home
+
+    reuse = args.keep_db and size_of_kept() == args.n
+    if not reuse:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             cursor.execute(f'CREATE DATABASE "{name}"')
     connection.close()
     settings.DATABASES["default"]["NAME"] = connections["default"].settings_dict["NAME"] = name
     settings.ALLOWED_HOSTS = ["*"]
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT to_regclass('messages_app_message') IS NOT NULL")
-            migrated = cursor.fetchone()[0]
-        have = 0
-        if migrated:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM messages_app_message")
-                have = cursor.fetchone()[0]
-        if have != args.n:
-            build(args.n)
-        else:
+        if reuse:
             call_command("migrate", verbosity=0)  # a kept database gets new migrations (and their rebuild)
+        else:
+            build(args.n)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-            for table in ("messages_app_message", "dashboard_dailystat", "dashboard_hourlystat",
-                          "dashboard_messagestat", "dashboard_termweek"):
+            for table in ("messages_app_message", *sql.ROLLUP_TABLES):
                 cursor.execute(f"SELECT count(*), pg_size_pretty(pg_total_relation_size('{table}')) FROM {table}")
                 rows, size = cursor.fetchone()
                 print(f"  {table:<24} {rows:>12,} rows {size:>10}")
