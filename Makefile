@@ -64,3 +64,4 @@ bench: migrate wrk
 	$(PY) bench/crisis.py
 	$(PY) bench/masking.py
 	$(PY) bench/broadcast.py
+	$(PY) bench/dashboard.py

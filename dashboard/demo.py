@@ -48,8 +48,9 @@ def _texts(k: int = 120) -> tuple[list[str], list[str]]:
 
 
 def generate(n: int, first: date, last: date, prefix: str = "sim-hist-", *, chunk: int = 500_000,
-             progress=None) -> int:
-    """Insert n simulated messages posted between `first` and `last` (inclusive), then rebuild."""
+             progress=None, rebuild: bool = True) -> int:
+    """Insert n simulated messages posted between `first` and `last` (inclusive), then rebuild the
+    rollups (unless `rebuild` is false: the caller then runs rebuild_stats itself)."""
     accounts = list(Account.objects.order_by("pk").values_list("pk", "platform", "is_mayor"))
     mayor = [a for a in accounts if a[2]]
     others = [a for a in accounts if not a[2]]
@@ -150,7 +151,8 @@ def generate(n: int, first: date, last: date, prefix: str = "sim-hist-", *, chun
             cursor.execute(f"ANALYZE {table}")
     # Exact either way: with the triggers off the rollups are built here; with them on (no superuser)
     # they already counted every chunk, and the rebuild leaves the same figures.
-    rebuild_stats()
+    if rebuild:
+        rebuild_stats()
     return n
 
 

@@ -39,21 +39,27 @@ class Source:
     def _contribution(self, where: str, params: list) -> tuple[str, list]:
         return f"({sql.CONTRIBUTION.format(where=where)}) s WHERE true", params
 
-    def daily(self, first: date, last: date) -> tuple[str, list]:
+    def daily(self, first: date, last: date, f: Filters | None = None, *, by_account: bool = False
+              ) -> tuple[str, list]:
+        """Per day: DailyTotal (no account) unless `f` filters by account or the query groups by it."""
         if self.raw:
             return self._contribution("WHERE m.posted_at >= %s AND m.posted_at < %s",
                                       [_start(first), _start(last + timedelta(days=1))])
-        return "dashboard_dailystat s WHERE s.day BETWEEN %s AND %s", [first, last]
+        return f"{self._day_table(f, by_account)} s WHERE s.day BETWEEN %s AND %s", [first, last]
+
+    @staticmethod
+    def _day_table(f: Filters | None, by_account: bool) -> str:
+        return "dashboard_dailystat" if by_account or f is None or f.account_ids else "dashboard_dailytotal"
 
     def hourly(self, since: datetime) -> tuple[str, list]:
         if self.raw:
             return self._contribution("WHERE m.posted_at >= %s", [since])
         return "dashboard_hourlystat s WHERE s.hour >= %s", [since]
 
-    def now_open(self) -> tuple[str, list]:
+    def now_open(self, f: Filters | None = None) -> tuple[str, list]:
         if self.raw:
             return self._contribution(f"WHERE m.status IN {OPEN_STATUSES}", [])
-        return "dashboard_dailystat s WHERE (s.open > 0 OR s.overdue > 0)", []
+        return f"{self._day_table(f, False)} s WHERE (s.open > 0 OR s.overdue > 0)", []
 
     def answered(self, first: date, last: date) -> tuple[str, list]:
         """One row per answered message posted in the period."""
@@ -128,8 +134,9 @@ def overview(f: Filters, source: Source | None = None, now: datetime | None = No
     source = source or Source()
     now = now or timezone.now()
     today = timezone.localdate(now)
-    cards = _inflow_cards(f, source, today)
-    opened = _query(source.now_open(), "coalesce(sum(s.open), 0), coalesce(sum(s.overdue), 0)", f)[0]
+    daily = daily_table(f, source, today)
+    cards = _inflow_cards(daily, today)
+    opened = _query(source.now_open(f), "coalesce(sum(s.open), 0), coalesce(sum(s.overdue), 0)", f)[0]
     answered_today = _query(source.answered_since(_start(today)), "count(*)", f)[0][0]
     median = _query(source.answered(f.start, f.end),
                     "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.working_days)", f)[0][0]
@@ -137,21 +144,25 @@ def overview(f: Filters, source: Source | None = None, now: datetime | None = No
                  median_days=round(median, 2) if median is not None else None)
     tables = [
         hourly_table(f, source, now),
-        daily_table(f, source, today),
+        daily,
         *breakdown_tables(f, source),
     ]
     return {"cards": cards, "tables": tables}
 
 
-def _inflow_cards(f: Filters, source: Source, today: date) -> dict:
-    first = today - timedelta(days=59)
+def _inflow_cards(daily: Table, today: date) -> dict:
+    """Today, 7 and 30 days against the period before, from the per-day series (90 days ≥ 60)."""
+    per_day = {date.fromisoformat(day): n for day, n in daily.rows}
+
+    def total(first: date, last: date) -> int:
+        return sum(per_day.get(first + timedelta(days=i), 0) for i in range((last - first).days + 1))
+
     windows = {"today": (today, today), "yesterday": (today - timedelta(days=1),) * 2,
                "d7": (today - timedelta(days=6), today),
                "d7_prev": (today - timedelta(days=13), today - timedelta(days=7)),
-               "d30": (today - timedelta(days=29), today), "d30_prev": (first, today - timedelta(days=30))}
-    select = ", ".join(f"coalesce(sum(s.received) FILTER (WHERE s.day BETWEEN '{a}' AND '{b}'), 0)"
-                       for a, b in windows.values())
-    values = dict(zip(windows, _query(source.daily(first, today), select, f)[0], strict=True))
+               "d30": (today - timedelta(days=29), today),
+               "d30_prev": (today - timedelta(days=59), today - timedelta(days=30))}
+    values = {name: total(a, b) for name, (a, b) in windows.items()}
     cards = {}
     for name, previous in (("today", "yesterday"), ("d7", "d7_prev"), ("d30", "d30_prev")):
         now_, before = values[name], values[previous]
@@ -174,7 +185,7 @@ def hourly_table(f: Filters, source: Source, now: datetime) -> Table:
 
 def daily_table(f: Filters, source: Source, today: date, days: int = 90) -> Table:
     first = today - timedelta(days=days - 1)
-    rows = dict(_query(source.daily(first, today), "s.day, sum(s.received)", f, "GROUP BY 1"))
+    rows = dict(_query(source.daily(first, today, f), "s.day, sum(s.received)", f, "GROUP BY 1"))
     series = [[(first + timedelta(days=i)).isoformat(), rows.get(first + timedelta(days=i), 0)]
               for i in range(days)]
     return Table("daily", f"최근 {days}일 일별 유입 (Inflow per day, last {days} days)",
@@ -184,7 +195,7 @@ def daily_table(f: Filters, source: Source, today: date, days: int = 90) -> Tabl
 
 def breakdown_tables(f: Filters, source: Source) -> list[Table]:
     """Platform, channel, type and topic shares of the period, in one GROUPING SETS query."""
-    rows = _query(source.daily(f.start, f.end),
+    rows = _query(source.daily(f.start, f.end, f),
                   "s.platform, s.kind, s.type, s.topic, GROUPING(s.platform, s.kind, s.type, s.topic), "
                   "sum(s.received)", f,
                   "GROUP BY GROUPING SETS ((s.platform), (s.kind), (s.type), (s.topic), ())")
@@ -253,14 +264,14 @@ DIVISION_SORTS = ["division", "received", "answered", "in_time_share", "median_d
 def divisions(f: Filters, source: Source | None = None, sort: str = "received", desc: bool = True) -> dict:
     source = source or Source()
     counts = {r[0]: r[1:] for r in _query(
-        source.daily(f.start, f.end),
+        source.daily(f.start, f.end, f),
         "s.division_id, sum(s.received), sum(s.answered), sum(s.in_time), sum(s.with_deadline)", f,
         "GROUP BY 1")}
     times = {r[0]: r[1:] for r in _query(
         source.answered(f.start, f.end),
         "s.division_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY s.working_days), "
         "percentile_cont(0.9) WITHIN GROUP (ORDER BY s.working_days)", f, "GROUP BY 1")}
-    overdue = dict(_query(source.now_open(), "s.division_id, sum(s.overdue)", f, "GROUP BY 1"))
+    overdue = dict(_query(source.now_open(f), "s.division_id, sum(s.overdue)", f, "GROUP BY 1"))
     transfers = dict(_query(source.transfers(f.start, f.end), "s.from_division_id, sum(s.n)", f,
                             "GROUP BY 1", division_column="s.from_division_id", only=("division",)))
     names = {d.pk: d.name_ko for d in Division.objects.only("pk", "name_ko")}
@@ -333,7 +344,7 @@ WEEK = "date_trunc('week', s.day)::date"
 
 
 def share_over_time(f: Filters, source: Source) -> list[Table]:
-    rows = _query(source.daily(f.start, f.end),
+    rows = _query(source.daily(f.start, f.end, f),
                   f"{WEEK}, s.type, s.topic, GROUPING(s.type, s.topic), sum(s.received)", f,
                   f"GROUP BY GROUPING SETS (({WEEK}, s.type), ({WEEK}, s.topic)) ORDER BY 1")
     weeks = sorted({r[0] for r in rows})
@@ -363,7 +374,7 @@ def share_over_time(f: Filters, source: Source) -> list[Table]:
 
 def accounts_table(f: Filters, source: Source, key: str = "accounts",
                    title: str = "계정별 유입 (Inflow per account)") -> Table:
-    counts = {r[0]: r[1:] for r in _query(source.daily(f.start, f.end),
+    counts = {r[0]: r[1:] for r in _query(source.daily(f.start, f.end, f, by_account=True),
                                           "s.account_id, sum(s.received), sum(s.answered)", f, "GROUP BY 1")}
     accounts = Account.objects.select_related("owner_division").order_by("platform", "handle")
     if f.account_ids:

@@ -4,13 +4,14 @@ statement, not once per row). They write only the dashboard's tables.
 
 Invariants (checked by tests/dashboard/test_rollups.py against GROUP BY over the raw tables):
   DailyStat/HourlyStat = Σ contribution(message, its answer) per bucket and dimensions
+  DailyTotal           = the same per day and the dimensions but the account
   MessageStat          = contribution(message, its answer), one row per message
   TransferDay          = status changes whose division differs from the message's previous one
   TermWeek             = non-spam messages per (week, topic) containing each Hangul term
 The contribution of a message is CONTRIBUTION below; the pages may read it as a baseline too.
 """
 
-from .models import DIMENSIONS, MEASURES
+from .models import DIMENSIONS, MEASURES, TOTAL_DIMENSIONS
 
 # Seoul has no daylight saving time; the city's days and hours are Seoul's whatever the session says.
 TZ = "Asia/Seoul"
@@ -45,14 +46,15 @@ _add = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in MEASURES)
 _measures = ", ".join(MEASURES)
 
 
-def _upsert(table: str, bucket: str, source: str) -> str:
+def _upsert(table: str, bucket: str, source: str, dimensions: list[str] = DIMENSIONS) -> str:
     """Add the signed counts of `source` to `table`, key by key, in key order (lock order)."""
+    dims = ", ".join(dimensions)
     return f"""
-    INSERT INTO {table} AS t ({bucket}, {_dims}, {_measures})
-    SELECT {bucket}, {_dims}, {_sums} FROM {source}
-     GROUP BY {bucket}, {_dims} HAVING {_nonzero}
-     ORDER BY {bucket}, {_dims}
-    ON CONFLICT ({bucket}, {_dims}) DO UPDATE SET {_add}"""
+    INSERT INTO {table} AS t ({bucket}, {dims}, {_measures})
+    SELECT {bucket}, {dims}, {_sums} FROM {source}
+     GROUP BY {bucket}, {dims} HAVING {_nonzero}
+     ORDER BY {bucket}, {dims}
+    ON CONFLICT ({bucket}, {dims}) DO UPDATE SET {_add}"""
 
 
 _signed = ", ".join(f"s * {c} AS {c}" for c in MEASURES)
@@ -76,6 +78,7 @@ BEGIN
     ),
     h AS ({_upsert("dashboard_hourlystat", "hour", "delta")}),
     d AS ({_upsert("dashboard_dailystat", "day", "delta")}),
+    dt AS ({_upsert("dashboard_dailytotal", "day", "delta", TOTAL_DIMENSIONS)}),
     gone AS (
         DELETE FROM dashboard_messagestat s WHERE s.message_id = ANY(ids)
            AND NOT EXISTS (SELECT 1 FROM cur WHERE cur.message_id = s.message_id)
@@ -109,7 +112,7 @@ _changed = " OR ".join(f"n.{c} IS DISTINCT FROM o.{c}" for c in WATCHED)
 _TERM_ROWS = f"""
     SELECT date_trunc('week', r.posted_at AT TIME ZONE '{TZ}')::date AS week, r.topic, x.term, r.s
       FROM {{rows}} r CROSS JOIN LATERAL unnest(tsvector_to_array(r.search_vector)) AS x(term)
-     WHERE r.status <> 'spam' AND x.term ~ '^[가-힣]{{{{2,30}}}}$'"""
+     WHERE r.status <> 'spam' AND x.term ~ '^[가-힣]+$' AND char_length(x.term) BETWEEN 2 AND 30"""
 TERM_WATCHED = ["posted_at", "topic", "search_vector"]
 _term_changed = " OR ".join(f"n.{c} IS DISTINCT FROM o.{c}" for c in TERM_WATCHED) + \
     " OR (n.status = 'spam') <> (o.status = 'spam')"
@@ -262,20 +265,30 @@ SELECT week, topic, term, sum(s) AS n
   FROM ({_TERM_ROWS.format(rows="(SELECT *, 1 AS s FROM messages_app_message)")}) t GROUP BY 1, 2, 3"""
 
 
-def raw_rollup(bucket: str) -> str:
-    """DailyStat (bucket "day") or HourlyStat ("hour") as GROUP BY over the raw tables."""
-    return f"SELECT {bucket}, {_dims}, {_sums} FROM ({RAW_STATS}) r GROUP BY {bucket}, {_dims} HAVING {_nonzero}"
+def raw_rollup(bucket: str, dimensions: list[str] = DIMENSIONS) -> str:
+    """DailyStat (bucket "day"), HourlyStat ("hour") or DailyTotal ("day", TOTAL_DIMENSIONS) as
+    GROUP BY over the raw tables."""
+    dims = ", ".join(dimensions)
+    return f"SELECT {bucket}, {dims}, {_sums} FROM ({RAW_STATS}) r GROUP BY {bucket}, {dims} HAVING {_nonzero}"
 
 
+ROLLUP_TABLES = ["dashboard_messagestat", "dashboard_dailystat", "dashboard_dailytotal", "dashboard_hourlystat",
+                 "dashboard_transferday", "dashboard_termweek"]
+_total_dims = ", ".join(TOTAL_DIMENSIONS)
+# Each rollup is written in the order of its time bucket, so a period's rows sit together on disk.
 REBUILD = [
-    "TRUNCATE dashboard_messagestat, dashboard_dailystat, dashboard_hourlystat, "
-    "dashboard_transferday, dashboard_termweek",
+    f"TRUNCATE {', '.join(ROLLUP_TABLES)}",
     f"INSERT INTO dashboard_messagestat ({', '.join(STAT_COLUMNS)}) "
     f"SELECT {', '.join(STAT_COLUMNS)} FROM ({RAW_STATS}) r",
     f"INSERT INTO dashboard_dailystat (day, {_dims}, {_measures}) "
-    f"SELECT day, {_dims}, {_sums} FROM dashboard_messagestat GROUP BY day, {_dims} HAVING {_nonzero}",
+    f"SELECT day, {_dims}, {_sums} FROM dashboard_messagestat GROUP BY day, {_dims} HAVING {_nonzero} "
+    "ORDER BY day",
+    f"INSERT INTO dashboard_dailytotal (day, {_total_dims}, {_measures}) "
+    f"SELECT day, {_total_dims}, {_sums} FROM dashboard_dailystat GROUP BY day, {_total_dims} HAVING {_nonzero} "
+    "ORDER BY day",
     f"INSERT INTO dashboard_hourlystat (hour, {_dims}, {_measures}) "
-    f"SELECT hour, {_dims}, {_sums} FROM dashboard_messagestat GROUP BY hour, {_dims} HAVING {_nonzero}",
+    f"SELECT hour, {_dims}, {_sums} FROM dashboard_messagestat GROUP BY hour, {_dims} HAVING {_nonzero} "
+    "ORDER BY hour",
     f"INSERT INTO dashboard_transferday (day, from_division_id, to_division_id, n) {RAW_TRANSFERS}",
-    f"INSERT INTO dashboard_termweek (week, topic, term, n) {RAW_TERMS}",
+    f"INSERT INTO dashboard_termweek (week, topic, term, n) {RAW_TERMS} ORDER BY 1",
 ]

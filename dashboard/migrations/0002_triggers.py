@@ -1,4 +1,4 @@
-"""The triggers that keep the rollups exact (dashboard/sql.py), then a first count of what exists."""
+"""The triggers that keep the rollups exact (dashboard/sql.py); the first count is in 0004."""
 
 from django.db import migrations
 
@@ -6,9 +6,8 @@ from dashboard import sql
 
 
 def fill(apps, schema_editor):
-    from dashboard.services import rebuild_stats
-
-    rebuild_stats()
+    """Formerly the first count; it reads today's rollup tables, some of which come later (0003), so
+    the count from scratch now runs once at the end (0004)."""
 
 
 class Migration(migrations.Migration):

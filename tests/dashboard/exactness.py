@@ -3,7 +3,7 @@
 from django.db import connection
 
 from dashboard import sql
-from dashboard.models import DIMENSIONS, MEASURES
+from dashboard.models import DIMENSIONS, MEASURES, TOTAL_DIMENSIONS
 
 
 def _rows(query: str, key_len: int) -> dict:
@@ -24,10 +24,12 @@ def _table(table: str, columns: list[str], key_len: int) -> dict:
 def differences() -> dict[str, tuple]:
     """{table: (only in rollup, only in raw)} for every table that differs; {} when exact."""
     found = {}
-    for bucket, table in (("day", "dashboard_dailystat"), ("hour", "dashboard_hourlystat")):
-        columns = [bucket, *DIMENSIONS, *MEASURES]
-        got = _table(table, columns, 1 + len(DIMENSIONS))
-        want = _rows(f"SELECT {', '.join(columns)} FROM ({sql.raw_rollup(bucket)}) r", 1 + len(DIMENSIONS))
+    for bucket, table, dims in (("day", "dashboard_dailystat", DIMENSIONS),
+                                ("hour", "dashboard_hourlystat", DIMENSIONS),
+                                ("day", "dashboard_dailytotal", TOTAL_DIMENSIONS)):
+        columns = [bucket, *dims, *MEASURES]
+        got = _table(table, columns, 1 + len(dims))
+        want = _rows(f"SELECT {', '.join(columns)} FROM ({sql.raw_rollup(bucket, dims)}) r", 1 + len(dims))
         if got != want:
             found[table] = _diff(got, want)
     stat_columns = [c for c in sql.STAT_COLUMNS if c != "working_days"] + ["round(working_days::numeric, 6)"]
@@ -55,7 +57,7 @@ def _diff(got: dict, want: dict) -> tuple:
 def table_sizes() -> dict[str, int]:
     with connection.cursor() as cursor:
         out = {}
-        for table in ("messagestat", "dailystat", "hourlystat", "transferday", "termweek"):
-            cursor.execute(f"SELECT count(*) FROM dashboard_{table} WHERE true")
-            out[table] = cursor.fetchone()[0]
+        for table in sql.ROLLUP_TABLES:
+            cursor.execute(f"SELECT count(*) FROM {table} WHERE true")
+            out[table.removeprefix("dashboard_")] = cursor.fetchone()[0]
         return out

@@ -113,6 +113,7 @@ def test_random_operations_keep_every_rollup_exact(admin_user):
     sizes = table_sizes()
     # The sequence must have exercised every table.
     assert sizes["messagestat"] > 30 and sizes["transferday"] > 0 and sizes["termweek"] > 0, sizes
+    assert 0 < sizes["dailytotal"] <= sizes["dailystat"], sizes
     assert {"answer", "transfer", "reclassify", "ingest"} <= set(done), done
     assert Message.objects.filter(answer__isnull=False).exists()
     assert Message.objects.filter(status=Status.SPAM).exists() or "spam (refused)" in done
@@ -135,6 +136,7 @@ def _dump():
     out = {}
     with connection.cursor() as cursor:
         for table, key in (("dailystat", "day, platform, kind, account_id, division_id, type, topic"),
+                           ("dailytotal", "day, platform, kind, division_id, type, topic"),
                            ("hourlystat", "hour, platform, kind, account_id, division_id, type, topic"),
                            ("messagestat", "message_id"), ("transferday", "day, from_division_id, to_division_id"),
                            ("termweek", "week, topic, term")):
