@@ -115,15 +115,15 @@ def _run(*args) -> subprocess.CompletedProcess:
 class Host:
     """One worker machine: a network namespace with its own address, or (fallback) a process group."""
 
-    def __init__(self, index: int, tag: str, use_netns: bool, upstreams: dict):
+    def __init__(self, index: int, tag: str, use_netns: bool, upstreams: dict, subnet: int = 0):
         self.index, self.use_netns = index, use_netns
         self.netns = f"smc-{tag}-h{index}"
         self.veth = f"smc{tag[:6]}{index}"
-        self.address = f"169.254.{200 + index}.1" if use_netns else "127.0.0.1"
+        self.address = f"169.254.{subnet}.1" if use_netns else "127.0.0.1"
         self.relay = None
         self.proc = None
         if use_netns:
-            inner = f"169.254.{200 + index}.2"
+            inner = f"169.254.{subnet}.2"
             for cmd in (["ip", "netns", "add", self.netns],
                         ["ip", "link", "add", self.veth, "type", "veth", "peer", "name", self.veth + "p"],
                         ["ip", "link", "set", self.veth + "p", "netns", self.netns],
@@ -193,6 +193,14 @@ class Host:
             _run("ip", "netns", "del", self.netns)
 
 
+def _free_subnets(count: int) -> list[int]:
+    """Third octets of 169.254.x.0/30 that no interface uses: a run killed before its teardown (or
+    another run at the same time) keeps its addresses, and this one must not collide with them."""
+    used = _run("ip", "-br", "addr").stdout
+    free = [x for x in range(200, 255) if f"169.254.{x}.1/" not in used]
+    return free[:count]
+
+
 def _netns_available(tag: str) -> tuple[bool, str]:
     if os.environ.get("SMC_TEST_NO_NETNS"):  # to run the fallback on purpose
         return False, "SMC_TEST_NO_NETNS is set"
@@ -243,9 +251,10 @@ def world(transactional_db, tmp_path):
                        "process groups on loopback instead", why)
         print(f"\nnetwork namespaces unavailable ({why}): hosts are separate process groups on loopback")
     hosts = []
+    subnets = _free_subnets(2) if use_netns else [0, 0]
     try:
-        for index in (1, 2):
-            host = Host(index, tag, use_netns, upstreams)
+        for index, subnet in zip((1, 2), subnets, strict=True):
+            host = Host(index, tag, use_netns, upstreams, subnet)
             hosts.append(host)
             auth = quote(db["USER"] or "", safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"]
                                                        else "")
