@@ -27,7 +27,7 @@ class PageFacts:
 
     message_ids: tuple[int, ...] = ()
     answer_ids: tuple[int, ...] = ()
-    # The message's own author, to decide "내 글" (services.is_author reads only these columns).
+    # The message's own author, to decide "내 글" (services.wrote reads only these columns).
     author: dict = field(default_factory=dict)
 
 
@@ -47,7 +47,9 @@ def personalise(user: User | AnonymousUser, html: str, facts: PageFacts | None) 
         for pk in ids:
             html = html.replace(f'data-like="{prefix}{pk}" aria-pressed="false"',
                                 f'data-like="{prefix}{pk}" aria-pressed="true"')
-    is_author = bool(facts.author) and services.is_author(user, Message(**facts.author))
+    author = facts.author
+    is_author = bool(author) and services.wrote(user, citizen_id=author["citizen_id"], platform=author["platform"],
+                                                author_external_id=author["author_external_id"])
 
     def keep(match: re.Match) -> str:
         kind, owner, body = match.groups()

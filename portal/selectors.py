@@ -223,9 +223,13 @@ def liked_among(user: User | AnonymousUser, message_ids: Iterable[int],
     message_ids, answer_ids = list(message_ids), list(answer_ids)
     if not user.is_authenticated or not (message_ids or answer_ids):
         return set(), set()
-    rows = Like.objects.filter(user=user).filter(
-        Q(message_id__in=message_ids) | Q(answer_id__in=answer_ids)
-    ).values_list("message_id", "answer_id")
+    # Plain SQL: this runs on every page a logged-in citizen opens, and building the ORM query cost
+    # more than running it.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT message_id, answer_id FROM {Like._meta.db_table} "  # noqa: S608 - a model's table
+                       "WHERE user_id = %s AND (message_id = ANY(%s) OR answer_id = ANY(%s))",
+                       [user.pk, message_ids, answer_ids])
+        rows = cursor.fetchall()
     return {m for m, _ in rows if m}, {a for _, a in rows if a}
 
 

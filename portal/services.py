@@ -169,15 +169,20 @@ def moderate_delete_comment(staff: User, comment: Comment) -> None:
 
 def is_author(user: User | AnonymousUser, message: Message) -> bool:
     """The citizen who sent it from the portal, or who logged in with the X account that wrote it."""
+    return wrote(user, citizen_id=message.citizen_id, platform=message.platform,
+                 author_external_id=message.author_external_id)
+
+
+def wrote(user: User | AnonymousUser, *, citizen_id: int | None, platform: str, author_external_id: str) -> bool:
+    """is_author on the three columns it reads (a cached page keeps them, not the message)."""
     if not user.is_authenticated:
         return False
-    if message.citizen_id == user.pk:
+    if citizen_id == user.pk:
         return True
-    if message.platform == "x" and message.author_external_id:
+    if platform == "x" and author_external_id:
         from allauth.socialaccount.models import SocialAccount
 
-        return SocialAccount.objects.filter(user=user, provider="twitter_oauth2",
-                                            uid=message.author_external_id).exists()
+        return SocialAccount.objects.filter(user=user, provider="twitter_oauth2", uid=author_external_id).exists()
     return False
 
 
