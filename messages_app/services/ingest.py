@@ -31,7 +31,7 @@ from textkit import korean, places
 from textkit.textclean import sanitize_text
 
 from .. import locks
-from ..db import defaults_sql
+from ..db import array_literal, defaults_sql
 from ..models import Message
 from . import pipeline, search
 
@@ -125,7 +125,7 @@ def _existing_ids(platform_ids: list[tuple[str, str]]) -> set[tuple[str, str]]:
             "SELECT m.platform, m.external_id FROM messages_app_message m "
             "JOIN unnest(%s::text[], %s::text[]) AS u(platform, external_id) "
             "ON m.platform = u.platform AND m.external_id = u.external_id",
-            [platforms, ids],
+            [array_literal(platforms), array_literal(ids)],
         )
         return set(cursor.fetchall())
 
@@ -189,9 +189,9 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     columns += sorted(_NOW_COLUMNS)
     select += ["%s::timestamptz"] * len(_NOW_COLUMNS)
     unnest = _ROW_COLUMNS + _OUTCOME_COLUMNS + _PLACE_COLUMNS
-    arrays = ([list(col) for col in zip(*rows, strict=True)] + [docs]
-              + [list(col) for col in zip(*map(_outcome_row, outcomes), strict=True)]
-              + [[p.district for p in located], [p.neighbourhood for p in located]])
+    arrays = [array_literal(list(col)) for col in (
+        [*zip(*rows, strict=True), docs, *zip(*map(_outcome_row, outcomes), strict=True),
+         [p.district for p in located], [p.neighbourhood for p in located]])]
     given = ({name for name, _ in _ROW_COLUMNS + _OUTCOME_COLUMNS + _PLACE_COLUMNS}
              | {"search_vector", "id"} | _NOW_COLUMNS)
     default_columns, default_exprs, default_params = defaults_sql(Message, given)

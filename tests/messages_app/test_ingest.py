@@ -301,3 +301,37 @@ def test_bulk_update_messages_writes_every_field(x_account):
     assert [m.routing_reason for m in stored] == ["규칙 0", "규칙 1", "규칙 2"]
     assert [m.confidence for m in stored] == [0.5, 0.6, 0.7]
     assert all(m.division_id == division.pk and m.due_at == due and m.topic == "transport" for m in stored)
+
+
+def test_array_literal_round_trips_every_value_through_postgresql(db):
+    """The bulk statements send their columns as array literals: what PostgreSQL reads back must be
+    exactly what was sent, whatever the text holds."""
+    import enum
+
+    import numpy as np
+
+    from messages_app.db import array_literal
+
+    texts = ["", "NULL", "null", 'say "hi"', "back\\slash", "\\\"", "{a,b}", "a,b", " spaced ", "줄\n바꿈\t탭",
+             "'quote'", "$1 %s %(x)s", "😀👨\u200d👩\u200d👧", "}", "{", "\\N", "x" * 5000]
+    when = timezone.now().replace(microsecond=123456)
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[], %s::bigint[], %s::double precision[], %s::boolean[], "
+                       "%s::timestamptz[], %s::text[]",
+                       [array_literal([*texts, None]), array_literal([1, -2, 2**62, None, Level.HIGH]),
+                        array_literal([0.5, np.float64(0.1), 1e-300, None]),
+                        array_literal([True, False, None]), array_literal([when, None]), array_literal([])])
+        got = cursor.fetchone()
+    assert got[0] == [*texts, None]
+    assert got[1] == [1, -2, 2**62, None, 3]
+    assert got[2] == [0.5, 0.1, 1e-300, None]
+    assert got[3] == [True, False, None]
+    assert got[4] == [when, None]
+    assert got[5] == []
+    # Anything else is left to the driver.
+    odd = [object()]
+    assert array_literal(odd) is odd
