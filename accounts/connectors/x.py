@@ -159,7 +159,10 @@ class XConnector:
         # Reads use the bearer token when there is one; otherwise the OAuth 1.0a user context.
         return self._client_factory(credentials), not credentials.get("bearer_token")
 
-    def fetch(self, account, cursor: str) -> Batch:
+    # fetch() takes on_page: each page's texts as soon as it is parsed (ingest starts analysing them).
+    reports_pages = True
+
+    def fetch(self, account, cursor: str, on_page: Callable[[list[str]], None] | None = None) -> Batch:
         if not account.platform_user_id:
             raise PermanentError("X 사용자 ID가 없습니다 (platform_user_id is empty)")
         client, user_auth = self._client(account)
@@ -178,12 +181,16 @@ class XConnector:
             )
             for body in pages:
                 users = {str(u["id"]): u for u in (body.get("includes") or {}).get("users") or []}
+                page = []
                 for tweet in body.get("data") or []:
                     item = tweet_to_item(tweet, users, fetched_at)
                     newest = _newest(newest, item.external_id)
                     # Our own thread parts reply to us, so they show up as mentions: not messages.
                     if item.author_id != str(account.platform_user_id):
                         items[item.external_id] = item
+                        page.append(item.text)
+                if on_page is not None and page:
+                    on_page(page)
         ordered = sorted(items.values(), key=lambda item: int(item.external_id))
         return Batch(items=ordered, next_cursor=newest)
 

@@ -55,6 +55,21 @@ def test_pages_through_a_backlog_then_continues_from_the_cursor(fake):
     assert connector.fetch(account(USERS[0]), batch.next_cursor).items == []  # since_id: nothing new
 
 
+def test_each_page_is_reported_as_soon_as_it_is_parsed(fake):
+    """The ingest starts Kiwi on a page during the next page's round trip (on_page)."""
+    server = fake(Surge(n=500, users=USERS))
+    pages = []
+
+    def on_page(texts):
+        pages.append((list(texts), server.requests["mentions"]))
+
+    batch = XConnector().fetch(account(USERS[0]), "", on_page=on_page)
+
+    assert [len(texts) for texts, _ in pages] == [100, 100, 50]
+    assert [requests for _, requests in pages] == [1, 2, 3]  # before the next page was asked for
+    assert sorted(t for texts, _ in pages for t in texts) == sorted(item.text for item in batch.items)
+
+
 def test_a_timed_release_shows_only_what_was_released(fake):
     server = fake(Surge(n=1000, users=USERS, rate=1e-9))  # released one by one, far apart: none yet
     assert XConnector().fetch(account(USERS[1]), "").items == []

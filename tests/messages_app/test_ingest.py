@@ -181,6 +181,38 @@ def test_poll_fetches_from_saved_cursor(x_account, fake):
     assert x_account.poll_cursor == "c2"
 
 
+def test_poll_analyses_the_pages_a_connector_reports_early_and_stores_the_same(x_account, fake, monkeypatch):
+    from textkit import korean
+
+    items = [make_item("x", n) for n in range(1, 5)]
+    early_texts = []
+    real_add = korean.EarlyAnalysis.add
+
+    def add(self, texts):
+        early_texts.extend(texts)
+        real_add(self, texts)
+
+    monkeypatch.setattr(korean.EarlyAnalysis, "add", add)
+    analysed = []
+    real_batch = korean.analyze_batch
+    monkeypatch.setattr(korean, "analyze_batch", lambda texts: analysed.append(list(texts)) or real_batch(texts))
+
+    def fetch(account, cursor, on_page=None):
+        on_page([i.text for i in items[:2]])
+        on_page([i.text for i in items[2:]])
+        return Batch(items=items, next_cursor="c9")
+
+    monkeypatch.setattr(fake, "fetch", fetch, raising=False)
+    monkeypatch.setattr(fake, "reports_pages", True, raising=False)
+    result = ingest.poll(x_account)
+
+    assert len(result.new_ids) == 4 and early_texts == [i.text for i in items]
+    assert analysed[:2] == [[i.text for i in items[:2]], [i.text for i in items[2:]]]
+    assert all(i.text not in batch for batch in analysed[2:] for i in items)  # never analysed twice
+    stored = Message.objects.filter(pk__in=result.new_ids).order_by("external_id")
+    assert [m.search_vector is not None and m.division_id is not None for m in stored] == [True] * 4
+
+
 def test_rate_limited_records_and_waits(x_account, fake):
     reset = timezone.now() + timedelta(minutes=5)
     fake.fetches = [RateLimited(reset)]
