@@ -90,6 +90,27 @@ def test_rate_limit_answers_429_with_the_reset_the_connector_keeps(fake):
     XConnector().fetch(account(USERS[1]), "")  # the limit is per user
 
 
+class _Script:
+    """random() values for FakeX's error draw: 0.0 fails the request (error_rate 0.5), 1.0 passes."""
+
+    def __init__(self, values):
+        self.values = list(values)
+
+    def random(self):
+        return self.values.pop(0) if self.values else 1.0
+
+
+def test_a_503_on_one_page_is_asked_again_and_keeps_the_pages_fetched(fake, monkeypatch):
+    monkeypatch.setattr("accounts.connectors.x.PAGE_RETRY_WAITS", (0, 0))
+    server = fake(Surge(n=500, users=USERS), error_rate=0.5)
+    server._rng = _Script([1.0, 0.0, 1.0])  # page 2 fails once
+
+    batch = XConnector().fetch(account(USERS[0]), "")
+
+    assert len(batch.items) == 250
+    assert server.requests["errors"] == 1 and server.requests["mentions"] == 3
+
+
 def test_server_errors_are_transient(fake):
     fake(Surge(n=10, users=USERS), error_rate=1.0)
     with pytest.raises(TransientError):
