@@ -9,7 +9,7 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .textclean import sanitize_text
 
@@ -23,6 +23,8 @@ _kiwi = None
 _kiwi_pid = None
 
 Pair = tuple[str, str]
+# What analyses a batch of texts: analyze_batch, or EarlyAnalysis.analyze_batch.
+Analyse = Callable[[Sequence[str]], list[list[Pair]]]
 
 # Content morphemes kept for search. NNB (것, 수, 중) and the particles/endings carry no topic.
 _NOUN_TAGS = {"NNG", "NNP", "NR"}

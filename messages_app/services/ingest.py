@@ -143,7 +143,7 @@ def _row(account_id: int | None, item: InboundItem, citizen_id: int | None, is_p
 
 
 def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id: int | None = None,
-                 is_private: bool = False, analyse=korean.analyze_batch) -> list[int]:
+                 is_private: bool = False, analyse: korean.Analyse = korean.analyze_batch) -> list[int]:
     """INSERT … ON CONFLICT (platform, external_id) DO NOTHING; returns the ids of the new rows.
 
     Must run inside the caller's transaction. Items already stored are skipped before the
@@ -215,7 +215,7 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     return [pk for pk, _ in new]
 
 
-def ingest_batch(account: Account, batch: Batch, analyse=korean.analyze_batch) -> list[int]:
+def ingest_batch(account: Account, batch: Batch, analyse: korean.Analyse = korean.analyze_batch) -> list[int]:
     """Store a fetched batch and move the account's cursor, in one transaction. New ids, in order."""
     with transaction.atomic():
         new_ids = insert_items(account.pk if account else None, batch.items, analyse=analyse)
