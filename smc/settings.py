@@ -295,6 +295,11 @@ CELERY_TASK_ANNOTATIONS = {
 SMC_MAX_TASK_WAIT = max(1, min(60, CELERY_VISIBILITY_TIMEOUT // 2))
 # Each pool process loads Kiwi and the classifier before its first task (smc/celery.py): allow for it.
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
+# Workers run at this CPU niceness (0-19; smc/celery.py sets it as a worker starts, before the pool
+# and Kiwi's threads exist, so all of them inherit it): on a machine shared with the web, a backlog
+# being drained takes only the CPU the portal leaves, and the feed stays fast in a surge. The workers
+# still get every idle cycle. 0 keeps the priority of the shell that started them.
+SMC_WORKER_NICE = env.int("SMC_WORKER_NICE", default=10)
 # Broadcast tasks go to "<CELERY_QUEUE>.broadcast", consumed by a worker with a thread pool (Procfile).
 CELERY_TASK_ROUTES = ("broadcast.tasks.route",)
 CELERY_TIMEZONE = TIME_ZONE

@@ -5,20 +5,26 @@ before a fork (Celery prefork, gunicorn preload) must not be reused in the child
 worker threads do not survive the fork.
 """
 
+import logging
 import os
+import queue
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .textclean import sanitize_text
 
 MAX_CHARS = 5000  # analysis is truncated here; a 100 KB text costs no more than a long post
 MAX_TERM = 100  # PostgreSQL refuses lexemes over 2047 bytes; nobody searches for such a word
 
+logger = logging.getLogger(__name__)
+
 _lock = threading.Lock()
 _kiwi = None
 _kiwi_pid = None
 
 Pair = tuple[str, str]
+# What analyses a batch of texts: analyze_batch, or EarlyAnalysis.analyze_batch.
+Analyse = Callable[[Sequence[str]], list[list[Pair]]]
 
 # Content morphemes kept for search. NNB (것, 수, 중) and the particles/endings carry no topic.
 _NOUN_TAGS = {"NNG", "NNP", "NR"}
@@ -64,6 +70,63 @@ def analyze_batch(texts: Sequence[str]) -> list[list[Pair]]:
 
 def analyze(text: str) -> list[Pair]:
     return analyze_batch([text])[0]
+
+
+class EarlyAnalysis:
+    """Analyses texts in a background thread as they arrive, while the caller waits for more: a poll
+    hands over each page of a platform's answer as soon as it is parsed, and Kiwi works on it during
+    the next page's round trip instead of after the last one.
+
+        early = EarlyAnalysis()
+        try:
+            ... early.add(page_texts) ...            # any number of times
+            pairs = early.analyze_batch(all_texts)   # = analyze_batch(all_texts)
+        finally:
+            early.close()
+
+    `analyze_batch` gives exactly what the module's `analyze_batch` gives (the same function ran on
+    the same cleaned text): what was analysed early is reused, anything else (a text never added,
+    or a failure in the background) is analysed then. Each text added is analysed once, duplicates
+    included, as they would be in one batch.
+    """
+
+    def __init__(self):
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._done: dict[str, list[Pair]] = {}
+        self._thread: threading.Thread | None = None
+
+    def add(self, texts: Iterable[str]) -> None:
+        texts = list(texts)
+        if not texts:
+            return
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="kiwi-early", daemon=True)
+            self._thread.start()
+        self._queue.put(texts)
+
+    def _run(self) -> None:
+        while (texts := self._queue.get()) is not None:
+            try:
+                for text, pairs in zip(texts, analyze_batch(texts), strict=True):
+                    self._done[clean(text)] = pairs
+            except Exception:  # noqa: BLE001 - analysed again, in the caller's thread, by analyze_batch
+                logger.warning("early Korean analysis failed; the texts are analysed with the batch", exc_info=True)
+
+    def close(self) -> None:
+        """Wait for what was added (safe to call more than once)."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def analyze_batch(self, texts: Sequence[str]) -> list[list[Pair]]:
+        self.close()
+        keys = [clean(t) for t in texts]
+        missing = [i for i, key in enumerate(keys) if key not in self._done]
+        out = [list(self._done.get(key, ())) for key in keys]  # a list of its own per text, as analyze_batch
+        for i, pairs in zip(missing, analyze_batch([texts[i] for i in missing]), strict=True):
+            out[i] = pairs
+        return out
 
 
 def word_shape(word: str) -> tuple[tuple[str, str, bool], ...]:

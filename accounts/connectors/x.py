@@ -6,6 +6,7 @@ user context `consumer_key`, `consumer_secret`, `access_token`, `access_token_se
 
 import html
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,10 @@ USER_FIELDS = ["username", "name"]
 MAX_PAGES = 50
 TIMEOUT = (5, 30)  # connect, read (seconds): tweepy sets none, a hung socket would block the worker
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
+# A 5xx on one page is asked again after these waits (seconds) before the poll fails: otherwise the
+# pages already fetched are thrown away and the whole poll repeated (in a 100,000 backlog a poll has
+# ~25 pages, so ~1 in 10 polls met one of X's occasional 503s and started over).
+PAGE_RETRY_WAITS = (0.5, 1.0)
 TWEEPY_HOST = "https://api.twitter.com"  # tweepy.Client builds every URL on this host
 _LEADING_MENTIONS = re.compile(r"^(?:@\w+\s+)+")
 _SPACES = re.compile(r"\s+")
@@ -132,10 +137,20 @@ def tweet_to_item(tweet: dict, users: dict[str, dict], fetched_at: datetime) -> 
     )
 
 
+def _call_again_on_5xx(call: Callable[..., dict], **params) -> dict:
+    for wait in PAGE_RETRY_WAITS:
+        try:
+            return call(**params)
+        except tweepy.TwitterServerError:
+            time.sleep(wait)
+    return call(**params)  # the last failure goes to translate_errors: TransientError, the task retries
+
+
 def _pages(call: Callable[..., dict], max_pages: int, **params) -> Iterator[dict]:
     token = None
     for _ in range(max_pages):
-        body = call(**params, pagination_token=token) if token else call(**params)
+        body = _call_again_on_5xx(call, **params, pagination_token=token) if token else _call_again_on_5xx(
+            call, **params)
         if not isinstance(body, dict):
             raise PermanentError("X 응답 형식 오류 (response is not an object)")
         if "data" not in body and "meta" not in body and body.get("errors"):
@@ -159,7 +174,10 @@ class XConnector:
         # Reads use the bearer token when there is one; otherwise the OAuth 1.0a user context.
         return self._client_factory(credentials), not credentials.get("bearer_token")
 
-    def fetch(self, account, cursor: str) -> Batch:
+    # fetch() takes on_page: each page's texts as soon as it is parsed (ingest starts analysing them).
+    reports_pages = True
+
+    def fetch(self, account, cursor: str, on_page: Callable[[list[str]], None] | None = None) -> Batch:
         if not account.platform_user_id:
             raise PermanentError("X 사용자 ID가 없습니다 (platform_user_id is empty)")
         client, user_auth = self._client(account)
@@ -178,12 +196,16 @@ class XConnector:
             )
             for body in pages:
                 users = {str(u["id"]): u for u in (body.get("includes") or {}).get("users") or []}
+                page = []
                 for tweet in body.get("data") or []:
                     item = tweet_to_item(tweet, users, fetched_at)
                     newest = _newest(newest, item.external_id)
                     # Our own thread parts reply to us, so they show up as mentions: not messages.
                     if item.author_id != str(account.platform_user_id):
                         items[item.external_id] = item
+                        page.append(item.text)
+                if on_page is not None and page:
+                    on_page(page)
         ordered = sorted(items.values(), key=lambda item: int(item.external_id))
         return Batch(items=ordered, next_cursor=newest)
 

@@ -31,7 +31,7 @@ from smc import locks
 from textkit import korean, places
 from textkit.textclean import sanitize_text
 
-from ..db import defaults_sql
+from ..db import array_literal, defaults_sql
 from ..models import Message
 from . import pipeline, search
 
@@ -125,7 +125,7 @@ def _existing_ids(platform_ids: list[tuple[str, str]]) -> set[tuple[str, str]]:
             "SELECT m.platform, m.external_id FROM messages_app_message m "
             "JOIN unnest(%s::text[], %s::text[]) AS u(platform, external_id) "
             "ON m.platform = u.platform AND m.external_id = u.external_id",
-            [platforms, ids],
+            [array_literal(platforms), array_literal(ids)],
         )
         return set(cursor.fetchall())
 
@@ -143,13 +143,14 @@ def _row(account_id: int | None, item: InboundItem, citizen_id: int | None, is_p
 
 
 def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id: int | None = None,
-                 is_private: bool = False) -> list[int]:
+                 is_private: bool = False, analyse: korean.Analyse = korean.analyze_batch) -> list[int]:
     """INSERT … ON CONFLICT (platform, external_id) DO NOTHING; returns the ids of the new rows.
 
     Must run inside the caller's transaction. Items already stored are skipped before the
     (costly) Korean analysis; a concurrent writer of the same item is settled by the constraint.
     Each text is analysed once, for both the search vector and the pipeline, which classifies,
     routes and sets the deadline before the INSERT: every row is written once, in its final state.
+    `analyse` is korean.analyze_batch, or the one of a korean.EarlyAnalysis that began during the fetch.
     """
     rows, seen = [], set()
     for item in items:
@@ -168,7 +169,7 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     rows = [r for r in rows if (r[0], r[1]) not in existing]
     if not rows:
         return []
-    analysed = korean.analyze_batch([r[8] for r in rows])
+    analysed = analyse([r[8] for r in rows])
     # The search vector indexes what the portal shows (masked text), the pipeline reads the raw text.
     docs = search.public_documents([r[8] for r in rows], [r[6] for r in rows], analysed)
     located = places.locate_many(analysed)
@@ -189,9 +190,9 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     columns += sorted(_NOW_COLUMNS)
     select += ["%s::timestamptz"] * len(_NOW_COLUMNS)
     unnest = _ROW_COLUMNS + _OUTCOME_COLUMNS + _PLACE_COLUMNS
-    arrays = ([list(col) for col in zip(*rows, strict=True)] + [docs]
-              + [list(col) for col in zip(*map(_outcome_row, outcomes), strict=True)]
-              + [[p.district for p in located], [p.neighbourhood for p in located]])
+    arrays = [array_literal(list(col)) for col in (
+        [*zip(*rows, strict=True), docs, *zip(*map(_outcome_row, outcomes), strict=True),
+         [p.district for p in located], [p.neighbourhood for p in located]])]
     given = ({name for name, _ in _ROW_COLUMNS + _OUTCOME_COLUMNS + _PLACE_COLUMNS}
              | {"search_vector", "id"} | _NOW_COLUMNS)
     default_columns, default_exprs, default_params = defaults_sql(Message, given)
@@ -214,10 +215,10 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     return [pk for pk, _ in new]
 
 
-def ingest_batch(account: Account, batch: Batch) -> list[int]:
+def ingest_batch(account: Account, batch: Batch, analyse: korean.Analyse = korean.analyze_batch) -> list[int]:
     """Store a fetched batch and move the account's cursor, in one transaction. New ids, in order."""
     with transaction.atomic():
-        new_ids = insert_items(account.pk if account else None, batch.items)
+        new_ids = insert_items(account.pk if account else None, batch.items, analyse=analyse)
         if account is not None:
             now = timezone.now()
             Account.objects.filter(pk=account.pk).update(poll_cursor=batch.next_cursor, last_polled_at=now)
@@ -279,31 +280,42 @@ def _poll(account: Account, result: PollResult) -> PollResult:
         if account.status != AccountStatus.ACTIVE:
             result.skipped = "inactive"
             return result
+        # Kiwi analyses each page while the next one is on its way (connectors that report pages).
+        early = korean.EarlyAnalysis()
         try:
-            connector = connectors.get_connector(account)
-            batch = connector.fetch(account, account.poll_cursor)
-        except RateLimited as exc:
-            reset_at = _aware(exc.reset_at)
-            seconds = max(1, int((reset_at - timezone.now()).total_seconds()) + 1)
-            cache.set(rate_limit_key(account.pk), reset_at.isoformat(), timeout=seconds)
-            _record_error(account, f"요청 한도 초과: {timezone.localtime(reset_at):%H:%M:%S}까지 대기 "
-                                   f"(rate limited until {reset_at.isoformat()})")
-            result.skipped, result.rate_limited_until = "rate_limited", reset_at
-            return result
-        except AuthExpired as exc:
-            _record_error(account, f"인증 만료 또는 취소: 재인증이 필요합니다 (auth expired: {exc})",
-                          status=AccountStatus.NEEDS_REAUTH)
-            result.error = "auth_expired"
-            return result
-        except TransientError as exc:
-            _record_error(account, f"일시적 오류, 재시도 예정 (transient error: {exc})")
-            raise
-        except (PermanentError, ConnectorError) as exc:
-            _record_error(account, f"수집 실패 (permanent error: {exc})")
-            result.error = str(exc)
-            return result
-        result.fetched = len(batch.items)
-        result.new_ids = ingest_batch(account, batch)
+            return _fetch_and_store(account, result, early)
+        finally:
+            early.close()
+
+
+def _fetch_and_store(account: Account, result: PollResult, early: korean.EarlyAnalysis) -> PollResult:
+    """One fetch and its ingest, under the account's lock (`_poll`)."""
+    try:
+        connector = connectors.get_connector(account)
+        pages = {"on_page": early.add} if getattr(connector, "reports_pages", False) else {}
+        batch = connector.fetch(account, account.poll_cursor, **pages)
+    except RateLimited as exc:
+        reset_at = _aware(exc.reset_at)
+        seconds = max(1, int((reset_at - timezone.now()).total_seconds()) + 1)
+        cache.set(rate_limit_key(account.pk), reset_at.isoformat(), timeout=seconds)
+        _record_error(account, f"요청 한도 초과: {timezone.localtime(reset_at):%H:%M:%S}까지 대기 "
+                               f"(rate limited until {reset_at.isoformat()})")
+        result.skipped, result.rate_limited_until = "rate_limited", reset_at
+        return result
+    except AuthExpired as exc:
+        _record_error(account, f"인증 만료 또는 취소: 재인증이 필요합니다 (auth expired: {exc})",
+                      status=AccountStatus.NEEDS_REAUTH)
+        result.error = "auth_expired"
+        return result
+    except TransientError as exc:
+        _record_error(account, f"일시적 오류, 재시도 예정 (transient error: {exc})")
+        raise
+    except (PermanentError, ConnectorError) as exc:
+        _record_error(account, f"수집 실패 (permanent error: {exc})")
+        result.error = str(exc)
+        return result
+    result.fetched = len(batch.items)
+    result.new_ids = ingest_batch(account, batch, analyse=early.analyze_batch)
     return result
 
 

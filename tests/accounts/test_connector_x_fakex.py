@@ -55,6 +55,21 @@ def test_pages_through_a_backlog_then_continues_from_the_cursor(fake):
     assert connector.fetch(account(USERS[0]), batch.next_cursor).items == []  # since_id: nothing new
 
 
+def test_each_page_is_reported_as_soon_as_it_is_parsed(fake):
+    """The ingest starts Kiwi on a page during the next page's round trip (on_page)."""
+    server = fake(Surge(n=500, users=USERS))
+    pages = []
+
+    def on_page(texts):
+        pages.append((list(texts), server.requests["mentions"]))
+
+    batch = XConnector().fetch(account(USERS[0]), "", on_page=on_page)
+
+    assert [len(texts) for texts, _ in pages] == [100, 100, 50]
+    assert [requests for _, requests in pages] == [1, 2, 3]  # before the next page was asked for
+    assert sorted(t for texts, _ in pages for t in texts) == sorted(item.text for item in batch.items)
+
+
 def test_a_timed_release_shows_only_what_was_released(fake):
     server = fake(Surge(n=1000, users=USERS, rate=1e-9))  # released one by one, far apart: none yet
     assert XConnector().fetch(account(USERS[1]), "").items == []
@@ -73,6 +88,27 @@ def test_rate_limit_answers_429_with_the_reset_the_connector_keeps(fake):
     wait = (caught.value.reset_at - datetime.now(UTC)).total_seconds()
     assert 100 < wait <= 122
     XConnector().fetch(account(USERS[1]), "")  # the limit is per user
+
+
+class _Script:
+    """random() values for FakeX's error draw: 0.0 fails the request (error_rate 0.5), 1.0 passes."""
+
+    def __init__(self, values):
+        self.values = list(values)
+
+    def random(self):
+        return self.values.pop(0) if self.values else 1.0
+
+
+def test_a_503_on_one_page_is_asked_again_and_keeps_the_pages_fetched(fake, monkeypatch):
+    monkeypatch.setattr("accounts.connectors.x.PAGE_RETRY_WAITS", (0, 0))
+    server = fake(Surge(n=500, users=USERS), error_rate=0.5)
+    server._rng = _Script([1.0, 0.0, 1.0])  # page 2 fails once
+
+    batch = XConnector().fetch(account(USERS[0]), "")
+
+    assert len(batch.items) == 250
+    assert server.requests["errors"] == 1 and server.requests["mentions"] == 3
 
 
 def test_server_errors_are_transient(fake):

@@ -32,8 +32,8 @@ def main(queue: str, ns: str) -> None:
     pipeline.record_arrivals = record_arrivals
     original_ingest_batch = ingest.ingest_batch
 
-    def ingest_batch(account, batch):
-        new_ids = original_ingest_batch(account, batch)
+    def ingest_batch(account, batch, **options):
+        new_ids = original_ingest_batch(account, batch, **options)
         steer.checkpoint("committed", new=len(new_ids))  # stored, task not yet acknowledged
         return new_ids
 

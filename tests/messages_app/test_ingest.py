@@ -182,6 +182,38 @@ def test_poll_fetches_from_saved_cursor(x_account, fake):
     assert x_account.poll_cursor == "c2"
 
 
+def test_poll_analyses_the_pages_a_connector_reports_early_and_stores_the_same(x_account, fake, monkeypatch):
+    from textkit import korean
+
+    items = [make_item("x", n) for n in range(1, 5)]
+    early_texts = []
+    real_add = korean.EarlyAnalysis.add
+
+    def add(self, texts):
+        early_texts.extend(texts)
+        real_add(self, texts)
+
+    monkeypatch.setattr(korean.EarlyAnalysis, "add", add)
+    analysed = []
+    real_batch = korean.analyze_batch
+    monkeypatch.setattr(korean, "analyze_batch", lambda texts: analysed.append(list(texts)) or real_batch(texts))
+
+    def fetch(account, cursor, on_page=None):
+        on_page([i.text for i in items[:2]])
+        on_page([i.text for i in items[2:]])
+        return Batch(items=items, next_cursor="c9")
+
+    monkeypatch.setattr(fake, "fetch", fetch, raising=False)
+    monkeypatch.setattr(fake, "reports_pages", True, raising=False)
+    result = ingest.poll(x_account)
+
+    assert len(result.new_ids) == 4 and early_texts == [i.text for i in items]
+    assert analysed[:2] == [[i.text for i in items[:2]], [i.text for i in items[2:]]]
+    assert all(i.text not in batch for batch in analysed[2:] for i in items)  # never analysed twice
+    stored = Message.objects.filter(pk__in=result.new_ids).order_by("external_id")
+    assert [m.search_vector is not None and m.division_id is not None for m in stored] == [True] * 4
+
+
 def test_rate_limited_records_and_waits(x_account, fake):
     reset = timezone.now() + timedelta(minutes=5)
     fake.fetches = [RateLimited(reset)]
@@ -302,3 +334,37 @@ def test_bulk_update_messages_writes_every_field(x_account):
     assert [m.routing_reason for m in stored] == ["규칙 0", "규칙 1", "규칙 2"]
     assert [m.confidence for m in stored] == [0.5, 0.6, 0.7]
     assert all(m.division_id == division.pk and m.due_at == due and m.topic == "transport" for m in stored)
+
+
+def test_array_literal_round_trips_every_value_through_postgresql(db):
+    """The bulk statements send their columns as array literals: what PostgreSQL reads back must be
+    exactly what was sent, whatever the text holds."""
+    import enum
+
+    import numpy as np
+
+    from messages_app.db import array_literal
+
+    texts = ["", "NULL", "null", 'say "hi"', "back\\slash", "\\\"", "{a,b}", "a,b", " spaced ", "줄\n바꿈\t탭",
+             "'quote'", "$1 %s %(x)s", "😀👨\u200d👩\u200d👧", "}", "{", "\\N", "x" * 5000]
+    when = timezone.now().replace(microsecond=123456)
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[], %s::bigint[], %s::double precision[], %s::boolean[], "
+                       "%s::timestamptz[], %s::text[]",
+                       [array_literal([*texts, None]), array_literal([1, -2, 2**62, None, Level.HIGH]),
+                        array_literal([0.5, np.float64(0.1), 1e-300, None]),
+                        array_literal([True, False, None]), array_literal([when, None]), array_literal([])])
+        got = cursor.fetchone()
+    assert got[0] == [*texts, None]
+    assert got[1] == [1, -2, 2**62, None, 3]
+    assert got[2] == [0.5, 0.1, 1e-300, None]
+    assert got[3] == [True, False, None]
+    assert got[4] == [when, None]
+    assert got[5] == []
+    # Anything else is left to the driver.
+    odd = [object()]
+    assert array_literal(odd) is odd

@@ -72,3 +72,47 @@ def test_compound_noun_matches_both_ways(db):
                 cur.execute("select to_tsvector('simple', %s) @@ to_tsquery('simple', %s)",
                             [doc, korean.search_query(q)])
                 assert cur.fetchone()[0], (doc, q)
+
+
+def test_early_analysis_gives_what_one_batch_gives():
+    """A poll hands Kiwi each page as it arrives; the ingest must get exactly the batch analysis."""
+    pages = [["지하철역 엘리베이터가 고장났어요", "눈이 많이 와서 도로가 미끄러워요"],
+             ["", "지하철역 엘리베이터가 고장났어요", "#따릉이고장 신고합니다"]]
+    never_added = "공원 화장실이 더러워요"
+    texts = [t for page in pages for t in page] + [never_added, "  \x00\u202e눈길 조심하세요"]
+    early = korean.EarlyAnalysis()
+    try:
+        for page in pages:
+            early.add(page)
+        got = early.analyze_batch(texts)
+    finally:
+        early.close()
+    assert got == korean.analyze_batch(texts)
+    assert ("공원", "NNG") in got[len(texts) - 2]  # analysed then, though never added
+    assert got[0] is not got[3]  # the same text twice: two lists, as from analyze_batch
+
+
+def test_early_analysis_falls_back_when_the_background_fails(monkeypatch):
+    real = korean.analyze_batch
+    calls = []
+
+    def failing_once(texts):
+        calls.append(list(texts))
+        if len(calls) == 1:
+            raise RuntimeError("Kiwi failed")
+        return real(texts)
+
+    monkeypatch.setattr(korean, "analyze_batch", failing_once)
+    early = korean.EarlyAnalysis()
+    early.add(["버스가 안 와요"])
+    got = early.analyze_batch(["버스가 안 와요"])
+    early.close()
+    assert ("버스", "NNG") in got[0]
+    assert calls == [["버스가 안 와요"], ["버스가 안 와요"]]  # failed early, analysed with the batch
+
+
+def test_early_analysis_without_any_page_is_the_batch_analysis():
+    early = korean.EarlyAnalysis()
+    assert early.analyze_batch(["버스가 안 와요", ""]) == korean.analyze_batch(["버스가 안 와요", ""])
+    early.close()
+    early.close()  # harmless twice
