@@ -143,14 +143,15 @@ def _row(account_id: int | None, item: InboundItem, citizen_id: int | None, is_p
 
 
 def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id: int | None = None,
-                 is_private: bool = False, analyse: korean.Analyse = korean.analyze_batch) -> list[int]:
+                 is_private: bool = False, analyse: korean.Analyse | None = None) -> list[int]:
     """INSERT … ON CONFLICT (platform, external_id) DO NOTHING; returns the ids of the new rows.
 
     Must run inside the caller's transaction. Items already stored are skipped before the
     (costly) Korean analysis; a concurrent writer of the same item is settled by the constraint.
     Each text is analysed once, for both the search vector and the pipeline, which classifies,
     routes and sets the deadline before the INSERT: every row is written once, in its final state.
-    `analyse` is korean.analyze_batch, or the one of a korean.EarlyAnalysis that began during the fetch.
+    `analyse` is korean.analyze_batch (looked up at call time), or the one of a korean.EarlyAnalysis
+    that began during the fetch.
     """
     rows, seen = [], set()
     for item in items:
@@ -169,7 +170,7 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     rows = [r for r in rows if (r[0], r[1]) not in existing]
     if not rows:
         return []
-    analysed = analyse([r[8] for r in rows])
+    analysed = (analyse or korean.analyze_batch)([r[8] for r in rows])
     # The search vector indexes what the portal shows (masked text), the pipeline reads the raw text.
     docs = search.public_documents([r[8] for r in rows], [r[6] for r in rows], analysed)
     located = places.locate_many(analysed)
@@ -215,7 +216,7 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     return [pk for pk, _ in new]
 
 
-def ingest_batch(account: Account, batch: Batch, analyse: korean.Analyse = korean.analyze_batch) -> list[int]:
+def ingest_batch(account: Account, batch: Batch, analyse: korean.Analyse | None = None) -> list[int]:
     """Store a fetched batch and move the account's cursor, in one transaction. New ids, in order."""
     with transaction.atomic():
         new_ids = insert_items(account.pk if account else None, batch.items, analyse=analyse)
