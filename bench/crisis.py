@@ -13,7 +13,10 @@ Reports, with the goals of issue 15:
   backlog   time from the release of --n mentions at once to the last stored, 1 vs 2 workers (< 90 s w/ 2)
   surge     --surge-per-minute mentions a minute for --surge-seconds with 2 workers: p50/p95 from a
             mention's release to its row in a division's (or the SMC desk's) queue (p95 < 30 s)
-  feed      the portal feed's p99 under wrk, idle vs during the surge (< 2x idle)
+  feed      the portal feed's p99 under wrk, idle vs during the surge (< 2x idle): paced (each connection
+            pausing --pause-ms between requests, about half the server's capacity) and saturating
+  control   the feed beside the surge's Korean analysis alone at SCHED_IDLE (the workers' CPU rate,
+            no database or queue): what the analysis itself costs the feed on this machine
   integrity released ids vs stored rows: lost, and duplicated (a row twice, or the pipeline run twice)
 `--n 5000 --surge-seconds 30` is a quick run.
 """
@@ -261,10 +264,17 @@ def wait_stored(expected: int, timeout: float) -> float | None:
     return None
 
 
-def wrk(port: int, seconds: float) -> dict:
-    out = subprocess.run(["wrk", "-t", "1", "-c", "4", "-d", f"{seconds:g}s", "--latency",
-                          "-H", "Host: 127.0.0.1", f"http://127.0.0.1:{port}/"],
-                         capture_output=True, text=True, check=True).stdout
+def wrk(port: int, seconds: float, pause_ms: int = 0) -> dict:
+    """wrk with 4 connections; `pause_ms` > 0 makes each connection wait that long between requests
+    (wrk's Lua `delay()`): a paced load below the server's capacity instead of as many as it serves."""
+    args = ["wrk", "-t", "1", "-c", "4", "-d", f"{seconds:g}s", "--latency", "-H", "Host: 127.0.0.1"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if pause_ms:
+            script.write(f"function delay()\n  return {int(pause_ms)}\nend\n")
+            script.flush()
+            args += ["-s", script.name]
+        out = subprocess.run([*args, f"http://127.0.0.1:{port}/"], capture_output=True, text=True,
+                             check=True).stdout
     units = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
     def ms(label):
@@ -326,9 +336,13 @@ def surge(stack: Stack, users: list, args) -> dict:
         time.sleep(args.quiet)  # the stack polling a quiet platform: every account polled once at least
         wrk(port, 2)  # warm-up
         idle = wrk(port, args.wrk_seconds)
+        idle_paced = wrk(port, args.wrk_seconds, args.pause_ms)
         fake.release()
         time.sleep(min(10, args.surge_seconds / 3))
+        cpu_before = stack.cpu_seconds("worker")
+        during_paced = wrk(port, args.wrk_seconds, args.pause_ms)
         during = wrk(port, args.wrk_seconds)
+        worker_cores = (stack.cpu_seconds("worker") - cpu_before) / (2 * args.wrk_seconds)
         released_by = fake.surge.start_at + args.surge_seconds
         time.sleep(max(0, released_by - time.time()))
         drained = wait_stored(n, args.timeout)
@@ -338,13 +352,64 @@ def surge(stack: Stack, users: list, args) -> dict:
         latencies = [rows[i][0] - t for i, t in released.items() if i in rows]
         routed = sum(1 for i in released if i in rows and rows[i][1])
         lost, dup = integrity(set(released))
+        control = control_load(stack, port, worker_cores, fake.surge.texts, args) if args.control else None
         return {"n": n, "rate": args.surge_per_minute, "p50": pct(latencies, 0.5), "p95": pct(latencies, 0.95),
                 "max": max(latencies, default=float("nan")), "mean": statistics.fmean(latencies) if latencies else 0,
-                "routed": routed, "idle": idle, "during": during, "lost": lost, "dup": dup,
-                "drained_after_last_release": drained, "requests": dict(fake.requests)}
+                "routed": routed, "idle": idle, "during": during,
+                "idle_paced": idle_paced, "during_paced": during_paced, "lost": lost, "dup": dup,
+                "drained_after_last_release": drained, "requests": dict(fake.requests),
+                "worker_cores": worker_cores, "control": control}
     finally:
         stack.stop_all()
         fake.stop()
+
+
+BURNER = """
+import json, sys, time
+sys.path.insert(0, ".")
+from textkit import korean
+cores, seconds, texts = float(sys.argv[1]), float(sys.argv[2]), json.loads(sys.stdin.read())
+korean.analyze_batch(texts[:1])  # Kiwi's model loaded before the clock starts
+began, cpu = time.monotonic(), time.process_time()
+k = 0
+while time.monotonic() - began < seconds:
+    # As much CPU as `cores` of the elapsed time, in batches of 25 as a poll brings them.
+    if time.process_time() - cpu < cores * (time.monotonic() - began):
+        korean.analyze_batch(texts[k:k + 25])
+        k = (k + 25) % max(1, len(texts) - 25)
+    else:
+        time.sleep(0.005)
+print(f"{(time.process_time() - cpu) / (time.monotonic() - began):.3f}")
+"""
+
+
+def _lowest_cpu_priority() -> None:
+    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+
+def control_load(stack: Stack, port: int, cores: float, texts: list[str], args) -> dict:
+    """The feed again, the surge over and the workers stopped, beside one process that does only the
+    surge's Korean analysis (Kiwi, on the surge's own texts) at the workers' CPU rate and at SCHED_IDLE,
+    the lowest CPU priority Linux has: what that analysis alone costs the feed on this machine, with no
+    database, queue or Celery in the way and whatever priority it is given."""
+    import json
+
+    stack.stop("beat")
+    for k in (1, 2):
+        stack.stop(f"worker{k}")
+    burner = subprocess.Popen([sys.executable, "-c", BURNER, f"{cores:.3f}", str(2 * args.wrk_seconds + 3)],
+                              cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              preexec_fn=_lowest_cpu_priority)
+    burner.stdin.write(json.dumps(texts))
+    burner.stdin.close()
+    time.sleep(3)  # Kiwi loaded
+    try:
+        result = {"paced": wrk(port, args.wrk_seconds, args.pause_ms), "saturating": wrk(port, args.wrk_seconds)}
+    finally:
+        used = burner.stdout.read().strip()
+        burner.wait()
+    result["cores"] = float(used or "nan")
+    return result
 
 
 def main():
@@ -355,6 +420,11 @@ def main():
     parser.add_argument("--surge-seconds", type=float, default=90)
     parser.add_argument("--quiet", type=float, default=15, help="seconds of quiet polling before the surge")
     parser.add_argument("--wrk-seconds", type=float, default=15)
+    parser.add_argument("--pause-ms", type=int, default=2,
+                        help="paced feed load: each of wrk's 4 connections waits this long between requests")
+    parser.add_argument("--control", action=argparse.BooleanOptionalAction, default=True,
+                        help="after the surge, the feed beside the surge's Korean analysis alone, at the lowest "
+                             "CPU priority")
     parser.add_argument("--latency", type=float, default=0.02, help="fake platform latency per request (s)")
     parser.add_argument("--error-rate", type=float, default=0.005, help="share of requests answered 503")
     parser.add_argument("--timeout", type=float, default=600)
@@ -403,12 +473,25 @@ def main():
                   f"queue p50 {s['p50']:.1f} s, p95 {s['p95']:.1f} s, max {s['max']:.1f} s; "
                   f"{s['routed']:,} routed to a division, the rest to the SMC desk; lost {s['lost']}, "
                   f"duplicated {s['dup']}; platform requests {s['requests']}")
-            idle, during = s["idle"], s["during"]
-            ratio = during["p99"] / idle["p99"] if idle["p99"] else float("nan")
-            print(f"feed (wrk 4 connections): idle p50 {idle['p50']:.1f} ms p99 {idle['p99']:.1f} ms "
-                  f"{idle['rps']:.0f} req/s; during the surge p50 {during['p50']:.1f} ms p99 {during['p99']:.1f} ms "
-                  f"{during['rps']:.0f} req/s; non-2xx {idle['bad']}/{during['bad']}")
-            print(f"  ratio feed p99 surge/idle = {ratio:.2f}  (goal < 2)")
+            for label, idle, during in (
+                    (f"paced, each connection pausing {args.pause_ms} ms", s["idle_paced"], s["during_paced"]),
+                    ("saturating, as many as the server answers", s["idle"], s["during"])):
+                ratio = during["p99"] / idle["p99"] if idle["p99"] else float("nan")
+                print(f"feed (wrk 4 connections, {label}): idle p50 {idle['p50']:.1f} ms p99 {idle['p99']:.1f} ms "
+                      f"{idle['rps']:.0f} req/s; during the surge p50 {during['p50']:.1f} ms p99 "
+                      f"{during['p99']:.1f} ms {during['rps']:.0f} req/s; non-2xx {idle['bad']}/{during['bad']}")
+                goal = "  (goal < 2)" if label.startswith("paced") else ""
+                print(f"  ratio feed p99 surge/idle = {ratio:.2f}{goal}")
+            print(f"  paced load = {s['idle_paced']['rps'] / max(s['idle']['rps'], 1):.0%} of the feed's capacity "
+                  "(the saturating run's req/s); the workers used "
+                  f"{s['worker_cores']:.2f} of {os.cpu_count()} cores while the feed was measured during the surge")
+            if s["control"]:
+                for label, key, idle in (("paced", "paced", s["idle_paced"]), ("saturating", "saturating", s["idle"])):
+                    c = s["control"][key]
+                    print(f"control ({label}): no surge, only Kiwi on the surge's texts at SCHED_IDLE using "
+                          f"{s['control']['cores']:.2f} cores: feed p50 {c['p50']:.1f} ms p99 {c['p99']:.1f} ms "
+                          f"{c['rps']:.0f} req/s; "
+                          f"ratio p99 control/idle = {c['p99'] / idle['p99']:.2f}")
             print(f"  goal p95 < 30 s: {'met' if s['p95'] < 30 else 'NOT met'}; "
                   f"0 lost, 0 duplicated: {'met' if not (s['lost'] or s['dup']) else 'NOT met'}")
         if any(r["lost"] or r["dup"] for r in results):
