@@ -1,20 +1,13 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_init, worker_process_init
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smc.settings")
 
 app = Celery("smc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-
-@worker_process_init.connect
-def _warm_up(**_):
-    from messages_app.services.ingest import warm_up
-
-    warm_up()
 
 
 def lower_cpu_priority(niceness: int) -> int:

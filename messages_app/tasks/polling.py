@@ -10,6 +10,7 @@ import logging
 from datetime import datetime
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
@@ -24,6 +25,13 @@ logger = logging.getLogger(__name__)
 # A dropped database connection is as transient as a platform timeout.
 RETRYABLE = (TransientError, OperationalError, InterfaceError)
 MAX_RETRIES = 8
+
+
+@worker_process_init.connect
+def _warm_up(**_) -> None:
+    # Connected here, where the worker imports the tasks, so the Celery app (smc.celery) need not
+    # import the inbox: each pool process loads Kiwi and the classifier before its first poll.
+    ingest.warm_up()
 
 
 def seconds_until(moment: datetime) -> float:
