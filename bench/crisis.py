@@ -22,6 +22,7 @@ Reports, with the goals of issue 15:
 """
 
 import argparse
+import json
 import os
 import re
 import secrets
@@ -392,8 +393,6 @@ def control_load(stack: Stack, port: int, cores: float, texts: list[str], args) 
     surge's Korean analysis (Kiwi, on the surge's own texts) at the workers' CPU rate and at SCHED_IDLE,
     the lowest CPU priority Linux has: what that analysis alone costs the feed on this machine, with no
     database, queue or Celery in the way and whatever priority it is given."""
-    import json
-
     stack.stop("beat")
     for k in (1, 2):
         stack.stop(f"worker{k}")
@@ -473,21 +472,21 @@ def main():
                   f"queue p50 {s['p50']:.1f} s, p95 {s['p95']:.1f} s, max {s['max']:.1f} s; "
                   f"{s['routed']:,} routed to a division, the rest to the SMC desk; lost {s['lost']}, "
                   f"duplicated {s['dup']}; platform requests {s['requests']}")
-            for label, idle, during in (
-                    (f"paced, each connection pausing {args.pause_ms} ms", s["idle_paced"], s["during_paced"]),
-                    ("saturating, as many as the server answers", s["idle"], s["during"])):
+            for label, idle, during, goal in (
+                    (f"paced, each connection pausing {args.pause_ms} ms", s["idle_paced"], s["during_paced"],
+                     "  (goal < 2)"),
+                    ("saturating, as many as the server answers", s["idle"], s["during"], "")):
                 ratio = during["p99"] / idle["p99"] if idle["p99"] else float("nan")
                 print(f"feed (wrk 4 connections, {label}): idle p50 {idle['p50']:.1f} ms p99 {idle['p99']:.1f} ms "
                       f"{idle['rps']:.0f} req/s; during the surge p50 {during['p50']:.1f} ms p99 "
                       f"{during['p99']:.1f} ms {during['rps']:.0f} req/s; non-2xx {idle['bad']}/{during['bad']}")
-                goal = "  (goal < 2)" if label.startswith("paced") else ""
                 print(f"  ratio feed p99 surge/idle = {ratio:.2f}{goal}")
             print(f"  paced load = {s['idle_paced']['rps'] / max(s['idle']['rps'], 1):.0%} of the feed's capacity "
                   "(the saturating run's req/s); the workers used "
                   f"{s['worker_cores']:.2f} of {os.cpu_count()} cores while the feed was measured during the surge")
             if s["control"]:
-                for label, key, idle in (("paced", "paced", s["idle_paced"]), ("saturating", "saturating", s["idle"])):
-                    c = s["control"][key]
+                for label, idle in (("paced", s["idle_paced"]), ("saturating", s["idle"])):
+                    c = s["control"][label]
                     print(f"control ({label}): no surge, only Kiwi on the surge's texts at SCHED_IDLE using "
                           f"{s['control']['cores']:.2f} cores: feed p50 {c['p50']:.1f} ms p99 {c['p99']:.1f} ms "
                           f"{c['rps']:.0f} req/s; "
