@@ -95,7 +95,7 @@ def test_staff_search_the_raw_text(client, make_staff):
 # --- throttle -----------------------------------------------------------------------------------
 
 def test_the_search_after_the_limit_is_refused_in_korean(client, seeded, settings):
-    settings.SMC_RATE_SEARCH = "30/m"  # the default
+    settings.SMC_RATE_SEARCH = "30/h"  # the default count; per hour, so no window boundary falls inside the test
     public_message("정류장 안내판이 부서졌어요")
     for n in range(30):
         assert client.get(reverse("search"), {"q": f"안내판 {n}"}).status_code == 200, n
@@ -112,7 +112,7 @@ def test_the_search_after_the_limit_is_refused_in_korean(client, seeded, setting
 
 def test_a_cached_result_page_is_throttled_too(client, seeded, settings):
     settings.SMC_PORTAL_CACHE_SECONDS = 30
-    settings.SMC_RATE_SEARCH = "3/m"
+    settings.SMC_RATE_SEARCH = "3/h"
     public_message("정류장 안내판이 부서졌어요")
     statuses = [client.get(reverse("search"), {"q": "안내판"}).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]

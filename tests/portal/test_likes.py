@@ -85,7 +85,7 @@ def test_like_view_needs_login_post_and_a_public_message(client, seeded):
 
 
 def test_like_rate_limit_answers_429_in_korean(client, seeded, settings):
-    settings.SMC_RATE_LIKE = "3/m"
+    settings.SMC_RATE_LIKE = "3/h"
     m = public_message()
     client.force_login(citizen())
     url = reverse("like_message", args=[m.pk])
