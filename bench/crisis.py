@@ -14,7 +14,8 @@ Reports, with the goals of issue 15:
   surge     --surge-per-minute mentions a minute for --surge-seconds with 2 workers: p50/p95 from a
             mention's release to its row in a division's (or the SMC desk's) queue (p95 < 30 s)
   feed      the portal feed's p99 under wrk, idle vs during the surge (< 2x idle): paced (each connection
-            pausing --pause-ms between requests, about half the server's capacity) and saturating
+            pausing between requests so that the idle
+            server runs at about --paced-share of its capacity) and saturating
   control   the feed beside the surge's Korean analysis alone at SCHED_IDLE (the workers' CPU rate,
             no database or queue): what the analysis itself costs the feed on this machine
   integrity released ids vs stored rows: lost, and duplicated (a row twice, or the pipeline run twice)
@@ -208,6 +209,21 @@ def stored() -> dict[str, tuple[float, bool]]:
             Message.objects.filter(platform="x").values_list("external_id", "received_at", "division_id")}
 
 
+def sessions_opened() -> int:
+    """PostgreSQL sessions opened on the benchmark's database so far (each one a forked backend)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine has spent busy (not idle or waiting on I/O) since boot."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def stored_count() -> int:
     from messages_app.models import Message
 
@@ -288,6 +304,15 @@ def wrk(port: int, seconds: float, pause_ms: int = 0) -> dict:
             "bad": int(non2xx.group(1)) if non2xx else 0}
 
 
+def pause_for(saturating: dict, share: float, connections: int = 4, web_workers: int = 2) -> int:
+    """The pause (whole ms, what wrk's delay() takes) that brings 4 connections to about `share` of
+    the req/s the server answered when saturated: the paced load a latency figure is about, on a
+    fast machine or a slow one (a fixed pause is half the capacity of one and nearly all of another).
+    Each connection's period is its request's service time (a web worker's share when saturated) plus the pause."""
+    rps = max(saturating["rps"], 1)
+    return max(1, round(connections * 1000 / (share * rps) - web_workers * 1000 / rps))
+
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
@@ -337,13 +362,19 @@ def surge(stack: Stack, users: list, args) -> dict:
         time.sleep(args.quiet)  # the stack polling a quiet platform: every account polled once at least
         wrk(port, 2)  # warm-up
         idle = wrk(port, args.wrk_seconds)
-        idle_paced = wrk(port, args.wrk_seconds, args.pause_ms)
+        pause_ms = args.pause_ms or pause_for(idle, args.paced_share)
+        idle_paced = wrk(port, args.wrk_seconds, pause_ms)
         fake.release()
         time.sleep(min(10, args.surge_seconds / 3))
-        cpu_before = stack.cpu_seconds("worker")
-        during_paced = wrk(port, args.wrk_seconds, args.pause_ms)
+        cpu_before, sessions_before, began = stack.cpu_seconds("worker"), sessions_opened(), time.monotonic()
+        during_paced = wrk(port, args.wrk_seconds, pause_ms)
         during = wrk(port, args.wrk_seconds)
         worker_cores = (stack.cpu_seconds("worker") - cpu_before) / (2 * args.wrk_seconds)
+        sessions_per_second = (sessions_opened() - sessions_before) / (time.monotonic() - began)
+        # The surge alone, without wrk and gunicorn: what all of the stack's work costs the machine.
+        busy_before = machine_busy_seconds()
+        time.sleep(5)
+        surge_cores = (machine_busy_seconds() - busy_before) / 5
         released_by = fake.surge.start_at + args.surge_seconds
         time.sleep(max(0, released_by - time.time()))
         drained = wait_stored(n, args.timeout)
@@ -353,13 +384,14 @@ def surge(stack: Stack, users: list, args) -> dict:
         latencies = [rows[i][0] - t for i, t in released.items() if i in rows]
         routed = sum(1 for i in released if i in rows and rows[i][1])
         lost, dup = integrity(set(released))
-        control = control_load(stack, port, worker_cores, fake.surge.texts, args) if args.control else None
+        control = control_load(stack, port, worker_cores, fake.surge.texts, pause_ms, args) if args.control else None
         return {"n": n, "rate": args.surge_per_minute, "p50": pct(latencies, 0.5), "p95": pct(latencies, 0.95),
                 "max": max(latencies, default=float("nan")), "mean": statistics.fmean(latencies) if latencies else 0,
                 "routed": routed, "idle": idle, "during": during,
                 "idle_paced": idle_paced, "during_paced": during_paced, "lost": lost, "dup": dup,
                 "drained_after_last_release": drained, "requests": dict(fake.requests),
-                "worker_cores": worker_cores, "control": control}
+                "worker_cores": worker_cores, "pause_ms": pause_ms, "surge_cores": surge_cores,
+                "sessions_per_second": sessions_per_second, "control": control}
     finally:
         stack.stop_all()
         fake.stop()
@@ -388,7 +420,7 @@ def _lowest_cpu_priority() -> None:
     os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
-def control_load(stack: Stack, port: int, cores: float, texts: list[str], args) -> dict:
+def control_load(stack: Stack, port: int, cores: float, texts: list[str], pause_ms: int, args) -> dict:
     """The feed again, the surge over and the workers stopped, beside one process that does only the
     surge's Korean analysis (Kiwi, on the surge's own texts) at the workers' CPU rate and at SCHED_IDLE,
     the lowest CPU priority Linux has: what that analysis alone costs the feed on this machine, with no
@@ -403,7 +435,7 @@ def control_load(stack: Stack, port: int, cores: float, texts: list[str], args) 
     burner.stdin.close()
     time.sleep(3)  # Kiwi loaded
     try:
-        result = {"paced": wrk(port, args.wrk_seconds, args.pause_ms), "saturating": wrk(port, args.wrk_seconds)}
+        result = {"paced": wrk(port, args.wrk_seconds, pause_ms), "saturating": wrk(port, args.wrk_seconds)}
     finally:
         used = burner.stdout.read().strip()
         burner.wait()
@@ -419,8 +451,11 @@ def main():
     parser.add_argument("--surge-seconds", type=float, default=90)
     parser.add_argument("--quiet", type=float, default=15, help="seconds of quiet polling before the surge")
     parser.add_argument("--wrk-seconds", type=float, default=15)
-    parser.add_argument("--pause-ms", type=int, default=2,
-                        help="paced feed load: each of wrk's 4 connections waits this long between requests")
+    parser.add_argument("--paced-share", type=float, default=0.5,
+                        help="paced feed load: the share of the idle feed's capacity (its saturating req/s) to "
+                             "aim at; each of wrk's 4 connections pauses between requests to keep to it")
+    parser.add_argument("--pause-ms", type=int, default=0,
+                        help="paced feed load: a fixed pause instead of one derived from --paced-share")
     parser.add_argument("--control", action=argparse.BooleanOptionalAction, default=True,
                         help="after the surge, the feed beside the surge's Korean analysis alone, at the lowest "
                              "CPU priority")
@@ -473,7 +508,7 @@ def main():
                   f"{s['routed']:,} routed to a division, the rest to the SMC desk; lost {s['lost']}, "
                   f"duplicated {s['dup']}; platform requests {s['requests']}")
             for label, idle, during, goal in (
-                    (f"paced, each connection pausing {args.pause_ms} ms", s["idle_paced"], s["during_paced"],
+                    (f"paced, each connection pausing {s['pause_ms']} ms", s["idle_paced"], s["during_paced"],
                      "  (goal < 2)"),
                     ("saturating, as many as the server answers", s["idle"], s["during"], "")):
                 ratio = during["p99"] / idle["p99"] if idle["p99"] else float("nan")
@@ -484,6 +519,9 @@ def main():
             print(f"  paced load = {s['idle_paced']['rps'] / max(s['idle']['rps'], 1):.0%} of the feed's capacity "
                   "(the saturating run's req/s); the workers used "
                   f"{s['worker_cores']:.2f} of {os.cpu_count()} cores while the feed was measured during the surge")
+            print(f"  the surge alone (no wrk) kept {s['surge_cores']:.2f} of {os.cpu_count()} cores busy "
+                  f"(every process: workers, beat, PostgreSQL, Redis, the fake X); PostgreSQL sessions opened "
+                  f"{s['sessions_per_second']:.1f}/s")
             if s["control"]:
                 for label, idle in (("paced", s["idle_paced"]), ("saturating", s["idle"])):
                     c = s["control"][label]

@@ -1,12 +1,17 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smc.settings")
 
 app = Celery("smc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Celery's Django fix-up closes every database connection before and after each task unless this is
+# set: a new PostgreSQL session (a forked backend, authentication, its catalogue caches warmed again)
+# for every poll, several a second in a surge, costing more CPU than the poll's own work. Set beyond
+# reach, so the fix-up never closes them; `_keep_connections` below applies Django's own rule instead.
+app.conf.CELERY_DB_REUSE_MAX = 2**62
 app.autodiscover_tasks()
 
 
@@ -28,3 +33,17 @@ def _lower_priority(**_):
     from django.conf import settings
 
     lower_cpu_priority(settings.SMC_WORKER_NICE)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _keep_connections(sender=None, **_):
+    """Between tasks, what Django does between requests: a connection is kept while it works and is
+    younger than CONN_MAX_AGE (settings), closed otherwise. A task's advisory locks still never
+    outlive it: smc.locks releases each one, and drops the session when it cannot. A task run eagerly
+    (apply(), in the caller's process) is part of the caller's work: its connection is left alone."""
+    from django.db import close_old_connections
+
+    if sender is not None and getattr(sender.request, "is_eager", False):
+        return
+    close_old_connections()

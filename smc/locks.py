@@ -38,5 +38,7 @@ def _release(namespace: int, key: int) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_key(namespace, key)])
     except Exception:
-        # The session is gone (dropped connection): the server has released the lock already.
-        connection.close_if_unusable_or_obsolete()
+        # Either the session is gone (the server has released the lock already) or it cannot run the
+        # unlock (an aborted transaction): closing it frees the lock either way, since connections
+        # outlive tasks (smc.celery).
+        connection.close()

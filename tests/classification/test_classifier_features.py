@@ -1,5 +1,6 @@
 """The classifier's fast feature path builds exactly the matrices sklearn's transform builds."""
 
+import numpy as np
 import pytest
 
 from classification import classifier
@@ -38,3 +39,31 @@ def test_predictions_unchanged_by_the_fast_path(model_and_pairs, monkeypatch):
     fast = model.predict_tokens(pairs_list)
     monkeypatch.setattr(classifier, "_transform", lambda vec, docs: vec.transform(docs))
     assert model.predict_tokens(pairs_list) == fast
+
+
+def test_fast_calibrated_probabilities_equal_sklearns(model_and_pairs):
+    model, pairs_list = model_and_pairs
+    xt, xc = model._x(pairs_list)
+    rows = classifier.corpus_rows()
+    # A binary head (two labels: sklearn keeps one score) and a multi-class one over the divisions.
+    binary = classifier._fit_head(classifier._head(), xt[:len(rows[1::3])],
+                                  [ty if ty == "complaint" else "other" for _, ty, _ in rows[1::3]],
+                                  [1.0] * len(rows[1::3]))
+    heads = [(model.type_head, xt), (model.topic_head, xc), (binary, xt)]
+    if model.division_head is not None:
+        heads.append((model.division_head, xc))
+    for head, x in heads:
+        expected = head.predict_proba(x)
+        got = classifier._calibrated_proba(head, x)
+        assert got.shape == expected.shape and len(head.classes_) >= 2
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+        assert (got.argmax(axis=1) == expected.argmax(axis=1)).all()
+
+
+def test_other_calibrations_go_to_sklearn(model_and_pairs, monkeypatch):
+    model, pairs_list = model_and_pairs
+    xt, _ = model._x(pairs_list[:3])
+    monkeypatch.setattr(model.type_head.calibrated_classifiers_[0], "method", "isotonic")
+    calls = []
+    monkeypatch.setattr(model.type_head, "predict_proba", lambda x: calls.append(x) or "sklearn's")
+    assert classifier._calibrated_proba(model.type_head, xt) == "sklearn's" and calls
