@@ -73,14 +73,20 @@ def free_port() -> int:
 class Stack:
     """The processes of one deployment; every one in its own session, stopped together."""
 
-    def __init__(self, logdir: Path):
+    def __init__(self, logdir: Path, split_cores: bool = False):
         self.logdir = logdir
         self.procs: dict[str, subprocess.Popen] = {}
+        # --split-cores: the web (and wrk, its visitors) on the first core, the workers and beat on the
+        # rest, as web and worker machines would be; PostgreSQL and Redis serve both from any core.
+        cores = sorted(os.sched_getaffinity(0))
+        self.web_cores = {cores[0]} if split_cores and len(cores) > 1 else None
+        self.worker_cores = set(cores[1:]) if self.web_cores else None
 
-    def start(self, name: str, args: list[str], **env) -> None:
+    def start(self, name: str, args: list[str], cores: set[int] | None = None, **env) -> None:
         log = open(self.logdir / f"{name}.log", "a")  # noqa: SIM115 - kept open for the process
         self.procs[name] = subprocess.Popen(args, cwd=ROOT, env={**ENV, **env}, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+                                            stderr=subprocess.STDOUT, start_new_session=True,
+                                            preexec_fn=pinned_to(cores))
 
     def log(self, name: str) -> str:
         return (self.logdir / f"{name}.log").read_text(errors="replace")
@@ -104,7 +110,8 @@ class Stack:
         for k in range(1, count + 1):
             self.start(f"worker{k}", [celery, "-A", "smc", "worker", "-Q", TAG, "-c", "1", "-P", "prefork",
                                       "-n", f"{TAG}-w{k}@%h", "--without-gossip", "--without-mingle",
-                                      "--without-heartbeat", "--loglevel=INFO"], SMC_X_API_BASE_URL=fake_url)
+                                      "--without-heartbeat", "--loglevel=INFO"], self.worker_cores,
+                       SMC_X_API_BASE_URL=fake_url)
         deadline = time.monotonic() + 120
         while not all("warmed up" in self.log(f"worker{k}") for k in range(1, count + 1)):
             if time.monotonic() > deadline:
@@ -130,11 +137,11 @@ class Stack:
     def beat(self) -> None:
         celery = str(Path(sys.executable).with_name("celery"))
         self.start("beat", [celery, "-A", "smc", "beat", "--loglevel=WARNING",
-                            "-s", str(self.logdir / "beat-schedule")])
+                            "-s", str(self.logdir / "beat-schedule")], self.worker_cores)
 
     def web(self, port: int) -> None:
         self.start("web", [str(Path(sys.executable).with_name("gunicorn")), "smc.wsgi", "-b", f"127.0.0.1:{port}",
-                           "-w", "2", "--log-level", "warning"], LOG_LEVEL="WARNING")
+                           "-w", "2", "--log-level", "warning"], self.web_cores, LOG_LEVEL="WARNING")
         import http.client
 
         for _ in range(200):
@@ -281,7 +288,22 @@ def wait_stored(expected: int, timeout: float) -> float | None:
     return None
 
 
-def wrk(port: int, seconds: float, pause_ms: int = 0) -> dict:
+def yardstick() -> float:
+    """Seconds this machine takes for 10 million Python additions: how fast it is today (a shared
+    virtual machine is not always as fast), to compare figures of different runs by."""
+    began = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - began
+
+
+def pinned_to(cores: set[int] | None):
+    """A preexec_fn that keeps the child on `cores` (None: anywhere)."""
+    return (lambda: os.sched_setaffinity(0, cores)) if cores else None
+
+
+def wrk(port: int, seconds: float, pause_ms: int = 0, cores: set[int] | None = None) -> dict:
     """wrk with 4 connections; `pause_ms` > 0 makes each connection wait that long between requests
     (wrk's Lua `delay()`): a paced load below the server's capacity instead of as many as it serves."""
     args = ["wrk", "-t", "1", "-c", "4", "-d", f"{seconds:g}s", "--latency", "-H", "Host: 127.0.0.1"]
@@ -291,7 +313,7 @@ def wrk(port: int, seconds: float, pause_ms: int = 0) -> dict:
             script.flush()
             args += ["-s", script.name]
         out = subprocess.run([*args, f"http://127.0.0.1:{port}/"], capture_output=True, text=True,
-                             check=True).stdout
+                             check=True, preexec_fn=pinned_to(cores)).stdout
     units = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
     def ms(label):
@@ -360,15 +382,17 @@ def surge(stack: Stack, users: list, args) -> dict:
         stack.beat()
         stack.web(port)
         time.sleep(args.quiet)  # the stack polling a quiet platform: every account polled once at least
-        wrk(port, 2)  # warm-up
-        idle = wrk(port, args.wrk_seconds)
+        if stack.worker_cores:  # the fake X and this process's polling of the database: off the web's core
+            os.sched_setaffinity(0, stack.worker_cores)
+        wrk(port, 2, cores=stack.web_cores)  # warm-up
+        idle = wrk(port, args.wrk_seconds, cores=stack.web_cores)
         pause_ms = args.pause_ms or pause_for(idle, args.paced_share)
-        idle_paced = wrk(port, args.wrk_seconds, pause_ms)
+        idle_paced = wrk(port, args.wrk_seconds, pause_ms, stack.web_cores)
         fake.release()
         time.sleep(min(10, args.surge_seconds / 3))
         cpu_before, sessions_before, began = stack.cpu_seconds("worker"), sessions_opened(), time.monotonic()
-        during_paced = wrk(port, args.wrk_seconds, pause_ms)
-        during = wrk(port, args.wrk_seconds)
+        during_paced = wrk(port, args.wrk_seconds, pause_ms, stack.web_cores)
+        during = wrk(port, args.wrk_seconds, cores=stack.web_cores)
         worker_cores = (stack.cpu_seconds("worker") - cpu_before) / (2 * args.wrk_seconds)
         sessions_per_second = (sessions_opened() - sessions_before) / (time.monotonic() - began)
         # The surge alone, without wrk and gunicorn: what all of the stack's work costs the machine.
@@ -379,6 +403,9 @@ def surge(stack: Stack, users: list, args) -> dict:
         time.sleep(max(0, released_by - time.time()))
         drained = wait_stored(n, args.timeout)
         time.sleep(2)
+        # Every mention stored, the platform quiet again, but every account still polled every
+        # SMC_BUSY_POLL_SECONDS for SMC_BUSY_POLL_WINDOW: what the surge's polling costs without its messages.
+        after = wrk(port, args.wrk_seconds, pause_ms, stack.web_cores)
         released = fake.released()
         rows = stored()
         latencies = [rows[i][0] - t for i, t in released.items() if i in rows]
@@ -388,7 +415,8 @@ def surge(stack: Stack, users: list, args) -> dict:
         return {"n": n, "rate": args.surge_per_minute, "p50": pct(latencies, 0.5), "p95": pct(latencies, 0.95),
                 "max": max(latencies, default=float("nan")), "mean": statistics.fmean(latencies) if latencies else 0,
                 "routed": routed, "idle": idle, "during": during,
-                "idle_paced": idle_paced, "during_paced": during_paced, "lost": lost, "dup": dup,
+                "idle_paced": idle_paced, "during_paced": during_paced, "after": after,
+                "lost": lost, "dup": dup,
                 "drained_after_last_release": drained, "requests": dict(fake.requests),
                 "worker_cores": worker_cores, "pause_ms": pause_ms, "surge_cores": surge_cores,
                 "sessions_per_second": sessions_per_second, "control": control}
@@ -416,8 +444,10 @@ print(f"{(time.process_time() - cpu) / (time.monotonic() - began):.3f}")
 """
 
 
-def _lowest_cpu_priority() -> None:
+def _lowest_cpu_priority(cores: set[int] | None) -> None:
     os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    if cores:  # where the workers ran
+        os.sched_setaffinity(0, cores)
 
 
 def control_load(stack: Stack, port: int, cores: float, texts: list[str], pause_ms: int, args) -> dict:
@@ -430,12 +460,13 @@ def control_load(stack: Stack, port: int, cores: float, texts: list[str], pause_
         stack.stop(f"worker{k}")
     burner = subprocess.Popen([sys.executable, "-c", BURNER, f"{cores:.3f}", str(2 * args.wrk_seconds + 3)],
                               cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                              preexec_fn=_lowest_cpu_priority)
+                              preexec_fn=lambda: _lowest_cpu_priority(stack.worker_cores))
     burner.stdin.write(json.dumps(texts))
     burner.stdin.close()
     time.sleep(3)  # Kiwi loaded
     try:
-        result = {"paced": wrk(port, args.wrk_seconds, pause_ms), "saturating": wrk(port, args.wrk_seconds)}
+        result = {"paced": wrk(port, args.wrk_seconds, pause_ms, stack.web_cores),
+                  "saturating": wrk(port, args.wrk_seconds, cores=stack.web_cores)}
     finally:
         used = burner.stdout.read().strip()
         burner.wait()
@@ -462,6 +493,9 @@ def main():
     parser.add_argument("--latency", type=float, default=0.02, help="fake platform latency per request (s)")
     parser.add_argument("--error-rate", type=float, default=0.005, help="share of requests answered 503")
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--split-cores", action="store_true",
+                        help="the web and wrk on the first core, the workers, beat and the fake X on the others "
+                             "(as separate web and worker machines); PostgreSQL and Redis on any")
     parser.add_argument("--skip-backlog", action="store_true")
     parser.add_argument("--skip-surge", action="store_true")
     args = parser.parse_args()
@@ -475,13 +509,17 @@ def main():
 
     django.setup()
     logdir = Path(tempfile.mkdtemp(prefix="smc-crisis-"))
-    stack = Stack(logdir)
+    stack = Stack(logdir, args.split_cores)
     results = []
     try:
+        print(f"machine: 10 million Python additions in {yardstick():.2f} s (the yardstick to compare runs by)",
+              flush=True)
         users = prepare_database()
         print(f"stack: PostgreSQL, Redis, celery beat (dispatch every {os.environ.get('SMC_POLL_DISPATCH_SECONDS', 5)}"
               f" s), workers `celery worker -c 1` each, gunicorn -w 2; fake X on loopback: {len(users)} X accounts, "
-              f"latency {args.latency * 1000:.0f} ms, {args.error_rate:.1%} of requests 503; logs in {logdir}",
+              f"latency {args.latency * 1000:.0f} ms, {args.error_rate:.1%} of requests 503; logs in {logdir}"
+              + (f"; web and wrk on core {stack.web_cores}, workers, beat and fake X on {stack.worker_cores}"
+                 if stack.web_cores else ""),
               flush=True)
         if not args.skip_backlog:
             for count in (int(c) for c in args.workers.split(",")):
@@ -516,6 +554,10 @@ def main():
                       f"{idle['rps']:.0f} req/s; during the surge p50 {during['p50']:.1f} ms p99 "
                       f"{during['p99']:.1f} ms {during['rps']:.0f} req/s; non-2xx {idle['bad']}/{during['bad']}")
                 print(f"  ratio feed p99 surge/idle = {ratio:.2f}{goal}")
+            after = s["after"]
+            print(f"  after the surge (all stored, no new mentions, every account still polled at the surge's pace), "
+                  f"paced: p50 {after['p50']:.1f} ms p99 {after['p99']:.1f} ms; ratio p99 after/idle = "
+                  f"{after['p99'] / s['idle_paced']['p99']:.2f}")
             print(f"  paced load = {s['idle_paced']['rps'] / max(s['idle']['rps'], 1):.0%} of the feed's capacity "
                   "(the saturating run's req/s); the workers used "
                   f"{s['worker_cores']:.2f} of {os.cpu_count()} cores while the feed was measured during the surge")

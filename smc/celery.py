@@ -9,8 +9,8 @@ app = Celery("smc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Celery's Django fix-up closes every database connection before and after each task unless this is
 # set: a new PostgreSQL session (a forked backend, authentication, its catalogue caches warmed again)
-# for every poll, several a second in a surge, costing more CPU than the poll's own work. Set beyond
-# reach, so the fix-up never closes them; `_keep_connections` below applies Django's own rule instead.
+# for every task, 4.5 a second in a surge (bench/crisis.py). Set beyond reach, so the fix-up never
+# closes them; `_keep_connections` below applies Django's own rule instead.
 app.conf.CELERY_DB_REUSE_MAX = 2**62
 app.autodiscover_tasks()
 
