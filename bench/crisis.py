@@ -225,6 +225,15 @@ def sessions_opened() -> int:
         return cursor.fetchone()[0]
 
 
+def autovacuum_runs() -> int:
+    """Autovacuum and autoanalyze runs so far on the benchmark database's tables."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0) FROM pg_stat_user_tables")
+        return int(cursor.fetchone()[0])
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds every core of the machine has spent busy (not idle or waiting on I/O) since boot."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -391,10 +400,12 @@ def surge(stack: Stack, users: list, args) -> dict:
         fake.release()
         time.sleep(min(10, args.surge_seconds / 3))
         cpu_before, sessions_before, began = stack.cpu_seconds("worker"), sessions_opened(), time.monotonic()
+        vacuums_before = autovacuum_runs()
         during_paced = wrk(port, args.wrk_seconds, pause_ms, stack.web_cores)
         during = wrk(port, args.wrk_seconds, cores=stack.web_cores)
         worker_cores = (stack.cpu_seconds("worker") - cpu_before) / (2 * args.wrk_seconds)
         sessions_per_second = (sessions_opened() - sessions_before) / (time.monotonic() - began)
+        vacuums_during = autovacuum_runs() - vacuums_before
         # The surge alone, without wrk and gunicorn: what all of the stack's work costs the machine.
         busy_before = machine_busy_seconds()
         time.sleep(5)
@@ -405,7 +416,9 @@ def surge(stack: Stack, users: list, args) -> dict:
         time.sleep(2)
         # Every mention stored, the platform quiet again, but every account still polled every
         # SMC_BUSY_POLL_SECONDS for SMC_BUSY_POLL_WINDOW: what the surge's polling costs without its messages.
+        vacuums_before = autovacuum_runs()
         after = wrk(port, args.wrk_seconds, pause_ms, stack.web_cores)
+        vacuums_after = autovacuum_runs() - vacuums_before
         released = fake.released()
         rows = stored()
         latencies = [rows[i][0] - t for i, t in released.items() if i in rows]
@@ -416,6 +429,7 @@ def surge(stack: Stack, users: list, args) -> dict:
                 "max": max(latencies, default=float("nan")), "mean": statistics.fmean(latencies) if latencies else 0,
                 "routed": routed, "idle": idle, "during": during,
                 "idle_paced": idle_paced, "during_paced": during_paced, "after": after,
+                "vacuums": (vacuums_during, vacuums_after),
                 "lost": lost, "dup": dup,
                 "drained_after_last_release": drained, "requests": dict(fake.requests),
                 "worker_cores": worker_cores, "pause_ms": pause_ms, "surge_cores": surge_cores,
@@ -558,6 +572,8 @@ def main():
             print(f"  after the surge (all stored, no new mentions, every account still polled at the surge's pace), "
                   f"paced: p50 {after['p50']:.1f} ms p99 {after['p99']:.1f} ms; ratio p99 after/idle = "
                   f"{after['p99'] / s['idle_paced']['p99']:.2f}")
+            print(f"  PostgreSQL autovacuum/autoanalyze runs while the feed was measured: during the surge "
+                  f"{s['vacuums'][0]}, after it {s['vacuums'][1]}")
             print(f"  paced load = {s['idle_paced']['rps'] / max(s['idle']['rps'], 1):.0%} of the feed's capacity "
                   "(the saturating run's req/s); the workers used "
                   f"{s['worker_cores']:.2f} of {os.cpu_count()} cores while the feed was measured during the surge")
