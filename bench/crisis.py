@@ -14,8 +14,8 @@ Reports, with the goals of issue 15:
   surge     --surge-per-minute mentions a minute for --surge-seconds with 2 workers: p50/p95 from a
             mention's release to its row in a division's (or the SMC desk's) queue (p95 < 30 s)
   feed      the portal feed's p99 under wrk, idle vs during the surge (< 2x idle): paced (each connection
-            pausing between requests so that the idle
-            server runs at about --paced-share of its capacity) and saturating
+            pausing between requests so that the idle server runs at about --paced-share of its capacity)
+            and saturating; and after the surge, its mentions stored but the accounts still polled at its pace
   control   the feed beside the surge's Korean analysis alone at SCHED_IDLE (the workers' CPU rate,
             no database or queue): what the analysis itself costs the feed on this machine
   integrity released ids vs stored rows: lost, and duplicated (a row twice, or the pipeline run twice)
@@ -216,22 +216,22 @@ def stored() -> dict[str, tuple[float, bool]]:
             Message.objects.filter(platform="x").values_list("external_id", "received_at", "division_id")}
 
 
-def sessions_opened() -> int:
-    """PostgreSQL sessions opened on the benchmark's database so far (each one a forked backend)."""
+def _count(sql: str) -> int:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
-        return cursor.fetchone()[0]
+        cursor.execute(sql)
+        return int(cursor.fetchone()[0])
+
+
+def sessions_opened() -> int:
+    """PostgreSQL sessions opened on the benchmark's database so far (each one a forked backend)."""
+    return _count("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
 
 
 def autovacuum_runs() -> int:
     """Autovacuum and autoanalyze runs so far on the benchmark database's tables."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0) FROM pg_stat_user_tables")
-        return int(cursor.fetchone()[0])
+    return _count("SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0) FROM pg_stat_user_tables")
 
 
 def machine_busy_seconds() -> float:

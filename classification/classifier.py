@@ -204,14 +204,14 @@ def _calibrated_proba(head: CalibratedClassifierCV, x) -> np.ndarray:
         b = np.array([c.b_ for c in calibrated.calibrators])
         sigmoid = expit(-(scores * a + b))
         n = len(calibrated.classes)
-        # The column of each of the estimator's classes in the head's (sklearn's LabelEncoder).
-        columns = np.searchsorted(np.unique(calibrated.classes), calibrated.estimator.classes_)
+        # The column of each of the estimator's classes among the head's (sorted, as sklearn's LabelEncoder).
+        columns = np.searchsorted(calibrated.classes, calibrated.estimator.classes_)
         proba = np.zeros((x.shape[0], n))
         if n == 2:  # one score, the second class's
             proba[:, columns[0] + 1] = sigmoid[:, 0]
             proba[:, 0] = 1.0 - proba[:, 1]
         else:
-            proba[:, columns[:sigmoid.shape[1]]] = sigmoid
+            proba[:, columns] = sigmoid
             total_p = proba.sum(axis=1)[:, np.newaxis]
             # A row every sigmoid gave zero is uniform, as in sklearn.
             proba = np.divide(proba, total_p, out=np.full_like(proba, 1 / n), where=total_p != 0)

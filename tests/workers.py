@@ -54,3 +54,18 @@ class WorkerProcess:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill_all()
+
+
+def serve(r: redis.Redis, ready_key: str, queue: str, node: str, pool: str = "prefork", concurrency: int = 1):
+    """Run this process as a real Celery worker on `queue` (Django set up by the caller); `ready_key` is
+    set in Redis once it takes tasks, which is what WorkerProcess.start waits for."""
+    from celery.signals import worker_ready
+
+    from smc.celery import app
+
+    @worker_ready.connect(weak=False)
+    def ready(**_):
+        r.set(ready_key, "1")
+
+    app.worker_main(["worker", "-Q", queue, f"--concurrency={concurrency}", "-P", pool, "--loglevel=WARNING",
+                     "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{node}@%h"])

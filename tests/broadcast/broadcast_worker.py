@@ -15,7 +15,7 @@ import time
 
 import redis
 
-from tests.workers import WorkerProcess
+from tests.workers import WorkerProcess, serve
 
 
 class Steer:
@@ -85,24 +85,16 @@ def main(queue: str, ns: str, threads: str) -> None:
 
     django.setup()
 
-    from celery.signals import worker_ready
     from django.conf import settings
 
     from broadcast.services import sending
-    from smc.celery import app
 
     steer = Steer(ns, settings.REDIS_URL)
     platform = RedisPlatform(steer)
     sending.connector_for = lambda broadcast, account: platform
 
-    @worker_ready.connect
-    def ready(**_):
-        steer.r.set(steer.key("ready"), "1")
-
-    app.worker_main([
-        "worker", "-Q", f"{queue}.broadcast", f"--concurrency={threads}", "-P", "threads", "--loglevel=WARNING",
-        "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"broadcast-{ns}@%h",
-    ])
+    serve(steer.r, steer.key("ready"), f"{queue}.broadcast", f"broadcast-{ns}", pool="threads",
+          concurrency=int(threads))
 
 
 if __name__ == "__main__":

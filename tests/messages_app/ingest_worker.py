@@ -14,12 +14,10 @@ def main(queue: str, ns: str) -> None:
 
     django.setup()
 
-    from celery.signals import worker_ready
-
     from accounts import connectors
     from messages_app.services import ingest, pipeline
-    from smc.celery import app
     from tests.messages_app.ingest_fakes import RedisConnector, Steer
+    from tests.workers import serve
 
     steer = Steer(ns)
     connectors.get_connector = lambda account: RedisConnector(steer)
@@ -39,14 +37,7 @@ def main(queue: str, ns: str) -> None:
 
     ingest.ingest_batch = ingest_batch
 
-    @worker_ready.connect
-    def ready(**_):
-        steer.r.set(steer.key("ready"), "1")
-
-    app.worker_main([
-        "worker", "-Q", queue, "--concurrency=1", "-P", "prefork", "--loglevel=WARNING",
-        "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"fault-{ns}@%h",
-    ])
+    serve(steer.r, steer.key("ready"), queue, f"fault-{ns}")
 
 
 if __name__ == "__main__":

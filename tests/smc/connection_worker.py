@@ -10,11 +10,11 @@ def main(queue: str, key: str) -> None:
     django.setup()
 
     import redis
-    from celery.signals import worker_ready
     from django.conf import settings
     from django.db import connection
 
     from smc.celery import app
+    from tests.workers import serve
 
     r = redis.Redis.from_url(settings.REDIS_URL)
 
@@ -24,12 +24,7 @@ def main(queue: str, key: str) -> None:
             cursor.execute("SELECT pg_backend_pid()")
             r.rpush(f"{key}:pids", cursor.fetchone()[0])
 
-    @worker_ready.connect
-    def ready(**_):
-        r.set(f"{key}:ready", "1")
-
-    app.worker_main(["worker", "-Q", queue, "--concurrency=1", "-P", "prefork", "--loglevel=WARNING",
-                     "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"conn-{key}@%h"])
+    serve(r, f"{key}:ready", queue, f"conn-{key}")
 
 
 if __name__ == "__main__":
