@@ -2,10 +2,11 @@
 escalation steps; and the moments those steps fire for one message."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 
+from . import snapshot
 from .models import AnswerPolicy, EscalationStep, ProcessingRule
 from .workdays import Calendar
 
@@ -37,6 +38,12 @@ def seed_regulation() -> None:
                                               recipient=recipient)
 
 
+def _read_tables() -> tuple[dict[str, ProcessingRule], dict[date, bool]]:
+    """The rules with their steps, and the calendar's overrides."""
+    return ({r.message_type: r for r in ProcessingRule.objects.prefetch_related("steps")},
+            Calendar.read_overrides())
+
+
 @dataclass(frozen=True)
 class Step:
     key: str
@@ -49,8 +56,9 @@ class Regulation:
     """The regulation loaded once (rules, steps, calendar) for a batch of messages."""
 
     def __init__(self, calendar: Calendar | None = None):
-        self.calendar = calendar or Calendar()
-        self.rules = {r.message_type: r for r in ProcessingRule.objects.prefetch_related("steps")}
+        # Loaded once per process until staff change them (snapshot.load).
+        self.rules, overrides = snapshot.load("regulation", _read_tables)
+        self.calendar = calendar or Calendar(overrides)
         self._due: dict[tuple[int, datetime], datetime] = {}  # a batch arrives at one moment
 
     def rule_for(self, message_type: str) -> ProcessingRule | None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
+from . import snapshot
 from .models import Division, RoutingRule, Topic
 from .services import smc_desk
 
@@ -89,17 +90,31 @@ def thresholds() -> tuple[float, float]:
             float(getattr(settings, "SMC_ROUTING_OVERRIDE", 0.5)))
 
 
+@dataclass(frozen=True)
+class RoutingTables:
+    """What a Router reads: loaded once per process until staff change a rule or a division."""
+
+    rules: list[RoutingRule]
+    desk: Division
+    divisions: dict[int, Division]  # ~40 rows: the model names divisions by code, accounts by pk
+    # Parsed once, not once per message and rule: (rule, [(keyword, lowered), …]).
+    keywords: list[tuple[RoutingRule, list[tuple[str, str]]]]
+
+    @classmethod
+    def read(cls) -> "RoutingTables":
+        rules = list(RoutingRule.objects.filter(is_active=True).select_related("division"))
+        return cls(rules=rules, desk=smc_desk(), divisions={d.pk: d for d in Division.objects.all()},
+                   keywords=[(rule, [(k, k.lower()) for k in rule.keyword_list]) for rule in rules])
+
+
 class Router:
-    """Load rules and divisions once, route many messages."""
+    """Route many messages by the current tables (snapshot.load) and thresholds (settings)."""
 
     def __init__(self):
-        self.rules = list(RoutingRule.objects.filter(is_active=True).select_related("division"))
-        self.desk = smc_desk()
-        # ~40 rows, read once per batch: the model names divisions by code, accounts by pk.
-        self._divisions = {d.pk: d for d in Division.objects.all()}
+        tables = snapshot.load("routing", RoutingTables.read)
+        self.rules, self.desk, self._keywords = tables.rules, tables.desk, tables.keywords
+        self._divisions = dict(tables.divisions)  # _division adds to it
         self._by_code = {d.code: d for d in self._divisions.values()}
-        # Parsed once per batch, not once per message and rule: (rule, [(keyword, lowered), …]).
-        self._keywords = [(rule, [(k, k.lower()) for k in rule.keyword_list]) for rule in self.rules]
         self.threshold, self.override = thresholds()
 
     def _division(self, pk: int) -> Division:

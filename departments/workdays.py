@@ -31,9 +31,11 @@ class Calendar:
 
     def __init__(self, overrides: dict[date, bool] | None = None):
         self.kr = _korean_holidays()
-        if overrides is None:
-            overrides = dict(CalendarOverride.objects.values_list("date", "is_holiday"))
-        self.overrides = overrides
+        self.overrides = self.read_overrides() if overrides is None else overrides
+
+    @staticmethod
+    def read_overrides() -> dict[date, bool]:
+        return dict(CalendarOverride.objects.values_list("date", "is_holiday"))
 
     def is_working_day(self, day: date) -> bool:
         if day in self.overrides:
