@@ -110,6 +110,7 @@ class FakeX:
         self._lock = threading.Lock()
         self._windows: dict[str, tuple[float, int]] = {}  # user id → (window start, requests)
         self.requests = {"mentions": 0, "errors": 0, "rate_limited": 0, "posts": 0}
+        self.connections = 0  # TCP connections accepted (a client that keeps its session reuses one)
         self.posted: list[dict] = []
         self.server = _Server((host, port), self._handler())
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -191,6 +192,11 @@ class FakeX:
 
             def log_message(self, *args):
                 pass
+
+            def setup(self):
+                super().setup()
+                with fake._lock:
+                    fake.connections += 1
 
             def _send(self, status: int, body: dict, headers: dict | None = None):
                 data = json.dumps(body, ensure_ascii=False).encode()

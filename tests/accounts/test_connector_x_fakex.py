@@ -128,3 +128,17 @@ def test_the_real_host_is_the_default():
     from django.conf import settings as django_settings
 
     assert django_settings.SMC_X_API_BASE_URL == "https://api.twitter.com"
+
+
+def test_polls_reuse_one_connection_per_credentials(fake):
+    """get_connector builds a connector per poll; the client behind it, with its open connection, is
+    kept (a TCP and TLS handshake per poll otherwise). Other credentials get a client of their own."""
+    server = fake(Surge(n=0, users=USERS))
+    for _ in range(3):
+        XConnector().fetch(account(USERS[0]), "")
+    assert server.requests["mentions"] == 3 and server.connections == 1
+
+    other = account(USERS[1])
+    other.credentials = {"bearer_token": "BBBB-bench"}
+    XConnector().fetch(other, "")
+    assert server.connections == 2
