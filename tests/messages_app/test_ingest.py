@@ -43,6 +43,13 @@ def fake(monkeypatch):
     return connector
 
 
+def test_an_empty_batch_moves_the_cursor_in_one_statement(x_account, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the UPDATE alone: no savepoint or transaction around it
+        assert ingest.ingest_batch(x_account, Batch(items=[], next_cursor="c0")) == []
+    x_account.refresh_from_db()
+    assert x_account.poll_cursor == "c0" and x_account.last_polled_at is not None
+
+
 def test_new_items_stored_once_and_cursor_saved(x_account):
     items = [make_item("x", n) for n in range(10)]
     first = ingest.ingest_batch(x_account, Batch(items=items, next_cursor="c10"))
