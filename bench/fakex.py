@@ -189,6 +189,9 @@ class FakeX:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as requests' session expects
+            # Headers and body go out in two writes: with Nagle's algorithm the body waits for the
+            # client's delayed ACK (40 ms on Linux) on a kept-alive connection. X's servers don't.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass
