@@ -1,5 +1,7 @@
 """The classifier's fast feature path builds exactly the matrices sklearn's transform builds."""
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -67,3 +69,13 @@ def test_other_calibrations_go_to_sklearn(model_and_pairs, monkeypatch):
     calls = []
     monkeypatch.setattr(model.type_head, "predict_proba", lambda x: calls.append(x) or "sklearn's")
     assert classifier._calibrated_proba(model.type_head, xt) == "sklearn's" and calls
+
+
+@pytest.mark.parametrize("norm", ["l1", None])
+def test_other_tfidf_norms_equal_sklearn(model_and_pairs, norm):
+    model, pairs_list = model_and_pairs
+    vec = copy.deepcopy(model.topic_vecs[1])
+    vec.norm = vec._tfidf.norm = norm
+    docs = [" ".join(classifier._topic_terms(p)) for p in pairs_list]
+    got, expected = classifier._transform(vec, docs), vec.transform(docs)
+    assert got.nnz == expected.nnz > 0 and abs(got - expected).max() < 1e-12
