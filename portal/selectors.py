@@ -196,7 +196,10 @@ class FeedPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = self.queryset.values("pk")[bottom:top]
+        # The ids as values, not as a subquery: `id IN (SELECT … LIMIT 20)` let the planner, with
+        # statistics a few thousand inserts old (a surge), run the subquery once per feed row (15 ms
+        # for 2,000 rows instead of 1 ms); a list of 20 ids is looked up by primary key whatever they say.
+        ids = list(self.queryset.values_list("pk", flat=True)[bottom:top])
         return self._get_page(self.queryset.filter(pk__in=ids), number, self)  # type: ignore[attr-defined]
 
 

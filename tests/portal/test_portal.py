@@ -212,3 +212,20 @@ def test_web_question_form_goes_into_the_pipeline(client, seeded):
     response = client.post(reverse("ask"), {"text": "짧"})
     assert response.status_code == 200 and 'role="alert"' in response.content.decode()
     assert Message.objects.filter(citizen=user).count() == 1
+
+
+def test_a_feed_page_fetches_its_rows_by_a_list_of_ids(seeded):
+    """Not `id IN (SELECT … LIMIT 20)`: with statistics a surge old, PostgreSQL ran such a subquery once
+    per feed row. The page's ids are read first, then its 20 rows by primary key."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal import selectors
+
+    for i in range(25):
+        public_message(f"글번호{i:02d} 내용", index=False, timeline=False)
+    with CaptureQueriesContext(connection) as queries:
+        page = selectors.FeedPaginator(selectors.public_messages(), 20).page(2)
+        rows = list(page.object_list)
+    assert len(rows) == 5
+    assert not any("IN (SELECT" in q["sql"] and "LIMIT" in q["sql"] for q in queries)
