@@ -8,7 +8,8 @@ them costs nothing extra (one MGET with the page itself).
 A generation is bumped when a message or its answer or a comment is saved or deleted (signals,
 connected in portal/apps.py) and by code that changes a message with QuerySet.update(), which sends no
 signal (call `forget()` there). New messages do not bump it: a copy up to SMC_PORTAL_CACHE_SECONDS
-old may lack the newest message, but it never shows one that was withdrawn.
+old (a little more while one request renders its successor, views._still_served) may lack the newest
+message, but it never shows one that was withdrawn.
 """
 
 import logging

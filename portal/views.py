@@ -2,6 +2,7 @@
 
 import functools
 import hashlib
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -106,8 +107,8 @@ def _cached_page(request, name: str, template: str, build, generations: list[str
         request.alert_banner = found.get(banner_key)  # None: the banner middleware renders it
         current = [found.get(g) for g in generations]  # read before rendering: a change during it retires the copy
         hit = found.get(key)
-        if hit is not None and hit[0] == current:
-            _, rendered_token, body, facts = hit
+        if hit is not None and len(hit) == 5 and hit[0] == current and _still_served(key, hit[4]):
+            _, rendered_token, body, facts, _fresh_until = hit
             return _serve(request, body, rendered_token, facts, shared)
     # "NOTPROVIDED" makes {% csrf_token %} print nothing: a token can never end up in the anonymous
     # copy, which every visitor shares.
@@ -118,8 +119,25 @@ def _cached_page(request, name: str, template: str, build, generations: list[str
     body = render_to_string(template, {**context, **extra}, request=request).encode()
     facts = context.get("page_facts")
     if key:
-        cache.set(key, (current, token, body, facts), settings.SMC_PORTAL_CACHE_SECONDS)
+        lifetime = settings.SMC_PORTAL_CACHE_SECONDS
+        # Kept twice as long as it is fresh: the second half is for _still_served's one-renders rule.
+        cache.set(key, (current, token, body, facts, time.time() + lifetime), 2 * lifetime)
+        cache.delete(key + RENEWING)
     return _serve(request, body, token, facts, shared)
+
+
+RENEWING = ":renewing"
+RENEW_SECONDS = 10  # how long other visitors may wait for one render before another one tries
+
+
+def _still_served(key: str, fresh_until: float) -> bool:
+    """A copy whose generations still hold is served while fresh. Once it has aged, one request
+    renders the page again and the others keep getting the aged copy meanwhile: without this, every
+    web process missed the feed at the same moment and rendered it at once, and in a surge each of
+    those renders took hundreds of milliseconds, long enough to queue every visitor behind them."""
+    if time.time() < fresh_until:
+        return True
+    return not cache.add(key + RENEWING, 1, timeout=RENEW_SECONDS)
 
 
 def _serve(request, body: bytes, rendered_token: str, facts, shared: bool) -> HttpResponse:

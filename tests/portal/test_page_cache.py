@@ -136,3 +136,44 @@ def test_anonymous_visitors_share_one_copy_with_no_csrf_token_in_it(seeded, djan
     member.force_login(citizen())
     page = member.get(reverse("message", args=[message.pk]))
     assert b"csrfmiddlewaretoken" in page.content and "csrftoken" in page.cookies
+
+
+def _aged(seconds=31):
+    """The page copies (30 s fresh) are past their freshness; Redis, on real time, still holds them."""
+    import time
+
+    import time_machine
+
+    return time_machine.travel(time.time() + seconds, tick=False)
+
+
+def test_an_aged_copy_is_rendered_again_by_one_visitor_while_the_others_get_it(seeded, django_assert_num_queries):
+    from django.core.cache import cache
+
+    first = public_message(TEXT)
+    later = public_message("새로 올라온 질문입니다", posted_at=first.posted_at, status="received")
+    anonymous = _cached_for_anonymous(first, django_assert_num_queries)
+    # Public now, as the ingest's bulk statements make new messages: no copy is retired for it.
+    Message.objects.filter(pk=later.pk).update(status="assigned")
+    [key] = cache.keys("portal:page:feed:*:anon:*")
+    with _aged():
+        cache.add(key + ":renewing", 1, timeout=10)  # another web process is rendering the feed now
+        with django_assert_num_queries(0):
+            assert not _shows(anonymous, "/", "새로 올라온 질문입니다")  # the aged copy, not a second render
+        cache.delete(key + ":renewing")
+        assert _shows(anonymous, "/", "새로 올라온 질문입니다")  # the first to ask renders it again
+        with django_assert_num_queries(0):
+            assert _shows(anonymous, "/", "새로 올라온 질문입니다")  # fresh again, for everyone
+    assert not cache.get(key + ":renewing")
+
+
+def test_a_withdrawn_message_is_never_served_from_an_aged_copy(seeded, django_assert_num_queries):
+    from django.core.cache import cache
+
+    message = public_message(TEXT)
+    anonymous = _cached_for_anonymous(message, django_assert_num_queries)
+    [key] = cache.keys("portal:page:feed:*:anon:*")
+    with _aged():
+        cache.add(key + ":renewing", 1, timeout=10)
+        _staff_hides(message)
+        assert not _shows(anonymous, "/")
