@@ -97,13 +97,16 @@ class RoutingTables:
     rules: list[RoutingRule]
     desk: Division
     divisions: dict[int, Division]  # ~40 rows: the model names divisions by code, accounts by pk
+    by_code: dict[str, Division]
     # Parsed once, not once per message and rule: (rule, [(keyword, lowered), …]).
     keywords: list[tuple[RoutingRule, list[tuple[str, str]]]]
 
     @classmethod
     def read(cls) -> "RoutingTables":
         rules = list(RoutingRule.objects.filter(is_active=True).select_related("division"))
-        return cls(rules=rules, desk=smc_desk(), divisions={d.pk: d for d in Division.objects.all()},
+        divisions = list(Division.objects.all())
+        return cls(rules=rules, desk=smc_desk(), divisions={d.pk: d for d in divisions},
+                   by_code={d.code: d for d in divisions},
                    keywords=[(rule, [(k, k.lower()) for k in rule.keyword_list]) for rule in rules])
 
 
@@ -114,7 +117,7 @@ class Router:
         tables = snapshot.load("routing", RoutingTables.read)
         self.rules, self.desk, self._keywords = tables.rules, tables.desk, tables.keywords
         self._divisions = dict(tables.divisions)  # _division adds to it
-        self._by_code = {d.code: d for d in self._divisions.values()}
+        self._by_code = tables.by_code
         self.threshold, self.override = thresholds()
 
     def _division(self, pk: int) -> Division:

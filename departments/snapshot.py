@@ -43,4 +43,3 @@ def load(name: str, build: Callable[[], T]) -> T:
     if token is not None:
         _loaded[name] = (token, value)  # one assignment: safe beside a web server's threads
     return value
-
