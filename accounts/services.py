@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from core import csvsafe
 from departments.models import Division
-from smc import csvsafe
 from textkit.places import district_code
 
 from .forms import AccountAdminForm
@@ -138,7 +138,7 @@ def import_registry_csv(text: str) -> ImportResult:
     existing = {(a.platform, a.handle): a for a in Account.objects.all()}
     forms, seen = [], set()
     for line, raw in enumerate(reader, start=2):
-        # Cells of our own export carry a quote before a formula-like value (smc.csvsafe): undo it.
+        # Cells of our own export carry a quote before a formula-like value (core.csvsafe): undo it.
         row = {name: csvsafe.unescape_cell(value or "") for name, value in raw.items() if isinstance(name, str)}
         data, problems = _form_data(row, divisions)
         key = (data["platform"], data["handle"])

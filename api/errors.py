@@ -4,7 +4,7 @@
                "fields": {...}, "retry_after": 30}}
 
 `fields` (validation errors) and `retry_after` (429) appear only when they apply. The project's
-domain errors (smc.errors.ApplicationError) keep their own code and message.
+domain errors (core.errors.ApplicationError) keep their own code and message.
 """
 
 import math
@@ -16,8 +16,8 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from core.errors import ApplicationError
 from messages_app.services.permissions import Forbidden
-from smc.errors import ApplicationError
 
 # code → (status, Korean, English): the messages of DRF's own errors.
 MESSAGES = {

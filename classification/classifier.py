@@ -25,7 +25,7 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from scipy.sparse import hstack
 from scipy.special import expit
@@ -36,8 +36,9 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
+from core import locks
+from core.errors import ApplicationError
 from departments.models import MessageType, Topic
-from smc.errors import ApplicationError
 from textkit import korean
 
 from .models import ClassifierModel
@@ -52,7 +53,6 @@ TOPICS = [c.value for c in Topic]
 # Staff corrections and transfers are few and authoritative: each counts as several corpus rows.
 CORRECTION_WEIGHT = 5.0
 TRANSFER_WEIGHT = 5.0
-_ADVISORY_LOCK = 0x534D43_01  # "SMC" + 1: one process trains the first model, the others wait
 
 
 def confidence_threshold() -> float:
@@ -559,8 +559,7 @@ def save_model(model: TrainedModel, metrics: dict | None = None, activate: bool 
                note: str = "") -> ClassifierModel:
     """Store a new version. Activated, it becomes the one in use; the others stay for the record."""
     with transaction.atomic():
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
+        locks.transaction_lock(locks.CLASSIFIER_VERSIONS)
         model.version = next_version()
         if activate:
             ClassifierModel.objects.filter(is_active=True).update(is_active=False)
@@ -575,8 +574,7 @@ def save_model(model: TrainedModel, metrics: dict | None = None, activate: bool 
 def activate(row: ClassifierModel) -> ClassifierModel:
     """Make `row` the one version in use (staff choosing a version, or a rollback)."""
     with transaction.atomic():
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
+        locks.transaction_lock(locks.CLASSIFIER_VERSIONS)
         ClassifierModel.objects.exclude(pk=row.pk).filter(is_active=True).update(is_active=False)
         ClassifierModel.objects.filter(pk=row.pk).update(is_active=True, activated_at=timezone.now())
     row.refresh_from_db()
@@ -617,8 +615,7 @@ def active_model() -> TrainedModel:
     with _cache_lock:
         if key is None:
             with transaction.atomic():
-                with connection.cursor() as cur:
-                    cur.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
+                locks.transaction_lock(locks.CLASSIFIER_VERSIONS)
                 # Another process may have trained while we waited for the lock.
                 key = _newest_active_key()
                 if key is None:

@@ -5,14 +5,14 @@ import io
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from smc import csvsafe
+from core import csvsafe
 
 from .tables import Table
 
 
 def _xlsx_cells(row):
     # A spreadsheet runs a text cell starting with = + - @ as a formula (CSV injection): the shared
-    # rule of smc.csvsafe applies to text; numbers and dates stay typed cells in the workbook.
+    # rule of core.csvsafe applies to text; numbers and dates stay typed cells in the workbook.
     return [csvsafe.escape_cell(v) if isinstance(v, str) else v for v in row]
 
 

@@ -40,7 +40,7 @@ def _lower_priority(**_):
 def _keep_connections(sender=None, **_):
     """Between tasks, what Django does between requests: a connection is kept while it works and is
     younger than CONN_MAX_AGE (settings), closed otherwise. A task's advisory locks still never
-    outlive it: smc.locks releases each one, and drops the session when it cannot. A task run eagerly
+    outlive it: core.locks releases each one, and drops the session when it cannot. A task run eagerly
     (apply(), in the caller's process) is part of the caller's work: its connection is left alone."""
     from django.db import close_old_connections
 

@@ -253,7 +253,7 @@ STORAGES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True
-DEFAULT_EXCEPTION_REPORTER_FILTER = "smc.reporting.SecretsFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.reporting.SecretsFilter"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="smc@seoul.example")

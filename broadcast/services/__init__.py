@@ -2,7 +2,7 @@
 sending.py (one delivery per account, posted once)."""
 
 
-from smc.errors import ApplicationError
+from core.errors import ApplicationError
 
 
 class BroadcastError(ApplicationError):

@@ -22,7 +22,7 @@ from accounts.connectors.base import AuthExpired, Connector, RateLimited, Transi
 from accounts.connectors.simulator import SimulatorConnector
 from accounts.models import Account, Platform
 from accounts.models import Status as AccountStatus
-from smc import locks
+from core import locks
 from users.models import User
 
 from .. import selectors, texts

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from smc.errors import ApplicationError
+from core.errors import ApplicationError
 
 from ..models import Outbox, PhoneComplaint
 from ..services import intake, permissions, publishing

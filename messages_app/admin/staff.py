@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.connectors import split_reply
+from core.errors import ApplicationError
 from departments.models import Division, Membership
-from smc.errors import ApplicationError
 
 from ..models import CannedAnswer, Message, MessageType, Notice, Status, StatusChange, Topic
 from ..selectors import first_time_right

@@ -27,7 +27,7 @@ from accounts.connectors.base import (
 )
 from accounts.models import Account
 from accounts.models import Status as AccountStatus
-from smc import locks
+from core import locks
 from textkit import korean, places
 from textkit.textclean import sanitize_text
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.connectors.base import InboundItem
 from accounts.models import Platform
-from smc.errors import ApplicationError
+from core.errors import ApplicationError
 from users.models import User
 
 from ..models import AuditEntry, Kind, Message

@@ -15,8 +15,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
+from core.errors import ApplicationError
 from departments.models import Membership
-from smc.errors import ApplicationError
 from users import roles
 from users.models import User
 

@@ -20,9 +20,9 @@ from accounts import connectors
 from accounts.connectors.base import AuthExpired, Connector, RateLimited, TransientError
 from accounts.models import Platform
 from accounts.models import Status as AccountStatus
+from core import locks
+from core.errors import ApplicationError
 from departments.models import Division
-from smc import locks
-from smc.errors import ApplicationError
 from textkit.textclean import sanitize_text
 from users.models import User
 

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from departments.models import Division
 from departments.regulation import Regulation
-from smc.errors import ApplicationError
 from textkit.textclean import sanitize_text
 from users.models import User
 

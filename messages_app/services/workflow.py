@@ -3,8 +3,8 @@ plus hidden and spam. Every transition is recorded; the public ones form the por
 
 from django.db import transaction
 
+from core.errors import ApplicationError
 from departments.models import Division
-from smc.errors import ApplicationError
 from users.models import User
 
 from ..models import Message, Status, StatusChange

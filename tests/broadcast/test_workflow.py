@@ -181,7 +181,7 @@ def test_free_text_is_sanitised_on_draft_edit_and_reject(make_staff):
 
 
 def test_broadcast_errors_are_application_errors():
-    from smc.errors import ApplicationError
+    from core.errors import ApplicationError
 
     error = BroadcastError("반려 사유를 입력하세요 (a reason is required).")
     assert isinstance(error, ApplicationError) and error.code == "invalid"

@@ -11,13 +11,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Account
+from core import csvsafe
 from dashboard import exports, selectors
 from dashboard.filters import parse
 from dashboard.selectors import Source
 from dashboard.tables import Column, Table
 from departments.models import Division
 from messages_app.models import Message
-from smc import csvsafe
 from users import roles
 
 from .factories import answer, known_messages, transfer
@@ -119,7 +119,7 @@ def test_csv_and_xlsx_exports_match_the_page(client, make_staff, known):
     sheet = book["accounts"]
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[1]) == [c.label for c in expected.columns]
-    # The same rows, text cells through smc.csvsafe (an empty text cell reads back as None).
+    # The same rows, text cells through core.csvsafe (an empty text cell reads back as None).
     assert [list(v) for v in values[2:]] == [[csvsafe.escape_cell(c) if c != "" else None for c in row]
                                              for row in expected.rows]
     assert next(v for v in values[2:] if "HYPERLINK" in v[0])[2] == 500
@@ -145,7 +145,7 @@ def test_xlsx_cells_are_neutralised_by_the_shared_rule():
     values = list(book["t"].iter_rows(values_only=True))
     assert values[0][0] == "'=title"
     assert [list(v) for v in values[2:]] == [["'=1+1", -2], ["'+1", 3], ["'@x", 0], ["''quoted", 1], ["ok", 5]]
-    # The CSV export reads back to the page's values (smc.csvsafe round trip).
+    # The CSV export reads back to the page's values (core.csvsafe round trip).
     rows = list(csv.reader(io.StringIO(exports.to_csv(table).decode("utf-8-sig"))))
     assert [[csvsafe.unescape_cell(c) for c in r] for r in rows[1:]] == [[str(c) for c in r] for r in table.rows]
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 from accounts import connectors
 from accounts.connectors.base import AuthExpired, Batch, PermanentError, RateLimited, TransientError
 from accounts.models import Account, Status
+from core import locks
 from messages_app import db
 from messages_app.models import Message
 from messages_app.services import ingest, pipeline
-from smc import locks
 
 from .ingest_fakes import ScriptedConnector, install_classifier_model, make_item
 

@@ -9,7 +9,7 @@ import redis
 from django.conf import settings
 from django.db import DataError, connection, connections, transaction
 
-from smc import locks
+from core import locks
 from smc.celery import app
 from tests.workers import WorkerProcess, database_url
 

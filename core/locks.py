@@ -14,6 +14,14 @@ from django.db import connection
 POLL_ACCOUNT = 1001
 PUBLISH_OUTBOX = 1002
 DELIVER_BROADCAST = 1003
+# One transaction-level key: one process trains or activates a classifier version at a time.
+CLASSIFIER_VERSIONS = 0x534D43_01
+
+
+def transaction_lock(key: int) -> None:
+    """Waits for `key` and holds it until the current transaction ends (pg_advisory_xact_lock)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def _key(namespace: int, key: int) -> int:

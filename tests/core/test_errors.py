@@ -2,12 +2,12 @@
 
 import pytest
 
+from core.errors import ApplicationError
 from messages_app.services.intake import IntakeError
 from messages_app.services.permissions import Forbidden
 from messages_app.services.publishing import AnswerAlreadyExists, AnswerError
 from messages_app.services.triage import TriageError
 from messages_app.services.workflow import InvalidTransition
-from smc.errors import ApplicationError
 
 
 @pytest.mark.parametrize("error", [

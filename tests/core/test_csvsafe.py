@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from smc import csvsafe
+from core import csvsafe
 
 DANGEROUS = ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://evil.example","x")',
              "=cmd|' /C calc'!A0"]
