@@ -42,6 +42,29 @@ def followups(broadcast: Broadcast) -> QuerySet[Broadcast]:
     return broadcast.followups.filter(state__in=SENT_STATES).order_by("approved_at")
 
 
+def successor(broadcast: Broadcast) -> Broadcast | None:
+    """The sent Update or Cancel that follows this message (at most one: a constraint)."""
+    return broadcast.followups.filter(state__in=SENT_STATES).order_by("approved_at").first()
+
+
+def chain_refusal(target: Broadcast, now: datetime | None = None, *, cancel_ok: bool = False) -> str | None:
+    """Why nothing may be built on or sent again from `target` at this moment, or None when it is the
+    chain's live head. Asked by every state change (draft of a follow-up, submit, approve, retry)."""
+    if not target.is_sent:
+        return "정정·취소 대상 긴급메시지가 발신되지 않았습니다 (the referenced alert was not sent)."
+    later = successor(target)
+    if later is not None and later.msg_type == MsgType.CANCEL:
+        return f"이미 취소된 긴급메시지입니다: {later.identifier} (this alert was cancelled)."
+    if later is not None:
+        return (f"이후 정정이 이미 발신되었습니다: {later.identifier}. 최신 안내에서 새로 작성하세요 "
+                "(a later update superseded this alert).")
+    if target.msg_type == MsgType.CANCEL and not cancel_ok:
+        return "취소 메시지입니다. 취소된 긴급메시지는 다시 정정·발신할 수 없습니다 (this is a cancellation)."
+    if target.expires <= (now or timezone.now()):
+        return "종료 시각이 지난 긴급메시지입니다 (the alert has expired)."
+    return None
+
+
 def references_chain(broadcast: Broadcast) -> list[Broadcast]:
     """The alerts this one updates or cancels, oldest first (CAP `references` lists them all)."""
     chain: list[Broadcast] = []

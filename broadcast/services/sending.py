@@ -194,14 +194,20 @@ def retry_failed(broadcast: Broadcast, user: User) -> int:
         locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
         if not locked.is_sent:
             raise BroadcastError("발신된 긴급메시지가 아닙니다 (not sent).")
-        ids = list(locked.deliveries.filter(state=Delivery.State.FAILED).values_list("pk", flat=True))
-        if not ids:
-            return 0
-        Delivery.objects.filter(pk__in=ids).update(state=Delivery.State.PENDING, last_error="")
-        Broadcast.objects.filter(pk=locked.pk).update(state=Broadcast.State.SENDING, completed_at=None)
-        Step.objects.create(broadcast=locked, action=Step.Action.RETRY, actor=user, note=f"실패 {len(ids)}건 재발신")
-        transaction.on_commit(lambda: queue(ids), robust=True)
-    return len(ids)
+        # A retry posts the text again without a second person: only while this message is the chain's
+        # live head (a Cancel that is the head may be retried: it is what ends the alert).
+        refusal = selectors.chain_refusal(locked, cancel_ok=True)
+        if refusal is None:
+            ids = list(locked.deliveries.filter(state=Delivery.State.FAILED).values_list("pk", flat=True))
+            if ids:
+                Delivery.objects.filter(pk__in=ids).update(state=Delivery.State.PENDING, last_error="")
+                Broadcast.objects.filter(pk=locked.pk).update(state=Broadcast.State.SENDING, completed_at=None)
+                Step.objects.create(broadcast=locked, action=Step.Action.RETRY, actor=user,
+                                    note=f"실패 {len(ids)}건 재발신")
+                transaction.on_commit(lambda: queue(ids), robust=True)
+            return len(ids)
+    Step.objects.create(broadcast=broadcast, action=Step.Action.REFUSED, actor=user, note=refusal)
+    raise BroadcastError(refusal)
 
 
 def stalled_delivery_ids(older_than_seconds: int = 300) -> list[int]:

@@ -16,7 +16,7 @@ from accounts.models import Status as AccountStatus
 from textkit.textclean import sanitize_text
 from users.models import User
 
-from .. import areas, banner, texts
+from .. import areas, banner, selectors, texts
 from ..models import Broadcast, CapStatus, Delivery, MsgType, Step, Template
 from . import BroadcastError, sending
 from .permissions import can_approve, can_draft
@@ -136,6 +136,7 @@ def submit(broadcast: Broadcast, user: User) -> Broadcast:
             refusal = "작성자만 승인을 요청할 수 있습니다 (only the drafter may submit)."
         else:
             _validate(locked)  # bad input is not an attempt worth recording
+            refusal = _chain_refusal(locked)
         if refusal is None:
             locked.x_text = texts.x_text(locked)
             locked.facebook_text = texts.facebook_text(locked)
@@ -162,8 +163,8 @@ def approve(broadcast: Broadcast, user: User) -> Broadcast:
             refusal = f"승인할 수 없는 상태입니다: {locked.get_state_display()} (not awaiting approval)."
         elif locked.expires <= timezone.now():
             refusal = "종료 시각이 지나 승인할 수 없습니다 (expired before approval)."
-        elif locked.references is not None and not locked.references.is_sent:
-            refusal = "정정·취소 대상 긴급메시지가 발신되지 않았습니다 (the referenced alert was not sent)."
+        else:
+            refusal = _chain_refusal(locked)
         if refusal is None:
             now = timezone.now()
             locked.approved_by, locked.approved_at = user, now
@@ -178,6 +179,15 @@ def approve(broadcast: Broadcast, user: User) -> Broadcast:
                 sending.complete_if_done(locked.pk)
             return locked
     _refuse(broadcast, user, refusal)
+
+
+def _chain_refusal(followup: Broadcast) -> str | None:
+    """An Update/Cancel goes out only while what it refers to is still the chain's live head: checked
+    with that row locked, so a Cancel approved meanwhile (or a second Update) is seen."""
+    if followup.references_id is None:
+        return None
+    target = Broadcast.objects.select_for_update().get(pk=followup.references_id)
+    return selectors.chain_refusal(target)
 
 
 def _create_deliveries(broadcast: Broadcast) -> list[int]:
@@ -225,9 +235,9 @@ def prepare_followup(original: Broadcast, user: User, msg_type: str) -> Broadcas
         _refuse(original, user, "긴급메시지 작성 권한이 없습니다 (you may not draft broadcasts).")
     if not original.is_sent:
         _refuse(original, user, "발신된 긴급메시지만 정정·취소할 수 있습니다 (only a sent alert can be updated).")
-    if original.followups.filter(msg_type=MsgType.CANCEL, state__in=[Broadcast.State.SENDING,
-                                                                     Broadcast.State.SENT]).exists():
-        _refuse(original, user, "이미 취소된 긴급메시지입니다 (this alert was cancelled).")
+    refusal = selectors.chain_refusal(original)
+    if refusal:
+        _refuse(original, user, refusal)
     values = {f: getattr(original, f) for f in CONTENT_FIELDS}
     values.update(cap_status=original.cap_status, districts=list(original.districts), onset=original.onset,
                   expires=original.expires)
