@@ -148,7 +148,8 @@ class BroadcastAdmin(admin.ModelAdmin):
     def _page_context(self, request, obj: Broadcast) -> dict:
         user = request.user
         is_drafter = obj.drafted_by_id == user.pk
-        cancelled = obj.followups.filter(msg_type=MsgType.CANCEL, state__in=selectors.SENT_STATES).exists()
+        # A follow-up started here continues the chain's newest message (services.workflow).
+        head = selectors.head_of(obj) if obj.is_sent else None
         return {
             "bc": obj,
             "preview": workflow.preview(obj),
@@ -160,11 +161,12 @@ class BroadcastAdmin(admin.ModelAdmin):
             "can_submit": obj.state == Broadcast.State.DRAFT and is_drafter,
             "can_approve": obj.state == Broadcast.State.SUBMITTED and workflow.can_approve(user) and not is_drafter,
             "own_draft_waiting": obj.state == Broadcast.State.SUBMITTED and is_drafter,
-            "can_retry": obj.is_sent and obj.deliveries.filter(state=Delivery.State.FAILED).exists(),
-            "can_followup": obj.is_sent and workflow.can_draft(user) and not cancelled
-                            and obj.msg_type != MsgType.CANCEL,
-            "chain": selectors.references_chain(obj),
-            "followups": obj.followups.order_by("drafted_at"),
+            "can_retry": obj.is_sent and obj.deliveries.filter(state=Delivery.State.FAILED).exists()
+                         and selectors.chain_refusal(obj, cancel_ok=True) is None,
+            "can_followup": head is not None and workflow.can_draft(user) and selectors.chain_refusal(head) is None,
+            "head": head,
+            "chain": selectors.chain_of(obj) if obj.is_sent else [*selectors.references_chain(obj), obj],
+            "drafts": obj.followups.exclude(state__in=selectors.SENT_STATES).order_by("drafted_at"),
         }
 
     # --- the steps (POST, one button each) ----------------------------------------------------------

@@ -152,6 +152,10 @@ class Broadcast(AlertContent):
                                    name="broadcast_update_cancel_references"),
             models.CheckConstraint(condition=Q(approved_by__isnull=True) | Q(submitted_at__isnull=False),
                                    name="broadcast_approved_after_submit"),
+            # One chain per incident: a sent message has at most one sent successor (Update or Cancel),
+            # so the chain's head, and what is in effect, is never ambiguous.
+            models.UniqueConstraint(fields=["references"], condition=Q(state__in=["sending", "sent"]),
+                                    name="broadcast_one_successor"),
         ]
         indexes = [models.Index(fields=["state", "expires"], name="broadcast_state_expires")]
 

@@ -47,6 +47,25 @@ def successor(broadcast: Broadcast) -> Broadcast | None:
     return broadcast.followups.filter(state__in=SENT_STATES).order_by("approved_at").first()
 
 
+def head_of(broadcast: Broadcast) -> Broadcast:
+    """The newest sent message of the chain this one belongs to (itself when nothing followed)."""
+    node = broadcast
+    while (later := successor(node)) is not None:
+        node = later
+    return node
+
+
+def chain_of(broadcast: Broadcast) -> list[Broadcast]:
+    """Every sent message of the incident, first Alert to current head (the alert pages show it)."""
+    earlier = references_chain(broadcast)
+    later: list[Broadcast] = []
+    node = broadcast
+    while (nxt := successor(node)) is not None:
+        later.append(nxt)
+        node = nxt
+    return [*earlier, broadcast, *later]
+
+
 def chain_refusal(target: Broadcast, now: datetime | None = None, *, cancel_ok: bool = False) -> str | None:
     """Why nothing may be built on or sent again from `target` at this moment, or None when it is the
     chain's live head. Asked by every state change (draft of a follow-up, submit, approve, retry)."""

@@ -6,12 +6,20 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from . import areas, cap, selectors
-from .models import Broadcast
+from .models import Broadcast, MsgType
+
+# What citizens read for a message's place in its chain (the CAP msgType stays in the CAP document).
+KINDS = {MsgType.ALERT: ("긴급 안내", "Alert"), MsgType.UPDATE: ("정정 안내", "Update"),
+         MsgType.CANCEL: ("해제·취소", "Cancelled")}
+
+
+def kind_label(alert: Broadcast, en: bool) -> str:
+    return KINDS[MsgType(alert.msg_type)][1 if en else 0]
 
 
 def _context(alert: Broadcast, en: bool, now) -> dict:
     return {
-        "alert": alert, "en": en,
+        "alert": alert, "en": en, "kind": kind_label(alert, en),
         "headline": alert.headline_en if en else alert.headline_ko,
         "event": alert.event_en if en else alert.event_ko,
         "description": alert.description_en if en else alert.description_ko,
@@ -40,8 +48,10 @@ def alert_detail(request, identifier: str):
         raise Http404 from None
     context = _context(alert, en, now)
     context["in_effect"] = selectors.in_effect(now).filter(pk=alert.pk).exists()
-    context["chain"] = selectors.references_chain(alert)
-    context["followups"] = selectors.followups(alert)
+    chain = selectors.chain_of(alert)
+    context["chain"] = [{"alert": b, "kind": kind_label(b, en), "headline": b.headline_en if en else b.headline_ko}
+                        for b in chain]
+    context["head"] = chain[-1]
     return render(request, "broadcast/alert_detail.html", context)
 
 

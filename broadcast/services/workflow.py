@@ -230,14 +230,17 @@ def prepare_followup(original: Broadcast, user: User, msg_type: str) -> Broadcas
     """An Update or Cancel of a sent alert, prefilled from it, as a new draft (four eyes again)."""
     if msg_type not in (MsgType.UPDATE, MsgType.CANCEL):
         raise BroadcastError("정정(Update) 또는 취소(Cancel)만 만들 수 있습니다.")
-    original = Broadcast.objects.get(pk=original.pk)  # its state as of now, not as the caller saw it
+    started_from = Broadcast.objects.get(pk=original.pk)  # its state as of now, not as the caller saw it
     if not can_draft(user):
-        _refuse(original, user, "긴급메시지 작성 권한이 없습니다 (you may not draft broadcasts).")
-    if not original.is_sent:
-        _refuse(original, user, "발신된 긴급메시지만 정정·취소할 수 있습니다 (only a sent alert can be updated).")
+        _refuse(started_from, user, "긴급메시지 작성 권한이 없습니다 (you may not draft broadcasts).")
+    if not started_from.is_sent:
+        _refuse(started_from, user, "발신된 긴급메시지만 정정·취소할 수 있습니다 (only a sent alert can be updated).")
+    # One chain per incident: whichever page it was started from, a follow-up continues the newest
+    # message (an Update of the original after an Update would branch it and leave one live).
+    original = selectors.head_of(started_from)
     refusal = selectors.chain_refusal(original)
     if refusal:
-        _refuse(original, user, refusal)
+        _refuse(started_from, user, refusal)
     values = {f: getattr(original, f) for f in CONTENT_FIELDS}
     values.update(cap_status=original.cap_status, districts=list(original.districts), onset=original.onset,
                   expires=original.expires)
@@ -255,4 +258,6 @@ def prepare_followup(original: Broadcast, user: User, msg_type: str) -> Broadcas
         action = Step.Action.UPDATE if msg_type == MsgType.UPDATE else Step.Action.CANCEL
         _record(draft, Step.Action.DRAFT, user, f"{original.identifier}의 {draft.get_msg_type_display()}")
         _record(original, action, user, f"새 초안 {draft.identifier}")
+        if started_from.pk != original.pk:
+            _record(started_from, action, user, f"최신 안내 {original.identifier}에 이어 새 초안 {draft.identifier}")
     return draft
