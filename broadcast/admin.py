@@ -58,7 +58,7 @@ class BroadcastAdmin(admin.ModelAdmin):
     form = BroadcastForm
     change_form_template = "admin/broadcast/broadcast/change_form.html"
     change_list_template = "admin/broadcast/broadcast/change_list.html"
-    list_display = ["headline_ko", "kind", "state_badge", "drafted_by", "approved_by", "approved_at", "result"]
+    list_display = ["title", "kind", "state_badge", "drafted_by", "approved_by", "approved_at", "result"]
     list_filter = ["state", "msg_type", "cap_status"]
     search_fields = ["headline_ko", "headline_en", "identifier"]
 
@@ -80,6 +80,10 @@ class BroadcastAdmin(admin.ModelAdmin):
         return False
 
     # --- list ---------------------------------------------------------------------------------------
+
+    @admin.display(description="제목 (대상 지역)", ordering="headline_ko")
+    def title(self, obj):
+        return obj.title_ko
 
     @admin.display(description="종류")
     def kind(self, obj):

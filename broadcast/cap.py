@@ -1,7 +1,8 @@
 """OASIS CAP 1.2 documents of the alerts, and the Atom feed that links to them.
 
-One `info` per language (ko-KR, en-US), each with the same `area`: areaDesc, the districts' polygons and
-KOSTAT geocodes. `sent` carries Seoul's +09:00 offset, as the schema's pattern requires an offset.
+One `info` per language (ko-KR, en-US), each with the same `area`: areaDesc, one simplified polygon per
+chosen district (the city's outline for the whole city) and their KOSTAT geocodes (Seoul's own, 11, for
+the whole city). `sent` carries Seoul's +09:00 offset, as the schema's pattern requires an offset.
 Update and Cancel list every earlier message of the chain in `references` ("sender,identifier,sent").
 """
 
@@ -56,7 +57,7 @@ def _info(alert, broadcast: Broadcast, lang: str) -> None:
         _sub(info, "onset", cap_time(broadcast.onset))
     _sub(info, "expires", cap_time(broadcast.expires))
     _sub(info, "senderName", SENDER_NAME_KO if ko else SENDER_NAME_EN)
-    headline = broadcast.headline_ko if ko else broadcast.headline_en
+    headline = broadcast.title(lang)
     if broadcast.is_exercise:
         headline = f"{'[훈련]' if ko else '[EXERCISE]'} {headline}"
     _sub(info, "headline", headline)
@@ -67,13 +68,13 @@ def _info(alert, broadcast: Broadcast, lang: str) -> None:
     _sub(info, "web", texts.public_url(broadcast))
     area = _sub(info, "area")
     _sub(area, "areaDesc", areas.describe(broadcast.districts, lang))
-    chosen = areas.selected(broadcast.districts)
-    for district in chosen:
-        _sub(area, "polygon", district.cap_polygon())
-    for district in chosen:
+    polygons, codes = areas.cap_areas(broadcast.districts)
+    for polygon in polygons:
+        _sub(area, "polygon", polygon)
+    for code in codes:
         geocode = _sub(area, "geocode")
         _sub(geocode, "valueName", areas.GEOCODE_NAME)
-        _sub(geocode, "value", district.code)
+        _sub(geocode, "value", code)
 
 
 def cap_xml(broadcast: Broadcast) -> bytes:
@@ -118,7 +119,7 @@ class AlertsFeed(Feed):
 
     def item_title(self, item: Broadcast):
         mark = "[훈련] " if item.is_exercise else ""
-        return f"{mark}[{item.get_msg_type_display()}] {item.headline_ko} / {item.headline_en}"
+        return f"{mark}[{item.get_msg_type_display()}] {item.title_ko} / {item.title_en}"
 
     def item_description(self, item: Broadcast):
         return f"{item.description_ko}\n\n{item.description_en}"

@@ -13,6 +13,8 @@ from django.db.models import F, Q
 
 from accounts.models import Account
 
+from . import areas
+
 
 class CapStatus(models.TextChoices):
     ACTUAL = "Actual", "실제 (Actual)"
@@ -169,6 +171,24 @@ class Broadcast(AlertContent):
     @property
     def is_sent(self) -> bool:
         return self.state in (self.State.SENDING, self.State.SENT)
+
+    def title(self, language: str = "ko") -> str:
+        """The headline with its area in front ("강남구·종로구 대설경보: …"): every text and page
+        names where the alert applies, even when the drafter's headline does not."""
+        ko = language == "ko"
+        area = areas.short(self.districts, language)
+        headline = self.headline_ko if ko else self.headline_en
+        if headline.startswith(area):
+            return headline
+        return f"{area} {headline}" if ko else f"{area}: {headline}"
+
+    @property
+    def title_ko(self) -> str:
+        return self.title("ko")
+
+    @property
+    def title_en(self) -> str:
+        return self.title("en")
 
     @property
     def root(self) -> "Broadcast":

@@ -17,8 +17,8 @@ from .models import Broadcast, CapStatus, Delivery, Step, Template
 
 TEMPLATES = [
     ("snow", "폭설·제설", "대설", "Heavy snow", "Met", "Expected", "Severe", "Likely",
-     "대설특보: 서울 전역 많은 눈, 제설 작업 중",
-     "Heavy snow warning for Seoul; snow removal under way",
+     "대설특보: 많은 눈, 제설 작업 중",
+     "Heavy snow warning; snow removal under way",
      "서울에 많은 눈이 내리고 있습니다. 시와 자치구가 주요 도로 제설 작업을 하고 있습니다.",
      "Heavy snow is falling in Seoul. The city and districts are clearing main roads.",
      "자가용 대신 대중교통을 이용하고, 내 집·내 점포 앞 눈을 치워 주세요. 지하철은 증편 운행합니다.",

@@ -39,24 +39,34 @@ def x_text(broadcast: Broadcast) -> str:
     marker = MARKERS_KO[broadcast.msg_type]
     if broadcast.is_exercise:
         marker = f"{EXERCISE_KO}{marker}"
-    head = f"{marker} {broadcast.headline_ko}".strip()
+    head = f"{marker} {broadcast.title_ko}".strip()
     body = " ".join(p.strip() for p in (broadcast.description_ko, broadcast.instruction_ko) if p.strip())
     link = public_url(broadcast)
 
     def compose(text: str) -> str:
         return "\n".join(part for part in (head, text, link) if part)
 
+    if not _x_fits(compose("")):
+        # A long headline with many districts: the headline is cut (its area, in front, stays).
+        head = _longest_fitting(head, lambda cut: "\n".join((cut, link)))
+        return compose("")
     if _x_fits(compose(body)):
         return compose(body)
-    # Longest prefix of the body that fits, cut on a character boundary (binary search).
-    low, high = 0, len(body)
+    cut = _longest_fitting(body, compose)
+    return compose(cut) if cut else compose("")
+
+
+def _longest_fitting(text: str, compose) -> str:
+    """The longest prefix of `text` (with an ellipsis) whose composed post fits, or "" (binary search
+    on a character boundary)."""
+    low, high = 0, len(text)
     while low < high:
         mid = (low + high + 1) // 2
-        if _x_fits(compose(body[:mid].rstrip() + ELLIPSIS)):
+        if _x_fits(compose(text[:mid].rstrip() + ELLIPSIS)):
             low = mid
         else:
             high = mid - 1
-    return compose(body[:low].rstrip() + ELLIPSIS) if low else compose("")
+    return text[:low].rstrip() + ELLIPSIS if low else ""
 
 
 def facebook_text(broadcast: Broadcast) -> str:
@@ -66,11 +76,11 @@ def facebook_text(broadcast: Broadcast) -> str:
     if broadcast.is_exercise:
         ko_marker, en_marker = f"{EXERCISE_KO}{ko_marker}", f"{EXERCISE_EN}{en_marker}"
         lines += [EXERCISE_NOTICE, ""]
-    lines += [f"{ko_marker} {broadcast.headline_ko}", broadcast.description_ko.strip()]
+    lines += [f"{ko_marker} {broadcast.title_ko}", broadcast.description_ko.strip()]
     if broadcast.instruction_ko.strip():
         lines += ["", "▶ 행동 요령", broadcast.instruction_ko.strip()]
     lines += ["", f"대상 지역: {areas.describe(broadcast.districts, 'ko')}", "",
-              f"{en_marker} {broadcast.headline_en}", broadcast.description_en.strip()]
+              f"{en_marker} {broadcast.title_en}", broadcast.description_en.strip()]
     if broadcast.instruction_en.strip():
         lines += ["", "▶ What to do", broadcast.instruction_en.strip()]
     lines += ["", f"Area: {areas.describe(broadcast.districts, 'en')}", "", public_url(broadcast)]

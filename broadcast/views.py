@@ -20,7 +20,7 @@ def kind_label(alert: Broadcast, en: bool) -> str:
 def _context(alert: Broadcast, en: bool, now) -> dict:
     return {
         "alert": alert, "en": en, "kind": kind_label(alert, en),
-        "headline": alert.headline_en if en else alert.headline_ko,
+        "headline": alert.title("en" if en else "ko"),
         "event": alert.event_en if en else alert.event_ko,
         "description": alert.description_en if en else alert.description_ko,
         "instruction": alert.instruction_en if en else alert.instruction_ko,
@@ -49,7 +49,7 @@ def alert_detail(request, identifier: str):
     context = _context(alert, en, now)
     context["in_effect"] = selectors.in_effect(now).filter(pk=alert.pk).exists()
     chain = selectors.chain_of(alert)
-    context["chain"] = [{"alert": b, "kind": kind_label(b, en), "headline": b.headline_en if en else b.headline_ko}
+    context["chain"] = [{"alert": b, "kind": kind_label(b, en), "headline": b.title("en" if en else "ko")}
                         for b in chain]
     context["head"] = chain[-1]
     return render(request, "broadcast/alert_detail.html", context)

@@ -61,8 +61,8 @@ def test_cap_alert_update_cancel_are_valid_and_complete(client, chain):
         infos = doc.findall("cap:info", NS)
         assert [i.findtext("cap:language", namespaces=NS) for i in infos] == ["ko-KR", "en-US"]
         ko, en = infos
-        assert ko.findtext("cap:headline", namespaces=NS) == broadcast.headline_ko
-        assert en.findtext("cap:headline", namespaces=NS) == broadcast.headline_en
+        assert ko.findtext("cap:headline", namespaces=NS) == f"강남구·종로구 {broadcast.headline_ko}"
+        assert en.findtext("cap:headline", namespaces=NS) == f"Gangnam-gu, Jongno-gu: {broadcast.headline_en}"
         assert ko.findtext("cap:area/cap:areaDesc", namespaces=NS) == "강남구, 종로구"
         assert en.findtext("cap:area/cap:areaDesc", namespaces=NS) == "Gangnam-gu, Jongno-gu"
         codes = [g.findtext("cap:value", namespaces=NS) for g in ko.findall("cap:area/cap:geocode", NS)]
@@ -95,7 +95,7 @@ def test_cap_of_an_exercise_for_the_whole_city(client, make_staff, platform):
     assert doc.find("cap:info/cap:headline", NS).text.startswith("[훈련]")
     area = doc.find("cap:info/cap:area", NS)
     assert area.findtext("cap:areaDesc", namespaces=NS) == "서울특별시 전역"
-    assert len(area.findall("cap:geocode", NS)) == 25 and len(area.findall("cap:polygon", NS)) == 25
+    assert len(area.findall("cap:geocode", NS)) == 1 and len(area.findall("cap:polygon", NS)) == 1  # the city's
 
 
 def test_atom_feed_parses_and_links_each_cap_document(client, chain):
@@ -206,5 +206,5 @@ def test_cap_of_pasted_control_characters_is_valid(client, make_staff, platform)
     drafter, approver = people(make_staff)
     alert = approved(drafter, approver, headline_ko="한파\x0b 경보\u202e", description_ko="외출\x01 자제\ufeff")
     doc = cap_of(client, alert)
-    assert doc.findtext("cap:info/cap:headline", namespaces=NS) == "한파 경보"
+    assert doc.findtext("cap:info/cap:headline", namespaces=NS) == "서울 전역 한파 경보"
     assert doc.findtext("cap:info/cap:description", namespaces=NS) == "외출 자제"

@@ -69,7 +69,7 @@ def test_no_edit_after_submission_and_only_the_drafter_edits(make_staff):
     broadcast.refresh_from_db()
     assert broadcast.headline_ko == "대설경보: 오늘 밤 최대 20cm"
     # What the approver sees is frozen at submission.
-    assert broadcast.x_text.startswith("[긴급] 대설경보: 오늘 밤 최대 20cm")
+    assert broadcast.x_text.startswith("[긴급] 서울 전역 대설경보: 오늘 밤 최대 20cm")
     assert broadcast.identifier in broadcast.x_text and broadcast.identifier in broadcast.facebook_text
 
 
