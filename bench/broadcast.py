@@ -96,8 +96,8 @@ def run(db_url: str, queue: str, ns: str, threads: int) -> int:
                           "follower_count": 1000 + i, "status": Status.ACTIVE})
 
     def approve():
-        b = workflow.submit(workflow.create_draft(drafter, template=template), drafter)
-        return workflow.approve(b, approver)
+        b = workflow.submit(workflow.create_draft(drafter, template=template, cap_status="Actual"), drafter)
+        return workflow.approve(b, approver, workflow.confirmation_word(b))
 
     def wait_done(broadcast, timeout=120) -> float:
         deadline = time.monotonic() + timeout

@@ -12,18 +12,33 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from . import areas, selectors
-from .models import Broadcast, Delivery, MsgType, Step, Template
+from .models import Broadcast, CapStatus, Delivery, MsgType, Step, Template
 from .services import BroadcastError, sending, workflow
 
 
+class DistrictPicker(forms.CheckboxSelectMultiple):
+    """The districts' checkboxes with the SVG district map beside them (static/broadcast/district-picker.js)."""
+
+    template_name = "broadcast/widgets/district_picker.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["view_box"], context["widget"]["shapes"] = areas.svg_map()
+        return context
+
+
 class BroadcastForm(forms.ModelForm):
+    # No initial value: the drafter must choose (Hawaii 2018: Actual and Exercise were one click apart).
+    cap_status = forms.ChoiceField(label="실제 상황·훈련·시험", choices=CapStatus.choices, widget=forms.RadioSelect,
+                                   help_text="훈련·시험은 모의 발신기로만 게시되고 모든 화면에 '훈련'으로 표시됩니다.")
     districts = forms.MultipleChoiceField(
-        label="대상 지역 (자치구)", required=False, widget=forms.CheckboxSelectMultiple,
+        label="대상 지역 (자치구)", required=False, widget=DistrictPicker,
         help_text="아무것도 고르지 않으면 서울특별시 전역입니다.")
 
     class Meta:
@@ -101,7 +116,8 @@ class BroadcastAdmin(admin.ModelAdmin):
         return selectors.reach_phrase(selectors.progress(obj.pk))
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"templates": Template.objects.all(), "can_draft": workflow.can_draft(request.user)}
+        extra = {"templates": Template.objects.all(), "can_draft": workflow.can_draft(request.user),
+                 "title": "긴급메시지 발신", "subtitle": None}
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 
     # --- add / edit a draft: through the services ---------------------------------------------------
@@ -112,6 +128,7 @@ class BroadcastAdmin(admin.ModelAdmin):
         template = Template.objects.filter(code=code).first() if code else None
         if template:
             initial.update(workflow.template_values(template))
+        initial.pop("cap_status", None)  # chosen by the drafter, every time
         initial.setdefault("expires", timezone.now() + timedelta(hours=workflow.DEFAULT_DURATION_HOURS))
         return initial
 
@@ -140,9 +157,14 @@ class BroadcastAdmin(admin.ModelAdmin):
             return [*BroadcastForm.Meta.fields]
         return []
 
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(request, form_url, {**(extra_context or {}), "title": "새 긴급메시지 초안"})
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         extra = self._page_context(request, obj) if obj else {}
+        if obj:
+            extra.update(title=f"긴급메시지 {obj.get_state_display()}: {obj.title_ko}", subtitle=None)
         try:
             return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
         except BroadcastError as exc:
@@ -154,12 +176,15 @@ class BroadcastAdmin(admin.ModelAdmin):
         is_drafter = obj.drafted_by_id == user.pk
         # A follow-up started here continues the chain's newest message (services.workflow).
         head = selectors.head_of(obj) if obj.is_sent else None
+        progress = selectors.progress(obj.pk) if obj.is_sent else None
         return {
             "bc": obj,
             "preview": workflow.preview(obj),
             "area_ko": areas.describe(obj.districts, "ko"),
             "steps": obj.steps.select_related("actor"),
-            "progress": selectors.progress(obj.pk) if obj.is_sent else None,
+            "progress": progress,
+            "heading": selectors.status_heading(obj, progress),
+            "kind": f"{obj.get_cap_status_display() or '미선택'} · {obj.get_msg_type_display()}",
             "reach_phrase": selectors.reach_phrase(selectors.progress(obj.pk)) if obj.is_sent else "",
             "deliveries": selectors.deliveries(obj) if obj.is_sent else [],
             "can_submit": obj.state == Broadcast.State.DRAFT and is_drafter,
@@ -179,6 +204,7 @@ class BroadcastAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<int:pk>/submit/", wrap(self.step_view("submit")), name="broadcast_submit"),
+            path("<int:pk>/confirm/", wrap(self.confirm_view), name="broadcast_confirm"),
             path("<int:pk>/approve/", wrap(self.step_view("approve")), name="broadcast_approve"),
             path("<int:pk>/reject/", wrap(self.step_view("reject")), name="broadcast_reject"),
             path("<int:pk>/retry/", wrap(self.step_view("retry")), name="broadcast_retry"),
@@ -203,7 +229,11 @@ class BroadcastAdmin(admin.ModelAdmin):
                     workflow.submit(obj, request.user)
                     messages.success(request, "승인을 요청했습니다. 다른 승인자가 승인하면 발신됩니다.")
                 elif step == "approve":
-                    workflow.approve(obj, request.user)
+                    try:
+                        workflow.approve(obj, request.user, request.POST.get("confirmation", ""))
+                    except BroadcastError as exc:
+                        messages.error(request, str(exc))
+                        return redirect(reverse("admin:broadcast_confirm", args=[obj.pk]))
                     messages.success(request, "승인했습니다. 모든 계정으로 발신을 시작합니다.")
                 elif step == "reject":
                     workflow.reject(obj, request.user, request.POST.get("reason", ""))
@@ -221,6 +251,23 @@ class BroadcastAdmin(admin.ModelAdmin):
 
         return view
 
+    def confirm_view(self, request, pk: int):
+        """The step before sending: what will happen, in large type, and the area's name to type."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        obj = get_object_or_404(Broadcast, pk=pk)
+        if obj.state != Broadcast.State.SUBMITTED or not workflow.can_approve(request.user):
+            return redirect(reverse("admin:broadcast_broadcast_change", args=[obj.pk]))
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "bc": obj,
+            "title": f"발신 전 확인: {obj.title_ko}", "subtitle": None,
+            "own_draft": obj.drafted_by_id == request.user.pk,
+            "area_full": areas.describe(obj.districts, "ko"), "word": workflow.confirmation_word(obj),
+            "recipients": selectors.recipients_summary(), "preview": workflow.preview(obj),
+            "chain": selectors.references_chain(obj),
+        }
+        return TemplateResponse(request, "admin/broadcast/broadcast/confirm.html", context)
+
     def progress_view(self, request, pk: int):
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -232,6 +279,7 @@ class BroadcastAdmin(admin.ModelAdmin):
             "needs_reauth": d.needs_reauth, "external_id": d.external_id, "attempts": d.attempts,
         } for d in selectors.deliveries(obj)]
         return JsonResponse({**p, "state": obj.state, "state_label": obj.get_state_display(),
+                             "heading": selectors.status_heading(obj, p),
                              "phrase": selectors.reach_phrase(p), "deliveries": rows})
 
 

@@ -153,3 +153,35 @@ def city_outline() -> tuple[Point, ...]:
         ring.append(step)
         previous, current = current, step
     return (*ring, start)
+
+
+@dataclass(frozen=True)
+class MapShape:
+    code: str
+    name_ko: str
+    path: str  # SVG path data
+    label_x: float
+    label_y: float
+
+
+@cache
+def svg_map(width: float = 480.0, pad: float = 6.0) -> tuple[str, tuple[MapShape, ...]]:
+    """(viewBox, shapes) of the district picker: equirectangular, longitude scaled by cos(latitude),
+    which over Seoul's 30 km is as good as a conformal projection and needs no GIS library."""
+    table = districts()
+    points = [p for d in table.values() for p in d.ring]
+    min_lon, max_lon = min(p[0] for p in points), max(p[0] for p in points)
+    min_lat, max_lat = min(p[1] for p in points), max(p[1] for p in points)
+    scale = (width - 2 * pad) / ((max_lon - min_lon) * KX)
+    height = (max_lat - min_lat) * scale + 2 * pad
+
+    def xy(point: Point) -> tuple[float, float]:
+        return pad + (point[0] - min_lon) * KX * scale, pad + (max_lat - point[1]) * scale
+
+    shapes = []
+    for d in table.values():
+        ring = [xy(p) for p in simplify(d.ring, 0.0005)]
+        path = "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in ring[:-1]) + "Z"
+        cx, cy = sum(x for x, _ in ring[:-1]) / (len(ring) - 1), sum(y for _, y in ring[:-1]) / (len(ring) - 1)
+        shapes.append(MapShape(d.code, d.name_ko, path, round(cx, 1), round(cy, 1)))
+    return f"0 0 {width:.0f} {height:.0f}", tuple(shapes)

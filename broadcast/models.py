@@ -17,51 +17,51 @@ from . import areas
 
 
 class CapStatus(models.TextChoices):
-    ACTUAL = "Actual", "실제 (Actual)"
-    EXERCISE = "Exercise", "훈련 (Exercise)"
-    TEST = "Test", "시험 (Test)"
+    ACTUAL = "Actual", "실제 상황"
+    EXERCISE = "Exercise", "훈련"
+    TEST = "Test", "시험"
 
 
 class MsgType(models.TextChoices):
-    ALERT = "Alert", "최초 발령 (Alert)"
-    UPDATE = "Update", "정정·갱신 (Update)"
-    CANCEL = "Cancel", "취소 (Cancel)"
+    ALERT = "Alert", "최초 발령"
+    UPDATE = "Update", "정정"
+    CANCEL = "Cancel", "취소"
 
 
 class Category(models.TextChoices):
     # CAP 1.2 categories used by the city's templates (the full list is longer).
-    MET = "Met", "기상 (Met)"
-    GEO = "Geo", "지질 (Geo)"
-    SAFETY = "Safety", "안전 (Safety)"
-    INFRA = "Infra", "기반시설 (Infra)"
-    TRANSPORT = "Transport", "교통 (Transport)"
-    ENV = "Env", "환경 (Env)"
-    HEALTH = "Health", "보건 (Health)"
-    OTHER = "Other", "기타 (Other)"
+    MET = "Met", "기상"
+    GEO = "Geo", "지질"
+    SAFETY = "Safety", "안전"
+    INFRA = "Infra", "기반시설"
+    TRANSPORT = "Transport", "교통"
+    ENV = "Env", "환경"
+    HEALTH = "Health", "보건"
+    OTHER = "Other", "기타"
 
 
 class Urgency(models.TextChoices):
-    IMMEDIATE = "Immediate", "즉시 (Immediate)"
-    EXPECTED = "Expected", "1시간 내 (Expected)"
-    FUTURE = "Future", "가까운 시일 (Future)"
-    PAST = "Past", "지나감 (Past)"
-    UNKNOWN = "Unknown", "모름 (Unknown)"
+    IMMEDIATE = "Immediate", "즉시"
+    EXPECTED = "Expected", "1시간 내"
+    FUTURE = "Future", "가까운 시일"
+    PAST = "Past", "지나감"
+    UNKNOWN = "Unknown", "모름"
 
 
 class Severity(models.TextChoices):
-    EXTREME = "Extreme", "극심 (Extreme)"
-    SEVERE = "Severe", "심각 (Severe)"
-    MODERATE = "Moderate", "보통 (Moderate)"
-    MINOR = "Minor", "경미 (Minor)"
-    UNKNOWN = "Unknown", "모름 (Unknown)"
+    EXTREME = "Extreme", "극심"
+    SEVERE = "Severe", "심각"
+    MODERATE = "Moderate", "보통"
+    MINOR = "Minor", "경미"
+    UNKNOWN = "Unknown", "모름"
 
 
 class Certainty(models.TextChoices):
-    OBSERVED = "Observed", "관측됨 (Observed)"
-    LIKELY = "Likely", "가능성 높음 (Likely)"
-    POSSIBLE = "Possible", "가능 (Possible)"
-    UNLIKELY = "Unlikely", "가능성 낮음 (Unlikely)"
-    UNKNOWN = "Unknown", "모름 (Unknown)"
+    OBSERVED = "Observed", "관측됨"
+    LIKELY = "Likely", "가능성 높음"
+    POSSIBLE = "Possible", "가능"
+    UNLIKELY = "Unlikely", "가능성 낮음"
+    UNKNOWN = "Unknown", "모름"
 
 
 class AlertContent(models.Model):
@@ -114,7 +114,8 @@ class Broadcast(AlertContent):
     state = models.CharField("진행 상태", max_length=20, choices=State.choices, default=State.DRAFT)
     template = models.ForeignKey(Template, on_delete=models.SET_NULL, null=True, blank=True,
                                  verbose_name="템플릿")
-    cap_status = models.CharField("실제/훈련", max_length=10, choices=CapStatus.choices, default=CapStatus.ACTUAL,
+    # No default (the Hawaii false alarm of 2018 was Actual vs. Exercise): the drafter chooses.
+    cap_status = models.CharField("실제 상황·훈련·시험", max_length=10, choices=CapStatus.choices, blank=True,
                                   help_text="훈련·시험은 모의 발신기(시뮬레이터)로만 게시되고 "
                                             "모든 화면에 '훈련'으로 표시됩니다")
     msg_type = models.CharField("종류", max_length=10, choices=MsgType.choices, default=MsgType.ALERT)
@@ -154,6 +155,8 @@ class Broadcast(AlertContent):
                                    name="broadcast_update_cancel_references"),
             models.CheckConstraint(condition=Q(approved_by__isnull=True) | Q(submitted_at__isnull=False),
                                    name="broadcast_approved_after_submit"),
+            models.CheckConstraint(condition=Q(submitted_at__isnull=True) | Q(cap_status__in=CapStatus.values),
+                                   name="broadcast_status_chosen_before_submit"),
             # One chain per incident: a sent message has at most one sent successor (Update or Cancel),
             # so the chain's head, and what is in effect, is never ambiguous.
             models.UniqueConstraint(fields=["references"], condition=Q(state__in=["sending", "sent"]),

@@ -2,12 +2,50 @@
 
 from datetime import datetime
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+
+from accounts.models import Account, Platform
+from accounts.models import Status as AccountStatus
 
 from .models import Broadcast, Delivery, MsgType
 
 SENT_STATES = [Broadcast.State.SENDING, Broadcast.State.SENT]
+# Platforms a broadcast is posted on (me2day closed in 2014; phone and web are not platforms).
+POSTABLE_PLATFORMS = [Platform.X, Platform.FACEBOOK]
+
+
+def postable_accounts() -> QuerySet[Account]:
+    """The accounts an approval posts to: only those SMC operates (polls, holds credentials for); the
+    SNS map also lists ones it does not."""
+    return Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True, platform__in=POSTABLE_PLATFORMS)
+
+
+def recipients_summary() -> dict:
+    """What the confirmation step shows: how many accounts, per platform, and their followers."""
+    accounts = postable_accounts()
+    per_platform = {row["platform"]: row["n"] for row in accounts.values("platform").annotate(n=Count("pk"))
+                    .order_by()}
+    followers = accounts.aggregate(s=Sum("follower_count"))["s"] or 0
+    return {"total": sum(per_platform.values()), "per_platform": [
+        (Platform(p).label, per_platform.get(p, 0)) for p in POSTABLE_PLATFORMS],
+        "followers": followers, "people": approx_people(followers)}
+
+
+def pending_approval(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Broadcast]:
+    """Broadcasts waiting for an approver other than their drafter."""
+    return Broadcast.objects.filter(state=Broadcast.State.SUBMITTED).exclude(drafted_by_id=user.pk)
+
+
+def status_heading(broadcast: Broadcast, p: dict | None) -> str:
+    """"발신 중 17/34", "발신 완료 34/34", "발신 완료 32/34 · 실패 2" (the page's heading follows it)."""
+    label = broadcast.get_state_display()
+    if not broadcast.is_sent or p is None:
+        return label
+    text = f"{label} {p['delivered']}/{p['total']}"
+    return f"{text} · 실패 {p['failed']}" if p["failed"] else text
 
 
 def public_alerts() -> QuerySet[Broadcast]:

@@ -11,14 +11,12 @@ from typing import Any, NoReturn
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Account, Platform
-from accounts.models import Status as AccountStatus
 from textkit.textclean import sanitize_text
 from users.models import User
 
 from .. import areas, banner, selectors, texts
 from ..models import Broadcast, CapStatus, Delivery, MsgType, Step, Template
-from . import BroadcastError, sending
+from . import BroadcastError, notify, sending
 from .permissions import can_approve, can_draft
 
 # Fields a drafter fills in (and may change until submission).
@@ -27,8 +25,6 @@ CONTENT_FIELDS = [
     "headline_ko", "headline_en", "description_ko", "description_en", "instruction_ko", "instruction_en",
 ]
 DRAFT_FIELDS = CONTENT_FIELDS + ["cap_status", "districts", "onset", "expires"]
-# Platforms a broadcast is posted on (me2day closed in 2014; phone and web are not platforms).
-POSTABLE_PLATFORMS = [Platform.X, Platform.FACEBOOK]
 DEFAULT_DURATION_HOURS = 12
 
 
@@ -71,6 +67,8 @@ def _validate(broadcast: Broadcast) -> None:
                if not getattr(broadcast, f)]
     if missing:
         raise BroadcastError(f"다음 항목을 입력하세요 (required): {', '.join(missing)}")
+    if broadcast.cap_status not in CapStatus.values:
+        raise BroadcastError("실제 상황·훈련·시험 가운데 하나를 고르세요 (choose Actual, Exercise or Test).")
     if broadcast.expires is None:
         raise BroadcastError("종료 시각을 입력하세요 (expiry is required).")
     if broadcast.onset and broadcast.expires <= broadcast.onset:
@@ -144,13 +142,15 @@ def submit(broadcast: Broadcast, user: User) -> Broadcast:
             locked.submitted_at = timezone.now()
             locked.save()
             _record(locked, Step.Action.SUBMIT, user)
+            transaction.on_commit(lambda: notify.approval_waiting(locked.pk), robust=True)
             return locked
     _refuse(broadcast, user, refusal)
 
 
-def approve(broadcast: Broadcast, user: User) -> Broadcast:
+def approve(broadcast: Broadcast, user: User, confirmation: str) -> Broadcast:
     """Approve and send: one Delivery per active account, created in this transaction; posting
-    starts when it commits."""
+    starts when it commits. `confirmation` is what the approver typed on the confirmation step (the
+    area's name, or 훈련): nothing is sent on one misread click."""
     with transaction.atomic():
         locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
         refusal = None
@@ -163,6 +163,9 @@ def approve(broadcast: Broadcast, user: User) -> Broadcast:
             refusal = f"승인할 수 없는 상태입니다: {locked.get_state_display()} (not awaiting approval)."
         elif locked.expires <= timezone.now():
             refusal = "종료 시각이 지나 승인할 수 없습니다 (expired before approval)."
+        elif not confirmation_matches(locked, confirmation):
+            refusal = (f"확인 문구가 다릅니다. 대상 지역 '{confirmation_word(locked)}'을(를) 그대로 입력하세요 "
+                       "(type the area's name to send).")
         else:
             refusal = _chain_refusal(locked)
         if refusal is None:
@@ -190,10 +193,24 @@ def _chain_refusal(followup: Broadcast) -> str | None:
     return selectors.chain_refusal(target)
 
 
+def confirmation_word(broadcast: Broadcast) -> str:
+    """What the approver types to send: the area as the headline names it, or 훈련/시험."""
+    if broadcast.is_exercise:
+        return broadcast.get_cap_status_display()
+    return areas.short(broadcast.districts, "ko")
+
+
+def _letters(text: str) -> str:
+    # "강남구·종로구", "강남구, 종로구" and "강남구 종로구" are the same answer.
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def confirmation_matches(broadcast: Broadcast, typed: str) -> bool:
+    return bool(typed) and _letters(typed) == _letters(confirmation_word(broadcast))
+
+
 def _create_deliveries(broadcast: Broadcast) -> list[int]:
-    # Only the accounts SMC operates (polls, holds credentials for); the SNS map also lists ones it does not.
-    accounts = Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True,
-                                      platform__in=POSTABLE_PLATFORMS).order_by("pk")
+    accounts = selectors.postable_accounts().order_by("pk")
     originals = {}
     if broadcast.references_id:
         # On X an Update/Cancel answers the account's own original post, so it reads in context.

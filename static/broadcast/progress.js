@@ -8,6 +8,7 @@
   var bar = document.getElementById("bc-bar");
   var counts = document.getElementById("bc-counts");
   var rows = document.getElementById("bc-rows");
+  var heading = document.getElementById("bc-state");
 
   function cell(text, className) {
     var td = document.createElement("td");
@@ -34,6 +35,11 @@
       body.appendChild(tr);
     });
     rows.replaceChildren(body);
+    if (heading) {
+      // "발신 중 17/34" follows to "발신 완료 34/34" (or the failures) without a reload.
+      heading.textContent = data.heading;
+      heading.className = "bc-state bc-" + data.state;
+    }
     section.setAttribute("data-state", data.state);
     section.setAttribute("data-pending", String(data.pending));
   }

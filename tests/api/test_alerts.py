@@ -11,7 +11,7 @@ from django.utils import timezone
 from broadcast import selectors
 from broadcast.models import Broadcast, MsgType
 from broadcast.services import workflow
-from tests.broadcast.factories import FakePlatform, approved, people
+from tests.broadcast.factories import FakePlatform, approve, approved, people
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +27,10 @@ def alerts(make_staff, platform):
     the whole city cancelled, an exercise, and a draft that must never appear."""
     drafter, approver = people(make_staff)
     snow = approved(drafter, approver, districts=["11230", "11010"])
-    snow_update = workflow.approve(workflow.submit(workflow.prepare_followup(snow, drafter, MsgType.UPDATE),
+    snow_update = approve(workflow.submit(workflow.prepare_followup(snow, drafter, MsgType.UPDATE),
                                                    drafter), approver)
     heat = approved(drafter, approver, code="heat")
-    heat_cancel = workflow.approve(workflow.submit(workflow.prepare_followup(heat, drafter, MsgType.CANCEL),
+    heat_cancel = approve(workflow.submit(workflow.prepare_followup(heat, drafter, MsgType.CANCEL),
                                                    drafter), approver)
     exercise = approved(drafter, approver, code="exercise")
     draft = workflow.create_draft(drafter, headline_ko="비공개 초안 제목", headline_en="secret draft",
@@ -132,7 +132,7 @@ def test_conditional_get_and_cors(api, alerts):
     assert first["Access-Control-Allow-Origin"] == "*"
     again = api.get("/api/v1/alerts/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
-    workflow.approve(workflow.submit(workflow.prepare_followup(alerts["snow_update"], alerts["drafter"],
+    approve(workflow.submit(workflow.prepare_followup(alerts["snow_update"], alerts["drafter"],
                                                                 MsgType.CANCEL), alerts["drafter"]),
                      alerts["approver"])
     assert api.get("/api/v1/alerts/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200

@@ -15,15 +15,23 @@ def people(make_staff):
 
 
 def draft(user, code="snow", **fields) -> Broadcast:
-    return workflow.create_draft(user, template=Template.objects.get(code=code), **fields)
+    template = Template.objects.get(code=code)
+    if not template.is_exercise:
+        fields.setdefault("cap_status", "Actual")  # the drafter's choice (there is no default)
+    return workflow.create_draft(user, template=template, **fields)
 
 
 def submitted(user, **fields) -> Broadcast:
     return workflow.submit(draft(user, **fields), user)
 
 
+def approve(broadcast: Broadcast, approver) -> Broadcast:
+    """The approver's step as the confirmation page takes it: the area's name (or 훈련) typed in."""
+    return workflow.approve(broadcast, approver, workflow.confirmation_word(broadcast))
+
+
 def approved(drafter, approver, **fields) -> Broadcast:
-    return workflow.approve(submitted(drafter, **fields), approver)
+    return approve(submitted(drafter, **fields), approver)
 
 
 def deliver_all(broadcast: Broadcast) -> list[str]:

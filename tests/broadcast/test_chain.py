@@ -15,7 +15,7 @@ from broadcast import banner, selectors
 from broadcast.models import Broadcast, MsgType
 from broadcast.services import workflow
 
-from .factories import FakePlatform, approved, deliver_all, people
+from .factories import FakePlatform, approve, approved, deliver_all, people
 from .test_public import NS, XSD
 
 # Which earlier message of the chain each of the three follow-ups is started from (0 = the first Alert).
@@ -66,7 +66,7 @@ def test_update_update_cancel_from_any_page_keeps_one_chain(make_staff, platform
         if msg_type == MsgType.UPDATE:
             followup = workflow.edit_draft(followup, drafter, headline_ko=f"대설경보 정정 {number}",
                                            headline_en=f"Snow update {number}")
-        workflow.approve(workflow.submit(followup, drafter), approver)
+        approve(workflow.submit(followup, drafter), approver)
         deliver_all(followup)
         chain.append(Broadcast.objects.get(pk=followup.pk))
         head = chain[-1]
@@ -109,7 +109,7 @@ def test_update_update_cancel_from_any_page_keeps_one_chain(make_staff, platform
 def test_the_database_refuses_a_second_successor(make_staff, platform):
     drafter, approver = people(make_staff)
     alert = approved(drafter, approver)
-    first = workflow.approve(workflow.submit(workflow.prepare_followup(alert, drafter, MsgType.UPDATE), drafter),
+    first = approve(workflow.submit(workflow.prepare_followup(alert, drafter, MsgType.UPDATE), drafter),
                              approver)
     second = workflow.submit(workflow.prepare_followup(first, drafter, MsgType.UPDATE), drafter)
     with pytest.raises(IntegrityError, match="broadcast_one_successor"), transaction.atomic():
@@ -120,7 +120,7 @@ def test_the_database_refuses_a_second_successor(make_staff, platform):
 def test_staff_page_shows_the_chain_and_starts_from_the_head(make_staff, platform, client):
     drafter, approver = people(make_staff)
     alert = approved(drafter, approver)
-    update = workflow.approve(workflow.submit(workflow.prepare_followup(alert, drafter, MsgType.UPDATE), drafter),
+    update = approve(workflow.submit(workflow.prepare_followup(alert, drafter, MsgType.UPDATE), drafter),
                               approver)
     client.force_login(drafter)
     html = client.get(f"/admin/broadcast/broadcast/{alert.pk}/change/").content.decode()

@@ -12,7 +12,7 @@ from broadcast import selectors
 from broadcast.models import Broadcast, Delivery, MsgType
 from broadcast.services import BroadcastError, sending, workflow
 
-from .factories import FakePlatform, approved, auth_expired, deliver_all, people
+from .factories import FakePlatform, approve, approved, auth_expired, deliver_all, people
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def sent_with_one_failure(drafter, approver, platform) -> Broadcast:
 
 
 def follow(original, drafter, approver, msg_type) -> Broadcast:
-    return workflow.approve(workflow.submit(workflow.prepare_followup(original, drafter, msg_type), drafter),
+    return approve(workflow.submit(workflow.prepare_followup(original, drafter, msg_type), drafter),
                             approver)
 
 
@@ -98,7 +98,7 @@ def test_an_update_approved_after_a_cancel_does_not_bring_the_alert_back(make_st
     update = workflow.submit(workflow.prepare_followup(alert, drafter, MsgType.UPDATE), drafter)
     follow(alert, drafter, approver, MsgType.CANCEL)
     with pytest.raises(BroadcastError, match="취소"):
-        workflow.approve(update, approver)
+        approve(update, approver)
     update.refresh_from_db()
     assert update.state == Broadcast.State.SUBMITTED and not update.deliveries.exists()
     assert update.steps.filter(action="refused", actor=approver).exists()
@@ -124,7 +124,7 @@ def test_an_update_of_an_expired_alert_is_not_approved(make_staff, platform):
     Broadcast.objects.filter(pk=update.pk).update(expires=timezone.now() + timezone.timedelta(hours=6))
     Broadcast.objects.filter(pk=alert.pk).update(expires=timezone.now() - timezone.timedelta(seconds=1))
     with pytest.raises(BroadcastError, match="종료"):
-        workflow.approve(update, approver)
+        approve(update, approver)
 
 
 def test_two_updates_drafted_from_one_alert_do_not_both_go_out(make_staff, platform):
@@ -132,7 +132,7 @@ def test_two_updates_drafted_from_one_alert_do_not_both_go_out(make_staff, platf
     alert = approved(drafter, approver)
     first = workflow.submit(workflow.prepare_followup(alert, drafter, MsgType.UPDATE), drafter)
     second = workflow.submit(workflow.prepare_followup(alert, drafter, MsgType.UPDATE), drafter)
-    workflow.approve(first, approver)
+    approve(first, approver)
     with pytest.raises(BroadcastError, match="정정"):
-        workflow.approve(second, approver)
+        approve(second, approver)
     assert list(selectors.in_effect()) == [Broadcast.objects.get(pk=first.pk)]

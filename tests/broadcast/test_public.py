@@ -16,7 +16,7 @@ from broadcast.models import Broadcast, CapStatus, MsgType
 from broadcast.services import workflow
 from users import roles
 
-from .factories import FakePlatform, approved, deliver_all, people
+from .factories import FakePlatform, approve, approved, deliver_all, people
 
 XSD = etree.XMLSchema(etree.parse(str(Path(__file__).parent / "schema" / "CAP-v1.2.xsd")))
 BANNER = 'class="alert-banner"'
@@ -35,9 +35,9 @@ def chain(make_staff, platform):
     alert = approved(drafter, approver, districts=["11230", "11010"])
     deliver_all(alert)
     update = workflow.prepare_followup(alert, drafter, MsgType.UPDATE)
-    workflow.approve(workflow.submit(update, drafter), approver)
+    approve(workflow.submit(update, drafter), approver)
     cancel = workflow.prepare_followup(update, drafter, MsgType.CANCEL)
-    workflow.approve(workflow.submit(cancel, drafter), approver)
+    approve(workflow.submit(cancel, drafter), approver)
     return alert, Broadcast.objects.get(pk=update.pk), Broadcast.objects.get(pk=cancel.pk)
 
 
@@ -171,7 +171,7 @@ def test_banner_reaches_a_cached_page_at_once_and_leaves_on_cancel_and_expiry(cl
     banner.invalidate()
     assert BANNER in client.get("/").content.decode()
     cancel = workflow.prepare_followup(alert, drafter, MsgType.CANCEL)
-    workflow.approve(workflow.submit(cancel, drafter), approver)
+    approve(workflow.submit(cancel, drafter), approver)
     banner.invalidate()
     assert BANNER not in client.get("/").content.decode()
 
@@ -181,10 +181,11 @@ def test_approval_drops_the_banner_cache_when_it_commits(make_staff, platform, d
     assert banner.render("ko") == ""
     assert cache.get("broadcast:banner:ko") == ""
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        broadcast = workflow.submit(workflow.create_draft(drafter, template=None, headline_ko="한파경보",
+        broadcast = workflow.submit(workflow.create_draft(drafter, template=None, cap_status="Actual",
+                                                          headline_ko="한파경보",
                                                           headline_en="Cold", event_ko="한파", event_en="Cold",
                                                           description_ko="추워요", description_en="Cold"), drafter)
-        workflow.approve(broadcast, approver)
+        approve(broadcast, approver)
     banner_callbacks = [c for c in callbacks if getattr(c, "__module__", "") == "broadcast.banner"]
     assert banner_callbacks
     for callback in banner_callbacks:

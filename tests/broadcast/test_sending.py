@@ -12,7 +12,7 @@ from broadcast import selectors, texts
 from broadcast.models import Broadcast, CapStatus, Delivery, MsgType, Step
 from broadcast.services import BroadcastError, sending, workflow
 
-from .factories import FakePlatform, approved, auth_expired, deliver_all, people, rate_limited
+from .factories import FakePlatform, approve, approved, auth_expired, deliver_all, people, rate_limited
 
 
 @pytest.fixture
@@ -125,8 +125,8 @@ def test_update_replies_under_each_x_post_and_links_the_facebook_original(make_s
     workflow.edit_draft(update, drafter, headline_ko="대설경보 해제 예정: 제설 계속")
     workflow.submit(update, drafter)
     with pytest.raises(BroadcastError):
-        workflow.approve(update, drafter)  # four eyes again
-    workflow.approve(update, approver)
+        approve(update, drafter)  # four eyes again
+    approve(update, approver)
     deliver_all(update)
     x_original = platform.posts["seoulmania"][0]
     x_update = platform.posts["seoulmania"][1]
@@ -140,7 +140,7 @@ def test_update_replies_under_each_x_post_and_links_the_facebook_original(make_s
 
     cancel = workflow.prepare_followup(update, drafter, MsgType.CANCEL)
     workflow.submit(cancel, drafter)
-    workflow.approve(cancel, approver)
+    approve(cancel, approver)
     deliver_all(cancel)
     x_cancel = platform.posts["seoulmania"][2]
     assert x_cancel["reply_to"] == x_update["id"] and x_cancel["text"].startswith("[취소]")

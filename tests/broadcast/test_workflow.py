@@ -8,7 +8,7 @@ from broadcast.models import Broadcast, CapStatus, Delivery, MsgType, Step, Temp
 from broadcast.services import BroadcastError, workflow
 from users import roles
 
-from .factories import draft, people, submitted
+from .factories import approve, draft, people, submitted
 
 
 def test_nobody_approves_their_own_draft_service_refuses_and_records_it(make_staff):
@@ -17,7 +17,7 @@ def test_nobody_approves_their_own_draft_service_refuses_and_records_it(make_sta
     assert workflow.can_draft(drafter) and workflow.can_approve(drafter)
     broadcast = submitted(drafter)
     with pytest.raises(BroadcastError, match="본인이 작성한"):
-        workflow.approve(broadcast, drafter)
+        approve(broadcast, drafter)
     broadcast.refresh_from_db()
     assert broadcast.state == Broadcast.State.SUBMITTED and broadcast.approved_by is None
     assert not Delivery.objects.filter(broadcast=broadcast).exists()
@@ -51,8 +51,8 @@ def test_roles_drafter_cannot_approve_approver_cannot_draft_desk_drafts(make_sta
         draft(approver)
     broadcast = submitted(drafter)
     with pytest.raises(BroadcastError, match="승인 권한"):
-        workflow.approve(broadcast, other_drafter)  # a second person, but not an approver
-    approved = workflow.approve(broadcast, approver)
+        approve(broadcast, other_drafter)  # a second person, but not an approver
+    approved = approve(broadcast, approver)
     assert approved.state == Broadcast.State.SENDING and approved.approved_by == approver
 
 
@@ -97,7 +97,7 @@ def test_reject_needs_a_reason_and_every_step_is_recorded_with_actor(make_staff)
     steps = [(s.action, s.actor) for s in broadcast.steps.all()]
     assert steps == [(Step.Action.DRAFT, drafter), (Step.Action.SUBMIT, drafter), (Step.Action.REJECT, approver)]
     with pytest.raises(BroadcastError):
-        workflow.approve(broadcast, approver)
+        approve(broadcast, approver)
 
 
 def test_templates_are_seeded_for_every_hazard_with_both_languages(seeded):
