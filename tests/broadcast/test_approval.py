@@ -182,3 +182,19 @@ def test_broadcast_screens_and_alerts_are_in_korean(make_staff, platform, client
     for english in (">Alert<", ">Update<", ">Cancel<"):
         assert english not in body
     assert "긴급 안내" in body
+
+
+def test_hostile_confirmations_are_refused_cleanly(make_staff, platform, client):
+    drafter, approver = people(make_staff)
+    broadcast = submitted(drafter, districts=[GANGNAM])
+    client.force_login(approver)
+    for typed in ("\x00" * 10, "가" * 100_000, "<script>강남구</script>x", "\u202e구남강", "강남구\x00종로구"):
+        response = client.post(f"/admin/broadcast/broadcast/{broadcast.pk}/approve/", {"confirmation": typed},
+                               follow=True)
+        assert response.status_code == 200 and "확인 문구가 다릅니다" in response.content.decode()
+    assert not broadcast.deliveries.exists()
+    broadcast.refresh_from_db()
+    assert broadcast.state == Broadcast.State.SUBMITTED
+    # Invisible characters around the right answer are not letters: it sends.
+    client.post(f"/admin/broadcast/broadcast/{broadcast.pk}/approve/", {"confirmation": "\u200b강남구\x00"})
+    assert broadcast.deliveries.count() == 34

@@ -136,3 +136,17 @@ def test_two_updates_drafted_from_one_alert_do_not_both_go_out(make_staff, platf
     with pytest.raises(BroadcastError, match="정정"):
         approve(second, approver)
     assert list(selectors.in_effect()) == [Broadcast.objects.get(pk=first.pk)]
+
+
+def test_the_staff_page_offers_no_retry_once_cancelled_and_the_address_refuses(make_staff, platform, client):
+    drafter, approver = people(make_staff)
+    alert = sent_with_one_failure(drafter, approver, platform)
+    client.force_login(drafter)
+    page = f"/admin/broadcast/broadcast/{alert.pk}/change/"
+    assert "실패한 계정에 다시 발신" in client.get(page).content.decode()
+    follow(alert, drafter, approver, MsgType.CANCEL)
+    html = client.get(page).content.decode()
+    assert "실패한 계정에 다시 발신" not in html and "정정(Update) 초안 만들기" not in html
+    response = client.post(f"/admin/broadcast/broadcast/{alert.pk}/retry/", follow=True)
+    assert "이미 취소된 긴급메시지입니다" in response.content.decode()
+    assert alert.deliveries.filter(state=Delivery.State.FAILED).count() == 1
