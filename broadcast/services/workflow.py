@@ -252,12 +252,18 @@ def prepare_followup(original: Broadcast, user: User, msg_type: str) -> Broadcas
         _refuse(started_from, user, "긴급메시지 작성 권한이 없습니다 (you may not draft broadcasts).")
     if not started_from.is_sent:
         _refuse(started_from, user, "발신된 긴급메시지만 정정·취소할 수 있습니다 (only a sent alert can be updated).")
-    # One chain per incident: whichever page it was started from, a follow-up continues the newest
-    # message (an Update of the original after an Update would branch it and leave one live).
-    original = selectors.head_of(started_from)
-    refusal = selectors.chain_refusal(original)
-    if refusal:
-        _refuse(started_from, user, refusal)
+    with transaction.atomic():
+        # One chain per incident: whichever page it was started from, a follow-up continues the newest
+        # message (an Update of the original after an Update would branch it and leave one live). The
+        # head is locked while it is checked, like every other step of a chain.
+        original = Broadcast.objects.select_for_update().get(pk=selectors.head_of(started_from).pk)
+        refusal = selectors.chain_refusal(original)
+        if refusal is None:
+            return _create_followup(started_from, original, user, msg_type)
+    _refuse(started_from, user, refusal)
+
+
+def _create_followup(started_from: Broadcast, original: Broadcast, user: User, msg_type: str) -> Broadcast:
     values = {f: getattr(original, f) for f in CONTENT_FIELDS}
     values.update(cap_status=original.cap_status, districts=list(original.districts), onset=original.onset,
                   expires=original.expires)
@@ -269,12 +275,11 @@ def prepare_followup(original: Broadcast, user: User, msg_type: str) -> Broadcas
             description_en=f"The earlier alert '{original.headline_en}' is cancelled.",
             instruction_ko="", instruction_en="", urgency="Past", certainty="Observed", severity="Minor",
         )
-    with transaction.atomic():
-        draft = Broadcast.objects.create(identifier=new_identifier(), template=original.template,
-                                         drafted_by=user, msg_type=msg_type, references=original, **values)
-        action = Step.Action.UPDATE if msg_type == MsgType.UPDATE else Step.Action.CANCEL
-        _record(draft, Step.Action.DRAFT, user, f"{original.identifier}의 {draft.get_msg_type_display()}")
-        _record(original, action, user, f"새 초안 {draft.identifier}")
-        if started_from.pk != original.pk:
-            _record(started_from, action, user, f"최신 안내 {original.identifier}에 이어 새 초안 {draft.identifier}")
+    draft = Broadcast.objects.create(identifier=new_identifier(), template=original.template,
+                                     drafted_by=user, msg_type=msg_type, references=original, **values)
+    action = Step.Action.UPDATE if msg_type == MsgType.UPDATE else Step.Action.CANCEL
+    _record(draft, Step.Action.DRAFT, user, f"{original.identifier}의 {draft.get_msg_type_display()}")
+    _record(original, action, user, f"새 초안 {draft.identifier}")
+    if started_from.pk != original.pk:
+        _record(started_from, action, user, f"최신 안내 {original.identifier}에 이어 새 초안 {draft.identifier}")
     return draft
