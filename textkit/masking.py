@@ -25,6 +25,7 @@ the word has been seen.
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -71,27 +72,144 @@ def _char_class(codepoints) -> str:
 
 
 _NEEDS_TABLE = re.compile(_char_class(_TABLE))
-# Kept by the sanitiser inside emoji sequences, meaningless to matching: dropped from the copy.
-_IGNORABLE = re.compile("[\u200d\ufe0e\ufe0f\U000e0020-\U000e007f]")
+# Kept by the sanitiser inside emoji sequences, meaningless to matching: dropped from the copy
+# (a keycap digit 1️⃣ is "1" + U+FE0F + U+20E3).
+_IGNORABLE = re.compile("[\u200d\ufe0e\ufe0f\u20e3\U000e0020-\U000e007f]")
+
+
+def _build_lookalikes() -> dict[str, str]:
+    """Characters and words that stand for a digit when a number is written with them: spoken
+    Sino-Korean (공일공), native Korean and English number words, hanja, circled and other
+    symbol digits (①, ⑴, ❶, ²), and the letters O/ㅇ for zero and l for one."""
+    import unicodedata
+
+    table = dict(zip("공영빵일이삼사오육륙칠팔구", "0001234566789", strict=True))
+    table.update(zip("〇零一二三四五六七八九", "00123456789", strict=True))
+    table.update({"하나": "1", "둘": "2", "셋": "3", "넷": "4", "다섯": "5", "여섯": "6", "일곱": "7",
+                  "여덟": "8", "아홉": "9", "제로": "0", "쓰리": "3", "파이브": "5", "식스": "6", "세븐": "7",
+                  "에잇": "8", "나인": "9"})
+    for cp in range(0x80, 0x1FBFA):
+        ch = chr(cp)
+        if unicodedata.decimal(ch, None) is None and unicodedata.digit(ch, None) is not None:
+            table[ch] = str(unicodedata.digit(ch))
+    return table
+
+
+_LOOKALIKES = _build_lookalikes()
+_ENGLISH_DIGITS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine".split())}
+_ZERO_LETTERS = "OoΟοОоㅇ"
+_LATIN_GREEK_CYRILLIC = "A-Za-z\u0370-\u03ff\u0400-\u04ff"
+_SINGLE = "".join(ch for ch in _LOOKALIKES if len(ch) == 1)
+_WORDS = sorted((w for w in _LOOKALIKES if len(w) > 1), key=len, reverse=True)
+_LOOK_TOKEN = (
+    "(?:" + "|".join(_WORDS)
+    + r"|(?<![A-Za-z])(?i:" + "|".join(_ENGLISH_DIGITS) + r")(?![A-Za-z])"
+    + "|[0-9]|" + _char_class(map(ord, _SINGLE))
+    + f"|(?<![{_LATIN_GREEK_CYRILLIC}])[{_ZERO_LETTERS[:-1]}](?![{_LATIN_GREEK_CYRILLIC}])"
+    + "|(?<![ㄱ-ㅎ])ㅇ(?![ㄱ-ㅎ])|(?<![A-Za-z])l(?![A-Za-z]))"
+)
+# What people put between the digits (or digit groups) of one number.
+_RUN_SEP = r"(?:[ \t\n]{0,3}(?:[-./_~,|*]|->)[ \t\n]{0,3}|[ \t\n]{1,3})"
+_LOOK_RUN = re.compile(_LOOK_TOKEN + "(?:" + _RUN_SEP + "?" + _LOOK_TOKEN + "){5,}")
+_LOOK_TOKENS = re.compile(_LOOK_TOKEN)
+# A letter glued to an ASCII digit is a digit whatever the run's length (O1O, 7O4호, 5l92).
+_GLUED_LETTER = re.compile(
+    f"(?<=[0-9])[{_ZERO_LETTERS}](?![{_LATIN_GREEK_CYRILLIC}])"
+    f"|(?<![{_LATIN_GREEK_CYRILLIC}ㄱ-ㅎ])[{_ZERO_LETTERS}](?=[0-9])"
+    "|(?<=[0-9])l(?=[0-9])"
+)
+# Before a short run (six or seven digits): the text says a number follows.
+_NUMBER_CUE = re.compile("번호|전화|연락|폰|주민|계좌|카드|면허|여권|통장|입금|앞자리|뒷자리|자리")
+_HANGUL_SYLLABLE = re.compile("[가-힣]")
+
+
+def _digit_of(token: str) -> str:
+    if token in _LOOKALIKES:
+        return _LOOKALIKES[token]
+    if token.lower() in _ENGLISH_DIGITS:
+        return _ENGLISH_DIGITS[token.lower()]
+    if token in _ZERO_LETTERS:
+        return "0"
+    if token == "l":
+        return "1"
+    return token
+
+
+def _lookalike_edits(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, digit) for every look-alike digit that is part of a written number: a run of
+    eight or more digit tokens (six after a cue such as 번호 or 주민) with at least one
+    look-alike among them. Shorter runs are words: 이 일이 사실이면, 오일장, 삼일절."""
+    edits = [(m.start(), m.end(), _digit_of(m.group())) for m in _GLUED_LETTER.finditer(text)]
+    for run in _LOOK_RUN.finditer(text):
+        tokens = list(_LOOK_TOKENS.finditer(text, run.start(), run.end()))
+        # A particle 이 glued to the word before (폰이 공일공…) or after (…오팔이에요) is not a digit.
+        if tokens[0].group() == "이" and run.start() and _HANGUL_SYLLABLE.match(text[run.start() - 1]):
+            tokens.pop(0)
+        if tokens and tokens[-1].group() == "이" and _HANGUL_SYLLABLE.match(text[run.end():run.end() + 1]):
+            tokens.pop()
+        # One numeral syllable glued to a word (오토바이, 사거리) is that word's first syllable.
+        if (len(tokens) > 1 and _HANGUL_SYLLABLE.match(tokens[-1].group())
+                and _HANGUL_SYLLABLE.match(text[tokens[-1].end():tokens[-1].end() + 1])
+                and tokens[-2].end() < tokens[-1].start()):
+            tokens.pop()
+        if (len(tokens) > 1 and _HANGUL_SYLLABLE.match(tokens[0].group()) and tokens[0].start()
+                and _HANGUL_SYLLABLE.match(text[tokens[0].start() - 1]) and tokens[0].end() < tokens[1].start()):
+            tokens.pop(0)
+        if not tokens or all(t.group().isascii() and t.group().isdigit() for t in tokens):
+            continue
+        if len(tokens) < 8 and (len(tokens) < 6 or not _NUMBER_CUE.search(text, max(0, tokens[0].start() - 25),
+                                                                           tokens[0].start())):
+            continue
+        edits.extend((t.start(), t.end(), _digit_of(t.group())) for t in tokens
+                     if not (t.group().isascii() and t.group().isdigit()))
+    return edits
 
 
 @dataclass
 class _Normalised:
     text: str
-    origin: list[int] | None  # origin[i] = index in the original of the copy's character i
+    # The original characters [starts[i], ends[i]) gave the copy's character i (None: the same i).
+    starts: list[int] | None = None
+    ends: list[int] | None = None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        if self.origin is None:
+        if self.starts is None or self.ends is None:
             return start, end
-        return self.origin[start], self.origin[end - 1] + 1
+        return self.starts[start], self.ends[end - 1]
+
+    def edited(self, edits: list[tuple[int, int, str]]) -> "_Normalised":
+        """The copy with [start, end) replaced by each edit's text (edits in any order, not
+        overlapping: the first of two overlapping edits wins), positions still mapped back."""
+        n = len(self.text)
+        starts = self.starts if self.starts is not None else list(range(n))
+        ends = self.ends if self.ends is not None else list(range(1, n + 1))
+        out: list[str] = []
+        new_starts: list[int] = []
+        new_ends: list[int] = []
+        pos = 0
+        for start, end, replacement in sorted(edits):
+            if start < pos:
+                continue
+            out.append(self.text[pos:start])
+            new_starts.extend(starts[pos:start])
+            new_ends.extend(ends[pos:start])
+            out.append(replacement)
+            new_starts.extend([starts[start]] * len(replacement))
+            new_ends.extend([ends[end - 1]] * len(replacement))
+            pos = end
+        out.append(self.text[pos:])
+        new_starts.extend(starts[pos:])
+        new_ends.extend(ends[pos:])
+        return _Normalised("".join(out), new_starts, new_ends)
 
 
 def _normalise(text: str) -> _Normalised:
-    norm = text.translate(_TABLE) if _NEEDS_TABLE.search(text) else text
-    if not _IGNORABLE.search(norm):
-        return _Normalised(norm, None)
-    origin = [i for i, ch in enumerate(norm) if not _IGNORABLE.match(ch)]
-    return _Normalised("".join(norm[i] for i in origin), origin)
+    norm = _Normalised(text.translate(_TABLE) if _NEEDS_TABLE.search(text) else text)
+    if _IGNORABLE.search(norm.text):
+        norm = norm.edited([(m.start(), m.end(), "") for m in _IGNORABLE.finditer(norm.text)])
+    edits = _lookalike_edits(norm.text)
+    return norm.edited(edits) if edits else norm
 
 
 # --- spans --------------------------------------------------------------------------------------
@@ -109,7 +227,7 @@ class Span:
 
 
 # Kinds, most specific first: a span overlapping one of an earlier kind is dropped.
-PRIORITY = ["email", "rrn", "licence", "card", "public", "phone", "passport", "plate", "account", "unit",
+PRIORITY = ["url", "email", "rrn", "licence", "card", "public", "phone", "passport", "plate", "account", "unit",
             "lot", "road", "author", "name"]
 _RANK = {kind: i for i, kind in enumerate(PRIORITY)}
 
@@ -125,8 +243,10 @@ _NOT_QTY = ("(?![ \\t]*(?:" + "|".join([
 ]) + "))")
 
 # Seoul's own published numbers stay readable (city hall 02-2133-xxxx; 120, 02-120, 1330, 112,
-# 119 and 182 are too short to look like a phone number at all).
-PUBLIC_OFFICE_PREFIXES = ("022133",)
+# 119 and 182 are too short to look like a phone number at all), and so do the numbers only
+# companies and institutions get: nationwide lines (1588-xxxx, 1544-, 1600-, 1899-…) and free calls
+# (080-); a landline is public too when the text names the institution it belongs to.
+PUBLIC_OFFICE_PREFIXES = ("022133", "080")
 
 _PHONE = re.compile(
     r"(?<![0-9A-Za-z+])"
@@ -134,7 +254,7 @@ _PHONE = re.compile(
     r"|\(?0(?:1[016789]|2|[3-6][1-5]|70|50[0-9]?|80)\)?)"
     r"(?:[ \t]*\)?" + _SO + r")"
     r"[0-9]{3,4}" + _SO + r"[0-9]{4}(?![0-9])"
-    r"|(?<![0-9A-Za-z+])(?P<biz>1[568][0-9]{2})" + _S + r"[0-9]{4}(?![0-9])" + _NOT_QTY
+    r"|(?<![0-9A-Za-z+\-])(?P<biz>1[568][0-9]{2})" + _S + r"[0-9]{4}(?![0-9]|[-.][0-9])" + _NOT_QTY
 )
 _RRN = re.compile(r"(?<![0-9])[0-9]{6}" + _SO + r"[1-8][0-9]{6}(?![0-9])")
 _REGIONS = "서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|전북|전남|경북|경남|제주"
@@ -163,10 +283,14 @@ _ACCOUNT = re.compile(r"(?<![0-9\-])(?P<keep>[0-9]{2,6})(?:-[0-9]{2,8}){1,4}(?![
 _ACCOUNT_SPACED = re.compile(
     r"(?:계좌|은행|입금|송금|예금주|통장|뱅크|농협|신협|우체국|새마을금고)[^\n0-9]{0,15}"
     r"(?<![0-9])(?P<num>(?P<keep>[0-9]{2,6})(?:[ .][0-9]{2,8}){1,4})(?![0-9])"
+    # …or the bank after the number (110 123 456789 국민은행으로)
+    r"|(?<![0-9])(?P<num2>(?P<keep2>[0-9]{2,6})(?:[ .\-][0-9]{1,8}){1,4})(?![0-9])[ \t]{0,3}(?:\([^)\n!?;]{0,10}\))?"
+    r"[ \t]{0,3}(?:[가-힣]{0,4}(?:은행|뱅크|농협|신협|우체국|새마을금고|수협)|계좌|통장)"
 )
 # 101동 1203호, B동 302호; a unit alone (1203호), not a line (2호선), a document (제123호) or a shop.
 _UNIT = re.compile(
-    r"(?<![0-9A-Za-z])(?:[0-9]{1,4}|[A-Za-z])[ \t]?동[ \t]*[A-Za-z]?[0-9]{1,5}[ \t]?호(?![선기차점])"
+    r"(?<![0-9A-Za-z])(?:제[ \t]?)?(?:[0-9]{1,4}|[A-Za-z])[ \t]?동[ \t,]*"
+    r"(?:제[ \t]?)?[A-Za-z]?[0-9]{1,5}[ \t]?호(?![선기차점])"
     r"|(?<![0-9A-Za-z제\-])[A-Za-z]?[0-9]{3,4}[ \t]?호(?![선기차점])"
 )
 # Below the dong: the lot number after a dong or a 가 (합정동 123-45, 종로3가 12, 123번지).
@@ -197,11 +321,12 @@ def _phone(norm: str):
         digits = _digits(m.group(0))
         if m.group(0).lstrip(" (").startswith(("+", "00")):  # +82 10… / 0082 2… → 010…, 02…
             digits = "0" + digits.removeprefix("00").removeprefix("82").lstrip("0")
-        if digits.startswith(PUBLIC_OFFICE_PREFIXES):
+        if (m.group("biz") or digits.startswith(PUBLIC_OFFICE_PREFIXES)
+                or (not digits.startswith("01") and _institution(norm, m.start(), m.end()))):
             # Shown as written, and no other kind (an account) may claim it.
             yield Span(m.start(), m.end(), "public", ((m.start(), m.end()),))
             continue
-        keep = m.span("keep") if m.group("keep") else m.span("biz")
+        keep = m.span("keep")
         yield Span(m.start(), m.end(), "phone", (keep,))
 
 
@@ -227,21 +352,47 @@ def _email(norm: str):
     for m in _EMAIL.finditer(norm):
         local = "local" if m.group("local") else "klocal"
         first = m.start(local)
+        if m.group(local).lower() in _ROLE_MAILBOXES:
+            yield Span(m.start(), m.end(), "public", ((m.start(), m.end()),))
+            continue
         yield Span(m.start(), m.end(), "email", ((first, first + 1), (m.start("at"), m.end())))
+
+
+# An organisation's mailbox (help@seoul.go.kr, minwon@…) is no person's address.
+_ROLE_MAILBOXES = set("help info minwon webmaster admin contact support press master news desk service cs qna "
+                      "noreply no-reply privacy office mail 민원 안내".split())
+# A web address is shown as written: its digits are ids (…/223456789012), not phone numbers.
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+"
+                  r"|(?<![A-Za-z0-9@._\-])(?:[A-Za-z0-9\-]+\.)+(?:com|net|org|kr|io|co)/[^\s<>\"'!?;]*")
+
+
+def _urls(norm: str) -> Iterator[Span]:
+    for m in _URL.finditer(norm):
+        yield Span(m.start(), m.end(), "url", ((m.start(), m.end()),))
 
 
 # 2024-03-15-2024-04-15 is a period, not an account.
 _DATES = re.compile(r"(?:(?:19|20)[0-9]{2}-[01]?[0-9]-[0-3]?[0-9]-?)+")
+# 20261206143000: a time stamp or a receipt number that starts with its date, not an account.
+_STAMP = re.compile(r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]*")
+# 214-86-12345 after 사업자(등록)번호: a business's registration number is public.
+_BUSINESS_NUMBER = re.compile(r"사업자[^0-9\n]{0,12}$")
 
 
 def _account(norm: str):
     for m in _ACCOUNT.finditer(norm):
         if 10 <= len(_digits(m.group(0))) <= 16 and not _DATES.fullmatch(m.group(0)):
+            if m.group("bare") and _STAMP.fullmatch(m.group(0)):
+                continue
+            if _BUSINESS_NUMBER.search(norm, max(0, m.start() - 20), m.start()):
+                yield Span(m.start(), m.end(), "public", ((m.start(), m.end()),))
+                continue
             keep = m.span("keep") if m.group("keep") else m.span("bare")
             yield Span(m.start(), m.end(), "account", (keep,))
     for m in _ACCOUNT_SPACED.finditer(norm):
-        if 10 <= len(_digits(m.group("num"))) <= 16:
-            yield Span(m.start("num"), m.end("num"), "account", (m.span("keep"),))
+        number, shown = ("num", "keep") if m.group("num") else ("num2", "keep2")
+        if 10 <= len(_digits(m.group(number))) <= 16:
+            yield Span(m.start(number), m.end(number), "account", (m.span(shown),))
 
 
 def _lot(norm: str):
@@ -255,6 +406,8 @@ def _lot(norm: str):
         yield Span(m.start("num"), m.end("num"), "lot")
 
 
+# Names that end in a road and a number: places, not addresses.
+_NOT_ROADS = {"서울로7017"}
 _PARTICLE_RO = re.compile(r"(?:으로|에로|와로|과로)$")
 
 
@@ -262,9 +415,206 @@ def _road(norm: str):
     # "버스로 15분" is "by bus": the unit after the number says so (_NOT_QTY), and "…으로" is
     # never a road. Kiwi is no help here: it reads the road 동일로 as 동일 + the particle 로.
     for m in _ROAD.finditer(norm):
-        if _PARTICLE_RO.search(m.group("road")):
+        if _PARTICLE_RO.search(m.group("road")) or m.group("road") + m.group("num") in _NOT_ROADS:
+            continue
+        if m.group("num").startswith("0"):  # 종로09, 강남01: a village bus, never a building number
             continue
         yield Span(m.start("num"), m.end("num"), "road")
+
+
+# --- numbers across any separator ---------------------------------------------------------------
+
+# Digit groups apart by anything people put between them (spaces of any width, newlines, ~ , . /
+# | * and every dash), or one digit at a time; each window of whole groups is read as one number.
+_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z+])(?P<plus>\+[ \t]?)?[0-9]+(?:" + _RUN_SEP + r"[0-9]+)+(?![0-9])")
+_GROUP = re.compile("[0-9]+")
+_AREA = re.compile(r"0(?:1[016789]|2|[3-6][1-5]|70|50[2-8])")
+_INTL_PREFIX = re.compile(r"(?:00[1-9]?|)82")
+_BANK_CUE = re.compile(
+    "계좌|은행|입금|송금|예금주|통장|뱅크|농협|신협|우체국|새마을금고|수협|국민|신한|우리|하나|기업|카뱅|토스|"
+    "케이뱅크|제일|씨티|산업|[Bb]ank|[Aa]ccount|IBK|KB|NH")
+_CARD_CUE = re.compile("카드|[Cc]ard|신용|체크|결제|VISA|Visa|비자|마스터|아멕스")
+
+
+def _after(norm: str, end: int, chars: int) -> str:
+    """Up to `chars` characters after `end`, not past a barrier (see mask_head)."""
+    tail = norm[end:end + chars]
+    barrier = _BARRIERS.search(tail)
+    return tail[:barrier.start()] if barrier else tail
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _valid_birth_date(digits: str) -> bool:
+    month, day = int(digits[2:4]), int(digits[4:6])
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _window_kind(norm: str, digits: str, cuts: set[int], start: int, end: int, plus: bool) -> tuple[str, int]:
+    """The kind of the number `digits` (its groups end at the digit counts `cuts`) and how many of
+    its leading digits stay shown ("" when it is no personal number)."""
+    n = len(digits)
+    if plus:
+        return ("phone", 0) if 8 <= n <= 15 else ("", 0)
+    prefix = _INTL_PREFIX.match(digits)
+    national = digits
+    if prefix and prefix.end() in cuts | {n} or (prefix and digits[prefix.end():prefix.end() + 1] in "123456789"):
+        national = "0" + digits[prefix.end():].removeprefix("0") if prefix else digits
+    area = _AREA.match(national)
+    if area:
+        shown = area.end() + (len(digits) - len(national))
+        rest = national[area.end():]
+        mobile = national.startswith("01")
+        if (7 <= len(rest) <= 8 and rest[0] != "0" and shown in cuts
+                and not (national.startswith("010") and len(rest) != 8)):
+            if national.startswith(PUBLIC_OFFICE_PREFIXES) or (not mobile and _institution(norm, start, end)):
+                return "public", n
+            return "phone", shown
+    if n == 13 and digits[6] in "12345678" and _valid_birth_date(digits):
+        return "rrn", 0
+    if n in (15, 16) and (_luhn(digits) or _CARD_CUE.search(norm, max(0, start - 20), start)):
+        return "card", 0
+    if 10 <= n <= 16 and (_BANK_CUE.search(norm, max(0, start - 20), start) or _BANK_CUE.search(_after(norm, end, 12))):
+        return "account", 0
+    return "", 0
+
+
+def _digit_runs(norm: str) -> Iterator[Span]:
+    for run in _DIGIT_RUN.finditer(norm):
+        groups = list(_GROUP.finditer(norm, run.start(), run.end()))
+        if sum(g.end() - g.start() for g in groups) < 8:
+            continue
+        plus = bool(run.group("plus"))
+        i = 0
+        while i < len(groups):
+            found = None
+            digits = ""
+            cuts: set[int] = set()
+            for j in range(i, len(groups)):
+                digits += groups[j].group()
+                cuts.add(len(digits))
+                if len(digits) > 16:
+                    break
+                kind, shown = _window_kind(norm, digits, cuts, groups[i].start(), groups[j].end(), plus and i == 0)
+                if kind:
+                    found = (j, kind, shown)
+            if not found:
+                i += 1
+                continue
+            j, kind, shown = found
+            start = run.start() if plus and i == 0 else groups[i].start()
+            keep_end = start
+            if shown:  # the position just after the shown digits
+                count = 0
+                for g in groups[i:j + 1]:
+                    if count + len(g.group()) >= shown:
+                        keep_end = g.start() + (shown - count)
+                        break
+                    count += len(g.group())
+            if plus and i == 0 and kind == "phone":
+                keep_end = groups[0].end()
+            yield Span(start, groups[j].end(), kind, ((start, keep_end),) if keep_end > start else ())
+            i = j + 1
+
+
+# A city, district or company line is public: the text names the institution next to the number.
+_INSTITUTION = re.compile(
+    "대표번호|대표 번호|대표전화|고객센터|콜센터|상담센터|상담실|구청|시청|군청|주민센터|동사무소|행정복지센터|"
+    "경찰서|지구대|소방서|보건소|민원실|공단|공사|사무소|사업소|센터|병원|은행|학교|도서관|관리사무소|수신거부")
+_PERSONAL = re.compile("제|저|저희|우리|내|집|자택|본인|개인|핸드폰|휴대폰|폰|연락처|어머니|아버지|할머니|할아버지|"
+                       "엄마|아빠")
+
+
+def _institution(norm: str, start: int, end: int) -> bool:
+    before = norm[max(0, start - 20):start]
+    cues = [m.end() for m in _INSTITUTION.finditer(before)]
+    personal = [m.end() for m in _PERSONAL.finditer(before)]
+    if cues and (not personal or cues[-1] > personal[-1]):
+        return True
+    return not personal and bool(_INSTITUTION.search(_after(norm, end, 10)))
+
+
+# --- e-mail addresses spelled out ---------------------------------------------------------------
+
+_AT_WORD = (r"(?:[ \t\n]*(?:@|[(\[{][ \t]*(?:at|AT|At|골뱅이|골뱅|앳)[ \t]*[)\]}]|골뱅이|골뱅|앳)[ \t\n]*"
+            r"|[ \t]+(?:at|AT)[ \t]+)")
+_DOT_WORD = (r"(?:[ \t]*(?:\.|[(\[{][ \t]*(?:dot|DOT|닷|쩜|점|\.)[ \t]*[)\]}]|닷|쩜)[ \t]*"
+             r"|[ \t]+(?:dot|DOT|점)[ \t]+)")
+_PROVIDERS = ("네이버", "지메일", "한메일넷", "한메일", "다음", "카카오", "네이트", "구글", "핫메일", "아웃룩", "야후",
+              "naver", "gmail", "hanmail", "daum", "kakao", "nate", "hotmail", "outlook", "yahoo", "icloud")
+_TLDS = {"com", "net", "org", "kr", "co", "go", "ac", "re", "ne", "or", "edu", "gov", "info", "biz", "io", "me",
+         "us", "jp", "cn", "uk", "de", "컴", "넷", "한국"}
+_LABEL = (r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:[ ][A-Za-z0-9](?![A-Za-z0-9]))*|"
+          + "|".join(p for p in _PROVIDERS if not p.isascii()) + "|컴|넷|한국)")
+_SPELLED_EMAIL = re.compile(
+    r"(?P<local>(?<![A-Za-z0-9._%+\-])(?:[A-Za-z0-9](?:[ ][A-Za-z0-9._\-](?![A-Za-z0-9])){3,40}"
+    r"|[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}(?:[ ][0-9](?![0-9A-Za-z]))*)|(?<=[가-힣 ]))"
+    r"(?P<at>" + _AT_WORD + r")(?P<domain>" + _LABEL + r"(?:" + _DOT_WORD + _LABEL + r"){0,6})"
+)
+_LABELS = re.compile(_LABEL)
+# English words before "at" that make it a preposition (look at, meet at), not an address.
+_NOT_LOCAL = set("look looking looked meet meeting stay staying arrive arrived live lives lived work works worked "
+                 "is are was were be been me us him her them it this that here there open opens closed held "
+                 "located available see seen call email mail me contact please".split())
+_LOCAL_WORD = re.compile(r"[가-힣A-Za-z0-9._\-]{1,8}")
+_LOCAL_STOP = re.compile(r"(?:메일|이메일|주소|아이디|계정|[은는이가:]|이에요|예요|입니다)$|^(?:제|내|저의|my|My|is)$")
+
+
+def _spelled_emails(norm: str) -> Iterator[Span]:
+    for m in _SPELLED_EMAIL.finditer(norm):
+        labels = [x.group().replace(" ", "").lower() for x in _LABELS.finditer(m.group("domain"))]
+        at = m.group("at").strip(" \t\n()[]{}")
+        if not (labels[-1] in _TLDS and len(labels) > 1 or labels[0] in _PROVIDERS):
+            continue
+        if at in ("at", "AT") and m.group("local").lower() in _NOT_LOCAL:
+            continue
+        if m.group("local").lower() in _ROLE_MAILBOXES:
+            yield Span(m.start(), m.end(), "public", ((m.start(), m.end()),))
+            continue
+        start = m.start("local")
+        if not m.group("local"):
+            if at in ("at", "AT"):
+                continue
+            # Spelled in Hangul letters before 골뱅이 (에스 오 엠 아이 칠칠 골뱅이 …): the words up
+            # to the one that introduces it (이메일은, 주소:).
+            head = norm[:m.start()].rstrip(" \t")
+            taken = 0
+            for word in reversed(head[-60:].split(" ")[-6:]):
+                if not _LOCAL_WORD.fullmatch(word) or _LOCAL_STOP.search(word):
+                    break
+                taken += len(word) + 1
+            if not taken:
+                continue
+            start = len(head) - taken + 1
+        yield Span(start, m.end(), "email", ((start, start + 1), (m.start("at"), m.end())))
+
+
+# --- cues that say what a number is ----------------------------------------------------------------
+
+_RRN_CUE = re.compile(r"(?:주민|외국인[ \t]?등록)[^0-9\n]{0,25}?(?<![0-9])(?P<a>[0-9]{6})(?![0-9])"
+                      r"[^0-9\n]{1,12}?(?<![0-9])(?P<b>[1-8][0-9]{6})(?![0-9])")
+_CVC = re.compile(r"(?:CVC|CVV|cvc|cvv|보안[ \t]?코드)[ \t:]*(?P<num>[0-9]{3,4})(?![0-9])")
+_PASSPORT_CUE = re.compile(
+    r"(?:여권|[Pp]assport|PASSPORT|护照|護照|旅券|パスポート)[^\n]{0,20}?(?<![A-Za-z0-9])"
+    r"(?P<num>[A-Za-z0-9](?:-?[A-Za-z0-9]){6,11})(?![A-Za-z0-9])")
+
+
+def _cued_numbers(norm: str) -> Iterator[Span]:
+    for m in _RRN_CUE.finditer(norm):
+        if _valid_birth_date(m.group("a")):
+            yield Span(m.start("a"), m.end("a"), "rrn")
+            yield Span(m.start("b"), m.end("b"), "rrn")
+    for m in _CVC.finditer(norm):
+        yield Span(m.start("num"), m.end("num"), "card")
+    for m in _PASSPORT_CUE.finditer(norm):
+        if sum(ch.isdigit() for ch in m.group("num")) >= 5:
+            yield Span(m.start("num"), m.end("num"), "passport", ((m.start("num"), m.start("num") + 1),))
 
 
 # --- names --------------------------------------------------------------------------------------
@@ -274,16 +624,20 @@ _SURNAMES = ("김이박최정강조윤장임한오서신권황안송전홍유고
 _COMPOUND_SURNAMES = ("남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방")
 # Context that says the next word is a person's name.
 _NAME_BEFORE = re.compile(
-    r"(?:제[ \t]?이름은|이름은|이름[ \t]*:|성함은|성함[ \t]*:|성명[ \t]*:?|작성자[ \t]*:?|신고자[ \t]*:?"
+    r"(?:제[ \t]?이름은|이름은|이름이|이름[ \t]*:|성함은|성함[ \t]*:|성명[ \t]*:?|작성자[ \t]*:?|신고자[ \t]*:?"
     r"|민원인[ \t]*:?|담당자[ \t]*:?|담당[ \t]*(?:주무관|직원)|담당[ \t]*:?|주무관|예금주[ \t]*:?"
     r"|받는[ \t]?분[ \t]*:?)"
     r"[ \t]*(?P<run>[가-힣]{2,8})"
 )
 # "저는 홍길동입니다": the copula is the cue.
-_NAME_SELF = re.compile(r"(?:저는|전|나는|난)[ \t]+(?P<run>[가-힣]{2,4})(?=입니다|이에요|예요|이고요|이라고|라고|이요)")
+_NAME_SELF = re.compile(r"(?:저는|전|나는|난|저)[ \t]+(?P<run>[가-힣]{2,4})"
+                        r"(?=입니다|이에요|예요|이고요|이라고|라고|이요|인데요|인데)")
+# "박민준 이라는 사람", "조현우 라고 했어요": a name someone was called by.
+_NAME_QUOTED = re.compile(r"(?<![가-힣])(?P<run>[가-힣]{2,4})[ \t]?(?:이라는|라는|이라고|라고)[ \t]?"
+                          r"(?:사람|분|이름|했|하더|하는|합니다|해요|불러)")
 # Context after the name: how people are called or addressed.
 _NAME_AFTER = re.compile(
-    r"(?<![가-힣])(?P<run>[가-힣]{2,4})(?P<cue>[ \t]?(?:씨|님|선생님|주무관|팀장|과장|계장|주임|대리|기사님)"
+    r"(?<![가-힣])(?P<run>[가-힣]{2,4})(?P<cue>[ \t]?(?:씨|님|선생님|주무관|팀장|과장|계장|주임|대리|기사님|여사)"
     r"|[ \t](?:군|양))(?P<rest>[가-힣]{0,3})"
 )
 _PARTICLES = ("", *(
@@ -403,14 +757,48 @@ def _names(norm: str):
     for m in _NAME_SELF.finditer(norm):
         if _looks_like_name(m.group("run"), True):
             yield Span(m.start("run"), m.end("run"), "name", replacement=mask_name(m.group("run")))
-    for m in _NAME_AFTER.finditer(norm):
-        rest = m.group("rest")
+    pos = 0
+    while after := _NAME_AFTER.search(norm, pos):
+        # Not finditer: "세입자 양은비 씨" first reads 세입자 + 양 (a girl's title), which fails, and
+        # the name after it must still be looked at.
+        pos = after.start() + 1
+        rest = after.group("rest")
         if rest not in _PARTICLES and not (rest.startswith("님") and rest[1:] in _PARTICLES):
             continue
-        cue = m.group("cue").strip()
-        word = m.group("run")
-        if _looks_like_name(word, strong=cue in ("씨", "군", "양")):
-            yield Span(m.start("run"), m.end("run"), "name", replacement=mask_name(word))
+        cue = after.group("cue").strip()
+        word = after.group("run")
+        if _looks_like_name(word, strong=cue in ("씨", "군", "양", "여사")):
+            yield Span(after.start("run"), after.end("run"), "name", replacement=mask_name(word))
+            pos = after.end("run")
+    for m in _NAME_QUOTED.finditer(norm):
+        if _looks_like_name(m.group("run"), True):
+            yield Span(m.start("run"), m.end("run"), "name", replacement=mask_name(m.group("run")))
+    for m in _SPACED_NAME.finditer(norm):
+        rest = m.group("rest") or ""
+        if rest not in _PARTICLES and not rest.startswith(("이시", "이신", "께", "랑", "이랑", "하고")):
+            continue
+        run = m.group("run")
+        if _looks_like_name(run.replace(" ", "").replace(".", ""), strong=m.group("cue") == "씨"):
+            yield Span(m.start("run"), m.end("run"), "name", replacement=_mask_spaced(run))
+    for m in _SPACED_NAME_BEFORE.finditer(norm):
+        run = m.group("run")
+        if _looks_like_name(run.replace(" ", "").replace(".", ""), strong=True):
+            yield Span(m.start("run"), m.end("run"), "name", replacement=_mask_spaced(run))
+
+
+# A name written syllable by syllable (홍 길 동 씨, 한.순.자 님, 예금주 정 다 은).
+_SPACED_NAME = re.compile(r"(?<![가-힣])(?P<run>[가-힣](?:[ \t.][가-힣]){1,3})[ \t]?(?P<cue>씨|님)"
+                          r"(?P<rest>[가-힣]{0,3})")
+_SPACED_NAME_BEFORE = re.compile(
+    r"(?:이름은|이름[ \t]*:|성함은|성함[ \t]*:|성명[ \t]*:?|작성자[ \t]*:?|신고자[ \t]*:?|민원인[ \t]*:?|예금주[ \t]*:?"
+    r"|받는[ \t]?분[ \t]*:?)[ \t]*(?P<run>[가-힣](?:[ \t.][가-힣]){1,3})(?![가-힣])")
+
+
+def _mask_spaced(run: str) -> str:
+    """홍 길 동 → 홍 * 동: the syllables as mask_name masks them, the spaces kept."""
+    positions = [i for i, ch in enumerate(run) if "가" <= ch <= "힣"]
+    hidden = positions[1:-1] if len(positions) > 2 else positions[1:]
+    return "".join(STAR if i in hidden else ch for i, ch in enumerate(run))
 
 
 _HANGUL = re.compile("[가-힣]")
@@ -429,9 +817,12 @@ def _authors(norm: str, names) -> list[Span]:
     return spans
 
 
-# (detector, what the text must contain for it to look at all: None = a digit is enough).
+# (detector, what the text must contain for it to look at all: None = a digit is enough). The
+# detectors see the normalised copy, where spoken and look-alike digits are already digits.
 _DETECTORS = [
+    (_urls, ("http", "www.", "/")),
     (_email, ("@", "at]", "at)", "AT]", "AT)", "at}")),
+    (_spelled_emails, ("@", "at", "AT", "골뱅", "앳")),
     (_simple(_RRN, "rrn"), None),
     (_simple(_LICENCE, "licence", "region"), None),
     (_simple(_CARD, "card", "keep amex"), None),
@@ -439,24 +830,25 @@ _DETECTORS = [
     (_passport, None),
     (_simple(_PLATE, "plate", "region letter"), None),
     (_account, None),
+    (_digit_runs, None),
+    (_cued_numbers, None),
     (_simple(_UNIT, "unit"), ("호",)),
     (_lot, ("동", "가", "번지")),
     (_road, ("로", "길")),
 ]
-# Cheap pre-check: no digit and no "@" means no number-like kind to look for.
-_ANY_DIGIT = re.compile(r"[0-9@]|[(\[{]at[)\]}]", re.I)
+_A_DIGIT = re.compile("[0-9]")
 
 
-def find_spans(text: str, names=()) -> list[Span]:
-    """The personal data in `text` (already sanitised): non-overlapping spans, in order, in the
-    coordinates of `text` itself."""
+def _find(text: str, names=()) -> tuple[_Normalised, list[Span]]:
+    """The normalised copy of `text` and the chosen spans in the copy's coordinates."""
     norm = _normalise(text)
     found: list[Span] = list(_authors(norm.text, names))
     found.extend(_names(norm.text))
-    if _ANY_DIGIT.search(norm.text):
-        for detect, needs in _DETECTORS:
-            if needs is None or any(n in norm.text for n in needs):
-                found.extend(detect(norm.text))
+    has_digit = bool(_A_DIGIT.search(norm.text))
+    for detect, needs in _DETECTORS:
+        if (has_digit and needs is None) or (needs is not None and any(n in norm.text for n in needs)):
+            found.extend(detect(norm.text))
+    found = [s for s in found if not _placeholder(norm.text, s)]
     found.sort(key=lambda s: (_RANK[s.kind], s.start))
     chosen: list[Span] = []  # sorted by start, never overlapping
     starts: list[int] = []
@@ -466,7 +858,23 @@ def find_spans(text: str, names=()) -> list[Span]:
             continue  # overlaps a span of an earlier kind
         chosen.insert(i, span)
         starts.insert(i, span.start)
-    if norm.origin is None:
+    return norm, chosen
+
+
+def _placeholder(norm: str, span: Span) -> bool:
+    """000000-0000000, 010-0000-0000: a form's example, not anyone's number."""
+    if span.replacement is not None or span.kind in ("url", "public"):
+        return False
+    hidden = {norm[i] for i in range(span.start, span.end)
+              if norm[i].isdigit() and not any(a <= i < b for a, b in span.keep)}
+    return len(hidden) == 1 and sum(norm[i].isdigit() for i in range(span.start, span.end)) >= 6
+
+
+def find_spans(text: str, names=()) -> list[Span]:
+    """The personal data in `text` (already sanitised): non-overlapping spans, in order, in the
+    coordinates of `text` itself."""
+    norm, chosen = _find(text, names)
+    if norm.starts is None:
         return chosen
     return [Span(*norm.span(s.start, s.end), s.kind, tuple(norm.span(a, b) for a, b in s.keep if b > a),
                  s.replacement) for s in chosen]
@@ -481,20 +889,17 @@ _ASCII_ALNUM = re.compile("[A-Za-z0-9]")
 _ANY_ALNUM = re.compile(r"[^\W_]")
 
 
-def _render(text: str, span: Span) -> str:
-    if span.replacement is not None:
-        return span.replacement
-    original = text[span.start:span.end]
-    # Decide on the normalised form ("ㅡ" is a dash, "５" a digit), write over the original.
-    norm = original.translate(_TABLE)
+def _star(chars: list[str], norm: _Normalised, span: Span) -> None:
+    """Star, in the original characters, every letter or digit of the span the kind does not keep.
+    Decided on the copy ("ㅡ" is a dash, "오" a digit), written over what the citizen typed: a
+    spoken digit (오), a word (다섯) or a circled one (⑤) becomes one star per character."""
     hidden = _ANY_ALNUM if span.kind in _STAR_HANGUL else _ASCII_ALNUM
-    keep = [(a - span.start, b - span.start) for a, b in span.keep]
-    chars = list(original)
-    for m in hidden.finditer(norm):
+    for m in hidden.finditer(norm.text, span.start, span.end):
         i = m.start()
-        if not any(a <= i < b for a, b in keep):
-            chars[i] = STAR
-    return "".join(chars)
+        if any(a <= i < b for a, b in span.keep):
+            continue
+        start, end = norm.span(i, i + 1)
+        chars[start:end] = [STAR] * (end - start)
 
 
 def mask_text(text, names=()) -> str:
@@ -503,22 +908,31 @@ def mask_text(text, names=()) -> str:
     if not text:
         return ""
     text = sanitize_text(str(text))
-    spans = find_spans(text, names)
+    norm, spans = _find(text, names)
     if not spans:
         return text
-    out, pos = [], 0
+    chars = list(text)
+    replaced = []
     for span in spans:
-        out.append(text[pos:span.start])
-        out.append(_render(text, span))
-        pos = span.end
-    out.append(text[pos:])
+        if span.replacement is None:
+            _star(chars, norm, span)
+        else:
+            replaced.append((*norm.span(span.start, span.end), span.replacement))
+    out, pos = [], 0
+    for start, end, replacement in replaced:
+        out.extend(chars[pos:start])
+        out.append(replacement)
+        pos = end
+    out.extend(chars[pos:])
     return "".join(out)
 
 
 # Characters no span contains and every look-around treats like the end of the text: a cut just
 # before one splits no match, so masking the part before it gives exactly the start of the masked
-# whole text. ("/", "_", ".", "-", "(", ")", "[", "]", ":" and "@" may sit inside a span.)
-_BARRIERS = re.compile(r"[,!?;\"'<>\\|{}~^&=#…。、！？]")
+# whole text. ("/", "_", ".", ",", "~", "|", "*", "-", "(", ")", "[", "]", "{", "}", ":" and "@" may sit
+# inside a span: people write numbers and addresses with them.) What a detector reads after a number
+# (a bank's name, an institution) is read only up to the next barrier, for the same reason.
+_BARRIERS = re.compile(r"[!?;\"'<>\\^&=#…、！？]")
 
 
 def mask_head(text, chars: int, names=()) -> str:

@@ -60,7 +60,7 @@ def test_false_positive_rate_on_ordinary_public_text():
     print(f"\nmasking false positives: {len(changed)} of {len(texts)} public texts changed ({rate:.2%})")
     for text in changed[:20]:
         print("  ", text, "→", mask_text(text))
-    assert rate < 0.02
+    assert not changed
 
 
 def test_masks_are_written_over_the_original_characters():
