@@ -136,11 +136,32 @@ def _digit_of(token: str) -> str:
     return token
 
 
+_SINO = "[일이삼사오육칠팔구]"
+_SPOKEN_NUMBER = f"(?:{_SINO}?천)?(?:{_SINO}?백)?(?:{_SINO}?십)?{_SINO}?"
+# 백오동 팔백삼호, 일백일동 천이백삼호: block and unit read out with place values.
+_SPOKEN_UNIT = re.compile(f"(?<![가-힣])(?P<block>{_SPOKEN_NUMBER})동[ \t]?(?P<unit>{_SPOKEN_NUMBER})호")
+
+
+def _spoken_value(word: str) -> int:
+    value, digit = 0, 0
+    for ch in word:
+        if ch in "천백십":
+            value += (digit or 1) * {"천": 1000, "백": 100, "십": 10}[ch]
+            digit = 0
+        else:
+            digit = int(_LOOKALIKES[ch])
+    return value + digit
+
+
 def _lookalike_edits(text: str) -> list[tuple[int, int, str]]:
     """(start, end, digit) for every look-alike digit that is part of a written number: a run of
     eight or more digit tokens (six after a cue such as 번호 or 주민) with at least one
     look-alike among them. Shorter runs are words: 이 일이 사실이면, 오일장, 삼일절."""
     edits = [(m.start(), m.end(), _digit_of(m.group())) for m in _GLUED_LETTER.finditer(text)]
+    if "동" in text and "호" in text:
+        for m in _SPOKEN_UNIT.finditer(text):
+            if all(any(p in m.group(g) for p in "천백") for g in ("block", "unit")):
+                edits.extend((m.start(g), m.end(g), str(_spoken_value(m.group(g)))) for g in ("block", "unit"))
     for run in _LOOK_RUN.finditer(text):
         tokens = list(_LOOK_TOKENS.finditer(text, run.start(), run.end()))
         # A particle 이 glued to the word before (폰이 공일공…) or after (…오팔이에요) is not a digit.
@@ -293,6 +314,9 @@ _UNIT = re.compile(
     r"(?:제[ \t]?)?[A-Za-z]?[0-9]{1,5}[ \t]?호(?![선기차점])"
     r"|(?<![0-9A-Za-z제\-])[A-Za-z]?[0-9]{3,4}[ \t]?호(?![선기차점])"
 )
+# 헬리오빌 105-803: block and unit after a building's name.
+_APARTMENT_UNIT = re.compile(r"(?:아파트|빌라|빌|맨션|하이츠|타운|캐슬|자이|래미안|푸르지오|힐스테이트|아이파크|"
+                             r"오피스텔|주공|[Aa]pt|APT)[ \t]*(?P<num>[0-9]{2,4}-[0-9]{3,4})(?![0-9\-])")
 # Below the dong: the lot number after a dong or a 가 (합정동 123-45, 종로3가 12, 123번지).
 _LOT = re.compile(
     r"(?P<place>(?<![가-힣])[가-힣]{1,12}(?:[0-9]{1,2}동|동|[0-9]{1,3}가))[ \t]*"
@@ -316,7 +340,14 @@ def _digits(s: str) -> str:
     return "".join(ch for ch in s if ch.isdigit())
 
 
+# 010-3317-96xx: a number partly hidden by its writer is still most of a number.
+_PARTIAL_PHONE = re.compile(r"(?<![0-9A-Za-z])(?P<keep>01[016789])[-. ]?[0-9]{3,4}[-. ]?(?=[0-9xX*]{4}(?![0-9A-Za-z]))"
+                            r"[0-9]{0,3}[xX*]{1,4}")
+
+
 def _phone(norm: str):
+    for m in _PARTIAL_PHONE.finditer(norm):
+        yield Span(m.start(), m.end(), "phone", (m.span("keep"),))
     for m in _PHONE.finditer(norm):
         digits = _digits(m.group(0))
         if m.group(0).lstrip(" (").startswith(("+", "00")):  # +82 10… / 0082 2… → 010…, 02…
@@ -395,6 +426,11 @@ def _account(norm: str):
             yield Span(m.start(number), m.end(number), "account", (m.span(shown),))
 
 
+def _apartment_units(norm: str) -> Iterator[Span]:
+    for m in _APARTMENT_UNIT.finditer(norm):
+        yield Span(m.start("num"), m.end("num"), "unit")
+
+
 def _lot(norm: str):
     for m in _LOT.finditer(norm):
         if m.group("lot"):
@@ -456,9 +492,12 @@ def _valid_birth_date(digits: str) -> bool:
     return 1 <= month <= 12 and 1 <= day <= 31
 
 
-def _window_kind(norm: str, digits: str, cuts: set[int], start: int, end: int, plus: bool) -> tuple[str, int]:
+def _window_kind(norm: str, digits: str, cuts: set[int], start: int, end: int, plus: bool,
+                 whole: bool = False) -> tuple[str, int]:
     """The kind of the number `digits` (its groups end at the digit counts `cuts`) and how many of
-    its leading digits stay shown ("" when it is no personal number)."""
+    its leading digits stay shown ("" when it is no personal number). The area code must end where
+    a group ends (03 11 17 24 35 is no 031 number) unless the run is exactly one mobile number
+    (0104 4821 903)."""
     n = len(digits)
     if plus:
         return ("phone", 0) if 8 <= n <= 15 else ("", 0)
@@ -471,7 +510,8 @@ def _window_kind(norm: str, digits: str, cuts: set[int], start: int, end: int, p
         shown = area.end() + (len(digits) - len(national))
         rest = national[area.end():]
         mobile = national.startswith("01")
-        if (7 <= len(rest) <= 8 and rest[0] != "0" and shown in cuts
+        aligned = shown in cuts or (whole and national == digits and national.startswith("010"))
+        if (7 <= len(rest) <= 8 and rest[0] != "0" and aligned
                 and not (national.startswith("010") and len(rest) != 8)):
             if national.startswith(PUBLIC_OFFICE_PREFIXES) or (not mobile and _institution(norm, start, end)):
                 return "public", n
@@ -501,7 +541,8 @@ def _digit_runs(norm: str) -> Iterator[Span]:
                 cuts.add(len(digits))
                 if len(digits) > 16:
                     break
-                kind, shown = _window_kind(norm, digits, cuts, groups[i].start(), groups[j].end(), plus and i == 0)
+                kind, shown = _window_kind(norm, digits, cuts, groups[i].start(), groups[j].end(), plus and i == 0,
+                                           whole=i == 0 and j == len(groups) - 1)
                 if kind:
                     found = (j, kind, shown)
             if not found:
@@ -597,12 +638,13 @@ def _spelled_emails(norm: str) -> Iterator[Span]:
 
 # --- cues that say what a number is ----------------------------------------------------------------
 
-_RRN_CUE = re.compile(r"(?:주민|외국인[ \t]?등록)[^0-9\n]{0,25}?(?<![0-9])(?P<a>[0-9]{6})(?![0-9])"
-                      r"[^0-9\n]{1,12}?(?<![0-9])(?P<b>[1-8][0-9]{6})(?![0-9])")
+_FILLER = r"(?:[^0-9\n]|[67][ \t]?자리)"  # 주민번호 앞 6자리 … 뒤 7자리 …
+_RRN_CUE = re.compile(r"(?:주민|외국인[ \t]?등록)" + _FILLER + r"{0,25}?(?<![0-9])(?P<a>[0-9]{6})(?![0-9])"
+                      + _FILLER + r"{1,12}?(?<![0-9])(?P<b>[1-8][0-9]{6})(?![0-9])")
 _CVC = re.compile(r"(?:CVC|CVV|cvc|cvv|보안[ \t]?코드)[ \t:]*(?P<num>[0-9]{3,4})(?![0-9])")
 _PASSPORT_CUE = re.compile(
     r"(?:여권|[Pp]assport|PASSPORT|护照|護照|旅券|パスポート)[^\n]{0,20}?(?<![A-Za-z0-9])"
-    r"(?P<num>[A-Za-z0-9](?:-?[A-Za-z0-9]){6,11})(?![A-Za-z0-9])")
+    r"(?P<num>[A-Za-z0-9](?:-?[A-Za-z0-9]){6,11}|(?:[A-Za-z][ \t])?[0-9]+(?:[ \t][0-9]+){1,9})(?![A-Za-z0-9])")
 
 
 def _cued_numbers(norm: str) -> Iterator[Span]:
@@ -613,7 +655,8 @@ def _cued_numbers(norm: str) -> Iterator[Span]:
     for m in _CVC.finditer(norm):
         yield Span(m.start("num"), m.end("num"), "card")
     for m in _PASSPORT_CUE.finditer(norm):
-        if sum(ch.isdigit() for ch in m.group("num")) >= 5:
+        digits = _digits(m.group("num"))
+        if len(digits) >= (7 if " " in m.group("num") else 5) and not _STAMP.fullmatch(digits):
             yield Span(m.start("num"), m.end("num"), "passport", ((m.start("num"), m.start("num") + 1),))
 
 
@@ -747,6 +790,9 @@ def _name_spans(norm: str, run_start: int, run: str, strong: bool, rest_ok=None)
 
 
 def _names(norm: str):
+    for m in _OTHER_SCRIPT_NAME.finditer(norm):
+        group = "run" if m.group("run") else "hanja"
+        yield Span(m.start(group), m.end(group), "name", replacement=mask_name(m.group(group)))
     if not _HANGUL.search(norm):
         return
     for m in _NAME_BEFORE.finditer(norm):
@@ -781,9 +827,13 @@ def _names(norm: str):
         if _looks_like_name(run.replace(" ", "").replace(".", ""), strong=m.group("cue") == "씨"):
             yield Span(m.start("run"), m.end("run"), "name", replacement=_mask_spaced(run))
     for m in _SPACED_NAME_BEFORE.finditer(norm):
-        run = m.group("run")
-        if _looks_like_name(run.replace(" ", "").replace(".", ""), strong=True):
-            yield Span(m.start("run"), m.end("run"), "name", replacement=_mask_spaced(run))
+        runs = [m.group("run")]
+        if runs[0][-2:-1] in (" ", ".") and runs[0][-1] in "이가은는을를도":  # 강 하 준 이: a particle?
+            runs.append(runs[0][:-2])
+        for run in runs:
+            if _looks_like_name(run.replace(" ", "").replace(".", ""), strong=True):
+                yield Span(m.start("run"), m.start("run") + len(run), "name", replacement=_mask_spaced(run))
+                break
 
 
 # A name written syllable by syllable (홍 길 동 씨, 한.순.자 님, 예금주 정 다 은).
@@ -791,7 +841,13 @@ _SPACED_NAME = re.compile(r"(?<![가-힣])(?P<run>[가-힣](?:[ \t.][가-힣]){1
                           r"(?P<rest>[가-힣]{0,3})")
 _SPACED_NAME_BEFORE = re.compile(
     r"(?:이름은|이름[ \t]*:|성함은|성함[ \t]*:|성명[ \t]*:?|작성자[ \t]*:?|신고자[ \t]*:?|민원인[ \t]*:?|예금주[ \t]*:?"
-    r"|받는[ \t]?분[ \t]*:?)[ \t]*(?P<run>[가-힣](?:[ \t.][가-힣]){1,3})(?![가-힣])")
+    r"|받는[ \t]?분[ \t]*:?|아들|딸|친구|동생|남편|아내|엄마|아빠|어머니|아버지|할머니|할아버지|손자|손녀|조카|누나"
+    r"|언니|오빠|형)[ \t]*(?P<run>(?:" + "|".join(_COMPOUND_SURNAMES) + r"|[가-힣])(?:[ \t.][가-힣]){1,3})(?![가-힣])")
+# A name in Latin letters or hanja after what introduces it (My name is Kim Minjun, 성명: 金哲洙).
+_OTHER_SCRIPT_NAME = re.compile(
+    r"(?:[Mm]y name is|I'm|I am|[Nn]ame:|저는|제 이름은|이름은)[ \t]+"
+    r"(?P<run>[A-Z][a-z]+(?:[ \t][A-Z][a-z]+|-[A-Za-z][a-z]+){1,2})(?![A-Za-z])"
+    r"|(?:성명|이름|성함)[ \t]*:?[ \t]*(?P<hanja>[\u4e00-\u9fff]{2,4})(?![\u4e00-\u9fff])")
 
 
 def _mask_spaced(run: str) -> str:
@@ -833,6 +889,7 @@ _DETECTORS = [
     (_digit_runs, None),
     (_cued_numbers, None),
     (_simple(_UNIT, "unit"), ("호",)),
+    (_apartment_units, None),
     (_lot, ("동", "가", "번지")),
     (_road, ("로", "길")),
 ]
