@@ -5,22 +5,34 @@ pages, the public search index, the API and exports use: citizens' messages, com
 staff answers shown on the portal all pass through them. The stored original stays untouched for
 staff. Over-masking a number is preferred to leaking one.
 
-How a text is masked, so that KINDS are recognised rather than spellings:
+How a text is masked, so that KINDS are recognised rather than spellings (people write a number
+the way that gets it past a filter: 공일공 일이삼사, ⓪①⓪, O1O, 0 1 0 …, 010~1234~5678):
 1. sanitise (no control, bidi or zero-width characters: they are not shown either);
 2. normalise into a matching copy: every Unicode digit and full-width letter → ASCII, every dash
-   (‐ – — ― − ﹣ － ㅡ …) → "-", every space → " ", middle dots → ".". Each original character gives
-   at most one character of the copy, and `_Normalised.origin` maps the copy's positions back (it
-   is only materialised when characters are dropped, such as an emoji's joiner);
-3. each detector finds the spans of one kind in the copy (separators "-", ".", "/", "_", spaces and
-   spaced hyphens are accepted between digit groups), overlaps are settled by the kinds' priority;
+   (‐ – — ― − ﹣ － ㅡ …) → "-", every space → " ", middle dots → "."; an emoji's joiner and a
+   keycap's marks are dropped (1️⃣ → 1); and look-alike digits become digits where they form a
+   number: spoken Sino-Korean (공일공, 영, 빵), native and English number words (하나, 다섯, seven),
+   hanja (〇一二), circled and other symbol digits (①, ⑴, ❶), O/ㅇ for 0 and l for 1 — in a run of
+   at least eight digit tokens (six after a cue such as 번호 or 주민), so 이 일이 사실이면, 오일장
+   and 삼일절 stay words; spoken block and unit numbers (백오동 팔백삼호) too. `_Normalised`
+   maps every character of the copy back to the original characters it came from;
+3. each detector finds the spans of one kind in the copy: patterns per kind, and digit groups read
+   across any separator (spaces of any width, newlines, ~ , . / | * and dashes) or one digit at a
+   time, each window of whole groups tried as a phone number (+82 or 82 or 0082 included), an
+   RRN (a valid birth date), a card (a cue or the Luhn check) or an account (a bank named before
+   or after); spelled-out e-mail (골뱅이, 앳, at, (at), 닷, 쩜, dot, 네이버 닷컴); overlaps are
+   settled by the kinds' priority. Numbers only organisations get (15xx/16xx/18xx, 080, a
+   landline next to the institution's name, a business registration number, help@…) and web
+   addresses stay as written;
 4. the masked text is built from the ORIGINAL characters: inside a span every letter and digit
-   becomes "*" except what the kind keeps (a phone's area code, an e-mail's first letter and
-   domain, a plate's region and letter); separators stay, so the shape is still readable.
+   of the copy becomes "*" over the characters it came from (오 → *, 다섯 → **, ⑤ → *) except
+   what the kind keeps (a phone's area code, an e-mail's first letter and domain, a plate's
+   region and letter); separators stay, so the shape is still readable.
 
 Names in the text are found from context ("홍길동 씨", "김철수님", "제 이름은 이영희",
-"담당자 박민수", "박민수 주무관") and checked with Kiwi (a dictionary noun such as 시장, 고객 or 주민
-is not a name); Kiwi's verdict on a word is memoised, so rendering a page costs no analysis once
-the word has been seen.
+"담당자 박민수", "박민수 주무관", "홍 길 동 씨", "아들 강 하 준", "My name is Kim Minjun") and checked
+with Kiwi (a dictionary noun such as 시장, 고객 or 주민 is not a name); Kiwi's verdict on a word is
+memoised, so rendering a page costs no analysis once the word has been seen.
 """
 
 import bisect
@@ -113,6 +125,13 @@ _LOOK_TOKEN = (
 _RUN_SEP = r"(?:[ \t\n]{0,3}(?:[-./_~,|*]|->)[ \t\n]{0,3}|[ \t\n]{1,3})"
 _LOOK_RUN = re.compile(_LOOK_TOKEN + "(?:" + _RUN_SEP + "?" + _LOOK_TOKEN + "){5,}")
 _LOOK_TOKENS = re.compile(_LOOK_TOKEN)
+# Where a run may be, cheap to scan for: six or more characters that tokens and separators are
+# made of, among them one that is not an ASCII digit (a run of ASCII digits needs no conversion).
+_TOKEN_CHARS = set("".join(_LOOKALIKES) + "".join(_ENGLISH_DIGITS) + "".join(_ENGLISH_DIGITS).upper()
+                   + "0123456789l" + _ZERO_LETTERS)
+_RUN_CHARS = _char_class(set(map(ord, _TOKEN_CHARS | set(" \t\n-./_~,|*>"))))
+_MAYBE_RUN = re.compile(_RUN_CHARS + "{6,}")
+_NOT_ASCII_DIGIT = re.compile(_char_class(set(map(ord, _TOKEN_CHARS - set("0123456789")))))
 # A letter glued to an ASCII digit is a digit whatever the run's length (O1O, 7O4호, 5l92).
 _GLUED_LETTER = re.compile(
     f"(?<=[0-9])[{_ZERO_LETTERS}](?![{_LATIN_GREEK_CYRILLIC}])"
@@ -122,6 +141,8 @@ _GLUED_LETTER = re.compile(
 # Before a short run (six or seven digits): the text says a number follows.
 _NUMBER_CUE = re.compile("번호|전화|연락|폰|주민|계좌|카드|면허|여권|통장|입금|앞자리|뒷자리|자리")
 _HANGUL_SYLLABLE = re.compile("[가-힣]")
+_A_DIGIT = re.compile("[0-9]")
+_LETTER_BY_DIGIT = re.compile(f"[0-9][{_ZERO_LETTERS}l]|[{_ZERO_LETTERS}l][0-9]")
 
 
 def _digit_of(token: str) -> str:
@@ -157,12 +178,21 @@ def _lookalike_edits(text: str) -> list[tuple[int, int, str]]:
     """(start, end, digit) for every look-alike digit that is part of a written number: a run of
     eight or more digit tokens (six after a cue such as 번호 or 주민) with at least one
     look-alike among them. Shorter runs are words: 이 일이 사실이면, 오일장, 삼일절."""
-    edits = [(m.start(), m.end(), _digit_of(m.group())) for m in _GLUED_LETTER.finditer(text)]
+    edits = [(m.start(), m.end(), _digit_of(m.group())) for m in _GLUED_LETTER.finditer(text)] \
+        if _LETTER_BY_DIGIT.search(text) else []
     if "동" in text and "호" in text:
         for m in _SPOKEN_UNIT.finditer(text):
             if all(any(p in m.group(g) for p in "천백") for g in ("block", "unit")):
                 edits.extend((m.start(g), m.end(g), str(_spoken_value(m.group(g)))) for g in ("block", "unit"))
-    for run in _LOOK_RUN.finditer(text):
+    for region in _MAYBE_RUN.finditer(text):
+        if _NOT_ASCII_DIGIT.search(text, region.start(), region.end()):
+            edits.extend(_run_edits(text, region.start(), region.end()))
+    return edits
+
+
+def _run_edits(text: str, start: int, end: int) -> Iterator[tuple[int, int, str]]:
+    # One character past the region: the look-aheads of its last token still see what follows.
+    for run in _LOOK_RUN.finditer(text, start, end + 1):
         tokens = list(_LOOK_TOKENS.finditer(text, run.start(), run.end()))
         # A particle 이 glued to the word before (폰이 공일공…) or after (…오팔이에요) is not a digit.
         if tokens[0].group() == "이" and run.start() and _HANGUL_SYLLABLE.match(text[run.start() - 1]):
@@ -182,9 +212,8 @@ def _lookalike_edits(text: str) -> list[tuple[int, int, str]]:
         if len(tokens) < 8 and (len(tokens) < 6 or not _NUMBER_CUE.search(text, max(0, tokens[0].start() - 25),
                                                                            tokens[0].start())):
             continue
-        edits.extend((t.start(), t.end(), _digit_of(t.group())) for t in tokens
-                     if not (t.group().isascii() and t.group().isdigit()))
-    return edits
+        yield from ((t.start(), t.end(), _digit_of(t.group())) for t in tokens
+                    if not (t.group().isascii() and t.group().isdigit()))
 
 
 @dataclass
@@ -816,10 +845,10 @@ def _names(norm: str):
         if _looks_like_name(word, strong=cue in ("씨", "군", "양", "여사")):
             yield Span(after.start("run"), after.end("run"), "name", replacement=mask_name(word))
             pos = after.end("run")
-    for m in _NAME_QUOTED.finditer(norm):
+    for m in _NAME_QUOTED.finditer(norm) if "라" in norm else ():
         if _looks_like_name(m.group("run"), True):
             yield Span(m.start("run"), m.end("run"), "name", replacement=mask_name(m.group("run")))
-    for m in _SPACED_NAME.finditer(norm):
+    for m in _SPACED_NAME.finditer(norm) if "씨" in norm or "님" in norm else ():
         rest = m.group("rest") or ""
         if rest not in _PARTICLES and not rest.startswith(("이시", "이신", "께", "랑", "이랑", "하고")):
             continue
@@ -878,7 +907,8 @@ def _authors(norm: str, names) -> list[Span]:
 _DETECTORS = [
     (_urls, ("http", "www.", "/")),
     (_email, ("@", "at]", "at)", "AT]", "AT)", "at}")),
-    (_spelled_emails, ("@", "at", "AT", "골뱅", "앳")),
+    (_spelled_emails, re.compile(r" at | AT |[(\[{] ?(?:at|AT)|골뱅|앳|[A-Za-z0-9][ \t\n]+@|@[ \t\n]|@[가-힣]"
+                                 r"|@(?:naver|gmail|hanmail|daum|kakao|nate|hotmail|outlook|yahoo|icloud)")),
     (_simple(_RRN, "rrn"), None),
     (_simple(_LICENCE, "licence", "region"), None),
     (_simple(_CARD, "card", "keep amex"), None),
@@ -893,7 +923,6 @@ _DETECTORS = [
     (_lot, ("동", "가", "번지")),
     (_road, ("로", "길")),
 ]
-_A_DIGIT = re.compile("[0-9]")
 
 
 def _find(text: str, names=()) -> tuple[_Normalised, list[Span]]:
@@ -903,7 +932,13 @@ def _find(text: str, names=()) -> tuple[_Normalised, list[Span]]:
     found.extend(_names(norm.text))
     has_digit = bool(_A_DIGIT.search(norm.text))
     for detect, needs in _DETECTORS:
-        if (has_digit and needs is None) or (needs is not None and any(n in norm.text for n in needs)):
+        if needs is None:
+            look = has_digit
+        elif isinstance(needs, re.Pattern):
+            look = bool(needs.search(norm.text))
+        else:
+            look = any(n in norm.text for n in needs)
+        if look:
             found.extend(detect(norm.text))
     found = [s for s in found if not _placeholder(norm.text, s)]
     found.sort(key=lambda s: (_RANK[s.kind], s.start))
@@ -921,6 +956,8 @@ def _find(text: str, names=()) -> tuple[_Normalised, list[Span]]:
 def _placeholder(norm: str, span: Span) -> bool:
     """000000-0000000, 010-0000-0000: a form's example, not anyone's number."""
     if span.replacement is not None or span.kind in ("url", "public"):
+        return False
+    if len(set(_digits(norm[span.start:span.end]))) > 2:  # most numbers: at once
         return False
     hidden = {norm[i] for i in range(span.start, span.end)
               if norm[i].isdigit() and not any(a <= i < b for a, b in span.keep)}
@@ -992,18 +1029,30 @@ def mask_text(text, names=()) -> str:
 _BARRIERS = re.compile(r"[!?;\"'<>\\^&=#…、！？]")
 
 
+# Characters a span may contain (people write numbers with them), but whose effect on the masking
+# of the text before them is bounded: no span, no digit run that decides one and no context read
+# after a number reaches SOFT_MARGIN characters back across one (a phone or card window is at most
+# 16 digits with their separators, a run of look-alike digits is decided by its first eight).
+_SOFT_CUTS = re.compile("[,~|\n]")
+SOFT_MARGIN = 400
+
+
 def mask_head(text, chars: int, names=()) -> str:
     """The first `chars` characters of `mask_text(text, names)`, for previews of long texts without
     running every pattern over all of a 100 KB message: the text is cut at a barrier character a
-    little after `chars` (no personal data can straddle one), else masked whole."""
+    little after `chars` (no personal data can straddle one), or else at a comma, tilde, bar or
+    newline SOFT_MARGIN characters after it (what straddles one changes nothing that far back),
+    else masked whole."""
     if not text:
         return ""
     text = sanitize_text(str(text))
-    barrier = _BARRIERS.search(text, chars + 200, chars + 5000)
-    if barrier and not any(_BARRIERS.search(name or "") for name in names):
-        head = mask_text(text[:barrier.start()], names)
-        if len(head) >= chars:
-            return head[:chars]
+    if not any(_BARRIERS.search(name or "") or _SOFT_CUTS.search(name or "") for name in names):
+        cut = _BARRIERS.search(text, chars + 200, chars + 5000) or _SOFT_CUTS.search(text, chars + SOFT_MARGIN,
+                                                                                   chars + 5000)
+        if cut:
+            head = mask_text(text[:cut.start()], names)
+            if len(head) >= chars:
+                return head[:chars]
     return mask_text(text, names)[:chars]
 
 
