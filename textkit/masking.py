@@ -631,7 +631,9 @@ _LABELS = re.compile(_LABEL)
 # English words before "at" that make it a preposition (look at, meet at), not an address.
 _NOT_LOCAL = set("look looking looked meet meeting stay staying arrive arrived live lives lived work works worked "
                  "is are was were be been me us him her them it this that here there open opens closed held "
-                 "located available see seen call email mail me contact please".split())
+                 "located available see seen call email mail me contact please visit visiting visited go went "
+                 "find found check checked apply applied posted online sign signed log logged order ordered buy "
+                 "bought reach reached register registered book booked stop stopped".split())
 _LOCAL_WORD = re.compile(r"[가-힣A-Za-z0-9._\-]{1,8}")
 _LOCAL_STOP = re.compile(r"(?:메일|이메일|주소|아이디|계정|[은는이가:]|이에요|예요|입니다)$|^(?:제|내|저의|my|My|is)$")
 
@@ -640,7 +642,7 @@ def _spelled_emails(norm: str) -> Iterator[Span]:
     for m in _SPELLED_EMAIL.finditer(norm):
         labels = [x.group().replace(" ", "").lower() for x in _LABELS.finditer(m.group("domain"))]
         at = m.group("at").strip(" \t\n()[]{}")
-        if not (labels[-1] in _TLDS and len(labels) > 1 or labels[0] in _PROVIDERS):
+        if not (labels[-1] in _TLDS and len(labels) > 1 or labels[0] in _PROVIDERS) or labels[0] == "www":
             continue
         if at in ("at", "AT") and m.group("local").lower() in _NOT_LOCAL:
             continue
@@ -860,7 +862,8 @@ def _names(norm: str):
         if runs[0][-2:-1] in (" ", ".") and runs[0][-1] in "이가은는을를도":  # 강 하 준 이: a particle?
             runs.append(runs[0][:-2])
         for run in runs:
-            if _looks_like_name(run.replace(" ", "").replace(".", ""), strong=True):
+            # After a kin word (아들 강 하 준) Kiwi must not know the word (딸 이 번 주 is 이번 주).
+            if _looks_like_name(run.replace(" ", "").replace(".", ""), strong=not m.group("kin")):
                 yield Span(m.start("run"), m.start("run") + len(run), "name", replacement=_mask_spaced(run))
                 break
 
@@ -870,8 +873,9 @@ _SPACED_NAME = re.compile(r"(?<![가-힣])(?P<run>[가-힣](?:[ \t.][가-힣]){1
                           r"(?P<rest>[가-힣]{0,3})")
 _SPACED_NAME_BEFORE = re.compile(
     r"(?:이름은|이름[ \t]*:|성함은|성함[ \t]*:|성명[ \t]*:?|작성자[ \t]*:?|신고자[ \t]*:?|민원인[ \t]*:?|예금주[ \t]*:?"
-    r"|받는[ \t]?분[ \t]*:?|아들|딸|친구|동생|남편|아내|엄마|아빠|어머니|아버지|할머니|할아버지|손자|손녀|조카|누나"
-    r"|언니|오빠|형)[ \t]*(?P<run>(?:" + "|".join(_COMPOUND_SURNAMES) + r"|[가-힣])(?:[ \t.][가-힣]){1,3})(?![가-힣])")
+    r"|받는[ \t]?분[ \t]*:?|(?P<kin>아들|딸|친구|동생|남편|아내|엄마|아빠|어머니|아버지|할머니|할아버지|손자|손녀|조카"
+    r"|누나|언니|오빠|형))[ \t]*"
+    r"(?P<run>(?:" + "|".join(_COMPOUND_SURNAMES) + r"|[가-힣])(?:[ \t.][가-힣]){1,3})(?![가-힣])")
 # A name in Latin letters or hanja after what introduces it (My name is Kim Minjun, 성명: 金哲洙).
 _OTHER_SCRIPT_NAME = re.compile(
     r"(?:[Mm]y name is|I'm|I am|[Nn]ame:|저는|제 이름은|이름은)[ \t]+"

@@ -203,7 +203,13 @@ MUST_STAY = [
     "look at this", "meet at seoul station", "서울역 점심 시간", "at 3 pm", "편의점 앞",
     "홈페이지 seoul.go.kr 참고", "dot com 버블", "강남점 직원 친절",
     # syllables before 씨 / 님 that are not names
-    "고 추 씨 심었어요", "이 분 님 께", "마 음 씨",
+    "고 추 씨 심었어요", "이 분 님 께", "마 음 씨", "딸 이 번 주 방학", "친구 한 명이랑 왔어요",
+    "아들 한 번 데려갈게요", "조카 오 명", "엄마 손 잡고 건넜어요",
+    # "at" as a word, "dot" and "점" as words, web addresses
+    "I arrived at 10 and left at 11", "visit at www.seoul.go.kr", "found it at naver.com",
+    # counting, spelled numbers that are no one's
+    "하나 둘 셋 넷 다섯 여섯 일곱 여덟 체조", "일 이 삼 사 오 육 칠 팔 구 십 세기", "사사오입",
+    "좌표 37.5665, 126.9780",
 ]
 
 
