@@ -36,6 +36,7 @@ memoised, so rendering a page costs no analysis once the word has been seen.
 """
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -521,20 +522,50 @@ def _valid_birth_date(digits: str) -> bool:
     return 1 <= month <= 12 and 1 <= day <= 31
 
 
-def _window_kind(norm: str, digits: str, cuts: set[int], start: int, end: int, plus: bool,
-                 whole: bool = False) -> tuple[str, int]:
-    """The kind of the number `digits` (its groups end at the digit counts `cuts`) and how many of
-    its leading digits stay shown ("" when it is no personal number). The area code must end where
-    a group ends (03 11 17 24 35 is no 031 number) unless the run is exactly one mobile number
-    (0104 4821 903)."""
+class _Cues:
+    """What the text says around a window of digits (a card, a bank, an institution), looked up
+    once per position: a run of thousands of digit groups has thousands of windows."""
+
+    def __init__(self, norm: str):
+        self.norm = norm
+        self._memo: dict[tuple[str, int, int], bool] = {}
+
+    def _get(self, key: tuple[str, int, int], look) -> bool:
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = bool(look())
+        return found
+
+    def card(self, start: int) -> bool:
+        return self._get(("card", start, 0), lambda: _CARD_CUE.search(self.norm, max(0, start - 20), start))
+
+    def bank(self, start: int, end: int) -> bool:
+        return (self._get(("bank", start, 0), lambda: _BANK_CUE.search(self.norm, max(0, start - 20), start))
+                or self._get(("bank after", 0, end), lambda: _BANK_CUE.search(_after(self.norm, end, 12))))
+
+    def institution(self, start: int, end: int) -> bool:
+        return self._get(("institution", start, end), lambda: _institution(self.norm, start, end))
+
+
+_CARD_GROUPS = ((4, 4, 4, 4), (4, 6, 5))
+_PHONE_START = re.compile(r"0[1-7]|82|00[1-9]?82")
+
+
+def _window_kind(digits: str, lengths: tuple[int, ...], cues: _Cues, start: int, end: int, plus: bool,
+                 whole: bool, phone: bool, edge: bool) -> tuple[str, int]:
+    """The kind of the number `digits` (written in groups of `lengths` digits) and how many of its
+    leading digits stay shown ("" when it is no personal number). The area code must end where a
+    group ends (03 11 17 24 35 is no 031 number) unless the run is exactly one mobile number
+    (0104 4821 903). A card needs a cue before it, or a card's grouping and the Luhn check."""
     n = len(digits)
     if plus:
         return ("phone", 0) if 8 <= n <= 15 else ("", 0)
+    cuts = set(itertools.accumulate(lengths))
     prefix = _INTL_PREFIX.match(digits)
     national = digits
-    if prefix and prefix.end() in cuts | {n} or (prefix and digits[prefix.end():prefix.end() + 1] in "123456789"):
-        national = "0" + digits[prefix.end():].removeprefix("0") if prefix else digits
-    area = _AREA.match(national)
+    if prefix and (prefix.end() in cuts or digits[prefix.end():prefix.end() + 1] in "123456789"):
+        national = "0" + digits[prefix.end():].removeprefix("0")
+    area = _AREA.match(national) if phone else None
     if area:
         shown = area.end() + (len(digits) - len(national))
         rest = national[area.end():]
@@ -542,54 +573,67 @@ def _window_kind(norm: str, digits: str, cuts: set[int], start: int, end: int, p
         aligned = shown in cuts or (whole and national == digits and national.startswith("010"))
         if (7 <= len(rest) <= 8 and rest[0] != "0" and aligned
                 and not (national.startswith("010") and len(rest) != 8)):
-            if national.startswith(PUBLIC_OFFICE_PREFIXES) or (not mobile and _institution(norm, start, end)):
+            if national.startswith(PUBLIC_OFFICE_PREFIXES) or (not mobile and cues.institution(start, end)):
                 return "public", n
             return "phone", shown
     if n == 13 and digits[6] in "12345678" and _valid_birth_date(digits):
         return "rrn", 0
-    if n in (15, 16) and (_luhn(digits) or _CARD_CUE.search(norm, max(0, start - 20), start)):
+    if n in (15, 16) and ((edge and cues.card(start)) or (lengths in _CARD_GROUPS and _luhn(digits))):
         return "card", 0
-    if 10 <= n <= 16 and (_BANK_CUE.search(norm, max(0, start - 20), start) or _BANK_CUE.search(_after(norm, end, 12))):
+    if 10 <= n <= 16 and edge and cues.bank(start, end):
         return "account", 0
     return "", 0
 
 
 def _digit_runs(norm: str) -> Iterator[Span]:
+    cues = _Cues(norm)
     for run in _DIGIT_RUN.finditer(norm):
-        groups = list(_GROUP.finditer(norm, run.start(), run.end()))
-        if sum(g.end() - g.start() for g in groups) < 8:
+        groups = [(g.start(), g.end(), g.group()) for g in _GROUP.finditer(norm, run.start(), run.end())]
+        if sum(len(text) for _, _, text in groups) < 8:
             continue
         plus = bool(run.group("plus"))
         i = 0
         while i < len(groups):
             found = None
             digits = ""
-            cuts: set[int] = set()
+            lengths: tuple[int, ...] = ()
+            phone = None
+            first = groups[i][0]
             for j in range(i, len(groups)):
-                digits += groups[j].group()
-                cuts.add(len(digits))
-                if len(digits) > 16:
+                digits += groups[j][2]
+                lengths += (len(groups[j][2]),)
+                n = len(digits)
+                if n > 16:
                     break
-                kind, shown = _window_kind(norm, digits, cuts, groups[i].start(), groups[j].end(), plus and i == 0,
-                                           whole=i == 0 and j == len(groups) - 1)
+                if n < 8:
+                    continue
+                # Cheap tests first: a run of thousands of groups has thousands of windows. A cue
+                # (카드, 은행) can only stand before or after the run, not inside it.
+                if phone is None:
+                    phone = plus and i == 0 or bool(_PHONE_START.match(digits))
+                edge = first - run.start() <= 20 or run.end() - groups[j][1] <= 12
+                if not (phone or n in (13, 15, 16) or (n >= 10 and edge)):
+                    continue
+                kind, shown = _window_kind(digits, lengths, cues, first, groups[j][1], plus and i == 0,
+                                           whole=i == 0 and j == len(groups) - 1, phone=phone, edge=edge)
                 if kind:
                     found = (j, kind, shown)
             if not found:
                 i += 1
                 continue
             j, kind, shown = found
-            start = run.start() if plus and i == 0 else groups[i].start()
+            start = run.start() if plus and i == 0 else first
             keep_end = start
             if shown:  # the position just after the shown digits
                 count = 0
-                for g in groups[i:j + 1]:
-                    if count + len(g.group()) >= shown:
-                        keep_end = g.start() + (shown - count)
+                for g_start, _, text in groups[i:j + 1]:
+                    if count + len(text) >= shown:
+                        keep_end = g_start + (shown - count)
                         break
-                    count += len(g.group())
+                    count += len(text)
             if plus and i == 0 and kind == "phone":
-                keep_end = groups[0].end()
-            yield Span(start, groups[j].end(), kind, ((start, keep_end),) if keep_end > start else ())
+                keep_end = groups[0][1]
+            yield Span(start, groups[j][1], kind, ((start, keep_end),) if keep_end > start else ())
             i = j + 1
 
 

@@ -216,3 +216,12 @@ MUST_STAY = [
 @pytest.mark.parametrize("text", MUST_STAY)
 def test_words_and_numbers_that_only_look_like_pii_stay(text):
     assert mask_text(text) == text
+
+
+def test_a_100_kb_run_of_spoken_digits_is_masked_whole_and_loses_nothing():
+    # One run of 50,000 look-alike digits: every window is tried, the number at its end is found,
+    # the rest (no one's number) is shown as written.
+    text = "이 " * 50_000 + "공일공 일이삼사 오육칠팔 끝"
+    masked = mask_text(text)
+    assert masked == "이 " * 50_000 + "공일공 **** **** 끝"
+    assert mask_head(text, 300) == masked[:300]
