@@ -576,7 +576,9 @@ def _window_kind(digits: str, lengths: tuple[int, ...], cues: _Cues, start: int,
             if national.startswith(PUBLIC_OFFICE_PREFIXES) or (not mobile and cues.institution(start, end)):
                 return "public", n
             return "phone", shown
-    if n == 13 and digits[6] in "12345678" and _valid_birth_date(digits):
+    # An RRN splits after its birth date, or is written one digit or two at a time.
+    if (n == 13 and digits[6] in "12345678" and _valid_birth_date(digits)
+            and (6 in cuts or max(lengths) <= 2)):
         return "rrn", 0
     if n in (15, 16) and ((edge and cues.card(start)) or (lengths in _CARD_GROUPS and _luhn(digits))):
         return "card", 0
