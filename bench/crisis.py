@@ -52,7 +52,7 @@ ENV = dict(
     os.environ, DATABASE_URL=DB_URL, DJANGO_SETTINGS_MODULE="smc.production",
     # Production refuses weak keys: fresh random ones for each run.
     SECRET_KEY=secrets.token_urlsafe(50), CREDENTIALS_KEY=Fernet.generate_key().decode(),
-    SECURE_SSL_REDIRECT="0", ALLOWED_HOSTS="127.0.0.1",
+    SECURE_SSL_REDIRECT="0", ALLOWED_HOSTS="127.0.0.1", SMC_SITE_URL="https://smc.seoul.example",
     CELERY_QUEUE=TAG, CACHE_KEY_PREFIX=TAG, LOG_LEVEL="INFO", SMC_SIMULATE="0",
 )
 

@@ -187,7 +187,7 @@ def main():
     port = free_port()
     env = dict(os.environ, DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="smc.production", SMC_BENCH="1",
                SECRET_KEY=secrets.token_urlsafe(50), CREDENTIALS_KEY=Fernet.generate_key().decode(),
-               SECURE_SSL_REDIRECT="0",
+               SECURE_SSL_REDIRECT="0", SMC_SITE_URL="https://smc.seoul.example",
                ALLOWED_HOSTS="127.0.0.1", CACHE_KEY_PREFIX=f"portalbench{port}", LOG_LEVEL="WARNING")
     server = None
     try:

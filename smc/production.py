@@ -3,6 +3,8 @@ and weak ones are refused at start-up (the message never repeats the key)."""
 
 import base64
 import binascii
+import ipaddress
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -38,9 +40,35 @@ def fernet_key(value: str) -> str:
     return value
 
 
+def public_site_url(value: str) -> str:
+    """The portal's address as citizens reach it: https, and a public host. Broadcasts post links with
+    it and CAP documents carry it in <web>: a loopback or private address there sends every reader of
+    an emergency alert nowhere. The host is not looked up (start-up must not depend on DNS)."""
+    try:
+        parts = urlsplit(value.strip())
+        host = (parts.hostname or "").rstrip(".").lower()
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        parts, host = None, ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        internal = not host or host == "localhost" or host.endswith(".localhost") or "." not in host
+    else:
+        internal = not address.is_global
+    if parts is None or parts.scheme != "https" or internal:
+        raise ImproperlyConfigured(
+            "SMC_SITE_URL에 시민이 접속하는 포털의 공개 https 주소를 넣으세요 (예: https://smc.seoul.go.kr). "
+            "긴급메시지의 링크와 CAP 문서의 <web>이 이 주소를 씁니다; 비어 있거나, https가 아니거나, "
+            "loopback·사설 주소이면 시작하지 않습니다. (SMC_SITE_URL must be the portal's public https address; "
+            f"got {value[:100]!r}.)")
+    return value.strip().rstrip("/")
+
+
 DEBUG = False
 SECRET_KEY = strong_secret_key(env("SECRET_KEY"))
 CREDENTIALS_KEY = fernet_key(env("CREDENTIALS_KEY"))
+SMC_SITE_URL = public_site_url(env("SMC_SITE_URL", default=""))
 SMC_SIMULATE = False
 # Citizens must prove their address. With it, allauth answers a signup with an address that is
 # already registered exactly as a new one (and mails the owner instead): signup reveals nothing.
@@ -54,4 +82,5 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True  # the language switcher's cookie (django.views.i18n.set_language)
 X_FRAME_OPTIONS = "DENY"

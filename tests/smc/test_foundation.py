@@ -42,6 +42,7 @@ def test_production_settings_pass_check_deploy():
         "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789-abcdefghij",
         "CREDENTIALS_KEY": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "smc.seoul.example",
+        "SMC_SITE_URL": "https://smc.seoul.example",
     })
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -17,13 +17,18 @@ from django.urls import reverse
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_SECRET = "Zq8-kT1vLp0xWm4rYb7nHc2sJd9fGa5eUo3iQ6tRy_PzKw+XuV!l"  # 52 characters, many distinct
 STRONG_CREDENTIALS = Fernet.generate_key().decode()
+SITE_URL = "https://smc.seoul.example"
 
 
-def _import_production(secret_key, credentials_key):
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "CREDENTIALS_KEY")}
+def _import_production(secret_key, credentials_key, site_url: str | None = SITE_URL):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "CREDENTIALS_KEY", "SMC_SITE_URL")}
     env.update(SECRET_KEY=secret_key, CREDENTIALS_KEY=credentials_key)
+    if site_url is not None:
+        env["SMC_SITE_URL"] = site_url
     code = ("import json, os, smc.production as p; print(json.dumps([p.ACCOUNT_EMAIL_VERIFICATION, "
-            "getattr(p, 'ACCOUNT_PREVENT_ENUMERATION', None), p.SECRET_KEY == os.environ['SECRET_KEY']]))")
+            "getattr(p, 'ACCOUNT_PREVENT_ENUMERATION', None), p.SECRET_KEY == os.environ['SECRET_KEY'], "
+            "[name for name in ('SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'LANGUAGE_COOKIE_SECURE') "
+            "if getattr(p, name, False) is not True]]))")
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
 
@@ -31,7 +36,7 @@ def _import_production(secret_key, credentials_key):
 def test_strong_keys_are_accepted_and_email_verification_is_mandatory():
     result = _import_production(STRONG_SECRET, STRONG_CREDENTIALS)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == ["mandatory", True, True]
+    assert json.loads(result.stdout) == ["mandatory", True, True, []]  # every cookie Secure
 
 
 @pytest.mark.parametrize("weak", [
@@ -58,6 +63,36 @@ def test_a_credentials_key_that_is_not_a_random_fernet_key_is_refused_without_be
     assert "CREDENTIALS_KEY" in result.stderr and "Fernet" in result.stderr
     if len(weak) > 1:
         assert weak not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("site_url", [
+    None,                                  # unset: the development default is loopback
+    "",
+    "http://smc.seoul.example",            # not https: broadcast links would be downgraded
+    "https://127.0.0.1:8000",
+    "https://localhost",
+    "https://[::1]/",
+    "https://10.0.0.7",
+    "https://192.168.1.20",
+    "https://172.16.4.2:8443",
+    "https://169.254.169.254",             # link-local (cloud metadata)
+    "https://0.0.0.0",
+    "https://web:8000",                    # a single-label name: only an internal network resolves it
+    "https://smc.localhost",
+    "https://",                            # no host
+    "smc.seoul.example",                   # no scheme
+])
+def test_production_refuses_a_site_url_that_citizens_cannot_reach_over_https(site_url):
+    result = _import_production(STRONG_SECRET, STRONG_CREDENTIALS, site_url=site_url)
+    assert result.returncode != 0, result.stdout
+    assert "SMC_SITE_URL" in result.stderr and "https" in result.stderr
+
+
+@pytest.mark.parametrize("site_url", ["https://smc.seoul.example", "https://smc.seoul.go.kr/",
+                                      "https://211.234.10.5:8443"])
+def test_production_accepts_a_public_https_site_url(site_url):
+    result = _import_production(STRONG_SECRET, STRONG_CREDENTIALS, site_url=site_url)
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.fixture
