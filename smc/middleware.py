@@ -1,6 +1,39 @@
+from urllib.parse import unquote_to_bytes
+
 from django.conf import settings
+from django.core.exceptions import BadRequest
+from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from api import errors as api_errors
+from api.open311 import wire
+
+
+class RefuseNulBytes:
+    """A NUL byte in a URL is never a name or a value SMC uses, and PostgreSQL refuses it in any
+    text (a 500 wherever it reached a query): a path with one is not found (404), a query string with
+    one is a bad request (400). Under /api/ and /open311/ in their own error format."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info:
+            return self._refuse(request, 404, "no such address (NUL byte in the path)")
+        if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+            return self._refuse(request, 400, "the query string contains a NUL byte")
+        return self.get_response(request)
+
+    def _refuse(self, request, status: int, description: str):
+        path = request.path_info
+        if path.startswith("/api/"):
+            code = "not_found" if status == 404 else "invalid"
+            return JsonResponse(api_errors.body(code, status_code=status), status=status,
+                                json_dumps_params={"ensure_ascii": False})
+        if path.startswith("/open311/"):
+            return wire.errors("xml" if path.rstrip("/").endswith(".xml") else "json", status, description)
+        raise Http404(description) if status == 404 else BadRequest(description)
 
 
 class KoreanFirstLocaleMiddleware:

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "smc.middleware.RefuseNulBytes",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # CORS for the public API's GETs only (CORS_URLS_REGEX, CORS_ALLOW_METHODS below).
     "corsheaders.middleware.CorsMiddleware",

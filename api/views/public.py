@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics
 from rest_framework.pagination import CursorPagination
@@ -28,6 +29,14 @@ class MessageCursor(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        # The position is a value of the first ordering field, a time for every cursor here; DRF passes
+        # it to the query unchecked, where anything else was a database error (500).
+        if cursor is not None and cursor.position is not None and not _is_time(cursor.position):
+            raise exceptions.NotFound(self.invalid_cursor_message)
+        return cursor
+
     def paginate_queryset(self, queryset, request, view=None):
         try:
             return super().paginate_queryset(queryset, request, view)
@@ -35,6 +44,13 @@ class MessageCursor(CursorPagination):
             raise exceptions.ValidationError(
                 {"cursor": ["알 수 없는 커서입니다. 응답의 next/previous 주소를 그대로 쓰세요. (invalid cursor)"]}
             ) from None
+
+
+def _is_time(value: str) -> bool:
+    try:
+        return len(value) <= 40 and parse_datetime(value) is not None
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        return False
 
 
 class AlertCursor(MessageCursor):

@@ -1,6 +1,7 @@
 """The public API: masking parity with the portal on every endpoint, filters, search, cursor pages,
 ETag / 304, CORS for GET only, JSON errors, throttling."""
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -102,6 +103,31 @@ def test_bad_query_is_a_json_400(api, seeded, query):
     assert response.status_code == 400, response.content
     error = response.json()["error"]
     assert error["code"] == "invalid" and error["message_ko"] and error["message_en"]
+
+
+def _cursor(query: str) -> str:
+    return base64.b64encode(query.encode()).decode()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/messages/", "/api/v1/alerts/"])
+@pytest.mark.parametrize("position", ["abc", "%00", "2026-13-45T99:00:00", "9" * 300, "1e400", "'; --"])
+def test_a_well_formed_cursor_with_a_position_that_is_not_a_time_is_a_json_400(api, seeded, path, position):
+    factories.public_message("커서 시험")
+    for reverse in ("0", "1"):
+        cursor = _cursor(f"o=0&r={reverse}&p={position}")
+        response = api.get(path, {"cursor": cursor})
+        assert response.status_code == 400, response.content
+        assert response.json()["error"]["code"] == "invalid"
+        assert "cursor" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("query", ["q=a%00b", "since=%00", "topic=%00", "district=%00", "cursor=%00",
+                                   "page_size=%00", "%00=1"])
+def test_a_nul_byte_anywhere_in_the_query_is_a_json_400(api, seeded, query):
+    for path in ("/api/v1/messages/", "/api/v1/alerts/", "/api/v1/stats/", "/api/v1/accounts/"):
+        response = api.get(f"{path}?{query}")
+        assert response.status_code == 400, (path, query, response.content)
+        assert response.json()["error"]["code"] == "invalid"
 
 
 def test_json_404_everywhere_under_api(api, seeded):
