@@ -27,7 +27,7 @@ from broadcast import banner
 from messages_app.models import Message
 from messages_app.services.intake import submit_web_question
 
-from . import pagecache, personal, selectors
+from . import limits, pagecache, personal, selectors
 from . import services as portal
 from .forms import CommentForm, FeedFilterForm, QuestionForm, ReportForm
 from .models import Comment
@@ -58,14 +58,10 @@ def rate_limited(group: str, setting: str):
 
 
 def _search_refused(request) -> HttpResponse | None:
-    """The 429 page once this visitor (by IP, or by account when logged in) has searched
-    SMC_RATE_SEARCH times: each search is a full-text query, and unlimited searches are how hidden
-    digits get enumerated. Only requests with a query count; checked before any cached copy."""
-    if not request.GET.get("q", "").strip():
-        return None
-    rate = settings.SMC_RATE_SEARCH
-    if is_ratelimited(request, group="search", key="user_or_ip", rate=rate, increment=True):
-        return render(request, "portal/429.html", {"rate": rate}, status=429)
+    """The 429 page once this visitor has searched SMC_RATE_SEARCH times on any search path (portal.limits,
+    shared with the API). Checked before any cached copy."""
+    if limits.search_wait(request, request.GET.get("q", "")):
+        return render(request, "portal/429.html", {"rate": settings.SMC_RATE_SEARCH}, status=429)
     return None
 
 

@@ -15,7 +15,7 @@ from accounts.selectors import accounts_by_field
 from broadcast import selectors as alerts
 from broadcast.models import Broadcast
 from departments.selectors import divisions
-from portal import selectors
+from portal import limits, selectors
 
 from .. import docs, serializers
 
@@ -80,6 +80,9 @@ class MessageList(Public, generics.ListAPIView):
 
     def get_queryset(self):
         filters = _valid(serializers.MessageFilters, self.request.query_params)
+        wait = limits.search_wait(self.request, filters.get("q", ""))
+        if wait:  # the portal's search limit, on the same counter
+            raise exceptions.Throttled(wait=wait)
         qs = selectors.filter_feed(selectors.any_public(), filters)
         if filters.get("q", "").strip():
             qs = selectors.search(qs, filters["q"])

@@ -233,3 +233,21 @@ def test_schema_and_docs_are_served_without_a_cdn(api, seeded):
     assert docs.status_code == 200
     html = docs.content.decode()
     assert "cdn" not in html.lower() and "/static/drf_spectacular_sidecar/" in html
+
+
+def test_one_search_limit_for_the_portal_and_the_api(api, client, seeded, settings):
+    """The API's ?q= is the portal's search on the portal's index: it counts on the same counter, so
+    it is no way around SMC_RATE_SEARCH (issue 22.7)."""
+    settings.SMC_RATE_SEARCH = "4/m"
+    factories.public_message("지하철 엘리베이터 고장")
+    assert client.get("/search/", {"q": "지하철"}).status_code == 200
+    assert client.get("/", {"q": "엘리베이터"}).status_code == 200
+    assert api.get("/api/v1/messages/", {"q": "지하철"}).status_code == 200
+    assert client.get("/support/", {"q": "고장"}).status_code == 200
+    refused = api.get("/api/v1/messages/", {"q": "엘리베이터"})
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "throttled" and refused["Retry-After"]
+    assert client.get("/search/", {"q": "지하철"}).status_code == 429
+    # Listing without a query is no search; another address has its own counter.
+    assert api.get("/api/v1/messages/").status_code == 200
+    assert api.get("/api/v1/messages/", {"q": "지하철"}, REMOTE_ADDR="10.0.0.9").status_code == 200
