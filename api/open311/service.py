@@ -93,7 +93,8 @@ def as_request(message: Message) -> dict:
 
 
 def find(ids: list[int] | None = None, *, service_codes: list[str] | None = None, start: datetime | None = None,
-         end: datetime | None = None, statuses: list[str] | None = None, limit: int = 1000) -> list[dict]:
+         end: datetime | None = None, statuses: list[str] | None = None, offset: int = 0,
+         limit: int = 20) -> list[dict]:
     qs = public_requests()
     if ids is not None:
         qs = qs.filter(pk__in=ids)  # overrides every other filter (the spec)
@@ -109,7 +110,7 @@ def find(ids: list[int] | None = None, *, service_codes: list[str] | None = None
             wanted |= OPEN if status == "open" else CLOSED
         if wanted:
             qs = qs.filter(status__in=wanted)
-    return [as_request(m) for m in qs.order_by("-posted_at", "-id")[:limit]]
+    return [as_request(m) for m in qs.order_by("-posted_at", "-id")[offset:offset + limit]]
 
 
 def token_request(token: str) -> dict:

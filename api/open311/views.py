@@ -1,5 +1,6 @@
 """GeoReport v2 endpoints: parse the query or form, call open311.service, write JSON or XML."""
 
+import math
 import re
 from datetime import timedelta
 from functools import wraps
@@ -16,6 +17,7 @@ from textkit.textclean import sanitize_text
 from users import lockout
 
 from .. import keys
+from ..throttles import Open311Throttle
 from . import service, wire
 from .service import Open311Error
 
@@ -23,16 +25,28 @@ SPEC = "http://wiki.open311.org/GeoReport_v2"
 MAX_DAYS = 90  # "may not span more than 90 days"
 LOCK_SCOPE = "open311"
 DESCRIPTION_CUT = service.DESCRIPTION_MAX + 1  # long enough to tell that a description is too long
+# Pages of GET requests (`page`, `page_size`, as other GeoReport v2 servers page): small by default,
+# so an anonymous call costs little; the spec's 1,000 is no longer one response.
+PAGE_SIZE, MAX_PAGE_SIZE, MAX_PAGE = 20, 100, 10_000
 
 
 def require_http_methods(methods):
-    """Django's decorator, answering a wrong method with an Open311 error array (405) too."""
+    """Django's decorator, answering a wrong method with an Open311 error array (405) too; and every
+    request is counted on the API's anonymous throttle (per address, SMC_RATE_API_ANON)."""
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
+            fmt = kwargs.get("fmt", "json")
             if request.method not in methods:
-                response = wire.errors(kwargs.get("fmt", "json"), 405, f"method not allowed: use {', '.join(methods)}")
+                response = wire.errors(fmt, 405, f"method not allowed: use {', '.join(methods)}")
                 response["Allow"] = ", ".join(methods)
+                return response
+            throttle = Open311Throttle()
+            if not throttle.allow_request(request, None):
+                wait = max(1, math.ceil(throttle.wait() or 1))
+                response = wire.errors(fmt, 429, f"too many requests from this address; retry after {wait} s "
+                                                 "(요청이 너무 많습니다)")
+                response["Retry-After"] = str(wait)
                 return response
             return view(request, *args, **kwargs)
         return wrapped
@@ -91,6 +105,21 @@ def _date(request, name):
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
+def _number(request, name: str, default: int, highest: int) -> int:
+    value = request.GET.get(name, "")
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit() and 1 <= int(value[:6]) <= highest and len(value) <= 6):
+        raise Open311Error(400, f"{name} must be a whole number from 1 to {highest}")
+    return int(value)
+
+
+def _page(request) -> tuple[int, int]:
+    """(offset, size) of the page asked for."""
+    size = _number(request, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
+    return (_number(request, "page", 1, MAX_PAGE) - 1) * size, size
+
+
 def _list(request, name) -> list[str]:
     return [v.strip() for v in sanitize_text(request.GET.get(name, "")).split(",") if v.strip()]
 
@@ -103,11 +132,15 @@ def requests(request, fmt):
 
     def build():
         _jurisdiction(request)
+        offset, size = _page(request)
         ids = _list(request, "service_request_id")
         if ids:
             if not all(i.isdigit() and len(i) < 19 for i in ids):
                 raise Open311Error(400, "service_request_id must be a comma-separated list of ids")
-            return wire.render(fmt, service.find([int(i) for i in ids]), root="service_requests", item="request")
+            if len(ids) > MAX_PAGE_SIZE:
+                raise Open311Error(400, f"at most {MAX_PAGE_SIZE} service_request_id values at once")
+            found = service.find([int(i) for i in ids], offset=offset, limit=size)
+            return wire.render(fmt, found, root="service_requests", item="request")
         statuses = _list(request, "status")
         if any(s not in ("open", "closed") for s in statuses):
             raise Open311Error(400, "status must be open, closed or both (comma-separated)")
@@ -121,7 +154,7 @@ def requests(request, fmt):
         codes = _list(request, "service_code")
         if any(code not in service.Topic.values for code in codes):
             raise Open311Error(404, "service_code not found (없는 서비스 코드); see services.json")
-        found = service.find(service_codes=codes, start=start, end=end, statuses=statuses)
+        found = service.find(service_codes=codes, start=start, end=end, statuses=statuses, offset=offset, limit=size)
         return wire.render(fmt, found, root="service_requests", item="request")
     return _answer(fmt, build)
 

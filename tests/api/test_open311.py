@@ -86,7 +86,8 @@ def test_errors_are_open311_arrays(client, api_key):
         (client.get("/open311/v2/requests/%00.json"), 404),
         (client.get("/open311/v2/requests.json?service_code=potholes"), 404),
         (client.get("/open311/v2/requests.json?start_date=%00"), 400),
-        (client.get("/open311/v2/requests.json?jurisdiction_id=%00"), 404),
+        (client.get("/open311/v2/requests.json?jurisdiction_id=%00"), 400),  # a NUL anywhere in a query
+        (client.get("/open311/v2/requests.json?service_code=%00"), 400),
         (client.get("/open311/v2/requests.json?status=pending"), 400),
         (client.get("/open311/v2/requests.json?start_date=yesterday"), 400),
         (client.get("/open311/v2/requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z"), 400),
@@ -111,7 +112,7 @@ def test_errors_are_open311_arrays(client, api_key):
         assert response.status_code == status, (response.request, response.content)
         body = response.json()
         assert body == [{"code": status, "description": body[0]["description"]}] and body[0]["description"]
-    assert client.get("/open311/v2/requests.json?service_code=%00").json() == []  # nothing left to filter by
+    assert client.get("/open311/v2/requests.json?service_code=%E2%80%8B").json() == []  # nothing left to filter by
     root = ET.fromstring(client.get("/open311/v2/requests/99999.xml").content)
     assert root.tag == "errors" and root.find("error/code").text == "404"
     assert Message.objects.count() == 0
@@ -264,3 +265,65 @@ def test_no_input_makes_open311_answer_500(client, api_key):
             assert b"code" in response.content
 
     run()
+
+
+@pytest.fixture
+def anon_rate():
+    """The API's anonymous rate, set for one test (DRF reads it once, at import)."""
+    from api.throttles import AnonThrottle
+    original = AnonThrottle.THROTTLE_RATES
+
+    def set_rate(rate):
+        AnonThrottle.THROTTLE_RATES = {**original, "api_anon": rate}
+
+    yield set_rate
+    AnonThrottle.THROTTLE_RATES = original
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_open311_gets_are_throttled_per_address_on_the_apis_counter(client, seeded, anon_rate, fmt):
+    """Open311's GETs are the API's public data in another format: one anonymous budget per address
+    for both, so neither door doubles it (issue 22.5)."""
+    anon_rate("4/h")  # an hour: no window boundary falls between the requests
+    assert client.get(f"/open311/v2/requests.{fmt}").status_code == 200
+    assert client.get(f"/open311/v2/services.{fmt}").status_code == 200
+    assert client.get("/api/v1/divisions/").status_code == 200
+    assert client.get(f"/open311/v2/discovery.{fmt}").status_code == 200
+    refused = client.get(f"/open311/v2/requests.{fmt}")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    if fmt == "json":
+        [error] = refused.json()
+        assert error["code"] == 429 and "too many requests" in error["description"]
+    else:
+        assert ET.fromstring(refused.content).find("error/code").text == "429"
+    assert client.get("/api/v1/divisions/").status_code == 429  # the same counter
+    assert client.get(f"/open311/v2/requests.{fmt}", REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+def test_open311_requests_come_in_small_pages(client, seeded):
+    now = timezone.now()
+    made = [factories.public_message(f"정류장 민원 {i}", index=False, timeline=False,
+                                     posted_at=now - timedelta(minutes=i)) for i in range(27)]
+    newest_first = [str(m.pk) for m in made]
+
+    def ids(query):
+        response = client.get(f"/open311/v2/requests.json?{query}")
+        assert response.status_code == 200, response.content
+        return [r["service_request_id"] for r in response.json()]
+
+    assert ids("") == newest_first[:20]  # the default page is small
+    assert ids("page=2") == newest_first[20:]
+    assert ids("page=3") == []
+    assert ids("page_size=5&page=3") == newest_first[10:15]
+    assert ids("page_size=100") == newest_first
+    xml = client.get("/open311/v2/requests.xml?page_size=3&page=2")
+    assert [e.text for e in ET.fromstring(xml.content).findall("request/service_request_id")] == newest_first[3:6]
+    for query in ("page=0", "page=-1", "page=abc", "page_size=0", "page_size=101", "page_size=x", "page=1e9",
+                  "page=99999999999999999999"):
+        response = client.get(f"/open311/v2/requests.json?{query}")
+        assert response.status_code == 400, query
+        assert "page" in response.json()[0]["description"]
+    too_many = ",".join(str(i) for i in range(1, 102))
+    response = client.get(f"/open311/v2/requests.json?service_request_id={too_many}")
+    assert response.status_code == 400
