@@ -3,9 +3,14 @@ requests per address on the anonymous clients' counter (one budget for the API i
 
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from users.lockout import client_ip
+
 
 class AnonThrottle(AnonRateThrottle):
     scope = "api_anon"
+
+    def get_ident(self, request):
+        return client_ip(request)  # the one trusted-proxy rule (SMC_TRUSTED_PROXY_COUNT)
 
 
 class TokenThrottle(UserRateThrottle):

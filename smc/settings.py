@@ -149,11 +149,13 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # One lockout for the citizen and the staff logins (users/lockout.py): this many failed passwords within
-# the window lock the name and, separately, the address until the window has passed.
+# the window lock the address until the window has passed; a name is never locked, its tries are
+# delayed (1 s, doubling, at most a minute) from the limit on.
 SMC_LOGIN_FAILURE_LIMIT = env.int("SMC_LOGIN_FAILURE_LIMIT", default=10)
 SMC_LOGIN_LOCKOUT_SECONDS = env.int("SMC_LOGIN_LOCKOUT_SECONDS", default=300)
 _login_failed = f"{SMC_LOGIN_FAILURE_LIMIT}/{SMC_LOGIN_LOCKOUT_SECONDS}s"
-ACCOUNT_RATE_LIMITS = {"login_failed": f"{_login_failed}/ip,{_login_failed}/key"}
+ACCOUNT_RATE_LIMITS = {"login_failed": f"{_login_failed}/ip"}  # the name's delay: users.adapter
+ACCOUNT_ADAPTER = "users.adapter.AccountAdapter"
 SOCIALACCOUNT_LOGIN_ON_GET = False  # a POST (with CSRF) starts a social login
 # A provider is offered only when its client id and secret are in the environment.
 SOCIALACCOUNT_PROVIDERS = {
@@ -189,8 +191,20 @@ SMC_RATE_COMMENT = env("SMC_RATE_COMMENT", default="5/m")
 SMC_RATE_REPORT = env("SMC_RATE_REPORT", default="10/m")
 SMC_RATE_QUESTION = env("SMC_RATE_QUESTION", default="5/h")
 SMC_RATE_SEARCH = env("SMC_RATE_SEARCH", default="30/m")  # per IP (per account when logged in)
-# Behind a proxy REMOTE_ADDR is the proxy: name the header it sets (e.g. HTTP_X_REAL_IP).
-RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
+# Behind a proxy REMOTE_ADDR is the proxy. SMC_TRUSTED_PROXY_COUNT says how many proxies (each
+# appending to X-Forwarded-For) stand in front of the web process; one rule (users.lockout.client_ip)
+# then finds the visitor's address for rate limits, login lockouts, API and Open311 throttles and
+# allauth's own limits. Leave it 0 when clients reach the web process directly: X-Forwarded-For is
+# then the client's to forge and is ignored.
+SMC_TRUSTED_PROXY_COUNT = env.int("SMC_TRUSTED_PROXY_COUNT", default=0)
+for _replaced in ("RATELIMIT_IP_META_KEY", "SMC_API_NUM_PROXIES"):
+    if env(_replaced, default=""):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{_replaced}는 SMC_TRUSTED_PROXY_COUNT로 바뀌었습니다 "
+                                   f"({_replaced} was replaced by SMC_TRUSTED_PROXY_COUNT: the number of proxies).")
+RATELIMIT_IP_META_KEY = "users.lockout.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = SMC_TRUSTED_PROXY_COUNT
 SMC_COMMENT_REPORT_LIMIT = env.int("SMC_COMMENT_REPORT_LIMIT", default=3)
 SMC_PORTAL_CACHE_SECONDS = env.int("SMC_PORTAL_CACHE_SECONDS", default=30)
 SMC_BENCH = env.bool("SMC_BENCH", default=False)
@@ -211,8 +225,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"api_anon": SMC_RATE_API_ANON, "api_token": SMC_RATE_API_TOKEN},
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Behind a proxy set SMC_API_NUM_PROXIES, else a client could pick its throttle address (X-Forwarded-For).
-    "NUM_PROXIES": env.int("SMC_API_NUM_PROXIES", default=0),
+    # The throttles find the address by users.lockout.client_ip (api.throttles); this is for DRF's own use.
+    "NUM_PROXIES": SMC_TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SMC API — 서울시 소셜미디어센터",

@@ -30,7 +30,7 @@ class StaffLoginForm(AdminAuthenticationForm):
     def _failed(self, username, ip):
         locked = lockout.record_failure(SCOPE, username=username, ip=ip)
         if locked:
-            what = " · ".join({"name": "사용자 이름", "address": "접속 주소"}[w] for w in locked)
+            what = " · ".join({"name": "사용자 이름 (시도 지연 시작)", "address": "접속 주소"}[w] for w in locked)
             permissions.audit(None, "login_lockout", allowed=False, detail=(
                 f"관리자 로그인 잠금 ({what}): 사용자 이름 '{username[:150]}', 주소 {ip or '-'}, "
                 f"{lockout.limit()}회 실패, {lockout.window()}초"))

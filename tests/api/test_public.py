@@ -171,19 +171,21 @@ def test_cors_allows_get_only(api, seeded):
 
 def test_anonymous_clients_are_throttled_with_a_json_429(api, seeded, settings):
     from rest_framework.settings import api_settings
+
+    from api.throttles import AnonThrottle
+    original = AnonThrottle.THROTTLE_RATES  # restored as it was, not as the overridden settings say
     rates = {**api_settings.DEFAULT_THROTTLE_RATES, "api_anon": "3/m"}
     with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}):
-        from api.throttles import AnonThrottle
         AnonThrottle.THROTTLE_RATES = rates
         try:
             codes = [api.get("/api/v1/divisions/").status_code for _ in range(4)]
             other_address = api.get("/api/v1/divisions/", REMOTE_ADDR="10.0.0.9")
             spoofed = api.get("/api/v1/divisions/", HTTP_X_FORWARDED_FOR="10.0.0.10")
         finally:
-            AnonThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+            AnonThrottle.THROTTLE_RATES = original
     assert codes == [200, 200, 200, 429]
     assert other_address.status_code == 200
-    assert spoofed.status_code == 429  # X-Forwarded-For is not trusted without SMC_API_NUM_PROXIES
+    assert spoofed.status_code == 429  # X-Forwarded-For is not trusted without SMC_TRUSTED_PROXY_COUNT
 
 
 def test_throttled_body(api, seeded):
@@ -251,3 +253,25 @@ def test_one_search_limit_for_the_portal_and_the_api(api, client, seeded, settin
     # Listing without a query is no search; another address has its own counter.
     assert api.get("/api/v1/messages/").status_code == 200
     assert api.get("/api/v1/messages/", {"q": "지하철"}, REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+def test_behind_a_trusted_proxy_limits_and_throttles_count_visitors(api, client, seeded, settings):
+    """One trusted-proxy rule (SMC_TRUSTED_PROXY_COUNT) for the portal's rate limits and the API's and
+    Open311's throttles: two visitors behind the same proxy have their own counters, and a forged
+    first hop of X-Forwarded-For does not give a visitor a new one."""
+    from api.throttles import AnonThrottle
+    settings.SMC_TRUSTED_PROXY_COUNT = 1
+    settings.SMC_RATE_SEARCH = "2/h"
+    proxy = {"REMOTE_ADDR": "10.0.0.254"}
+    original = AnonThrottle.THROTTLE_RATES
+    AnonThrottle.THROTTLE_RATES = {**original, "api_anon": "2/h"}
+    try:
+        assert [client.get("/search/", {"q": "버스"}, HTTP_X_FORWARDED_FOR=f"9.9.9.{n}, 203.0.113.5",
+                           **proxy).status_code for n in range(3)] == [200, 200, 429]
+        assert client.get("/search/", {"q": "버스"}, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy).status_code == 200
+        assert [api.get("/api/v1/divisions/", HTTP_X_FORWARDED_FOR=f"9.9.9.{n}, 203.0.113.5",
+                        **proxy).status_code for n in range(3)] == [200, 200, 429]
+        assert api.get("/open311/v2/services.json", HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy).status_code == 429
+        assert api.get("/api/v1/divisions/", HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy).status_code == 200
+    finally:
+        AnonThrottle.THROTTLE_RATES = original
