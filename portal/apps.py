@@ -6,6 +6,6 @@ class PortalConfig(AppConfig):
     verbose_name = "시민 포털"
 
     def ready(self):
-        from . import pagecache
+        from . import generations
 
-        pagecache.connect()  # saved or deleted messages, answers, comments retire their cached pages
+        generations.connect()  # saved or deleted messages, answers, comments retire their cached pages

@@ -12,7 +12,7 @@ from messages_app.services import counters
 from textkit.textclean import sanitize_text
 from users.models import User
 
-from . import pagecache
+from . import generations
 from .models import Comment, CommentReport, Like
 
 COMMENT_MAX = 2000
@@ -47,7 +47,7 @@ def toggle_like(user: User, *, message: Message | None = None, answer: Answer | 
                 count = counters.add_likes(target, +1)
             liked = True
     # The message page shows the count: retire its cached copies (the lists may lag a few seconds).
-    pagecache.forget([target.pk if isinstance(target, Message) else target.message_id], feed=False)
+    generations.forget([target.pk if isinstance(target, Message) else target.message_id], feed=False)
     return liked, count
 
 
@@ -190,4 +190,4 @@ def hide_my_message(user: User | AnonymousUser, message: Message) -> None:
     if not is_author(user, message):
         raise PermissionDenied("자신이 쓴 글만 숨길 수 있습니다")
     counters.hide_by_author(message)
-    pagecache.forget([message.pk])  # update() sends no signal: retire the cached pages here
+    generations.forget([message.pk])  # update() sends no signal: retire the cached pages here

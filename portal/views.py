@@ -2,38 +2,32 @@
 
 import functools
 import hashlib
-import time
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from accounts.selectors import accounts_by_field
-from broadcast import banner
 from messages_app.models import Message
 from messages_app.services.intake import submit_web_question
 
-from . import limits, pagecache, personal, selectors
+from . import generations, limits, pagecache, personal, selectors
 from . import services as portal
 from .forms import CommentForm, FeedFilterForm, QuestionForm, ReportForm
 from .models import Comment
 
 PAGE_SIZE = 20
-NO_TOKEN = "NOTPROVIDED"  # what Django's {% csrf_token %} renders as nothing
 # The registry section is keyed by a fingerprint of what it shows; this only bounds memory.
 REGISTRY_SECONDS = 600
 
@@ -65,85 +59,6 @@ def _search_refused(request) -> HttpResponse | None:
     return None
 
 
-def _shared_variant(request) -> str | None:
-    """Which shared copy of a page this request may get: "anon" for a pristine anonymous visitor,
-    "member" for a logged-in citizen (their personal parts are patched in: portal.personal), None to
-    render afresh (a flash message waiting, an anonymous session, the cache turned off)."""
-    if not settings.SMC_PORTAL_CACHE_SECONDS or "messages" in request.COOKIES:
-        return None
-    if request.user.is_authenticated:
-        return "member"
-    return None if settings.SESSION_COOKIE_NAME in request.COOKIES else "anon"
-
-
-def _page_key(request, name: str, variant: str) -> str:
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"portal:page:{name}:{get_language()}:{variant}:{digest}"
-
-
-def _cached_page(request, name: str, template: str, build, generations: list[str]) -> HttpResponse:
-    """Render `template` with `build(shared)`; visitors share a copy kept a few seconds in Redis.
-
-    Two copies per page. Anonymous visitors get one identical copy: nothing on it needs a CSRF token
-    (their only form, the language switcher, is exempt), so none is made for them. Logged-in
-    citizens share a copy rendered for a generic member (`shared`), into which each citizen's CSRF
-    token, likes and own blocks are patched (portal.personal) instead of rendering the whole page for
-    them. A copy is served only while the `generations` it was rendered under are unchanged
-    (pagecache): a message withdrawn or re-answered leaves the cache at once. The page, its
-    generations and the emergency banner (broadcast.banner) are read in one round trip; the copy is
-    kept as UTF-8 bytes, ready to send.
-    """
-    variant = _shared_variant(request)
-    shared = variant == "member"
-    key = _page_key(request, name, variant) if variant else None
-    current: list = []
-    if key:
-        banner_key = banner.cache_key(get_language())
-        found = cache.get_many([key, *generations, banner_key])
-        request.alert_banner = found.get(banner_key)  # None: the banner middleware renders it
-        current = [found.get(g) for g in generations]  # read before rendering: a change during it retires the copy
-        hit = found.get(key)
-        if hit is not None and len(hit) == 5 and hit[0] == current and _still_served(key, hit[4]):
-            _, rendered_token, body, facts, _fresh_until = hit
-            return _serve(request, body, rendered_token, facts, shared)
-    # "NOTPROVIDED" makes {% csrf_token %} print nothing: a token can never end up in the anonymous
-    # copy, which every visitor shares.
-    token = NO_TOKEN if variant == "anon" else get_token(request)
-    context = build(shared)
-    # A shared copy never carries the flash messages of whoever happened to render it.
-    extra = {"csrf_token": token, "shared": shared, **({"messages": ()} if variant else {})}
-    body = render_to_string(template, {**context, **extra}, request=request).encode()
-    facts = context.get("page_facts")
-    if key:
-        lifetime = settings.SMC_PORTAL_CACHE_SECONDS
-        # Kept twice as long as it is fresh: the second half is for _still_served's one-renders rule.
-        cache.set(key, (current, token, body, facts, time.time() + lifetime), 2 * lifetime)
-        cache.delete(key + RENEWING)
-    return _serve(request, body, token, facts, shared)
-
-
-RENEWING = ":renewing"
-RENEW_SECONDS = 10  # how long other visitors may wait for one render before another one tries
-
-
-def _still_served(key: str, fresh_until: float) -> bool:
-    """A copy whose generations still hold is served while fresh. Once it has aged, one request
-    renders the page again and the others keep getting the aged copy meanwhile: without this, every
-    web process missed the feed at the same moment and rendered it at once, and in a surge each of
-    those renders took hundreds of milliseconds, long enough to queue every visitor behind them."""
-    if time.time() < fresh_until:
-        return True
-    return not cache.add(key + RENEWING, 1, timeout=RENEW_SECONDS)
-
-
-def _serve(request, body: bytes, rendered_token: str, facts, shared: bool) -> HttpResponse:
-    if rendered_token != NO_TOKEN:
-        body = body.replace(rendered_token.encode(), get_token(request).encode())
-    if shared:
-        body = personal.personalise(request.user, body.decode(), facts).encode()
-    return HttpResponse(body)
-
-
 def _back(request, default: str):
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -151,8 +66,8 @@ def _back(request, default: str):
     return redirect(default)
 
 
-def _page(request, qs, count_key=None, shared=False):
-    page = selectors.FeedPaginator(qs, PAGE_SIZE, count_key).get_page(request.GET.get("page"))
+def _page(request, qs, count_key=None, shared=False, number=1):
+    page = selectors.FeedPaginator(qs, PAGE_SIZE, count_key).get_page(number)
     items = list(page.object_list)
     selectors.annotate_workdays(items)
     # A shared copy knows no one's likes (portal.personal presses them per request).
@@ -166,10 +81,10 @@ def _page(request, qs, count_key=None, shared=False):
     return page, items
 
 
-def _query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
+def _page_number(request) -> int:
+    """The page asked for, as the paginator reads it: anything but a positive number is the first."""
+    value = request.GET.get("page", "")
+    return max(1, int(value)) if value.isascii() and value.isdigit() and len(value) <= 9 else 1
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -192,21 +107,30 @@ def _feed(request, name, queryset, *, title, with_registry=False, is_search=Fals
     refused = _search_refused(request)
     if refused:
         return refused
+    form = FeedFilterForm(request.GET or None)
+    filters = form.filters() if request.GET else {}
+    number = _page_number(request)
+    # What the page reads, normalised: the cache key and the page's own links are made of this and
+    # nothing else of the query string (pagecache). An invalid filter is rendered, not kept.
+    read = {k: str(v) for k, v in filters.items()}
+    params = {**read, **({"page": str(number)} if number > 1 else {})}
+    if request.GET and not form.is_valid() or number > pagecache.MAX_CACHED_PAGE:
+        params = None
+    else:
+        form = FeedFilterForm(read or None)
 
     def build(shared):
-        form = FeedFilterForm(request.GET or None)
-        filters = form.filters() if request.GET else {}
         results = selectors.filter_feed(queryset(), filters)
         query = filters.get("q", "").strip()
         if query or is_search:
             results = selectors.search(results, query)
         count_key = "portal:count:" + hashlib.sha256(repr((name, sorted(filters.items()))).encode()).hexdigest()[:32]
-        page, items = _page(request, results, count_key, shared)
+        page, items = _page(request, results, count_key, shared, number)
         choices = selectors.filter_choices()
         context = {
             "page": page, "items": items, "form": form, "filters": filters, "query": query,
             "is_search": is_search, "title": title, "choices": choices,
-            "querystring": _query_without_page(request), "list_url": request.path,
+            "querystring": urlencode(sorted(read.items())), "list_url": request.path,
             "with_registry": with_registry,
         }
         if with_registry:
@@ -216,7 +140,7 @@ def _feed(request, name, queryset, *, title, with_registry=False, is_search=Fals
                            registry_version=choices["registry_version"], registry_seconds=REGISTRY_SECONDS)
         return context
 
-    return _cached_page(request, name, "portal/feed.html", build, [pagecache.FEED])
+    return pagecache.cached_page(request, name, "portal/feed.html", build, [generations.FEED], params)
 
 
 def registry(request):
@@ -245,7 +169,9 @@ def message_page(request, pk: int):
             "page_facts": personal.facts_of(message, answer),
         }
 
-    return _cached_page(request, "message", "portal/message.html", build, [pagecache.message_key(pk)])
+    # The page reads no query parameter: any query string gets the same copy.
+    return pagecache.cached_page(request, "message", "portal/message.html", build, [generations.message_key(pk)],
+                                 params={})
 
 
 # --- actions (POST, login, CSRF, rate-limited) --------------------------------------------------
