@@ -157,7 +157,8 @@ class CountByTopic(serializers.Serializer):
 
 class CountByDistrict(serializers.Serializer):
     district = serializers.CharField()
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(allow_null=True, help_text="5 미만이면 null (suppressed): 지도와 같은 규칙")
+    suppressed = serializers.BooleanField(help_text="true: 5건 미만이라 정확한 수를 공개하지 않음 (fewer than 5)")
 
 
 class Statistics(serializers.Serializer):

@@ -97,6 +97,16 @@ def filter_feed(qs: QuerySet[Message], filters: dict) -> QuerySet[Message]:
 DISTRICT = "district"
 
 
+# A district's count below this is never published exactly, on the SNS map or in the API: a small
+# figure for one district and a period can point at one person. The one rule: district_count().
+SMALL_COUNT = 5
+
+
+def district_count(count: int) -> int | None:
+    """A district's count as the public may see it: None (shown as "< 5") when it is small."""
+    return None if count < SMALL_COUNT else count
+
+
 def has_district() -> bool:
     """Whether messages know their district (the SNS map adds Message.district)."""
     return any(f.name == DISTRICT for f in Message._meta.get_fields())
@@ -116,8 +126,9 @@ def public_statistics(since: date, until: date) -> dict[str, list[dict[str, Any]
         "by_district": [],
     }
     if has_district():
-        stats["by_district"] = list(qs.exclude(**{DISTRICT: ""}).values(DISTRICT)
-                                    .annotate(count=Count("id")).order_by("-count", DISTRICT))
+        rows = qs.exclude(**{DISTRICT: ""}).values(DISTRICT).annotate(n=Count("id")).order_by("-n", DISTRICT)
+        stats["by_district"] = [{"district": row[DISTRICT], "count": district_count(row["n"]),
+                                 "suppressed": district_count(row["n"]) is None} for row in rows]
     return stats
 
 

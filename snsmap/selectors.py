@@ -20,7 +20,7 @@ from textkit.places import DISTRICTS
 
 PERIODS = (7, 30, 90)  # days offered for the choropleth
 DEFAULT_PERIOD = 30
-SMALL_COUNT = 5  # below this a district's count is shown as "< 5" and not coloured apart
+SMALL_COUNT = portal.SMALL_COUNT  # below this a district's count is shown as "< 5" and not coloured apart
 CLASSES = 4  # colour classes above the threshold
 RECENT_QUESTIONS = 10
 # Not social accounts: the phone and web-form channels of the regulation.
@@ -103,8 +103,9 @@ class DistrictCount:
 
     @property
     def suppressed(self) -> bool:
-        """A small count is not shown exactly, so a district's figure cannot point at one person."""
-        return self.count < SMALL_COUNT
+        """A small count is not shown exactly, so a district's figure cannot point at one person
+        (the portal's rule, which the API's statistics follow too)."""
+        return portal.district_count(self.count) is None
 
     @property
     def shown(self) -> str:

@@ -118,7 +118,8 @@ class DivisionList(Public, APIView):
 @extend_schema(tags=["public"], parameters=[serializers.Period],
                summary="공개 통계 / public statistics",
                description=f"기간(최대 {MAX_STATS_DAYS}일) 안의 공개 메시지 수: "
-                           "날짜별(답변 수 포함), 유형별, 주제별, 자치구별.",
+                           "날짜별(답변 수 포함), 유형별, 주제별, 자치구별 "
+                           "(5건 미만인 자치구는 수를 가림: SNS 지도와 같은 규칙).",
                responses={200: serializers.Statistics, **docs.PUBLIC_ERRORS},
                examples=[OpenApiExample("통계", response_only=True, value={
                    "since": "2026-01-01", "until": "2026-01-02", "total": 3,
@@ -126,7 +127,7 @@ class DivisionList(Public, APIView):
                               {"date": "2026-01-02", "count": 1, "answered": 0}],
                    "by_type": [{"type": "complaint", "count": 3}],
                    "by_topic": [{"topic": "transport", "count": 2}, {"topic": "housing", "count": 1}],
-                   "by_district": [{"district": "11140", "count": 1}]})])
+                   "by_district": [{"district": "11140", "count": None, "suppressed": True}]})])
 class Statistics(Public, APIView):
     def get(self, request):
         period = _valid(serializers.Period, request.query_params)

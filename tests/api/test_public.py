@@ -275,3 +275,23 @@ def test_behind_a_trusted_proxy_limits_and_throttles_count_visitors(api, client,
         assert api.get("/api/v1/divisions/", HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy).status_code == 200
     finally:
         AnonThrottle.THROTTLE_RATES = original
+
+
+def test_small_district_counts_are_suppressed_in_the_api_as_on_the_map(api, client, seeded):
+    """One rule (portal.selectors.district_count) for the SNS map and /api/v1/stats/: a district with
+    fewer than five public questions is not counted exactly anywhere (issue 22.10)."""
+    from portal.selectors import SMALL_COUNT
+    yesterday = timezone.now() - timedelta(days=1)
+    for _ in range(SMALL_COUNT):
+        factories.public_message("강남구 민원", district="11230", posted_at=yesterday, index=False, timeline=False)
+    for _ in range(SMALL_COUNT - 1):
+        factories.public_message("강동구 민원", district="11250", posted_at=yesterday, index=False, timeline=False)
+    factories.public_message("강북구 민원", district="11090", posted_at=yesterday, index=False, timeline=False)
+    stats = api.get("/api/v1/stats/").json()
+    by_district = {row["district"]: row for row in stats["by_district"]}
+    assert by_district["11230"] == {"district": "11230", "count": SMALL_COUNT, "suppressed": False}
+    assert by_district["11250"] == {"district": "11250", "count": None, "suppressed": True}
+    assert by_district["11090"] == {"district": "11090", "count": None, "suppressed": True}
+    page = client.get("/map/district/11250/").content.decode()
+    assert f"&lt; {SMALL_COUNT}" in page or f"< {SMALL_COUNT}" in page
+    assert client.get("/map/district/11230/").status_code == 200
