@@ -331,7 +331,9 @@ class StaffAnswer(serializers.ModelSerializer):
 
 
 class StaffMessage(serializers.Serializer):
-    """A message as the staff screens show it: the original text, for the user who may read it."""
+    """A message as the staff screens show it: the original text, for the user who may read it. With
+    `masked` in the context (a public message of another division: permissions.sees_personal_data)
+    as the public reads it: text and name masked, no handle, no link to the post."""
 
     id = serializers.IntegerField()
     platform = serializers.CharField()
@@ -354,6 +356,13 @@ class StaffMessage(serializers.Serializer):
     is_overdue = serializers.BooleanField()
     is_private = serializers.BooleanField()
 
+    def to_representation(self, message):
+        data = super().to_representation(message)
+        if self.context.get("masked"):
+            data.update(author_name=masked_name(message.author_name), author_handle="", url="",
+                        text=masked(message.text, message.author_name))
+        return data
+
 
 class StaffMessageDetail(StaffMessage):
     history = StaffHistoryEntry(many=True, source="history.all")
@@ -362,4 +371,16 @@ class StaffMessageDetail(StaffMessage):
     @extend_schema_field(StaffAnswer(allow_null=True))
     def get_answer(self, message) -> dict | None:
         answer = selectors.answer_of(message)
-        return StaffAnswer(answer).data if answer else None
+        if not answer:
+            return None
+        data = StaffAnswer(answer).data
+        if self.context.get("masked"):
+            data["text"] = masked(answer.text, message.author_name)
+        return data
+
+    def to_representation(self, message):
+        data = super().to_representation(message)
+        if self.context.get("masked"):  # transfer reasons and notes may quote the citizen
+            for entry in data["history"]:
+                entry["note"] = masked(entry["note"], message.author_name)
+        return data

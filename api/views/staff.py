@@ -35,9 +35,10 @@ def message_for(user, pk: int, action: str) -> Message:
     return perms.message_for(user, pk, action)
 
 
-def _detail(message: Message, status: int = 200) -> Response:
+def _detail(message: Message, user, status: int = 200) -> Response:
     message = Message.objects.select_related("account", "division").get(pk=message.pk)
-    return Response(serializers.StaffMessageDetail(message).data, status=status)
+    context = {"masked": not perms.sees_personal_data(user, message)}
+    return Response(serializers.StaffMessageDetail(message, context=context).data, status=status)
 
 
 class StaffView(APIView):
@@ -68,7 +69,7 @@ class Queue(generics.ListAPIView):
                responses={200: serializers.StaffMessageDetail, **docs.STAFF_ERRORS})
 class StaffMessageView(StaffView):
     def get(self, request, pk: int):
-        return _detail(message_for(request.user, pk, perms.READ))
+        return _detail(message_for(request.user, pk, perms.READ), request.user)
 
 
 @extend_schema(tags=["staff"], request=serializers.AnswerInput, summary="답변 / answer",
@@ -81,7 +82,7 @@ class AnswerView(StaffView):
         message = message_for(request.user, pk, perms.ANSWER)  # refused before the input is read
         data = _valid(serializers.AnswerInput, request.data)
         triage.answer(message, actor=request.user, text=data["text"])
-        return _detail(message, status=201)
+        return _detail(message, request.user, status=201)
 
 
 @extend_schema(tags=["staff"], request=serializers.TransferInput, summary="이관 / transfer",
@@ -93,7 +94,7 @@ class TransferView(StaffView):
         message = message_for(request.user, pk, perms.TRANSFER)  # refused before the input is read
         data = _valid(serializers.TransferInput, request.data)
         triage.transfer(message, data["division"], actor=request.user, reason=data["reason"])
-        return _detail(message)
+        return _detail(message, request.user)
 
 
 @extend_schema(tags=["staff"], request=serializers.LabelsInput, summary="분류 정정 / correct the labels",
@@ -104,7 +105,7 @@ class LabelsView(StaffView):
         message = message_for(request.user, pk, perms.RECLASSIFY)  # refused before the input is read
         data = _valid(serializers.LabelsInput, request.data)
         triage.reclassify(message, actor=request.user, type=data.get("type"), topic=data.get("topic"))
-        return _detail(message)
+        return _detail(message, request.user)
 
 
 @extend_schema(tags=["staff"], request=serializers.StatusInput, summary="상태 변경 / change the status",
@@ -115,4 +116,4 @@ class StatusView(StaffView):
         message = message_for(request.user, pk, perms.STATUS)  # refused before the input is read
         data = _valid(serializers.StatusInput, request.data)
         triage.change_status(message, data["status"], actor=request.user, note=data.get("note", ""))
-        return _detail(message)
+        return _detail(message, request.user)

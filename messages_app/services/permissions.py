@@ -3,7 +3,8 @@
 - superusers and the SMC desk: every message, every action;
 - the mayor's office: reads every message, acts on none;
 - division staff: act on the messages their division holds now; read those, the ones that passed
-  through their division (both sides of a transfer see its history) and whatever is public;
+  through their division (both sides of a transfer see its history) and whatever is public, the last
+  masked as the public sees it (sees_personal_data);
 - a staff role without the model permissions (view_message to read, change_message to act): nothing.
 A refusal is recorded (AuditEntry, allowed=False) before it is raised: call `require` outside any
 transaction the refusal would roll back.
@@ -92,6 +93,18 @@ def can(user: AnyUser | None, action: str, message: Message) -> bool:
     if roles.MAYORS_OFFICE in _groups(user) and not division_ids(user):
         return False
     return message.division_id is not None and message.division_id in division_ids(user)
+
+
+def sees_personal_data(user: AnyUser, message: Message) -> bool:
+    """Whether `user` reads this message as sent (names, handles, numbers) rather than masked as the
+    public reads it. Only who needs it: the division holding it, a division it passed through (a
+    transfer names both), the desk and superusers. Any division may read a public message, masked."""
+    if acts_on_all(user):
+        return True
+    ids = division_ids(user)
+    if not ids:
+        return False
+    return message.division_id in ids or message.history.filter(division_id__in=ids).exists()
 
 
 def audit(user: AnyUser | None, action: str, message: Message | None = None, detail: str = "",

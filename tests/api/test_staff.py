@@ -158,3 +158,38 @@ def test_staff_message_unknown_is_404(api, bus, token_for):
     response = api.get("/api/v1/staff/messages/999999999/", **auth(token_for(bus)))
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
     assert Message.objects.count() == 0
+
+
+PII = "버스 정류장 표지판이 쓰러졌어요. 연락처 010-9876-5432, 메일 parkjh@example.com"
+
+
+def test_another_divisions_public_message_is_read_masked(api, bus, road, token_for, seeded):
+    """A public message may be read by any division's staff, but as the public reads it: its text
+    masked, no handle and no link to the post. The division holding it, a division it passed through
+    (transfer) and the desk read it as sent (issue 22.10)."""
+    message = factories.public_message(PII, answer="박정훈 님, 010-9876-5432 로 연락드렸습니다.",
+                                       author_name="박정훈", author_handle="parkjh_seoul",
+                                       division=factories.division("road-management"))
+    desk = factories.staff("desk_api", None, role=roles.SMC_DESK)
+
+    def read(user):
+        response = api.get(f"/api/v1/staff/messages/{message.pk}/", **auth(token_for(user)))
+        assert response.status_code == 200, response.content
+        return response.json(), response.content.decode()
+
+    body, raw = read(bus)
+    for secret in ("9876-5432", "parkjh", "박정훈"):
+        assert secret not in raw, secret
+    assert body["author_handle"] == "" and body["url"] == "" and body["author_name"] == "박*훈"
+    assert body["text"].startswith("버스 정류장 표지판이 쓰러졌어요")
+    for user in (road, desk):
+        body, raw = read(user)
+        assert body["text"] == PII and body["author_handle"] == "parkjh_seoul" and "010-9876-5432" in raw
+    # Transferred from road to bus and back: bus, which held it, reads it as sent from now on.
+    from messages_app.services import triage
+    message.status = Status.ASSIGNED
+    Message.objects.filter(pk=message.pk).update(status=Status.ASSIGNED)
+    triage.transfer(message, factories.division("bus-policy"), actor=desk, reason="버스 정류장 소관")
+    triage.transfer(message, factories.division("road-management"), actor=desk, reason="도로 시설물")
+    body, raw = read(bus)
+    assert body["text"] == PII and "010-9876-5432" in raw
