@@ -1,7 +1,8 @@
 import os
+import time
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun, worker_init
+from celery.signals import before_task_publish, task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smc.settings")
 
@@ -47,3 +48,14 @@ def _keep_connections(sender=None, **_):
     if sender is not None and getattr(sender.request, "is_eager", False):
         return
     close_old_connections()
+
+
+SENT_AT = "smc_sent_at"  # a task message's header: when it was queued (smc/health.py reads it)
+
+
+@before_task_publish.connect
+def _stamp(headers=None, **_):
+    """Every task carries the moment it was queued, so /healthz can tell how long the oldest one of a
+    queue has waited (Celery's own messages carry no such time)."""
+    if headers is not None:
+        headers.setdefault(SENT_AT, time.time())

@@ -75,7 +75,7 @@ def test_docker_compose_file_is_valid():
     result = subprocess.run([*compose, "-f", str(ROOT / "docker-compose.yml"), "config", "--services"],
                             capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0, result.stderr
-    assert set(result.stdout.split()) == {"db", "redis", "web", "worker", "beat"}
+    assert set(result.stdout.split()) == {"db", "redis", "web", "worker", "worker-broadcast", "beat"}
     missing_secret = subprocess.run([*compose, "-f", str(ROOT / "docker-compose.yml"), "config"],
                                     capture_output=True, text=True, timeout=60,
                                     env={k: v for k, v in env.items() if k != "SECRET_KEY"})

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from smc import health
 from smc.celery import app as celery_app
+from tests.workers import WorkerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,12 +40,16 @@ def celery_worker_process():
 
 
 @pytest.mark.worker
-def test_healthz_is_200_when_all_is_up_and_503_when_the_worker_stops(client, db, celery_worker_process):
+def test_healthz_is_200_when_all_is_up_and_503_when_the_worker_stops(client, db, celery_worker_process,
+                                                                      monkeypatch):
+    [queue] = [a for a in celery_worker_process.args if a.startswith("health-")][:1]
+    monkeypatch.setattr(health, "watched_queues", lambda: [queue])
     response = client.get("/healthz")
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"postgresql", "redis", "celery_worker"}
+    assert set(body["checks"]) == {"postgresql", "redis", "celery_worker", "queues"}
+    assert body["checks"]["queues"][queue].startswith("ok (1 consumer")
 
     os.killpg(celery_worker_process.pid, signal.SIGKILL)
     celery_worker_process.wait(timeout=30)
@@ -51,6 +57,82 @@ def test_healthz_is_200_when_all_is_up_and_503_when_the_worker_stops(client, db,
     assert response.status_code == 503
     assert response.json()["checks"]["celery_worker"].startswith("down")
     assert response.json()["checks"]["postgresql"] == "ok"
+
+
+@pytest.fixture
+def queues(monkeypatch, tmp_path):
+    """Two queues of this test's own, watched by /healthz as the Procfile's are, and a way to start
+    real workers on them (tests/smc/health_worker.py)."""
+    import redis
+    from django.conf import settings
+
+    ns = f"hq-{uuid.uuid4().hex[:8]}"
+    names = [ns, f"{ns}.broadcast"]
+    monkeypatch.setattr(health, "watched_queues", lambda: names)
+    r = redis.Redis.from_url(settings.REDIS_URL)
+    started = []
+
+    def start(consumes: list[str]) -> WorkerProcess:
+        worker = WorkerProcess(["tests.smc.health_worker", ",".join(consumes), f"{ns}-{len(started)}"], {},
+                               tmp_path / f"worker{len(started)}.log", ROOT, r, f"{ns}-{len(started)}:ready")
+        worker.start()
+        started.append(worker)
+        return worker
+
+    yield names, start, r
+    for worker in started:
+        worker.stop()
+    r.delete(*names)
+
+
+def _wait_until(condition, what: str, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {seconds} s")
+        time.sleep(0.05)
+
+
+@pytest.mark.worker
+def test_a_queue_with_a_task_and_no_consumer_is_degraded_until_a_worker_takes_it(client, db, queues):
+    """docker-compose ran no broadcast worker: the broadcast queue filled while /healthz said ok."""
+    (default, broadcast), start, r = queues
+    start([default])
+    celery_app.send_task("celery.accumulate", args=(1,), queue=broadcast)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["queues"][broadcast] == "degraded: no consumer, 1 waiting"
+    assert body["checks"]["queues"][default].startswith("ok (1 consumer")
+    assert body["checks"]["celery_worker"] == "ok (1)"
+    start([broadcast])
+    _wait_until(lambda: r.llen(broadcast) == 0, "the broadcast worker takes the task")
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "ok"
+
+
+@pytest.mark.worker
+def test_a_task_waiting_over_a_minute_is_degraded_even_with_a_consumer(client, db, queues, monkeypatch):
+    (default, broadcast), start, r = queues
+    worker = start([default, broadcast])
+    ns = worker.module_args[2]
+    r.set(f"{ns}:hold", "1")
+    celery_app.send_task("tests.health.hold", queue=broadcast)
+    _wait_until(lambda: r.exists(f"{ns}:holding"), "the worker is busy")
+    celery_app.send_task("celery.accumulate", args=(1,), queue=broadcast)  # waits: one task at a time
+    sent = time.time()
+    monkeypatch.setattr(health, "clock", lambda: sent + health.MAX_WAIT_SECONDS - 5)
+    assert client.get("/healthz").json()["status"] == "ok"
+    monkeypatch.setattr(health, "clock", lambda: sent + health.MAX_WAIT_SECONDS + 5)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "degraded"
+    assert response.json()["checks"]["queues"][broadcast].startswith("degraded: oldest task waiting 6")
+    r.delete(f"{ns}:hold")
+    _wait_until(lambda: r.llen(broadcast) == 0 and not r.exists(f"{ns}:holding"), "the queue drains")
+    assert client.get("/healthz").json()["status"] == "ok"
 
 
 def test_healthz_is_503_when_redis_is_unreachable(client, db, settings):
