@@ -26,6 +26,9 @@ from django.conf import settings
 from django.core.cache import cache
 
 NAME_DELAY_MAX = 60  # seconds: the longest a name's owner may have to wait
+# Clients whose address is not known (no REMOTE_ADDR, e.g. a server on a unix socket without trusted
+# proxies) share this one: they are limited together rather than not at all.
+UNKNOWN = "0.0.0.0"
 clock = time.time
 
 
@@ -41,20 +44,24 @@ def client_ip(request) -> str:
     """The visitor's address: REMOTE_ADDR, or behind SMC_TRUSTED_PROXY_COUNT proxies the address the
     nearest trusted proxy saw (that many entries from the right of X-Forwarded-For; entries further
     left are the client's to forge). The one rule for lockouts, rate limits (RATELIMIT_IP_META_KEY)
-    and the API's throttles (api.throttles). A value that is not an address falls back to REMOTE_ADDR."""
+    and the API's throttles (api.throttles). A value that is not an address falls back to REMOTE_ADDR,
+    and no address at all to UNKNOWN."""
     if request is None:
         return ""
-    remote = request.META.get("REMOTE_ADDR", "")
+    remote = _address(request.META.get("REMOTE_ADDR", "")) or UNKNOWN
     proxies = settings.SMC_TRUSTED_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies <= 0 or not forwarded:
         return remote
     hops = [hop.strip() for hop in forwarded.split(",")]
-    candidate = hops[-min(proxies, len(hops))]
+    return _address(hops[-min(proxies, len(hops))]) or remote
+
+
+def _address(text: str) -> str:
     try:
-        return str(ipaddress.ip_address(candidate))
+        return str(ipaddress.ip_address(text))
     except ValueError:
-        return remote
+        return ""
 
 
 def _name_key(scope: str, username: str) -> str | None:

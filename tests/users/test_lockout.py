@@ -5,6 +5,7 @@ clock (users.lockout.clock), never from sleeping."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 
 from messages_app.models import AuditEntry
 from users import lockout
@@ -146,6 +147,20 @@ def test_client_ip(rf, settings, forwarded, proxies, expected):
     settings.SMC_TRUSTED_PROXY_COUNT = proxies
     request = rf.get("/", REMOTE_ADDR="10.0.0.254", **({"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}))
     assert lockout.client_ip(request) == expected
+
+
+@pytest.mark.parametrize("remote", ["", "unix:/run/gunicorn.sock", "garbage"])
+def test_a_client_without_a_known_address_is_limited_as_unknown_not_a_server_error(rf, settings, remote):
+    """A web process on a unix socket sees no REMOTE_ADDR: rate limits (which need an address) use
+    one shared unknown address instead of failing."""
+    from django_ratelimit.core import is_ratelimited
+
+    settings.SMC_TRUSTED_PROXY_COUNT = 0
+    request = rf.get("/", REMOTE_ADDR=remote)
+    assert lockout.client_ip(request) == lockout.UNKNOWN
+    request.user = AnonymousUser()
+    assert is_ratelimited(request, group="t", key="user_or_ip", rate="1/h", increment=True) is False
+    assert is_ratelimited(request, group="t", key="user_or_ip", rate="1/h", increment=True) is True
 
 
 def test_another_user_elsewhere_is_not_affected(client, settings):
