@@ -203,8 +203,7 @@ for _replaced in ("RATELIMIT_IP_META_KEY", "SMC_API_NUM_PROXIES"):
 
         raise ImproperlyConfigured(f"{_replaced}는 SMC_TRUSTED_PROXY_COUNT로 바뀌었습니다 "
                                    f"({_replaced} was replaced by SMC_TRUSTED_PROXY_COUNT: the number of proxies).")
-RATELIMIT_IP_META_KEY = "users.lockout.client_ip"
-ALLAUTH_TRUSTED_PROXY_COUNT = SMC_TRUSTED_PROXY_COUNT
+RATELIMIT_IP_META_KEY = "users.lockout.client_ip"  # allauth's limits: users.adapter.get_client_ip
 SMC_COMMENT_REPORT_LIMIT = env.int("SMC_COMMENT_REPORT_LIMIT", default=3)
 SMC_PORTAL_CACHE_SECONDS = env.int("SMC_PORTAL_CACHE_SECONDS", default=30)
 SMC_BENCH = env.bool("SMC_BENCH", default=False)

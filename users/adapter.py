@@ -14,6 +14,9 @@ def _name(credentials) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request):
+        return lockout.client_ip(request)  # the one trusted-proxy rule (SMC_TRUSTED_PROXY_COUNT)
+
     def pre_authenticate(self, request, **credentials):
         super().pre_authenticate(request, **credentials)
         if lockout.locked_for(SCOPE, username=_name(credentials)):

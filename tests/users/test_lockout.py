@@ -221,3 +221,19 @@ def test_the_citizen_login_locks_an_address(client, settings):
     assert "_auth_user_id" not in client.session
     client.post("/auth/login/", {"login": "c2@example.org", "password": "right-citizen"}, REMOTE_ADDR="10.1.3.2")
     assert "_auth_user_id" in client.session
+
+
+def test_the_citizen_login_counts_the_visitor_behind_the_proxy(client, settings):
+    settings.SMC_TRUSTED_PROXY_COUNT = 2  # more than some requests carry: never a server error
+    get_user_model().objects.create_user("citizen3", email="c3@example.org", password="right-citizen")
+    proxy = {"REMOTE_ADDR": "10.0.0.254"}
+    for n in range(settings.SMC_LOGIN_FAILURE_LIMIT):
+        response = client.post("/auth/login/", {"login": f"x{n}@example.org", "password": "wrong"},
+                               HTTP_X_FORWARDED_FOR="203.0.113.5, 10.0.0.3", **proxy)
+        assert response.status_code == 200
+    client.post("/auth/login/", {"login": "c3@example.org", "password": "right-citizen"},
+                HTTP_X_FORWARDED_FOR="203.0.113.5, 10.0.0.3", **proxy)
+    assert "_auth_user_id" not in client.session  # that visitor's address is locked …
+    response = client.post("/auth/login/", {"login": "c3@example.org", "password": "right-citizen"},
+                           HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)  # … not the next one's
+    assert response.status_code == 302 and "_auth_user_id" in client.session
