@@ -17,7 +17,9 @@ the sessions. A view that cannot normalise a request (an invalid filter, a page 
 MAX_CACHED_PAGE) passes `params=None`: rendered for that request, stored nowhere.
 """
 
+import functools
 import hashlib
+import inspect
 import time
 from urllib.parse import urlencode
 
@@ -29,6 +31,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from broadcast import banner
+from textkit import masking
 
 from . import personal
 
@@ -49,8 +52,16 @@ def shared_variant(request) -> str | None:
     return None if settings.SESSION_COOKIE_NAME in request.COOKIES else "anon"
 
 
+@functools.cache
+def masking_fingerprint() -> str:
+    """Changes with the masking rules (a deploy): a copy rendered under the old rules, which may show
+    what the new ones hide, is never served again."""
+    return hashlib.sha1(inspect.getsource(masking).encode()).hexdigest()[:12]
+
+
 def page_key(request, name: str, variant: str, params: dict[str, str]) -> str:
-    source = "\n".join([request.scheme, request.get_host(), request.path, urlencode(sorted(params.items()))])
+    source = "\n".join([masking_fingerprint(), request.scheme, request.get_host(), request.path,
+                        urlencode(sorted(params.items()))])
     digest = hashlib.sha256(source.encode()).hexdigest()[:32]
     return f"portal:page:{name}:{get_language()}:{variant}:{digest}"
 

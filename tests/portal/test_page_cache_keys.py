@@ -75,3 +75,16 @@ def test_a_message_page_keeps_the_share_link_of_the_host_it_is_read_on(seeded):
     assert f"http://mirror.example{url}" in first
     assert f"http://smc.seoul.example{url}" in second and "mirror.example" not in second
     assert len(_copies("message")) == 2
+
+
+def test_a_copy_rendered_under_other_masking_rules_is_not_served(seeded, monkeypatch):
+    """A deploy that changes the masking must not serve copies that show what the new rules hide."""
+    from portal import pagecache
+
+    message = public_message(TEXT)
+    url = reverse("message", args=[message.pk])
+    Client().get(url)
+    before = set(_copies())
+    monkeypatch.setattr(pagecache, "masking_fingerprint", lambda: "other-rules")
+    assert TEXT in Client().get(url).content.decode()
+    assert len(set(_copies()) - before) == 1
