@@ -164,7 +164,7 @@ def prepare_database() -> list:
 
     from accounts.models import Account, Status
     from bench.fakex import XUser
-    from classification import classifier
+    from classification import versions
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("seed", verbosity=0)
@@ -179,7 +179,7 @@ def prepare_database() -> list:
         account.poll_interval_seconds = 60
         account.save()
         users.append(XUser(account.platform_user_id, account.handle))
-    classifier.active_model()  # trains and stores the first model once, not in every worker
+    versions.active_model()  # trains and stores the first model once, not in every worker
     return users
 
 

@@ -1,16 +1,14 @@
 """The classifier versions: which one is in use, their held-out figures, switching and rolling back,
 and the first-time-right routing figure they lead to."""
 
+from django.conf import settings
 from django.contrib import admin
+from django.utils.module_loading import import_string
 
 from departments.models import MessageType, Topic
 
-from . import classifier
+from . import training, versions
 from .models import ClassifierModel
-
-# The first-time-right figure is the inbox's (messages_app.selectors.first_time_right): the inbox
-# hands its reader over at start-up, as it does its training data, so classification never imports it.
-figure_sources: list = []
 
 
 def _metric(model, head: str, name: str) -> str:
@@ -50,8 +48,8 @@ class ClassifierModelAdmin(admin.ModelAdmin):
         if metrics.get("evaluated_on") != "heldout":
             return "보류 세트 지표가 없는 버전입니다 (manage.py train_classifier 로 새 버전을 만드세요)"
         rows = [f"보류 세트 {metrics.get('heldout', 0)}건 (학습에 쓰지 않음)"]
-        for path, label, goal in classifier.FIGURES:
-            value = classifier.figure(metrics, path)
+        for path, label, goal in training.FIGURES:
+            value = training.figure(metrics, path)
             rows.append(f"{label}: {value:.3f} (목표 ≥ {goal:.2f})" if value is not None else f"{label}: -")
         labels = {**dict(MessageType.choices), **dict(Topic.choices)}
         for head in ("type", "topic"):
@@ -62,8 +60,10 @@ class ClassifierModelAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         # The figure the classifier serves: messages answered without a transfer.
         extra_context = dict(extra_context or {})
-        for source in figure_sources:
-            extra_context["ftr_overall"], extra_context["ftr_divisions"] = source()
+        # The first-time-right figure is the inbox's, named in settings: classification never imports it.
+        if settings.SMC_CLASSIFIER_ROUTING_FIGURE:
+            first_time_right = import_string(settings.SMC_CLASSIFIER_ROUTING_FIGURE)
+            extra_context["ftr_overall"], extra_context["ftr_divisions"] = first_time_right()
         return super().changelist_view(request, extra_context)
 
     @admin.action(description="선택한 버전을 사용 (하나만 선택)")
@@ -71,14 +71,14 @@ class ClassifierModelAdmin(admin.ModelAdmin):
         if queryset.count() != 1:
             self.message_user(request, "버전을 하나만 선택하세요.", level="error")
             return
-        chosen = classifier.activate(queryset.get())
+        chosen = versions.activate(queryset.get())
         self.message_user(request, f"분류 모델 {chosen.version}을(를) 사용합니다.")
 
     @admin.action(description="이전에 사용하던 버전으로 되돌리기 (선택과 무관)")
     def rollback(self, request, queryset):
         try:
-            chosen = classifier.rollback()
-        except classifier.NothingToRollBack as exc:
+            chosen = versions.rollback()
+        except versions.NothingToRollBack as exc:
             self.message_user(request, str(exc), level="error")
             return
         self.message_user(request, f"분류 모델 {chosen.version}(으)로 되돌렸습니다.")

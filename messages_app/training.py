@@ -1,5 +1,6 @@
 """What the inbox hands the classifier to learn from: staff corrections of type and topic, and
-staff transfers (the division a message was moved to)."""
+staff transfers (the division a message was moved to). settings.SMC_CLASSIFIER_CORRECTIONS and
+SMC_CLASSIFIER_TRANSFERS name these two readers for classification.training."""
 
 from .models import LabelCorrection
 from .selectors import transfers

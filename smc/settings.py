@@ -35,6 +35,11 @@ SMC_ROUTING_THRESHOLD = env.float("SMC_ROUTING_THRESHOLD", default=0.35)
 SMC_ROUTING_OVERRIDE = env.float("SMC_ROUTING_OVERRIDE", default=0.5)
 # A retrained classifier is used only if no held-out figure drops by more than this.
 SMC_RETRAIN_TOLERANCE = env.float("SMC_RETRAIN_TOLERANCE", default=0.0)
+# What the classifier learns from staff and the figure its admin shows are the inbox's; classification
+# may not import messages_app, so their readers are named here (dotted paths; "" reads nothing).
+SMC_CLASSIFIER_CORRECTIONS = "messages_app.training.label_corrections"
+SMC_CLASSIFIER_TRANSFERS = "messages_app.training.division_transfers"
+SMC_CLASSIFIER_ROUTING_FIGURE = "messages_app.selectors.first_time_right"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,5 +1,5 @@
 """The staff corrections of type/topic the classifier learns from (classification reads them
-through the source messages_app registers; see messages_app.apps)."""
+through messages_app.training.label_corrections, named in settings.SMC_CLASSIFIER_CORRECTIONS)."""
 
 from django.contrib import admin
 

@@ -14,7 +14,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account
-from classification import classifier
+from classification import versions
+from classification.model import confidence_threshold
 from departments.models import Division
 from departments.regulation import Regulation
 from departments.routing import Incoming, Router
@@ -70,11 +71,11 @@ class Outcome:
 def classify(texts: list[str], pairs: list[list[tuple[str, str]]]) -> tuple[list[Label | None], float]:
     """One call for the whole batch, on the Korean analysis the ingest already made (`texts` is the
     same batch as text, for callers that key on it). Returns the labels and the triage threshold."""
-    model = classifier.active_model()
+    model = versions.active_model()
     labels: list[Label | None] = [Label(p.type, p.topic, float(p.confidence), model.version, p.division,
                                         float(p.division_confidence))
                                   for p in model.predict_tokens(pairs)]
-    return labels, classifier.confidence_threshold()
+    return labels, confidence_threshold()
 
 
 def _incoming(arrival: Arrival, label: Label | None, confident: bool, pairs: list[tuple[str, str]]) -> Incoming:

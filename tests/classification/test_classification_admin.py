@@ -1,19 +1,19 @@
 import pytest
 
-from classification import classifier
+from classification import training, versions
 from classification.models import ClassifierModel
 from users.models import User
 
 
 @pytest.fixture
 def two_versions(db):
-    model = classifier.train(classifier.corpus_rows())
+    model = training.train(training.corpus_rows())
     metrics = {"evaluated_on": "heldout", "heldout": 396,
                "type": {"accuracy": 0.9731, "macro_f1": 0.97, "per_label_f1": {"support": 0.99}},
                "topic": {"accuracy": 0.8364, "macro_f1": 0.82, "per_label_f1": {"transport": 0.85}},
                "division": {"accuracy": 0.8123}, "other_field": {"rows": 169, "division_accuracy": 0.8456}}
-    first = classifier.save_model(model, metrics)
-    second = classifier.save_model(model)
+    first = versions.save_model(model, metrics)
+    second = versions.save_model(model)
     return first, second
 
 
@@ -30,10 +30,10 @@ def test_admin_shows_the_version_in_use_and_its_metrics(client, two_versions):
 
 def test_admin_switches_the_active_version_and_the_classifier_follows(client, two_versions):
     first, second = two_versions
-    assert classifier.active_model().version == second.version
+    assert versions.active_model().version == second.version
     client.force_login(User.objects.create_superuser("root", password="pw"))
     response = client.post("/admin/classification/classifiermodel/",
                            {"action": "activate", "_selected_action": [first.pk]})
     assert response.status_code == 302
     assert list(ClassifierModel.objects.filter(is_active=True).values_list("pk", flat=True)) == [first.pk]
-    assert classifier.active_model().version == first.version
+    assert versions.active_model().version == first.version

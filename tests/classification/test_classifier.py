@@ -6,7 +6,8 @@ from django.utils import timezone
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 
-from classification import classifier
+from classification import features, training, versions
+from classification.model import Prediction, TrainedModel, confidence_threshold
 from classification.models import ClassifierModel
 from messages_app.models import LabelCorrection, Message, MessageType, Topic
 from textkit import korean
@@ -14,7 +15,7 @@ from textkit import korean
 
 @pytest.fixture(scope="module")
 def corpus():
-    return classifier.corpus_rows()
+    return training.corpus_rows()
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def split(corpus):
 
 @pytest.fixture(scope="module")
 def model(split):
-    return classifier.train(split[0])
+    return training.train(split[0])
 
 
 def test_corpus_is_large_varied_and_labelled(corpus):
@@ -82,20 +83,20 @@ def test_bad_input_gives_low_confidence_not_an_error(model):
 
 def test_serialisation_round_trip(model):
     texts = ["버스 배차간격 늘려주세요", "도서관 운영시간 감사해요"]
-    again = classifier.TrainedModel.loads(model.dumps())
+    again = TrainedModel.loads(model.dumps())
     assert again.predict(texts) == model.predict(texts)
     with pytest.raises(ValueError):
-        classifier.TrainedModel.loads(__import__("pickle").dumps({"not": "a model"}))
+        TrainedModel.loads(__import__("pickle").dumps({"not": "a model"}))
 
 
 def test_unknown_label_is_refused():
     with pytest.raises(ValueError, match="unknown label"):
-        classifier.train([("버스가 안 와요", "complaint", "traffic")])
+        training.train([("버스가 안 와요", "complaint", "traffic")])
 
 
 def test_evaluate_reports_both_heads_per_label(corpus):
     rows = corpus[:360]
-    m = classifier.evaluate(rows, folds=3)
+    m = training.evaluate(rows, folds=3)
     assert m["rows"] == 360 and m["folds"] == 3
     for head, labels in (("type", MessageType.values), ("topic", Topic.values)):
         assert set(m[head]["per_label_f1"]) == set(labels)
@@ -105,10 +106,10 @@ def test_evaluate_reports_both_heads_per_label(corpus):
 
 def test_threshold_follows_settings(model):
     with override_settings(SMC_TRIAGE_THRESHOLD=0.99):
-        assert classifier.CONFIDENCE_THRESHOLD == 0.99
-        assert classifier.Prediction("opinion", "other", 0.98).needs_triage
+        assert confidence_threshold() == 0.99
+        assert Prediction("opinion", "other", 0.98).needs_triage
     with override_settings(SMC_TRIAGE_THRESHOLD=0.1):
-        assert not classifier.Prediction("opinion", "other", 0.2).needs_triage
+        assert not Prediction("opinion", "other", 0.2).needs_triage
 
 
 def _message(text, n=1):
@@ -119,66 +120,92 @@ def test_training_rows_let_corrections_win(db, corpus):
     text, ty, to = corpus[0]
     new_type = next(t for t in MessageType.values if t != ty)
     LabelCorrection.objects.create(message=_message(text), text=text, type=new_type, topic="other")
-    rows = classifier.training_rows()
-    assert len(rows) == len(classifier.training_rows(corrections=[], transfers=[]))  # replaced, not added
+    rows = training.training_rows()
+    assert len(rows) == len(training.training_rows(corrections=[], transfers=[]))  # replaced, not added
     mine = [r for r in rows if r.text == text]
-    assert mine == [classifier.Row(text, new_type, "other", "", classifier.CORRECTION_WEIGHT)]
+    assert mine == [training.Row(text, new_type, "other", "", training.CORRECTION_WEIGHT)]
 
 
 def test_retraining_with_a_correction_changes_that_prediction(db):
     text = "버스 정류장 의자가 부서졌어요 고쳐주세요 @seoulmania"
-    before = classifier.active_model()  # none stored yet: trains from the corpus and stores it
+    before = versions.active_model()  # none stored yet: trains from the corpus and stores it
     assert ClassifierModel.objects.filter(is_active=True).count() == 1
-    assert classifier.active_model() is before  # cached in-process for that version
+    assert versions.active_model() is before  # cached in-process for that version
     old = before.predict([text])[0]
     assert (old.type, old.topic) == ("complaint", "transport")
 
     LabelCorrection.objects.create(message=_message(text), text=text, type="support", topic="welfare")
-    row, metrics = classifier.retrain(folds=0, force=True)  # one odd label may cost a held-out row
+    row, metrics = versions.retrain(folds=0, force=True)  # one odd label may cost a held-out row
     assert ClassifierModel.objects.get(is_active=True) == row
     assert row.version != before.version
-    after = classifier.active_model()
+    after = versions.active_model()
     assert after.version == row.version
     new = after.predict([text])[0]
     assert (new.type, new.topic) == ("support", "welfare")
     # Learnt by the model itself, not only remembered for that exact text.
     after.corrections = {}
     learnt = after.predict([text])[0]
-    after.corrections = classifier.TrainedModel.loads(row.payload).corrections
+    after.corrections = TrainedModel.loads(row.payload).corrections
     assert (learnt.type, learnt.topic) == ("support", "welfare")
 
 
 def test_active_model_loads_a_stored_version(db, model):
-    row = classifier.save_model(model, {"note": "test"})
-    classifier._cache.update(key=None, model=None)  # as in a fresh process
-    loaded = classifier.active_model()
+    row = versions.save_model(model, {"note": "test"})
+    versions._cache.update(key=None, model=None)  # as in a fresh process
+    loaded = versions.active_model()
     assert loaded is not model and loaded.version == row.version
     assert loaded.predict(["한강 불꽃축제 최고"]) == model.predict(["한강 불꽃축제 최고"])
 
 
 def test_training_rows_take_corrections_given_by_the_caller(corpus):
     text, ty, _ = corpus[0]
-    rows = classifier.training_rows(corrections=[(text, ty, "other")], transfers=[])
-    assert [r for r in rows if r.text == text] == [classifier.Row(text, ty, "other", "", classifier.CORRECTION_WEIGHT)]
-    plain = classifier.training_rows(corrections=[], transfers=[])
+    rows = training.training_rows(corrections=[(text, ty, "other")], transfers=[])
+    assert [r for r in rows if r.text == text] == [training.Row(text, ty, "other", "", training.CORRECTION_WEIGHT)]
+    plain = training.training_rows(corrections=[], transfers=[])
     assert {r.text for r in plain} >= {t for t, _ty, _to in corpus}  # the legacy corpus, all of it
 
 
-def test_a_payload_pickled_under_the_old_module_path_still_loads(model, monkeypatch):
-    """Versions stored before the move name messages_app.classifier in their pickle."""
+def staff_corrections_for_test():
+    return [("버스 정류장 의자가 부서졌어요 고쳐주세요", "complaint", "transport")]
+
+
+def staff_transfers_for_test():
+    return [("버스 정류장 의자가 부서졌어요 고쳐주세요", "bus-policy")]
+
+
+def test_training_rows_read_the_staff_teaching_named_in_settings(settings):
+    text = staff_corrections_for_test()[0][0]
+    settings.SMC_CLASSIFIER_CORRECTIONS = f"{__name__}.staff_corrections_for_test"
+    settings.SMC_CLASSIFIER_TRANSFERS = f"{__name__}.staff_transfers_for_test"
+    rows = [r for r in training.training_rows() if r.text == text]
+    assert rows == [training.Row(text, "complaint", "transport", "bus-policy", training.TRANSFER_WEIGHT)]
+    settings.SMC_CLASSIFIER_CORRECTIONS = settings.SMC_CLASSIFIER_TRANSFERS = ""  # nothing configured
+    assert [r for r in training.training_rows() if r.text == text] == []
+    teaching = training.StaffTeaching.configured()
+    assert list(teaching.corrections()) == [] and list(teaching.transfers()) == []
+
+
+@pytest.mark.parametrize("old_path", ["messages_app.classifier", "classification.classifier"])
+def test_a_payload_pickled_under_an_old_module_path_still_loads(model, monkeypatch, old_path):
+    """Versions stored before the move (messages_app.classifier) or before the split
+    (classification.classifier, with the analyzer named _identity) name that module in their pickle."""
     import io
     import sys
+    import types
 
     import joblib
 
-    monkeypatch.setitem(sys.modules, "messages_app.classifier", classifier)
-    monkeypatch.setattr(classifier.TrainedModel, "__module__", "messages_app.classifier")
-    monkeypatch.setattr(classifier._identity, "__module__", "messages_app.classifier")
+    old = types.ModuleType(old_path)
+    old.TrainedModel, old._identity = TrainedModel, features.identity
+    monkeypatch.setitem(sys.modules, old_path, old)
+    monkeypatch.setattr(TrainedModel, "__module__", old_path)
+    monkeypatch.setattr(features.identity, "__module__", old_path)
+    monkeypatch.setattr(features.identity, "__qualname__", "_identity")
     payload = model.dumps()
     monkeypatch.undo()
-    sys.modules.pop("messages_app.classifier", None)  # a fresh process: nothing aliased yet
+    sys.modules.pop(old_path, None)  # a fresh process: nothing aliased yet
     with pytest.raises(ModuleNotFoundError):  # the pickle does name the old module
         joblib.load(io.BytesIO(payload))
-    loaded = classifier.TrainedModel.loads(payload)
+    loaded = TrainedModel.loads(payload)
     text = "지하철 에스컬레이터가 고장났어요 고쳐주세요"
     assert loaded.predict([text]) == model.predict([text])

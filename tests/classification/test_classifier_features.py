@@ -5,7 +5,8 @@ import copy
 import numpy as np
 import pytest
 
-from classification import classifier
+from classification import features, training
+from classification.model import _calibrated_proba
 from textkit import korean
 
 EDGE_TEXTS = ["", "   ", "A  b\u3000c\t\nD", "x", "#해시태그고장 ABC 😀 ㅋㅋㅋ",
@@ -15,23 +16,23 @@ EDGE_TEXTS = ["", "   ", "A  b\u3000c\t\nD", "x", "#해시태그고장 ABC 😀 
 
 @pytest.fixture(scope="module")
 def model_and_pairs():
-    rows = classifier.corpus_rows()
-    model = classifier.train(rows[::3])  # a third of the corpus: the rest brings unseen words
+    rows = training.corpus_rows()
+    model = training.train(rows[::3])  # a third of the corpus: the rest brings unseen words
     return model, korean.analyze_batch([r[0] for r in rows[1::3]] + EDGE_TEXTS)
 
 
 def test_fast_transform_equals_sklearn_for_every_vectorizer(model_and_pairs):
     model, pairs_list = model_and_pairs
     docs = {
-        id(model.type_vecs[0]): [classifier._tokens(p) for p in pairs_list],
-        id(model.type_vecs[1]): [classifier._char_text(p) for p in pairs_list],
-        id(model.topic_vecs[0]): [classifier._topic_terms(p) for p in pairs_list],
-        id(model.topic_vecs[1]): [" ".join(classifier._topic_terms(p)) for p in pairs_list],
+        id(model.type_vecs[0]): [features.tokens(p) for p in pairs_list],
+        id(model.type_vecs[1]): [features.char_text(p) for p in pairs_list],
+        id(model.topic_vecs[0]): [features.topic_terms(p) for p in pairs_list],
+        id(model.topic_vecs[1]): [" ".join(features.topic_terms(p)) for p in pairs_list],
     }
     for vec in (*model.type_vecs, *model.topic_vecs):
         expected = vec.transform(docs[id(vec)])
         for _ in range(2):  # cold, then from the per-word cache
-            got = classifier._transform(vec, docs[id(vec)])
+            got = features.transform(vec, docs[id(vec)])
             assert got.shape == expected.shape and got.nnz == expected.nnz > 0
             assert (got != expected).nnz == 0
 
@@ -39,16 +40,16 @@ def test_fast_transform_equals_sklearn_for_every_vectorizer(model_and_pairs):
 def test_predictions_unchanged_by_the_fast_path(model_and_pairs, monkeypatch):
     model, pairs_list = model_and_pairs
     fast = model.predict_tokens(pairs_list)
-    monkeypatch.setattr(classifier, "_transform", lambda vec, docs: vec.transform(docs))
+    monkeypatch.setattr(features, "transform", lambda vec, docs: vec.transform(docs))
     assert model.predict_tokens(pairs_list) == fast
 
 
 def test_fast_calibrated_probabilities_equal_sklearns(model_and_pairs):
     model, pairs_list = model_and_pairs
     xt, xc = model._x(pairs_list)
-    rows = classifier.corpus_rows()
+    rows = training.corpus_rows()
     # A binary head (two labels: sklearn keeps one score) and a multi-class one over the divisions.
-    binary = classifier._fit_head(classifier._head(), xt[:len(rows[1::3])],
+    binary = training._fit_head(training._head(), xt[:len(rows[1::3])],
                                   [ty if ty == "complaint" else "other" for _, ty, _ in rows[1::3]],
                                   [1.0] * len(rows[1::3]))
     heads = [(model.type_head, xt), (model.topic_head, xc), (binary, xt)]
@@ -56,7 +57,7 @@ def test_fast_calibrated_probabilities_equal_sklearns(model_and_pairs):
         heads.append((model.division_head, xc))
     for head, x in heads:
         expected = head.predict_proba(x)
-        got = classifier._calibrated_proba(head, x)
+        got = _calibrated_proba(head, x)
         assert got.shape == expected.shape and len(head.classes_) >= 2
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
         assert (got.argmax(axis=1) == expected.argmax(axis=1)).all()
@@ -68,7 +69,7 @@ def test_other_calibrations_go_to_sklearn(model_and_pairs, monkeypatch):
     monkeypatch.setattr(model.type_head.calibrated_classifiers_[0], "method", "isotonic")
     calls = []
     monkeypatch.setattr(model.type_head, "predict_proba", lambda x: calls.append(x) or "sklearn's")
-    assert classifier._calibrated_proba(model.type_head, xt) == "sklearn's" and calls
+    assert _calibrated_proba(model.type_head, xt) == "sklearn's" and calls
 
 
 @pytest.mark.parametrize("norm", ["l1", None])
@@ -76,6 +77,6 @@ def test_other_tfidf_norms_equal_sklearn(model_and_pairs, norm):
     model, pairs_list = model_and_pairs
     vec = copy.deepcopy(model.topic_vecs[1])
     vec.norm = vec._tfidf.norm = norm
-    docs = [" ".join(classifier._topic_terms(p)) for p in pairs_list]
-    got, expected = classifier._transform(vec, docs), vec.transform(docs)
+    docs = [" ".join(features.topic_terms(p)) for p in pairs_list]
+    got, expected = features.transform(vec, docs), vec.transform(docs)
     assert got.nnz == expected.nnz > 0 and abs(got - expected).max() < 1e-12

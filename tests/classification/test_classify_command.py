@@ -4,12 +4,12 @@ import json
 import pytest
 from django.core.management import call_command
 
-from classification import classifier
+from classification import training, versions
 
 
 @pytest.fixture
 def stored_model(db):
-    classifier.save_model(classifier.train(classifier.corpus_rows()))
+    versions.save_model(training.train(training.corpus_rows()))
 
 
 def test_classify_round_trip(stored_model):
@@ -33,7 +33,7 @@ def test_train_classifier_prints_metrics_and_stores_a_version(db):
     call_command("train_classifier", "--folds", "2", stdout=out)
     text = out.getvalue()
     assert "교차검증" in text and "민원·제안 (complaint)" in text and "교통 (transport)" in text
-    row = classifier.ClassifierModel.objects.get(is_active=True)
+    row = versions.ClassifierModel.objects.get(is_active=True)
     assert row.version in text
     assert row.metrics["topic"]["macro_f1"] > 0.5 and row.trained_on >= 2000
     assert row.metrics["cv"]["folds"] == 2 and row.metrics["evaluated_on"] == "heldout"

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from classification import classifier
+from classification import training
+from classification.model import TOPICS, TYPES
 from departments.seed import ORG_CHART
 
 DIVISIONS = {code for _b, _k, _e, divs in ORG_CHART for code, _ko, _en in divs}
@@ -17,23 +18,23 @@ def _grams(text):
 
 @pytest.fixture(scope="module")
 def train_rows():
-    return classifier.division_rows()
+    return training.division_rows()
 
 
 @pytest.fixture(scope="module")
 def heldout():
-    return classifier.heldout_rows()
+    return training.heldout_rows()
 
 
 @pytest.fixture(scope="module")
 def model():
     # Corpora only: staff corrections and transfers (none in a fresh database) are tested elsewhere.
-    return classifier.train(classifier.training_rows(corrections=[], transfers=[]))
+    return training.train(training.training_rows(corrections=[], transfers=[]))
 
 
 @pytest.fixture(scope="module")
 def figures(model, heldout):
-    return classifier.evaluate_heldout(model, heldout)
+    return training.evaluate_heldout(model, heldout)
 
 
 def test_corpus_has_2000_messages_labelled_with_known_divisions(train_rows, heldout):
@@ -41,7 +42,7 @@ def test_corpus_has_2000_messages_labelled_with_known_divisions(train_rows, held
     assert len(heldout) >= 0.15 * (len(train_rows) + len(heldout))
     for r in [*train_rows, *heldout]:
         assert r.division in DIVISIONS, r.division
-        assert r.type in classifier.TYPES and r.topic in classifier.TOPICS
+        assert r.type in TYPES and r.topic in TOPICS
     assert len({r.division for r in train_rows}) >= 35
 
 
@@ -62,13 +63,13 @@ def test_corpus_reads_like_social_media(train_rows, heldout):
 
 def test_no_held_out_message_is_a_near_duplicate_of_a_training_one(train_rows, heldout):
     train_grams = [_grams(r.text) for r in train_rows]
-    train_grams += [_grams(t) for t, _ty, _to in classifier.corpus_rows()]
+    train_grams += [_grams(t) for t, _ty, _to in training.corpus_rows()]
     for h in heldout:
         g = _grams(h.text)
         worst = max(len(g & t) / len(g | t) for t in train_grams)
         assert worst < 0.6, h.text
     held = {h.text.strip() for h in heldout}
-    assert not held & {r.text.strip() for r in classifier.training_rows(corrections=[], transfers=[])}
+    assert not held & {r.text.strip() for r in training.training_rows(corrections=[], transfers=[])}
 
 
 def test_goals_on_the_held_out_set(figures):

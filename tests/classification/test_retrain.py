@@ -13,50 +13,49 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from classification import classifier
+from classification import training, versions
 from classification.models import ClassifierModel
 from smc.celery import app
 
 
 @pytest.fixture
-def only_corpus(monkeypatch):
-    """No registered staff data: the retrains below differ only by what the test registers."""
-    monkeypatch.setattr(classifier, "_correction_sources", [])
-    monkeypatch.setattr(classifier, "_transfer_sources", [])
+def only_corpus(settings):
+    """No configured staff data: the retrains below differ only by the teaching the test passes."""
+    settings.SMC_CLASSIFIER_CORRECTIONS = ""
+    settings.SMC_CLASSIFIER_TRANSFERS = ""
 
 
 def test_retrain_activates_only_if_not_worse_and_rollback_works(db, only_corpus):
-    first, m1 = classifier.retrain()
+    first, m1 = versions.retrain()
     assert first.is_active and m1["activated"] and first.activated_at
-    second, m2 = classifier.retrain()  # same data: same figures, not worse
+    second, m2 = versions.retrain()  # same data: same figures, not worse
     assert second.is_active and m2["activated"] and "나쁘지 않음" in second.note
     assert m2["previous"]["version"] == first.version
 
     # Bad teaching: every rental message "transferred" to the parks division.
-    bad = [(r.text, "parks") for r in classifier.division_rows() if r.division == "rental-support"]
-    classifier.register_transfers(lambda: bad)
-    third, m3 = classifier.retrain()
+    bad = [(r.text, "parks") for r in training.division_rows() if r.division == "rental-support"]
+    third, m3 = versions.retrain(teaching=training.StaffTeaching(corrections=list, transfers=lambda: bad))
     third.refresh_from_db()
     assert not m3["activated"] and not third.is_active and third.activated_at is None
     assert third.note.startswith("사용하지 않음") and "부서 정확도" in third.note
     assert m3["division"]["accuracy"] < m2["division"]["accuracy"]
-    assert classifier.active_model().version == second.version  # still the better one
+    assert versions.active_model().version == second.version  # still the better one
     assert third.metrics["division"]["accuracy"] == m3["division"]["accuracy"]  # staff see why
 
-    back = classifier.rollback()
+    back = versions.rollback()
     assert back.pk == first.pk
     assert list(ClassifierModel.objects.filter(is_active=True)) == [first]
-    assert classifier.active_model().version == first.version
-    with pytest.raises(classifier.NothingToRollBack):
-        classifier.rollback()  # nothing was in use before the first version
+    assert versions.active_model().version == first.version
+    with pytest.raises(versions.NothingToRollBack):
+        versions.rollback()  # nothing was in use before the first version
 
 
 def test_admin_rolls_back(client, db, only_corpus):
     from users.models import User
 
-    model = classifier.train(classifier.corpus_rows())
-    first = classifier.save_model(model, {})
-    second = classifier.save_model(model, {})
+    model = training.train(training.corpus_rows())
+    first = versions.save_model(model, {})
+    second = versions.save_model(model, {})
     client.force_login(User.objects.create_superuser("root", password="pw"))
     response = client.post("/admin/classification/classifiermodel/",
                            {"action": "rollback", "_selected_action": [second.pk]})
@@ -82,7 +81,7 @@ def test_the_beat_scheduled_retrain_runs_in_a_real_worker(tmp_path):
 
     assert task.name == entry["task"]  # the worker finds it by autodiscovery (it runs it below)
     # A version in use whose figures the new one must match: the corpora-only model, stored first.
-    first, _ = classifier.retrain()
+    first, _ = versions.retrain()
     queue = f"smc_retrain_{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_QUEUE": queue, "CONN_MAX_AGE": "0",
            "REDIS_URL": settings.REDIS_URL, "DJANGO_SETTINGS_MODULE": "smc.settings"}

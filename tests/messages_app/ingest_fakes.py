@@ -168,11 +168,11 @@ _PAYLOAD: dict = {}
 
 def install_classifier_model() -> None:
     """Store a model trained once per test session, so the pipeline does not train one per test."""
-    from classification import classifier
+    from classification import training
     from classification.models import ClassifierModel
 
     if "payload" not in _PAYLOAD:
-        _PAYLOAD["payload"] = classifier.train(classifier.corpus_rows()).dumps()
+        _PAYLOAD["payload"] = training.train(training.corpus_rows()).dumps()
     ClassifierModel.objects.update_or_create(
         version="test-inbox", defaults={"payload": _PAYLOAD["payload"], "is_active": True})
 

@@ -4,7 +4,7 @@ transfers become training data, and the first-time-right figure counts answers w
 import pytest
 
 from accounts.models import Account
-from classification import classifier
+from classification import training, versions
 from messages_app.models import Message
 from messages_app.selectors import first_time_right
 from messages_app.services import pipeline, triage
@@ -14,13 +14,13 @@ from textkit import korean
 
 @pytest.fixture(scope="module")
 def model():
-    return classifier.train(classifier.training_rows(corrections=[], transfers=[]))
+    return training.train(training.training_rows(corrections=[], transfers=[]))
 
 
 @pytest.fixture
 def with_model(seeded, model, monkeypatch):
     model.version = "test"
-    monkeypatch.setattr(classifier, "active_model", lambda: model)
+    monkeypatch.setattr(versions, "active_model", lambda: model)
     return model
 
 
@@ -59,7 +59,7 @@ def test_routing_on_the_held_out_set(with_model):
     from departments.routing import Incoming, Router
 
     router, pks = Router(), dict(Division.objects.values_list("code", "pk"))
-    held = classifier.heldout_rows()
+    held = training.heldout_rows()
     pairs = korean.analyze_batch([h.text for h in held])
     preds = with_model.predict_tokens(pairs)
     right = other_right = other = 0
@@ -82,15 +82,15 @@ def test_a_transfer_becomes_training_data_and_is_learnt(seeded, monkeypatch):
     message = factories.routed("bus-policy", text=text)
     staff = factories.staff("desk", "new-media", superuser=True)
     triage.transfer(message, factories.division("parks"), actor=staff, reason="공원 놀이터 민원")
-    assert (text, "parks") in classifier.registered_transfers()
-    rows = [r for r in classifier.training_rows() if r.text == text]
-    assert rows == [classifier.Row(text, "", "", "parks", classifier.TRANSFER_WEIGHT)]
-    model = classifier.train(classifier.training_rows())
+    assert (text, "parks") in training.StaffTeaching.configured().transfers()
+    rows = [r for r in training.training_rows() if r.text == text]
+    assert rows == [training.Row(text, "", "", "parks", training.TRANSFER_WEIGHT)]
+    model = training.train(training.training_rows())
     assert model.predict([text])[0].division == "parks"
     # To the desk is "not mine", not a label.
     triage.transfer(Message.objects.get(pk=message.pk), factories.division("new-media"), actor=staff,
                     reason="확인 필요")
-    assert (text, "new-media") not in classifier.registered_transfers()
+    assert (text, "new-media") not in training.StaffTeaching.configured().transfers()
 
 
 def test_first_time_right_counts_answers_without_a_transfer(seeded, client):

@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from classification import classifier
+from classification import versions
 
 BATCH = 256  # lines analysed together: Kiwi's batch API is much faster than one call per line
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         stdin = options.get("stdin")
         if stdin is None:  # decode ourselves: the terminal's locale may not be UTF-8
             stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-        model = classifier.active_model()
+        model = versions.active_model()
         batch: list[str] = []
         for line in stdin:
             batch.append(line.rstrip("\r\n"))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from classification import classifier
+from classification import training, versions
 from departments.models import MessageType, Topic
 
 LABELS = {**dict(MessageType.choices), **dict(Topic.choices)}
@@ -18,13 +18,13 @@ class Command(BaseCommand):
                             help="나빠도 새 버전을 사용 / activate the new version even if worse")
 
     def handle(self, *args, folds, force, **options):
-        row, metrics = classifier.retrain(folds=folds, force=force)
+        row, metrics = versions.retrain(folds=folds, force=force)
         out = self.stdout
         out.write(f"학습 데이터 {row.trained_on}건 / trained on {row.trained_on} rows")
         out.write(f"보류 세트 {metrics['heldout']}건 (학습에 쓰지 않음) / held-out set of {metrics['heldout']} "
                   f"messages, never trained on; {metrics['other_field']['rows']} sent to another field's account")
-        for path, label, goal in classifier.FIGURES:
-            value = classifier.figure(metrics, path)
+        for path, label, goal in training.FIGURES:
+            value = training.figure(metrics, path)
             mark = "OK" if value is not None and value >= goal else "미달 / below goal"
             out.write(f"  {label} = {value:.3f}   (목표 goal ≥ {goal:.2f}: {mark})")
         for head, title in (("type", "유형 / type"), ("topic", "주제 / topic")):
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         if "previous" in metrics:
             prev = metrics["previous"]
             out.write(f"\n사용 중이던 버전 {prev['version']}: " + ", ".join(
-                f"{p[0]} {classifier.figure(prev, p):.3f}" for p, _l, _g in classifier.FIGURES
-                if classifier.figure(prev, p) is not None))
+                f"{p[0]} {training.figure(prev, p):.3f}" for p, _l, _g in training.FIGURES
+                if training.figure(prev, p) is not None))
         style = self.style.SUCCESS if metrics["activated"] else self.style.WARNING
         out.write(style(f"\n새 모델 버전 / new model version: {row.version} — {row.note}"))

@@ -1,0 +1,142 @@
+"""The classifier's features: what a message's Kiwi analysis becomes before any head sees it.
+
+Morphemes (form/tag, plus morpheme bigrams so that request endings such as 고치/VV+어/EC+주/VX+세요/EF
+are seen together) and character n-grams over the morpheme forms (robust to typos and slang) for the
+type; the nouns and hashtags for the topic and the division. `transform` builds the same matrices as
+the vectorizers' own transform, faster, for the few messages of a poll.
+"""
+
+import weakref
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
+
+from textkit import korean
+
+
+def tokens(pairs) -> list[str]:
+    toks: list[str] = []
+    for form, tag in pairs:
+        base = tag.split("-", 1)[0]
+        if base == "W_URL":
+            tok = "<url>"
+        elif base == "W_MENTION":
+            tok = "<mention>"
+        elif base == "W_EMAIL":
+            tok = "<email>"
+        elif base == "W_HASHTAG":
+            toks.append("<hashtag>")
+            tok = "#" + form.lstrip("#").lower()
+        elif base == "SN":
+            tok = "<num>"
+        elif base == "SW" and form and form[0] in "ㅋㅎㅠㅜ":
+            tok = form[0] * 2  # ㅋㅋㅋㅋ and ㅋㅋ are the same signal
+        elif base == "SL":
+            tok = form.lower() + "/SL"
+        else:
+            tok = f"{form}/{base}"
+        toks.append(tok)
+    bigrams = [a + "+" + b for a, b in zip(toks, toks[1:], strict=False)]
+    return toks + bigrams
+
+
+def char_text(pairs) -> str:
+    # Forms without URLs and mentions: their characters say nothing about the message.
+    skip = {"W_URL", "W_MENTION", "W_EMAIL"}
+    return " ".join(f for f, t in pairs if t.split("-", 1)[0] not in skip)
+
+
+def identity(x):
+    # The type vectorizer's analyzer (its documents are token lists already); every stored model
+    # pickles it by this module and name.
+    return x
+
+
+def text_key(pairs) -> str:
+    """Normalised identity of a text, for remembering staff corrections of exactly that text."""
+    skip = {"W_URL", "W_MENTION", "SF", "SP", "SS", "SE", "SO", "SW", "W_EMOJI"}
+    return " ".join(f.lower() for f, t in pairs if t.split("-", 1)[0] not in skip)
+
+
+_TOPIC_TAGS = {"NNG", "NNP", "XR", "SL", "SH", "W_HASHTAG"}
+
+
+def topic_terms(pairs) -> list[str]:
+    # The topic lives in the nouns; endings and verbs (고치다, 감사하다) are shared by every topic.
+    # korean.search_terms also splits compounds and hashtags (#지하철고장 -> 지하철, 고장).
+    return korean.search_terms([(f, t) for f, t in pairs if t.split("-", 1)[0] in _TOPIC_TAGS])
+
+
+# Per fitted char_wb vectorizer: each word's in-vocabulary n-gram indices. Words repeat across
+# messages (버스, 고장, 주세요), so the n-grams of a word are cut and looked up once per process.
+_word_ngrams: "weakref.WeakKeyDictionary[TfidfVectorizer, dict[str, tuple[int, ...]]]" = weakref.WeakKeyDictionary()
+
+
+def _ngram_ids(word: str, vocabulary: dict, min_n: int, max_n: int) -> tuple[int, ...]:
+    # The n-grams of sklearn's _char_wb_ngrams for one word, kept when they are in the vocabulary.
+    w = " " + word + " "
+    out = []
+    for n in range(min_n, max_n + 1):
+        if len(w) < n:  # a short word counts once, whole
+            grams = [w]
+        else:
+            grams = [w[i:i + n] for i in range(len(w) - n + 1)]
+        out.extend(vocabulary[g] for g in grams if g in vocabulary)
+        if len(w) <= n:
+            break
+    return tuple(out)
+
+
+def transform(vec: TfidfVectorizer, docs: list) -> "sp.csr_matrix":
+    """vec.transform(docs), the same matrix, built faster for the two analyzers used here:
+    identity (the docs are token lists) and "char_wb" (no per-word n-gram work)."""
+    if vec.binary or vec.analyzer not in (identity, "char_wb"):
+        return vec.transform(docs)
+    if vec.analyzer is identity:
+        vocabulary, indptr, indices = vec.vocabulary_, [0], []
+        for tokens in docs:
+            indices.extend(vocabulary[t] for t in tokens if t in vocabulary)
+            indptr.append(len(indices))
+        return _tfidf(vec, indices, indptr, len(docs))
+    if vec.preprocessor is not None or vec.strip_accents or vec.tokenizer is not None:
+        return vec.transform(docs)
+    cache = _word_ngrams.setdefault(vec, {})
+    if len(cache) > 200_000:  # bounded: a city's inbox has a vocabulary, not an unbounded one
+        cache.clear()
+    vocabulary, (min_n, max_n) = vec.vocabulary_, vec.ngram_range
+    indptr, indices = [0], []
+    for doc in docs:
+        for word in (doc.lower() if vec.lowercase else doc).split():
+            ids = cache.get(word)
+            if ids is None:
+                ids = cache[word] = _ngram_ids(word, vocabulary, min_n, max_n)
+            indices.extend(ids)
+        indptr.append(len(indices))
+    return _tfidf(vec, indices, indptr, len(docs))
+
+
+def _tfidf(vec: TfidfVectorizer, indices: list[int], indptr: list[int], n_docs: int) -> "sp.csr_matrix":
+    # One entry per occurrence; sum_duplicates turns them into counts (in C, not in a Python loop).
+    x = sp.csr_matrix((np.ones(len(indices), dtype=vec.dtype), np.asarray(indices, dtype=np.int32),
+                       np.asarray(indptr, dtype=np.int32)), shape=(n_docs, len(vec.vocabulary_)))
+    x.sum_duplicates()
+    # vec._tfidf.transform(x), the same operations without its input validation, which cost more than
+    # the arithmetic on a poll's few messages (four matrices per batch).
+    tfidf = vec._tfidf
+    if tfidf.norm not in ("l2", None):
+        return tfidf.transform(x, copy=False)
+    if tfidf.sublinear_tf:
+        np.log(x.data, x.data)
+        x.data += 1.0
+    if hasattr(tfidf, "idf_"):
+        x.data *= tfidf.idf_[x.indices]
+    if tfidf.norm == "l2":
+        inplace_csr_row_normalize_l2(x)
+    return x
+
+
+def vectorizers():
+    return (TfidfVectorizer(analyzer=identity, sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=2))

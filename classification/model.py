@@ -1,0 +1,154 @@
+"""The classifier's model: three calibrated linear SVM heads over the features (type over all
+morphemes; topic and division over the nouns and hashtags, never the receiving account: routing
+weighs that separately), the staff's corrections of exactly a text, and its stored (pickled) form.
+"""
+
+import io
+import sys
+import types
+from dataclasses import dataclass, field
+
+import joblib
+import numpy as np
+from django.conf import settings
+from scipy.sparse import hstack
+from scipy.special import expit
+from sklearn.calibration import CalibratedClassifierCV
+
+from departments.models import MessageType, Topic
+from textkit import korean
+
+from . import features
+
+FORMAT = 2  # bump when TrainedModel's pickled shape changes; older payloads are then retrained
+TYPES = [c.value for c in MessageType]
+TOPICS = [c.value for c in Topic]
+
+
+def confidence_threshold() -> float:
+    return float(getattr(settings, "SMC_TRIAGE_THRESHOLD", 0.5))
+
+
+@dataclass(frozen=True)
+class Prediction:
+    type: str
+    topic: str
+    confidence: float
+    division: str = ""  # a Division.code; "" when the model has no division head
+    division_confidence: float = 0.0
+
+    @property
+    def needs_triage(self) -> bool:
+        return self.confidence < confidence_threshold()
+
+
+def _calibrated_proba(head: CalibratedClassifierCV, x) -> np.ndarray:
+    """head.predict_proba(x), the same numbers, in a few array operations. sklearn applies each
+    class's sigmoid through its own input validation (about half a millisecond a class), so a batch
+    of one message cost tens of milliseconds whatever its size: the division head has a class per
+    division, and a poll in a surge brings a few messages. Calibrations other than sigmoid go to sklearn."""
+    total = np.zeros((x.shape[0], len(head.classes_)))
+    for calibrated in head.calibrated_classifiers_:
+        if calibrated.method != "sigmoid" or not hasattr(calibrated.estimator, "decision_function"):
+            return head.predict_proba(x)
+        scores = calibrated.estimator.decision_function(x)
+        scores = scores.reshape(-1, 1) if scores.ndim == 1 else scores
+        a = np.array([c.a_ for c in calibrated.calibrators])
+        b = np.array([c.b_ for c in calibrated.calibrators])
+        sigmoid = expit(-(scores * a + b))
+        n = len(calibrated.classes)
+        # The column of each of the estimator's classes among the head's (sorted, as sklearn's LabelEncoder).
+        columns = np.searchsorted(calibrated.classes, calibrated.estimator.classes_)
+        proba = np.zeros((x.shape[0], n))
+        if n == 2:  # one score, the second class's
+            proba[:, columns[0] + 1] = sigmoid[:, 0]
+            proba[:, 0] = 1.0 - proba[:, 1]
+        else:
+            proba[:, columns] = sigmoid
+            total_p = proba.sum(axis=1)[:, np.newaxis]
+            # A row every sigmoid gave zero is uniform, as in sklearn.
+            proba = np.divide(proba, total_p, out=np.full_like(proba, 1 / n), where=total_p != 0)
+        proba[(1.0 < proba) & (proba <= 1.0 + 1e-5)] = 1.0
+        total += proba
+    return total / len(head.calibrated_classifiers_)
+
+
+@dataclass
+class TrainedModel:
+    type_vecs: tuple
+    topic_vecs: tuple
+    type_head: CalibratedClassifierCV
+    topic_head: CalibratedClassifierCV
+    division_head: CalibratedClassifierCV | None = None  # over the topic features
+    corrections: dict[str, tuple[str, str]] = field(default_factory=dict)
+    division_fixes: dict[str, str] = field(default_factory=dict)  # staff transfers of exactly that text
+    trained_on: int = 0
+    format: int = FORMAT
+    version: str = ""
+
+    def _x(self, pairs_list, fit=False):
+        """Feature matrices (type, topic); fit=True only while training."""
+        tok = [features.tokens(p) for p in pairs_list]
+        chars = [features.char_text(p) for p in pairs_list]
+        terms = [features.topic_terms(p) for p in pairs_list]
+        term_text = [" ".join(t) for t in terms]
+        (a, b), (c, d) = self.type_vecs, self.topic_vecs
+        if fit:
+            return (hstack([a.fit_transform(tok), b.fit_transform(chars)]).tocsr(),
+                    hstack([c.fit_transform(terms), d.fit_transform(term_text)]).tocsr())
+        return (hstack([features.transform(a, tok), features.transform(b, chars)]).tocsr(),
+                hstack([features.transform(c, terms), features.transform(d, term_text)]).tocsr())
+
+    def predict_tokens(self, pairs_list: list[list[tuple[str, str]]]) -> list[Prediction]:
+        """Predictions from korean.analyze_batch output (the ingest analyses once, uses twice)."""
+        if not pairs_list:
+            return []
+        xt, xc = self._x(pairs_list)
+        pt = _calibrated_proba(self.type_head, xt)
+        pc = _calibrated_proba(self.topic_head, xc)
+        pd = _calibrated_proba(self.division_head, xc) if self.division_head is not None else None
+        out = []
+        for i, pairs in enumerate(pairs_list):
+            key = features.text_key(pairs) if (self.corrections or self.division_fixes) else ""
+            division, division_conf = "", 0.0
+            if pd is not None:
+                di = int(np.argmax(pd[i]))
+                division, division_conf = str(self.division_head.classes_[di]), float(pd[i][di]) if pairs else 0.0
+            if key in self.division_fixes:  # staff transferred exactly this text there
+                division, division_conf = self.division_fixes[key], 1.0
+            fixed = self.corrections.get(key) if self.corrections else None
+            if fixed:  # a staff member labelled exactly this text
+                out.append(Prediction(fixed[0], fixed[1], 1.0, division, round(division_conf, 4)))
+                continue
+            ti, ci = int(np.argmax(pt[i])), int(np.argmax(pc[i]))
+            conf = float(min(pt[i][ti], pc[i][ci])) if pairs else 0.0
+            out.append(Prediction(str(self.type_head.classes_[ti]), str(self.topic_head.classes_[ci]),
+                                  round(conf, 4), division, round(division_conf, 4)))
+        return out
+
+    def predict(self, texts: list[str]) -> list[Prediction]:
+        return self.predict_tokens(korean.analyze_batch(list(texts)))
+
+    def dumps(self) -> bytes:
+        buf = io.BytesIO()
+        joblib.dump(self, buf, compress=3)
+        return buf.getvalue()
+
+    @staticmethod
+    def loads(data: bytes) -> "TrainedModel":
+        # Payloads pickled before the classifier was split name its old module (and before that,
+        # messages_app's): a stand-in module under those names gives them today's classes.
+        for old_path in _OLD_MODULE_PATHS:
+            sys.modules.setdefault(old_path, _old_module)
+        model = joblib.load(io.BytesIO(bytes(data)))
+        if not isinstance(model, TrainedModel) or model.format != FORMAT:
+            raise ValueError("unsupported classifier payload")
+        return model
+
+
+# Where stored versions' pickles look for TrainedModel and the type vectorizer's analyzer when they were
+# made before the split (classification.classifier) or before the move (messages_app.classifier).
+_OLD_MODULE_PATHS = ("classification.classifier", "messages_app.classifier")
+_old_module = types.ModuleType("classification.classifier")
+_old_module.TrainedModel = TrainedModel  # type: ignore[attr-defined]
+_old_module._identity = features.identity  # type: ignore[attr-defined]
