@@ -79,6 +79,64 @@ def insert_rows(model: type[Model], columns: list[str], rows: list[tuple]) -> No
         cursor.execute(sql, [*default_params, *arrays])
 
 
+def existing_message_keys(keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (platform, external_id) pairs of `keys` already stored."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT m.platform, m.external_id FROM messages_app_message m "
+            "JOIN unnest(%s::text[], %s::text[]) AS u(platform, external_id) "
+            "ON m.platform = u.platform AND m.external_id = u.external_id",
+            [array_literal([p for p, _ in keys]), array_literal([e for _, e in keys])],
+        )
+        return set(cursor.fetchall())
+
+
+def _array_type(field: Any) -> str:
+    # Strings travel as text (the ingest has cut them to their field's length); JSON as its text, cast
+    # in the SELECT; the rest as their column's own type.
+    if field.get_internal_type() in ("CharField", "TextField", "JSONField"):
+        return "text"
+    return field.db_type(connection)
+
+
+def insert_messages(columns: dict[str, list], *, search_documents: list[str],
+                    received_at: datetime) -> dict[tuple[str, str], int]:
+    """INSERT … SELECT FROM unnest(…) ON CONFLICT (platform, external_id) DO NOTHING of many messages.
+
+    `columns` maps Message column names to one list of values each (one value per message);
+    search_vector is built from `search_documents`, received_at and updated_at are `received_at`,
+    every other column gets its model default (a field added later needs no change here). Returns
+    the ids of the rows written, by (platform, external_id): a row another writer stored first is absent.
+    """
+    fields: list[Any] = []
+    for name in columns:
+        f: Any = Message._meta.get_field(name)
+        if f.column != name:
+            raise ValueError(f"{name!r} is not a column of Message (its column is {f.column!r})")
+        fields.append(f)
+    quote = connection.ops.quote_name
+    insert = [quote(f.column) for f in fields]
+    select = [f"u.{quote(f.column)}::jsonb" if f.get_internal_type() == "JSONField" else f"u.{quote(f.column)}"
+              for f in fields]
+    insert += ["search_vector", "received_at", "updated_at"]
+    select += ["to_tsvector('simple', u.search_doc)", "%s::timestamptz", "%s::timestamptz"]
+    given = {f.column for f in fields} | {"search_vector", "received_at", "updated_at"}
+    default_columns, default_exprs, default_params = defaults_sql(Message, given)
+    unnest = [f"%s::{_array_type(f)}[]" for f in fields] + ["%s::text[]"]
+    aliases = [quote(f.column) for f in fields] + ["search_doc"]
+    sql = (
+        f"INSERT INTO messages_app_message ({', '.join(insert + default_columns)}) "
+        f"SELECT {', '.join(select + default_exprs)} "
+        f"FROM unnest({', '.join(unnest)}) AS u({', '.join(aliases)}) "
+        "ON CONFLICT (platform, external_id) DO NOTHING RETURNING id, platform, external_id"
+    )
+    arrays = [array_literal(list(values)) for values in columns.values()] + [array_literal(search_documents)]
+    with connection.cursor() as cursor:
+        # Placeholders in SQL order: the SELECT list (times, defaults) before the unnest() arrays.
+        cursor.execute(sql, [received_at, received_at, *default_params, *arrays])
+        return {(platform, external_id): pk for pk, platform, external_id in cursor.fetchall()}
+
+
 def bulk_update_messages(messages: list[Message], fields: list[str]) -> int:
     """Like QuerySet.bulk_update, in one `UPDATE … FROM unnest(…)` statement.
 

@@ -1,4 +1,4 @@
-"""Polling tasks: the beat's dispatcher and one poll of one account (thin wrappers around ingest).
+"""Polling tasks: the beat's dispatcher and one poll of one account (thin wrappers around services.polling).
 
 Workers run with late acks, reject_on_worker_lost and prefetch 1 (smc/settings.py): a task whose
 worker dies is delivered again, so every task here is safe to run twice. Task names are explicit
@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.connectors.base import TransientError
 from accounts.models import Account
 
-from ..services import ingest
+from ..services import polling as polls
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ MAX_RETRIES = 8
 def _warm_up(**_) -> None:
     # Connected here, where the worker imports the tasks, so the Celery app (smc.celery) need not
     # import the inbox: each pool process loads Kiwi and the classifier before its first poll.
-    ingest.warm_up()
+    polls.warm_up()
 
 
 def seconds_until(moment: datetime) -> float:
@@ -42,7 +42,7 @@ def seconds_until(moment: datetime) -> float:
 def dispatch_polls() -> int:
     """Beat, every few seconds: queue a poll for each active account whose interval has passed."""
     queued = 0
-    for account_id in ingest.due_account_ids():
+    for account_id in polls.due_account_ids():
         poll_account.delay(account_id)
         queued += 1
     return queued
@@ -56,7 +56,7 @@ def poll_account(self, account_id: int, reason: str = "beat") -> dict:
     account = Account.objects.filter(pk=account_id).first()
     if account is None:
         return {"skipped": "gone"}
-    result = ingest.poll(account)
+    result = polls.poll(account)
     if result.skipped == "rate_limited" and result.rate_limited_until:
         # Only this account waits. A short wait is held here (max_retries=None: a rate limit is not a
         # failure); a longer one is beat's: dispatch_polls skips the account until the reset.

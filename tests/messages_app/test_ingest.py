@@ -15,7 +15,7 @@ from accounts.models import Account, Status
 from core import locks
 from messages_app import db
 from messages_app.models import Message
-from messages_app.services import ingest, pipeline
+from messages_app.services import ingest, pipeline, polling
 
 from .ingest_fakes import ScriptedConnector, install_classifier_model, make_item
 
@@ -182,7 +182,7 @@ def test_poll_fetches_from_saved_cursor(x_account, fake):
     x_account.poll_cursor = "c1"
     x_account.save()
     fake.fetches = [Batch(items=[make_item("x", 1), make_item("x", 2)], next_cursor="c2")]
-    result = ingest.poll(x_account)
+    result = polling.poll(x_account)
     assert fake.fetch_calls == ["c1"]
     assert result.fetched == 2 and len(result.new_ids) == 2
     x_account.refresh_from_db()
@@ -212,7 +212,7 @@ def test_poll_analyses_the_pages_a_connector_reports_early_and_stores_the_same(x
 
     monkeypatch.setattr(fake, "fetch", fetch, raising=False)
     monkeypatch.setattr(fake, "reports_pages", True, raising=False)
-    result = ingest.poll(x_account)
+    result = polling.poll(x_account)
 
     assert len(result.new_ids) == 4 and early_texts == [i.text for i in items]
     assert analysed[:2] == [[i.text for i in items[:2]], [i.text for i in items[2:]]]
@@ -224,38 +224,38 @@ def test_poll_analyses_the_pages_a_connector_reports_early_and_stores_the_same(x
 def test_rate_limited_records_and_waits(x_account, fake):
     reset = timezone.now() + timedelta(minutes=5)
     fake.fetches = [RateLimited(reset)]
-    result = ingest.poll(x_account)
+    result = polling.poll(x_account)
     assert result.skipped == "rate_limited" and result.rate_limited_until == reset
-    assert ingest.rate_limited_until(x_account.pk) == reset
+    assert polling.rate_limited_until(x_account.pk) == reset
     x_account.refresh_from_db()
     assert "요청 한도" in x_account.last_error and x_account.status == Status.ACTIVE
-    assert x_account.pk not in ingest.due_account_ids()
+    assert x_account.pk not in polling.due_account_ids()
 
 
 def test_auth_expired_sets_needs_reauth_and_stops(x_account, fake):
     other = Account.objects.filter(platform="x", status=Status.ACTIVE).exclude(pk=x_account.pk).first()
     fake.fetches = [AuthExpired("token revoked")]
-    result = ingest.poll(x_account)
+    result = polling.poll(x_account)
     x_account.refresh_from_db()
     assert result.error == "auth_expired"
     assert x_account.status == Status.NEEDS_REAUTH and "재인증" in x_account.last_error
     other.refresh_from_db()
     assert other.status == Status.ACTIVE and other.last_error == ""
     # Never polled again: neither dispatched nor fetched.
-    assert ingest.poll(x_account).skipped == "inactive" and len(fake.fetch_calls) == 1
+    assert polling.poll(x_account).skipped == "inactive" and len(fake.fetch_calls) == 1
 
 
 def test_transient_error_is_recorded_and_raised(x_account, fake):
     fake.fetches = [TransientError("503")]
     with pytest.raises(TransientError):
-        ingest.poll(x_account)
+        polling.poll(x_account)
     x_account.refresh_from_db()
     assert "503" in x_account.last_error and x_account.poll_cursor == ""
 
 
 def test_permanent_error_is_recorded(x_account, fake):
     fake.fetches = [PermanentError("malformed JSON")]
-    result = ingest.poll(x_account)
+    result = polling.poll(x_account)
     x_account.refresh_from_db()
     assert result.error and "malformed JSON" in x_account.last_error and x_account.status == Status.ACTIVE
 
@@ -264,7 +264,7 @@ def test_poll_skips_while_another_process_holds_the_lock(x_account, fake):
     params = connection.get_connection_params()
     with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s)", [locks._key(locks.POLL_ACCOUNT, x_account.pk)])
-        assert ingest.poll(x_account).skipped == "locked"
+        assert polling.poll(x_account).skipped == "locked"
         holder = other.info.backend_pid
     assert fake.fetch_calls == []
     # The server frees the lock once the holder's backend has exited (just after the socket closes).
@@ -275,15 +275,15 @@ def test_poll_skips_while_another_process_holds_the_lock(x_account, fake):
                 break
             time.sleep(0.05)
     fake.fetches = [Batch(items=[make_item("x", 1)], next_cursor="c")]
-    assert len(ingest.poll(x_account).new_ids) == 1  # freed when the holder's session ended
+    assert len(polling.poll(x_account).new_ids) == 1  # freed when the holder's session ended
 
 
 @pytest.mark.parametrize("status", [Status.PAUSED, Status.RETIRED, Status.NEEDS_REAUTH])
 def test_inactive_accounts_are_never_polled(x_account, fake, status):
     x_account.status = status
     x_account.save()
-    assert ingest.poll(x_account).skipped == "inactive" and fake.fetch_calls == []
-    assert x_account.pk not in ingest.due_account_ids()
+    assert polling.poll(x_account).skipped == "inactive" and fake.fetch_calls == []
+    assert x_account.pk not in polling.due_account_ids()
 
 
 # --- which accounts are due --------------------------------------------------------------------
@@ -294,22 +294,22 @@ def test_due_accounts_respect_interval_and_queue_once(x_account, settings):
     x_account.poll_interval_seconds = 60
     now = timezone.now()
     # Polled in the account's current 60 s slot (slots have a phase of their own): not due yet.
-    slot_start = ingest.next_poll_at(x_account.pk, now - timedelta(seconds=60), 60)
+    slot_start = polling.next_poll_at(x_account.pk, now - timedelta(seconds=60), 60)
     assert now - timedelta(seconds=60) < slot_start <= now
     x_account.last_polled_at = slot_start + timedelta(milliseconds=1)  # clear of float rounding
     x_account.save()
-    assert ingest.due_account_ids(now=now) == []
+    assert polling.due_account_ids(now=now) == []
     x_account.last_polled_at = slot_start - timedelta(seconds=1)  # in the slot before: due
     x_account.save()
-    assert ingest.due_account_ids(now=now) == [x_account.pk]
-    assert ingest.due_account_ids(now=now) == []  # already queued for this interval
+    assert polling.due_account_ids(now=now) == [x_account.pk]
+    assert polling.due_account_ids(now=now) == []  # already queued for this interval
 
 
 def test_me2day_and_accounts_without_credentials_are_not_dispatched(seeded, settings):
     settings.SMC_SIMULATE = False
-    assert ingest.due_account_ids() == []  # the seeded accounts have no credentials
+    assert polling.due_account_ids() == []  # the seeded accounts have no credentials
     settings.SMC_SIMULATE = True
-    due = set(ingest.due_account_ids())
+    due = set(polling.due_account_ids())
     me2day = set(Account.objects.filter(platform="me2day").values_list("pk", flat=True))
     assert due and not (due & me2day)
 

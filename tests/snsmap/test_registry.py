@@ -7,8 +7,8 @@ from django.core.management import call_command
 from accounts import connectors
 from accounts.models import Account, Field, Status
 from accounts.services import export_registry_csv, import_registry_csv
-from messages_app.services import ingest
-from messages_app.tasks import polling
+from messages_app.services import ingest, polling
+from messages_app.tasks import polling as poll_tasks
 from tests.messages_app.ingest_fakes import ScriptedConnector, make_item
 from textkit.places import DISTRICTS
 
@@ -42,19 +42,19 @@ def test_the_seed_has_one_unpolled_main_account_per_district():
 def test_unpolled_accounts_are_never_dispatched_even_when_due(monkeypatch, settings):
     settings.SMC_SIMULATE = True  # every active account would be pollable
     sent = []
-    monkeypatch.setattr(polling.poll_account, "delay", lambda *a, **k: sent.append(a[0]))
-    assert polling.dispatch_polls() > 0
+    monkeypatch.setattr(poll_tasks.poll_account, "delay", lambda *a, **k: sent.append(a[0]))
+    assert poll_tasks.dispatch_polls() > 0
     unpolled = set(Account.objects.filter(is_polled=False).values_list("pk", flat=True))
     assert unpolled and not unpolled & set(sent)
     polled = set(Account.objects.filter(is_polled=True, status=Status.ACTIVE).exclude(
-        platform__in=ingest.UNPOLLED_PLATFORMS).values_list("pk", flat=True))
+        platform__in=polling.UNPOLLED_PLATFORMS).values_list("pk", flat=True))
     assert set(sent) == polled
 
 
 def test_a_poll_of_an_unpolled_account_never_calls_the_platform(fake):
     office = Account.objects.filter(is_polled=False).first()
     fake.fetches = [ingest.Batch(items=[make_item("facebook", 1)], next_cursor="c1")]
-    result = polling.poll_account.apply(args=(office.pk,)).get()
+    result = poll_tasks.poll_account.apply(args=(office.pk,)).get()
     assert result["skipped"] == "not_polled"
     assert fake.fetch_calls == []
     office.refresh_from_db()
@@ -64,7 +64,7 @@ def test_a_poll_of_an_unpolled_account_never_calls_the_platform(fake):
 def test_turning_polling_off_stops_an_account_already_queued(fake):
     account = Account.objects.filter(is_polled=True, platform="x", status=Status.ACTIVE).first()
     Account.objects.filter(pk=account.pk).update(is_polled=False)  # after the task was queued
-    assert ingest.poll(account).skipped == "not_polled"
+    assert polling.poll(account).skipped == "not_polled"
     assert fake.fetch_calls == []
 
 
@@ -74,7 +74,7 @@ def test_the_poll_command_and_webhook_leave_unpolled_accounts_alone(fake, monkey
     office = Account.objects.filter(is_polled=False).first()
     Account.objects.filter(pk=office.pk).update(platform_user_id="998877")
     queued = []
-    monkeypatch.setattr(polling.poll_account, "delay", lambda *a, **k: queued.append(a[0]))
+    monkeypatch.setattr(poll_tasks.poll_account, "delay", lambda *a, **k: queued.append(a[0]))
     assert webhooks.queue_page_polls(["998877"]) == [] and queued == []
     import io
     out = io.StringIO()

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.connectors.base import TransientError
 from accounts.models import Account, Status
-from messages_app.services import ingest
+from messages_app.services import polling
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--platform", help="같은 ID가 여러 플랫폼에 있을 때 (x, facebook, …)")
 
     def handle(self, *args, **options):
-        accounts = (Account.objects.filter(is_polled=True).exclude(platform__in=ingest.UNPOLLED_PLATFORMS)
+        accounts = (Account.objects.filter(is_polled=True).exclude(platform__in=polling.UNPOLLED_PLATFORMS)
                     .order_by("platform", "handle"))
         if options["account"]:
             accounts = Account.objects.filter(handle=options["account"].lstrip("@")).order_by("platform")
@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{label}: 건너뜀 (skipped) - {reason}")
                 continue
             try:
-                result = ingest.poll(account)
+                result = polling.poll(account)
             except TransientError as exc:
                 self.stdout.write(self.style.WARNING(f"{label}: 일시적 오류 (transient error) - {exc}"))
                 continue
