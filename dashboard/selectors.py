@@ -22,7 +22,6 @@ from .tables import Column, Table, share
 # The mayor's account in 2012: 119,268 messages (Seoul Social Media Center).
 BASELINE_2012_TYPES = {"support": 76.3, "complaint": 2.4, "opinion": 21.3}
 BASELINE_2012_TOPICS = {"transport": 32.4, "safety": 20.3, "housing": 11.4, "culture": 10.5}
-OPEN_STATUSES = "('received', 'assigned', 'in_progress')"
 
 
 def _start(day: date) -> datetime:
@@ -58,7 +57,7 @@ class Source:
 
     def now_open(self, f: Filters | None = None) -> tuple[str, list]:
         if self.raw:
-            return self._contribution(f"WHERE m.status IN {OPEN_STATUSES}", [])
+            return self._contribution(f"WHERE m.status IN {sql.OPEN}", [])
         return f"{self._day_table(f, False)} s WHERE (s.open > 0 OR s.overdue > 0)", []
 
     def answered(self, first: date, last: date) -> tuple[str, list]:

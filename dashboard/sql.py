@@ -11,11 +11,25 @@ Invariants (checked by tests/dashboard/test_rollups.py against GROUP BY over the
 The contribution of a message is CONTRIBUTION below; the pages may read it as a baseline too.
 """
 
+from messages_app.models import OPEN_STATUSES, Status
+
 from .models import DIMENSIONS, MEASURES, TOTAL_DIMENSIONS
+
+
+def literal(value: str) -> str:
+    """A string constant of the code (an enum value) as an SQL literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def literal_list(values) -> str:
+    return "(" + ", ".join(literal(v) for v in values) + ")"
+
 
 # Seoul has no daylight saving time; the city's days and hours are Seoul's whatever the session says.
 TZ = "Asia/Seoul"
-OPEN = "('received', 'assigned', 'in_progress')"
+# Built from messages_app's Status: a status renamed or added there is counted here without an edit.
+OPEN = literal_list(OPEN_STATUSES)
+SPAM = literal(Status.SPAM)
 
 # One row per message: what the rollups count of it. `{where}` limits the messages.
 CONTRIBUTION = f"""
@@ -23,8 +37,8 @@ SELECT m.id AS message_id,
        date_trunc('hour', m.posted_at, '{TZ}') AS hour,
        (m.posted_at AT TIME ZONE '{TZ}')::date AS day,
        m.platform, m.kind, m.account_id, m.division_id, m.type, m.topic,
-       (m.status <> 'spam')::int AS received,
-       (m.status = 'spam')::int AS spam,
+       (m.status <> {SPAM})::int AS received,
+       (m.status = {SPAM})::int AS spam,
        (m.status IN {OPEN} AND m.due_at IS NOT NULL)::int AS open,
        (m.status IN {OPEN} AND m.is_overdue)::int AS overdue,
        (a.id IS NOT NULL)::int AS answered,
@@ -112,10 +126,10 @@ _changed = " OR ".join(f"n.{c} IS DISTINCT FROM o.{c}" for c in WATCHED)
 _TERM_ROWS = f"""
     SELECT date_trunc('week', r.posted_at AT TIME ZONE '{TZ}')::date AS week, r.topic, x.term, r.s
       FROM {{rows}} r CROSS JOIN LATERAL unnest(tsvector_to_array(r.search_vector)) AS x(term)
-     WHERE r.status <> 'spam' AND x.term ~ '^[가-힣]+$' AND char_length(x.term) BETWEEN 2 AND 30"""
+     WHERE r.status <> {SPAM} AND x.term ~ '^[가-힣]+$' AND char_length(x.term) BETWEEN 2 AND 30"""
 TERM_WATCHED = ["posted_at", "topic", "search_vector"]
 _term_changed = " OR ".join(f"n.{c} IS DISTINCT FROM o.{c}" for c in TERM_WATCHED) + \
-    " OR (n.status = 'spam') <> (o.status = 'spam')"
+    f" OR (n.status = {SPAM}) <> (o.status = {SPAM})"
 
 
 def _term_upsert(rows: str) -> str:

@@ -18,6 +18,10 @@ class Status(models.TextChoices):
     SPAM = "spam", "스팸"
 
 
+# Waiting for the city: counted as open (deadlines, escalation, the dashboard's open and overdue).
+OPEN_STATUSES = (Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS)
+
+
 class Kind(models.TextChoices):
     MENTION = "mention", "멘션"
     REPLY = "reply", "답글"

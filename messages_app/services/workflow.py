@@ -7,6 +7,7 @@ from core.errors import ApplicationError
 from departments.models import Division
 from users.models import User
 
+from ..models import OPEN_STATUSES as OPEN_STATUSES  # where triage, escalation and the staff screens read it
 from ..models import Message, Status, StatusChange
 
 ALLOWED: dict[str, set[str]] = {
@@ -50,7 +51,6 @@ def transition(message: Message, to_status: str, *, actor: User | None = None, n
     return change
 
 
-OPEN_STATUSES = {Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS}
 # Staff-only steps: the portal's timeline does not show them.
 PRIVATE_STATUSES = {Status.HIDDEN, Status.SPAM}
 
