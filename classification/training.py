@@ -148,7 +148,7 @@ def corpus_rows(path: Path = CORPUS_PATH) -> list[tuple[str, str, str]]:
 
 
 def division_rows(path: Path = DIVISION_TRAIN_PATH) -> list[Row]:
-    """The training part of the division corpus (corpus/build.py writes it from corpus/raw)."""
+    """The training part of the division corpus (`manage.py build_division_corpus` writes it from corpus/raw)."""
     return [Row(r["text"], r["type"], r["topic"], r["division"]) for r in _read_tsv(path)]
 
 

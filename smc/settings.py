@@ -40,6 +40,8 @@ SMC_RETRAIN_TOLERANCE = env.float("SMC_RETRAIN_TOLERANCE", default=0.0)
 SMC_CLASSIFIER_CORRECTIONS = "messages_app.training.label_corrections"
 SMC_CLASSIFIER_TRANSFERS = "messages_app.training.division_transfers"
 SMC_CLASSIFIER_ROUTING_FIGURE = "messages_app.selectors.first_time_right"
+# The accounts the division corpus's raw lines were written to (manage.py build_division_corpus).
+SMC_CLASSIFIER_CORPUS_ACCOUNTS = "accounts.seed.ACCOUNTS"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,5 +1,6 @@
 """The division corpus and the goals of issue 14, on the held-out set the model never trains on."""
 
+import io
 import re
 
 import pytest
@@ -98,3 +99,26 @@ def test_train_classifier_prints_the_held_out_goals(db):
         line = next(x for x in text.splitlines() if x.strip().startswith(label))
         assert "OK" in line, line
     assert "보류 세트" in text and "새 모델 버전" in text
+
+
+def test_the_command_rebuilds_exactly_the_stored_corpus(tmp_path):
+    """manage.py build_division_corpus is deterministic: from corpus/raw it writes the two files
+    that are committed, byte for byte."""
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("build_division_corpus", "--out", str(tmp_path), stdout=out)
+    for name in ("divisions_train.tsv", "divisions_heldout.tsv"):
+        assert (tmp_path / name).read_bytes() == (training.CORPUS_DIR / name).read_bytes(), name
+    assert out.getvalue().startswith(f"{len(training.division_rows()) + len(training.heldout_rows())} messages")
+
+
+def test_an_unknown_label_names_its_file_and_line(tmp_path):
+    from classification import division_corpus
+
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "a.txt").write_text("# a comment\nbus-policy c 버스가 안 와요\nno-such-division c 고쳐주세요\n",
+                                            encoding="utf-8")
+    with pytest.raises(division_corpus.CorpusError, match=r"a\.txt:3: unknown label 'no-such-division'"):
+        division_corpus.build({}, corpus_dir=tmp_path)
+    assert not (tmp_path / "divisions_train.tsv").exists()  # nothing half-written

@@ -1,6 +1,5 @@
-"""Build divisions_train.tsv and divisions_heldout.tsv from the hand-written raw/*.txt.
-
-    .venv/bin/python classification/corpus/build.py
+"""The division corpus: divisions_train.tsv and divisions_heldout.tsv built from the hand-written
+corpus/raw/*.txt (`manage.py build_division_corpus`).
 
 A raw line is `division[/topic] type text`: type is s (support), c (complaint) or o (opinion); the
 topic defaults to the division's field. The receiving account (its division and field) is the first @mention of a city
@@ -14,14 +13,16 @@ Deterministic: the split is a hash of the text, so adding a line does not reshuf
 import csv
 import hashlib
 import re
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent.parent))
+from departments.seed import ORG_CHART
 
-from accounts.seed import ACCOUNTS  # noqa: E402  (a dev tool: the runtime never imports accounts here)
-from departments.seed import ORG_CHART  # noqa: E402
+from .training import CORPUS_DIR
+
+
+class CorpusError(ValueError):
+    """A raw line the builder cannot read."""
+
 
 HELDOUT_SHARE = 0.2
 TOPIC_OF_BUREAU = {"mayor": "administration", "communication": "administration", "transport": "transport",
@@ -31,7 +32,6 @@ TOPIC_OF_BUREAU = {"mayor": "administration", "communication": "administration",
                    "administration": "administration"}
 TYPES = {"s": "support", "c": "complaint", "o": "opinion"}
 BUREAU = {code: bureau for bureau, _ko, _en, divs in ORG_CHART for code, _k, _e in divs}
-HANDLES = {h.lower(): (div, fld) for _p, h, _n, div, fld, _d, _m, _x in ACCOUNTS}
 MENTION = re.compile(r"@([A-Za-z0-9_.]+)")
 
 
@@ -56,23 +56,23 @@ def similar(a: set, b: set) -> bool:
     return bool(a and b) and len(a & b) / len(a | b) >= 0.6
 
 
-def parse(path: Path):
+def parse(path: Path, handles: dict[str, tuple[str, str]]):
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         label, kind, text = line.split(" ", 2)
         division, _, topic = label.partition("/")
         if division not in BUREAU or kind not in TYPES:
-            raise SystemExit(f"{path.name}:{lineno}: unknown label {label!r} {kind!r}")
+            raise CorpusError(f"{path.name}:{lineno}: unknown label {label!r} {kind!r}")
         topic = topic or TOPIC_OF_BUREAU[BUREAU[division]]
         account = ("", "")
         if text.startswith(">"):
             handle, text = text[1:].split(" ", 1)
-            account = HANDLES[handle.lower()]
+            account = handles[handle.lower()]
         else:
             for m in MENTION.finditer(text):
-                if m.group(1).lower().rstrip(".") in HANDLES:
-                    account = HANDLES[m.group(1).lower().rstrip(".")]
+                if m.group(1).lower().rstrip(".") in handles:
+                    account = handles[m.group(1).lower().rstrip(".")]
                     break
         yield {"text": text.strip(), "type": TYPES[kind], "topic": topic, "division": division,
                "account_division": account[0], "account_field": account[1]}
@@ -82,10 +82,14 @@ def with_other_field(row: dict) -> dict:
     return {**row, "other_field": "1" if other_field(row) else "0"}
 
 
-def main():
+def build(handles: dict[str, tuple[str, str]], corpus_dir: Path = CORPUS_DIR, out_dir: Path | None = None) -> str:
+    """Write divisions_train.tsv and divisions_heldout.tsv (into `out_dir`, by default the corpus
+    itself) from corpus_dir/raw/*.txt; `handles`: account handle (lower case) -> (owner division
+    code, field). Returns a one-line summary."""
+    out_dir = out_dir or corpus_dir
     rows, seen = [], set()
-    for path in sorted((HERE / "raw").glob("*.txt")):
-        for row in parse(path):
+    for path in sorted((corpus_dir / "raw").glob("*.txt")):
+        for row in parse(path, handles):
             if norm(row["text"]) in seen:
                 continue
             seen.add(norm(row["text"]))
@@ -94,7 +98,7 @@ def main():
     g = [grams(r["text"]) for r in rows]
     parent = list(range(len(rows)))
 
-    def find(i):
+    def find(i: int) -> int:
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
@@ -104,7 +108,7 @@ def main():
         for j in range(i):
             if similar(g[i], g[j]):
                 parent[find(i)] = find(j)
-    with open(HERE / "messages.tsv", encoding="utf-8") as f:
+    with open(corpus_dir / "messages.tsv", encoding="utf-8") as f:
         legacy = [grams(r["text"]) for r in csv.DictReader(f, delimiter="\t")]
     train, heldout = [], []
     for i, row in enumerate(rows):
@@ -122,16 +126,12 @@ def main():
                    find(i) not in {find(rows.index(m)) for m in moved}]
         train = [r for r in rows if r not in heldout]
     for name, part in (("divisions_train.tsv", train), ("divisions_heldout.tsv", heldout)):
-        with open(HERE / name, "w", encoding="utf-8", newline="") as f:
+        with open(out_dir / name, "w", encoding="utf-8", newline="") as f:
             w = csv.DictWriter(f, ["text", "type", "topic", "division", "account_division", "account_field",
                                    "other_field"], delimiter="\t",
                                lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
             w.writeheader()
             w.writerows(with_other_field(r) for r in part)
     cross = sum(1 for r in rows if other_field(r))
-    print(f"{len(rows)} messages: {len(train)} train, {len(heldout)} held out; "
-          f"{cross} ({cross / len(rows):.0%}) sent to an account of another field")
-
-
-if __name__ == "__main__":
-    main()
+    return (f"{len(rows)} messages: {len(train)} train, {len(heldout)} held out; "
+            f"{cross} ({cross / len(rows):.0%}) sent to an account of another field")
