@@ -1,17 +1,28 @@
 """Platform connectors: one module per platform behind the interface in base.py.
 
-`get_connector(account)` picks the module for an account; `split_reply(platform, text)` tells the
-parts a reply will be posted as (the staff screen previews them, `reply()` posts them).
+`get_connector(account)` finds the account's connector in CONNECTORS (platform -> class);
+`split_reply(platform, text)` tells the parts a reply will be posted as (the staff screen previews
+them, `reply()` posts them).
 """
 
 from django.conf import settings
 
+from . import facebook, me2day, x
 from .base import Batch, Connector, InboundItem, PermanentError
+from .simulator import SimulatorConnector
 from .text import split_reply
 
-__all__ = ["Batch", "Connector", "InboundItem", "get_connector", "split_reply"]
+__all__ = ["CONNECTORS", "Batch", "Connector", "InboundItem", "get_connector", "split_reply"]
 
-# Platforms a simulator may stand in for (the ones that are polled).
+# The platforms SMC fetches from and posts to, each with its connector: a new platform is one module
+# and one line here.
+CONNECTORS: dict[str, type[Connector]] = {
+    "x": x.XConnector,
+    "facebook": facebook.FacebookConnector,
+}
+# Closed platforms: their accounts stay on the registry, and asking for a connector says why not.
+CLOSED: dict[str, str] = {"me2day": me2day.CLOSED_REASON}
+# Platforms a simulator may stand in for (SMC_SIMULATE, an account without credentials).
 SIMULATED_PLATFORMS = {"x", "facebook"}
 
 
@@ -24,24 +35,11 @@ def _has_credentials(account) -> bool:
 
 def get_connector(account) -> Connector:
     platform = account.platform
-    if platform == "me2day":
-        from .me2day import CLOSED_REASON
-
-        raise PermanentError(CLOSED_REASON)
-    if (
-        platform in SIMULATED_PLATFORMS
-        and not _has_credentials(account)
-        and getattr(settings, "SMC_SIMULATE", False)
-    ):
-        from .simulator import SimulatorConnector
-
+    if platform in CLOSED:
+        raise PermanentError(CLOSED[platform])
+    if platform in SIMULATED_PLATFORMS and not _has_credentials(account) and getattr(settings, "SMC_SIMULATE", False):
         return SimulatorConnector()
-    if platform == "x":
-        from .x import XConnector
-
-        return XConnector()
-    if platform == "facebook":
-        from .facebook import FacebookConnector
-
-        return FacebookConnector()
-    raise PermanentError(f"수집·게시를 지원하지 않는 플랫폼입니다 (unsupported platform): {platform}")
+    connector = CONNECTORS.get(platform)
+    if connector is None:
+        raise PermanentError(f"수집·게시를 지원하지 않는 플랫폼입니다 (unsupported platform): {platform}")
+    return connector()

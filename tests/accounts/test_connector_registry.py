@@ -42,6 +42,37 @@ def test_unsupported_platforms_are_refused(settings, platform):
         get_connector(account(platform))
 
 
+def test_closed_platform_says_why(settings):
+    from accounts.connectors.me2day import CLOSED_REASON
+
+    settings.SMC_SIMULATE = True
+    with pytest.raises(PermanentError) as exc:
+        get_connector(account("me2day"))
+    assert str(exc.value) == CLOSED_REASON
+
+
+def test_a_platform_is_found_through_the_registry(settings, monkeypatch):
+    """A new platform is its module plus one CONNECTORS entry; get_connector needs no change."""
+    from accounts import connectors
+
+    class KakaoConnector:
+        pass
+
+    settings.SMC_SIMULATE = False
+    with pytest.raises(PermanentError):
+        get_connector(account("kakao"))
+    monkeypatch.setitem(connectors.CONNECTORS, "kakao", KakaoConnector)
+    assert type(get_connector(account("kakao"))) is KakaoConnector
+
+
+def test_every_registered_connector_speaks_the_interface():
+    from accounts.connectors import CONNECTORS
+
+    for platform, connector in CONNECTORS.items():
+        for method in ("fetch", "reply", "post", "find_reply"):
+            assert callable(getattr(connector, method, None)), (platform, method)
+
+
 def _valid_x(part):
     result = parse_tweet(part)
     return result.valid and result.weightedLength <= 280
