@@ -1,6 +1,6 @@
 """Reads: the public alerts, those in effect (the banner), a broadcast's progress and reach."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -52,6 +52,28 @@ def public_alerts() -> QuerySet[Broadcast]:
     """Every alert that went out (Actual and Exercise/Test, which the pages mark), newest first."""
     return (Broadcast.objects.filter(state__in=SENT_STATES).select_related("references")
             .order_by("-approved_at"))
+
+
+def public_alerts_matching(*, in_effect: bool | None = None, cap_status: str = "", msg_type: str = "",
+                           district: str = "", since: date | None = None, until: date | None = None,
+                           now: datetime | None = None) -> QuerySet[Broadcast]:
+    """The public alerts annotated with `is_in_effect`, narrowed by each filter given (the API's list).
+    A district matches the alerts for it and those for the whole city (no district); since and
+    until are days of approval, both included."""
+    alerts = with_in_effect(public_alerts(), now)
+    if in_effect is not None:
+        alerts = alerts.filter(is_in_effect=in_effect)
+    if cap_status:
+        alerts = alerts.filter(cap_status=cap_status)
+    if msg_type:
+        alerts = alerts.filter(msg_type=msg_type)
+    if district:
+        alerts = alerts.filter(Q(districts__contains=[district]) | Q(districts=[]))
+    if since:
+        alerts = alerts.filter(approved_at__date__gte=since)
+    if until:
+        alerts = alerts.filter(approved_at__date__lte=until)
+    return alerts
 
 
 def public_alert(identifier: str) -> Broadcast:

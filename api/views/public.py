@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -155,20 +154,10 @@ class AlertList(Public, generics.ListAPIView):
 
     def get_queryset(self):
         filters = _valid(serializers.AlertFilters, self.request.query_params)
-        qs = alerts.with_in_effect(alerts.public_alerts())
-        if filters["in_effect"] is not None:
-            qs = qs.filter(is_in_effect=filters["in_effect"])
-        if filters.get("status"):
-            qs = qs.filter(cap_status=filters["status"])
-        if filters.get("msg_type"):
-            qs = qs.filter(msg_type=filters["msg_type"])
-        if filters.get("district"):
-            qs = qs.filter(Q(districts__contains=[filters["district"]]) | Q(districts=[]))
-        if filters.get("since"):
-            qs = qs.filter(approved_at__date__gte=filters["since"])
-        if filters.get("until"):
-            qs = qs.filter(approved_at__date__lte=filters["until"])
-        return qs
+        return alerts.public_alerts_matching(
+            in_effect=filters["in_effect"], cap_status=filters.get("status") or "",
+            msg_type=filters.get("msg_type") or "", district=filters.get("district") or "",
+            since=filters.get("since"), until=filters.get("until"))
 
 
 @extend_schema(tags=["public"], summary="긴급 경보 하나 / one alert",
