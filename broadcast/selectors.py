@@ -62,7 +62,7 @@ def public_alerts_matching(*, in_effect: bool | None = None, cap_status: str = "
     until are days of approval, both included."""
     alerts = with_in_effect(public_alerts(), now)
     if in_effect is not None:
-        alerts = alerts.filter(is_in_effect=in_effect)
+        alerts = alerts.filter(**{"is_in_effect": in_effect})  # the annotation, which the type stubs cannot see
     if cap_status:
         alerts = alerts.filter(cap_status=cap_status)
     if msg_type:
