@@ -65,7 +65,11 @@ class Open311Request(models.Model):
     key = models.ForeignKey(Open311Key, on_delete=models.PROTECT, related_name="requests",
                             verbose_name="API 키")
     token = models.CharField(max_length=40, unique=True)
+    # What the client asked for, returned as it was sent; the routing may file the message under another
+    # topic (posted `transport`, classified `safety`), kept beside it.
     service_code = models.CharField("서비스 코드", max_length=40)
+    routed_topic = models.CharField("배정된 주제", max_length=40, blank=True,
+                                    help_text="접수 때 자동 분류·배정이 정한 주제 (the routing's topic at intake)")
     lat = models.FloatField(null=True, blank=True)
     long = models.FloatField(null=True, blank=True)
     address_string = models.CharField("주소", max_length=300, blank=True)

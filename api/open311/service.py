@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from messages_app.models import Message, MessageType, Status, Topic
 from messages_app.services import intake
@@ -70,13 +70,15 @@ def as_request(message: Message) -> dict:
     if extra and extra.lat is not None and extra.long is not None:
         # Rounded to about 100 m: where the problem is, not which house sent it.
         lat, long = round(extra.lat, 3), round(extra.long, 3)
-    topic = message.topic or Topic.OTHER
+    # A request posted through Open311 keeps the client's code (it finds its request by it); any other
+    # public message is listed under its topic.
+    code = extra.service_code if extra else (message.topic or Topic.OTHER)
     return {
         "service_request_id": str(message.pk),
         "status": "closed" if message.status in CLOSED else "open",
         "status_notes": masked(answer.text, message.author_name) if answer else None,
-        "service_name": Topic(topic).label,
-        "service_code": topic,
+        "service_name": Topic(code).label,
+        "service_code": code,
         "description": masked(message.text, message.author_name),
         "agency_responsible": message.division.name_ko if message.division else None,
         "service_notice": None,
@@ -100,7 +102,8 @@ def find(ids: list[int] | None = None, *, service_codes: list[str] | None = None
         qs = qs.filter(pk__in=ids)  # overrides every other filter (the spec)
     else:
         if service_codes:
-            qs = qs.filter(topic__in=service_codes)
+            qs = qs.filter(Q(open311__service_code__in=service_codes)
+                           | Q(open311__isnull=True, topic__in=service_codes))
         if start:
             qs = qs.filter(posted_at__gte=start)
         if end:
@@ -153,5 +156,6 @@ def create(key: Open311Key, *, service_code: str, description: str, lat: float |
         if district and selectors.has_district():
             Message.objects.filter(pk=message.pk, district="").update(district=district.code)
         return Open311Request.objects.create(
-            message=message, key=key, token=token, service_code=service_code, lat=lat, long=long,
+            message=message, key=key, token=token, service_code=service_code, routed_topic=message.topic,
+            lat=lat, long=long,
             address_string=address_string[:300], district=district.code if district else "", attributes=attributes)

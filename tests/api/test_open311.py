@@ -204,7 +204,8 @@ def test_round_trip_with_the_georeport_client(live_server, seeded, fmt):
     assert found["status_notes"] == "안내판을 고쳤습니다. 김*용 님 감사합니다."
     assert "010-1234-5678" not in found["description"]
     assert found["description"] == masked("시청역 버스 정류장 안내판이 고장났어요. 연락처 010-1234-5678", "김철용")
-    assert found["service_code"] == message.topic and found["agency_responsible"] == message.division.name_ko
+    assert found["service_code"] == "transport"  # as posted, whatever topic the routing chose
+    assert found["agency_responsible"] == message.division.name_ko
     assert ISO.match(found["requested_datetime"])
     assert str(found["lat"]) == "37.566" and str(found["long"]) == "126.978"
     listed = client.get_service_requests(status="closed")
@@ -327,3 +328,37 @@ def test_open311_requests_come_in_small_pages(client, seeded):
     too_many = ",".join(str(i) for i in range(1, 102))
     response = client.get(f"/open311/v2/requests.json?service_request_id={too_many}")
     assert response.status_code == 400
+
+
+class ClassifiesAsSafety:
+    """The classifier's answer for this test: every text is a safety complaint (the routing files a
+    posted `transport` request under `safety`)."""
+    version = "test-safety"
+
+    def predict_tokens(self, pairs_list):
+        from classification.model import Prediction
+
+        return [Prediction("complaint", "safety", 0.95) for _ in pairs_list]
+
+
+def test_the_requested_service_code_is_kept_and_the_routings_topic_stored_beside_it(client, api_key, monkeypatch):
+    from classification import versions
+
+    monkeypatch.setattr(versions, "active_model", ClassifiesAsSafety)
+    response = post(client, api_key, service_code="transport")
+    assert response.status_code == 201, response.content
+    request_id = response.json()[0]["service_request_id"]
+    message = Message.objects.get(pk=int(request_id))
+    stored = Open311Request.objects.get(message=message)
+    assert message.topic == "safety"  # routed by what it says
+    assert (stored.service_code, stored.routed_topic) == ("transport", "safety")
+    [one] = client.get(f"/open311/v2/requests/{request_id}.json").json()
+    assert (one["service_code"], one["service_name"]) == ("transport", "교통")  # what the client sent
+    xml = ET.fromstring(client.get(f"/open311/v2/requests/{request_id}.xml").content)
+    assert xml.find("request/service_code").text == "transport"
+    # The client finds its request by the code it used, and not under the routing's topic.
+    def listed(code):
+        return [r["service_request_id"] for r in client.get(f"/open311/v2/requests.json?service_code={code}").json()]
+
+    by_transport, by_safety = listed("transport"), listed("safety")
+    assert request_id in by_transport and request_id not in by_safety
