@@ -5,10 +5,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from urllib.parse import quote
 
 import redis
+
+from tests.waiting import wait_until
 
 
 def database_url(settings_dict) -> str:
@@ -35,11 +36,11 @@ class WorkerProcess:
         log = open(self.log_path, "a")  # noqa: SIM115 - kept open for the subprocess
         self.proc = subprocess.Popen([sys.executable, "-m", *self.module_args], cwd=self.cwd, env=full_env,
                                      stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while not self.r.exists(self.ready_key):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"worker did not start:\n{open(self.log_path).read()[-3000:]}")
-            time.sleep(0.05)
+        proc = self.proc
+        wait_until(lambda: self.r.exists(self.ready_key) or proc.poll() is not None, "the worker to start",
+                   logs=[self.log_path])
+        if proc.poll() is not None:
+            raise RuntimeError(f"worker did not start:\n{open(self.log_path).read()[-3000:]}")
 
     def kill_all(self):
         """SIGKILL the whole worker (main process and pool children)."""

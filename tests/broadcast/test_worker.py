@@ -1,7 +1,6 @@
 """A real Celery worker (thread pool) on the real Redis and PostgreSQL, SIGKILLed in the middle of a
 fan-out and restarted: every account is posted exactly once."""
 
-import time
 import uuid
 
 import pytest
@@ -11,6 +10,7 @@ from django.db import connection
 from broadcast.models import Broadcast, Delivery
 from broadcast.services.sending import OPEN_STATES
 from smc.celery import app
+from tests.waiting import unacked_tasks_redeliverable, wait_until
 from tests.workers import database_url
 
 from .broadcast_worker import Steer, Worker
@@ -18,6 +18,7 @@ from .factories import approved, people
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 WAIT = 90  # a safety net, not an assertion
+THREADS = 6
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def world(make_staff, tmp_path):
     app.conf.task_default_queue = queue  # broadcast tasks go to "<queue>.broadcast"
     steer = Steer(ns, settings.REDIS_URL)
     worker = Worker(queue, ns, database_url(connection.settings_dict), settings.REDIS_URL,
-                    tmp_path / "worker.log", settings.BASE_DIR, threads=6)
+                    tmp_path / "worker.log", settings.BASE_DIR, threads=THREADS)
     yield {"worker": worker, "steer": steer, "people": people(make_staff)}
     worker.stop()
     app.conf.task_default_queue = previous
@@ -38,12 +39,7 @@ def world(make_staff, tmp_path):
 
 
 def _wait_until(check, what, worker):
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}\n{open(worker.log_path).read()[-4000:]}")
+    wait_until(check, what, timeout=WAIT, logs=[worker.log_path])
 
 
 def test_fan_out_through_the_worker_posts_every_account_once(world):
@@ -64,8 +60,8 @@ def test_worker_sigkilled_mid_fan_out_and_restarted_posts_each_account_exactly_o
     steer.r.set(steer.key("hold"), 1)
     worker.start(CELERY_VISIBILITY_TIMEOUT="1")
     broadcast = approved(*world["people"])
-    _wait_until(lambda: steer.total_posts() >= 10, "the first posts", worker)
-    time.sleep(0.5)  # let the other threads reach the platform too
+    # Every thread reaches the platform and holds there: posts 1-9 went through, then one post per thread.
+    _wait_until(lambda: steer.total_posts() >= 10 + THREADS - 1, "every thread holding a post", worker)
     worker.kill_all()
     steer.r.delete(steer.key("hold"))
 
@@ -75,7 +71,8 @@ def test_worker_sigkilled_mid_fan_out_and_restarted_posts_each_account_exactly_o
     assert any(s == Delivery.State.PENDING for s in states.values()), "the kill landed mid fan-out"
     posted_before = steer.total_posts()
 
-    time.sleep(1.5)  # past the visibility timeout: the new worker gets the unacknowledged tasks back
+    # The new worker gets the unacknowledged tasks back once they are older than the visibility timeout.
+    _wait_until(unacked_tasks_redeliverable(steer.r, 1), "the unacknowledged tasks to be redeliverable", worker)
     worker.start(CELERY_VISIBILITY_TIMEOUT="1")
     _wait_until(lambda: not broadcast.deliveries.filter(state__in=OPEN_STATES).exists(), "fan-out after restart",
                 worker)

@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from urllib.parse import quote
 
@@ -16,6 +15,7 @@ from django.db import connection
 from classification import training, versions
 from classification.models import ClassifierModel
 from smc.celery import app
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -92,11 +92,9 @@ def test_the_beat_scheduled_retrain_runs_in_a_real_worker(tmp_path):
         cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         app.send_task(entry["task"], queue=queue)  # what the beat sends at 03:30
-        deadline = time.monotonic() + 240
-        while ClassifierModel.objects.count() < 2:
-            assert proc.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
-            assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()[-3000:]
-            time.sleep(0.5)
+        wait_until(lambda: ClassifierModel.objects.count() >= 2 or proc.poll() is not None,
+                   "the retrain task to store a version", timeout=240, interval=0.5, logs=[tmp_path / "worker.log"])
+        assert proc.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(30)

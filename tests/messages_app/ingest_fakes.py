@@ -15,6 +15,7 @@ import redis
 from django.conf import settings
 
 from accounts.connectors.base import Batch, InboundItem
+from tests.waiting import wait_until
 
 BASE_TIME = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TEXTS = [
@@ -97,13 +98,7 @@ class Steer:
         return json.loads(value) if value else None
 
     def wait_reached(self, stage: str, timeout: float = 60.0) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.reached(stage)
-            if found:
-                return found
-            time.sleep(0.05)
-        raise TimeoutError(f"worker never reached {stage}")
+        return wait_until(lambda: self.reached(stage), f"the worker to reach {stage}", timeout=timeout)
 
     def clear_reached(self, stage: str) -> None:
         self.r.delete(self.key(f"reached:{stage}"))

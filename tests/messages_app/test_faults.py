@@ -9,7 +9,6 @@ import json
 import os
 import signal
 import threading
-import time
 import uuid
 
 import pytest
@@ -22,6 +21,7 @@ from messages_app.models import Message, Outbox, StatusChange
 from messages_app.services import ingest, publishing
 from messages_app.tasks.polling import poll_account
 from smc.celery import app
+from tests.waiting import unacked_tasks_redeliverable, wait_until
 from tests.workers import WorkerProcess, database_url
 from users.models import User
 
@@ -65,13 +65,7 @@ def world(transactional_db, tmp_path):
 
 
 def _wait_until(check, what: str, log_path=None):
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    tail = open(log_path).read()[-4000:] if log_path and os.path.exists(log_path) else ""
-    raise AssertionError(f"timed out waiting for {what}\n{tail}")
+    wait_until(check, what, timeout=WAIT, logs=[log_path] if log_path else [])
 
 
 def _assert_exactly_once(account, prefix: str, count: int, cursor: str):
@@ -119,7 +113,8 @@ def test_sigkill_of_whole_worker_then_restart(world, stage):
     steer.wait_reached(stage)
     worker.kill_all()
     steer.release(stage)
-    time.sleep(1.5)  # past the visibility timeout: the new worker restores the unacked task
+    # The new worker restores the unacked task once it is older than the visibility timeout.
+    _wait_until(unacked_tasks_redeliverable(steer.r, 1), "the unacked task to be redeliverable", worker.log_path)
     worker.start(CELERY_VISIBILITY_TIMEOUT="1")
     _wait_until(lambda: steer.count(stage) >= 2, "redelivery after restart", worker.log_path)
     _wait_until(_done(account, f"w{stage[0]}-", 1000, "after-w"), "poll after restart", worker.log_path)
@@ -182,13 +177,24 @@ def test_duplicate_deliveries_and_racing_writers_store_each_message_once(world, 
 
     def race():
         try:
+            connection.ensure_connection()
+            other["pid"] = connection.connection.info.backend_pid
             other["new"] = ingest.ingest_batch(account, Batch(items=items, next_cursor="after-r"))
         finally:
             connections.close_all()
 
     thread = threading.Thread(target=race)
     thread.start()
-    time.sleep(0.5)
+
+    def second_writer_waits_on_the_workers_rows():
+        if "pid" not in other:
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", [other["pid"]])
+            return cursor.fetchone()[0]
+
+    _wait_until(second_writer_waits_on_the_workers_rows, "the second writer to wait on the worker's rows",
+                worker.log_path)
     steer.release("in_transaction")
     thread.join(WAIT)
     _wait_until(lambda: steer.count("fetched") >= 2, "second poll", worker.log_path)

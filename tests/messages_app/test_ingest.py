@@ -1,6 +1,5 @@
 """Ingest: exactly-once storage, cursor in the same transaction, sanitising, polling errors."""
 
-import time
 from datetime import timedelta
 
 import psycopg
@@ -16,6 +15,7 @@ from core import locks
 from messages_app import db
 from messages_app.models import Message
 from messages_app.services import ingest, pipeline, polling
+from tests.waiting import wait_until
 
 from .ingest_fakes import ScriptedConnector, install_classifier_model, make_item
 
@@ -268,12 +268,14 @@ def test_poll_skips_while_another_process_holds_the_lock(x_account, fake):
         holder = other.info.backend_pid
     assert fake.fetch_calls == []
     # The server frees the lock once the holder's backend has exited (just after the socket closes).
-    with connection.cursor() as cursor:
-        for _ in range(200):
+    def holder_gone():
+        with connection.cursor() as cursor:
+            # Inside the test's transaction pg_stat_activity is a snapshot taken at its first read: drop it.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [holder])
-            if cursor.fetchone()[0] == 0:
-                break
-            time.sleep(0.05)
+            return cursor.fetchone()[0] == 0
+
+    wait_until(holder_gone, "the lock holder's session to end")
     fake.fetches = [Batch(items=[make_item("x", 1)], next_cursor="c")]
     assert len(polling.poll(x_account).new_ids) == 1  # freed when the holder's session ended
 

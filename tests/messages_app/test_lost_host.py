@@ -40,6 +40,7 @@ from bench.fakex import FakeX, Surge, XUser
 from messages_app.models import Message, StatusChange
 from messages_app.tasks import polling
 from smc.celery import app
+from tests.waiting import wait_until
 
 from .ingest_fakes import seed_for_workers
 
@@ -167,11 +168,8 @@ class Host:
             except ProcessLookupError:
                 pass
         self.proc.wait(10)
-        for pid in pids:  # pool children are reaped by init; wait until they are gone
-            for _ in range(100):
-                if not os.path.exists(f"/proc/{pid}"):
-                    break
-                time.sleep(0.05)
+        # Pool children are reaped by init (or stay zombies where nothing reaps them): wait until they are dead.
+        wait_until(lambda: all(_dead(pid) for pid in pids), "the pool children to exit", timeout=30)
         if self.relay:
             self.relay.close()  # its sockets are gone with it: the server ends its sessions
         self.teardown_network()
@@ -284,28 +282,31 @@ def world(transactional_db, tmp_path):
             r.delete(key)
 
 
+def _dead(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
 def _stored_ids() -> list[str]:
     return list(Message.objects.filter(platform="x").values_list("external_id", flat=True))
 
 
 def _wait(check, what: str, seconds: float, hosts):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    def dispatch_then_check():
         polling.dispatch_polls()  # beat's job, every second
-        if check():
-            return
-        time.sleep(1)
-    logs = "\n".join(open(h.log_path).read()[-2500:] for h in hosts)
-    raise AssertionError(f"timed out waiting for {what}\n{logs}")
+        return check()
+
+    wait_until(dispatch_then_check, what, timeout=seconds, interval=1, logs=[h.log_path for h in hosts])
 
 
 def test_losing_a_worker_host_mid_surge_loses_and_doubles_nothing(world):
     hosts, fake = world["hosts"], world["fake"]
     a, b = hosts
-    deadline = time.monotonic() + 90
-    while not (a.ready() and b.ready()):
-        assert time.monotonic() < deadline, "workers did not start"
-        time.sleep(0.5)
+    wait_until(lambda: a.ready() and b.ready(), "both workers to start", timeout=90, interval=0.5,
+               logs=[a.log_path, b.log_path])
 
     fake.release()
     _wait(lambda: len(_stored_ids()) >= SURGE * 0.3, "the surge under way", DEADLINE, hosts)

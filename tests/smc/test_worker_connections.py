@@ -1,7 +1,6 @@
 """Workers keep their PostgreSQL session between tasks, as the web does between requests (smc/celery.py):
 Celery's Django fix-up alone would open a new one (a forked server process) for every task."""
 
-import time
 import uuid
 
 import pytest
@@ -11,6 +10,7 @@ from django.db import DataError, connection, connections, transaction
 
 from core import locks
 from smc.celery import app
+from tests.waiting import wait_until
 from tests.workers import WorkerProcess, database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -27,10 +27,7 @@ def _pids_of_tasks(tmp_path, conn_max_age: str, tasks: int = 4) -> list[int]:
     try:
         for _ in range(tasks):
             app.send_task(f"tests.backend_pid.{key}", queue=key)
-        deadline = time.monotonic() + 60
-        while r.llen(f"{key}:pids") < tasks:
-            assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()[-3000:]
-            time.sleep(0.05)
+        wait_until(lambda: r.llen(f"{key}:pids") >= tasks, f"{tasks} tasks to run", logs=[tmp_path / "worker.log"])
         return [int(pid) for pid in r.lrange(f"{key}:pids", 0, -1)]
     finally:
         worker.stop()

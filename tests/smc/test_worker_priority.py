@@ -5,13 +5,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 
 from smc.celery import app as celery_app
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,17 +44,16 @@ def test_a_prefork_worker_and_its_pool_run_at_the_configured_niceness():
         cwd=ROOT, env={**os.environ, "SMC_WORKER_NICE": str(wanted)}, start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while not celery_app.control.ping(destination=[f"{name}@{os.uname().nodename}"], timeout=0.5):
-            assert time.monotonic() < deadline, "the Celery worker did not answer within 60 s"
+        wait_until(lambda: celery_app.control.ping(destination=[f"{name}@{os.uname().nodename}"], timeout=0.5),
+                   "the Celery worker to answer a ping")
+
         # The pool process loads Kiwi (its own threads) before its first task: wait until it has.
-        while True:
+        def pool_with_kiwi_threads():
             pids = _session_pids(process.pid)
             threads = {pid: _niceness_of_threads(pid) for pid in pids}
-            if len(pids) >= 2 and max(len(t) for t in threads.values()) >= 3:
-                break
-            assert time.monotonic() < deadline, f"no pool process with Kiwi's threads: {threads}"
-            time.sleep(0.5)
+            return threads if len(pids) >= 2 and max(len(t) for t in threads.values()) >= 3 else None
+
+        threads = wait_until(pool_with_kiwi_threads, "a pool process with Kiwi's threads", interval=0.5)
         assert process.pid in threads
         for pid, by_thread in threads.items():
             assert set(by_thread.values()) == {wanted}, (pid, by_thread)
