@@ -9,7 +9,7 @@ from broadcast import selectors
 from broadcast.models import MsgType
 from broadcast.services import workflow
 
-from .factories import FakePlatform, approved, people
+from .factories import FakePlatform, approve, approved, people
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,7 @@ def test_each_filter_narrows_and_none_given_is_every_public_alert(make_staff, mo
     drafter, approver = people(make_staff)
     gangnam = approved(drafter, approver, districts=["11230"])
     city = approved(drafter, approver, code="heat")
-    cancel = workflow.approve(workflow.submit(workflow.prepare_followup(city, drafter, MsgType.CANCEL), drafter),
-                              approver)
+    cancel = approve(workflow.submit(workflow.prepare_followup(city, drafter, MsgType.CANCEL), drafter), approver)
     workflow.create_draft(drafter, headline_ko="초안", headline_en="draft", event_ko="x", event_en="x",
                           description_ko="x", description_en="x")
 
