@@ -16,19 +16,34 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_select_related = ("division__bureau",)
 
 
-class EscalationStepInline(admin.TabularInline):
+def _any_staff(request) -> bool:
+    return request.user.is_active and request.user.is_staff
+
+
+class EveryStaffReads:
+    """The processing regulation binds every division: all staff read it; only who holds the model's
+    change permission (the SMC desk) edits it."""
+
+    def has_view_permission(self, request, obj=None):
+        return _any_staff(request) or super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return _any_staff(request) or super().has_module_permission(request)
+
+
+class EscalationStepInline(EveryStaffReads, admin.TabularInline):
     model = EscalationStep
     extra = 0
 
 
 @admin.register(ProcessingRule)
-class ProcessingRuleAdmin(admin.ModelAdmin):
+class ProcessingRuleAdmin(EveryStaffReads, admin.ModelAdmin):
     list_display = ("message_type", "answer_policy", "deadline_working_days")
     inlines = [EscalationStepInline]
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
+class CalendarOverrideAdmin(EveryStaffReads, admin.ModelAdmin):
     list_display = ("date", "name", "is_holiday")
     list_filter = ("is_holiday",)
     date_hierarchy = "date"

@@ -74,6 +74,10 @@ class Message(models.Model):
     routing_reason = models.CharField("배정 근거", max_length=300, blank=True)
     due_at = models.DateTimeField("처리 기한", null=True, blank=True)
     is_overdue = models.BooleanField("기한 초과", default=False)
+    # The person answering for the division: a head assigns, staff claim (services.ownership).
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="assigned_messages", verbose_name="담당자")
+    assigned_at = models.DateTimeField("담당 지정 시각", null=True, blank=True)
     reminders_sent = models.JSONField("보낸 독촉", default=list, blank=True)
 
     search_vector = SearchVectorField(null=True, editable=False)
@@ -91,6 +95,16 @@ class Message(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="message_search_gin"),
             models.Index(fields=["status", "division"], name="message_queue_idx"),
+            # The staff queue's default order (overdue first, then deadline) within a division.
+            models.Index(fields=["division", "-is_overdue", "due_at", "id"], name="message_staff_queue_idx",
+                         condition=models.Q(status__in=["received", "assigned", "in_progress"])),
+            # The message page's thread: the conversation, replies to it, the citizen's earlier messages.
+            models.Index(fields=["platform", "conversation_id"], name="message_conversation_idx",
+                         condition=~models.Q(conversation_id="")),
+            models.Index(fields=["platform", "parent_external_id"], name="message_parent_idx",
+                         condition=~models.Q(parent_external_id="")),
+            models.Index(fields=["platform", "author_external_id", "-posted_at"], name="message_author_idx",
+                         condition=~models.Q(author_external_id="")),
             models.Index(fields=["-posted_at", "-id"], name="message_feed_idx"),
             models.Index(fields=["account", "-posted_at"], name="message_account_idx"),
             # The SNS map: public questions per district over a period, a district's recent ones.
@@ -192,12 +206,14 @@ class StatusChange(models.Model):
 class LabelCorrection(models.Model):
     """A staff correction of type/topic, kept as a new training label."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="corrections")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="corrections",
+                                verbose_name="메시지")
     text = models.TextField("내용")
     type = models.CharField("유형", max_length=20, choices=MessageType.choices)
     topic = models.CharField("주제", max_length=20, choices=Topic.choices)
-    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     verbose_name="정정한 사람")
+    created_at = models.DateTimeField("정정 시각", auto_now_add=True)
 
     class Meta:
         verbose_name = "분류 정정"

@@ -1,12 +1,15 @@
 """Reads of the inbox that several screens share (the queue, the admin, the dashboard)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
 from .models import Message, Status, StatusChange
+from .services import permissions as perms
 from .services.triage import TRANSFER_NOTE
+from .services.workflow import OPEN_STATUSES
 
 ANSWERED = (Status.ANSWERED, Status.CLOSED)
 
@@ -48,3 +51,48 @@ def first_time_right(division_ids: list[int] | None = None, since: datetime | No
     per = [Share(r["division_id"], r["division__name_ko"], r["answered"], r["first_time"]) for r in rows]
     overall = Share(None, "전체", sum(s.answered for s in per), sum(s.first_time for s in per))
     return overall, per
+
+
+# --- the staff queue (messages_app.admin.staff) ---------------------------------------------------
+
+# Saved views of the queue, by the `view` parameter. OPEN_VIEW is the default of division staff,
+# TRIAGE_VIEW the desk's.
+MINE, UNASSIGNED, DUE, OPEN_VIEW, ALL, TRIAGE_VIEW = "mine", "unassigned", "due", "open", "all", "triage"
+VIEW_LABELS = {MINE: "내 담당", UNASSIGNED: "미배정", DUE: "기한 임박·초과", OPEN_VIEW: "처리 대기",
+               ALL: "전체", TRIAGE_VIEW: "분류 대기"}
+# "임박": the deadline falls within this many days.
+DUE_SOON_DAYS = 2
+# The same list as the condition of the partial index message_staff_queue_idx (models.Message).
+OPEN_LIST = [Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS]
+assert set(OPEN_LIST) == set(OPEN_STATUSES)
+
+
+def queue_views(user) -> list[str]:
+    views = [MINE, UNASSIGNED, DUE, OPEN_VIEW, ALL]
+    return [TRIAGE_VIEW, *views] if perms.acts_on_all(user) else views
+
+
+def default_view(user) -> str:
+    return TRIAGE_VIEW if perms.acts_on_all(user) else OPEN_VIEW
+
+
+def staff_queue(user, view: str, qs=None, now: datetime | None = None):
+    """One saved view of a user's queue. Every view but ALL holds open messages of the divisions the
+    user acts for (the desk: all), read by the partial index message_staff_queue_idx; ALL is the whole
+    queue, history included (permissions.queue)."""
+    qs = Message.objects.all() if qs is None else qs
+    if view == ALL:
+        return perms.queue(user, qs)
+    now = now or timezone.now()
+    qs = qs.filter(status__in=OPEN_LIST)
+    if not perms.reads_all(user):
+        qs = qs.filter(division_id__in=perms.division_ids(user))
+    if view == MINE:
+        return qs.filter(assignee=user)
+    if view == UNASSIGNED:
+        return qs.filter(assignee__isnull=True)
+    if view == DUE:
+        return qs.filter(Q(is_overdue=True) | Q(due_at__lt=now + timedelta(days=DUE_SOON_DAYS)))
+    if view == TRIAGE_VIEW:
+        return qs.filter(Q(needs_triage=True) | Q(division__isnull=True))
+    return qs

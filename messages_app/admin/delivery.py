@@ -43,40 +43,40 @@ class OutboxAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the record of what went out is kept
 
-    @admin.display(description="상태 (state)", ordering="state")
+    @admin.display(description="상태", ordering="state")
     def state_badge(self, row):
         return format_html('<span class="state state-{}">{}</span>', STATE_TONES.get(row.state, "muted"),
                            row.get_state_display())
 
-    @admin.display(description="내용 (text)")
+    @admin.display(description="내용")
     def excerpt(self, row):
         return row.text[:40] + ("…" if len(row.text) > 40 else "")
 
-    @admin.display(description="오류 (error)")
+    @admin.display(description="오류")
     def short_error(self, row):
         return row.last_error[:80]
 
-    @admin.action(description="실패한 게시 다시 시도 (retry failed; the platform is checked first)",
+    @admin.action(description="실패한 게시 다시 시도 (플랫폼에 이미 게시됐는지 먼저 확인)",
                   permissions=["change"])
     def retry(self, request, queryset):
         with transaction.atomic():
             count = publishing.requeue(queryset.values_list("pk", flat=True))
-        self.message_user(request, f"{count}건을 다시 게시 대기열에 넣었습니다 (re-queued).", messages.SUCCESS)
+        self.message_user(request, f"{count}건을 다시 게시 대기열에 넣었습니다.", messages.SUCCESS)
 
 
 class PhoneComplaintForm(forms.ModelForm):
-    channel = forms.ChoiceField(label="접수 경로 (channel)", choices=list(intake.CHANNELS.items()))
-    caller_contact = forms.CharField(label="연락처 (contact)", max_length=100, required=False,
-                                     help_text="답변 부서만 봅니다. 본문에 쓰지 마세요 (never shown publicly).")
-    reference = forms.CharField(label="접수 번호 (reference)", max_length=60, required=False,
-                                help_text="같은 번호로 두 번 등록하면 한 건만 저장됩니다 (dedupe key).")
-    publish = forms.BooleanField(label="포털 공개 동의 (caller agreed to publication)", required=False)
+    channel = forms.ChoiceField(label="접수 경로", choices=list(intake.CHANNELS.items()))
+    caller_contact = forms.CharField(label="연락처", max_length=100, required=False,
+                                     help_text="답변 부서만 봅니다. 본문에 쓰지 마세요.")
+    reference = forms.CharField(label="접수 번호", max_length=60, required=False,
+                                help_text="같은 번호로 두 번 등록하면 한 건만 저장됩니다.")
+    publish = forms.BooleanField(label="포털 공개 동의", required=False)
 
     class Meta:
         model = PhoneComplaint
         fields = ("channel", "text", "author_name", "posted_at", "caller_contact", "reference", "publish")
-        labels = {"text": "민원 내용 (complaint)", "author_name": "민원인 이름 (caller name)",
-                  "posted_at": "접수 시각 (received at)"}
+        labels = {"text": "민원 내용", "author_name": "민원인 이름",
+                  "posted_at": "접수 시각"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,7 +89,7 @@ class PhoneComplaintForm(forms.ModelForm):
     def clean_posted_at(self):
         value = self.cleaned_data["posted_at"]
         if value and value > timezone.now():
-            raise forms.ValidationError("접수 시각이 미래일 수 없습니다 (received time is in the future).")
+            raise forms.ValidationError("접수 시각이 미래일 수 없습니다.")
         return value
 
 
@@ -112,23 +112,23 @@ class PhoneComplaintAdmin(MessageGuard, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.recorded_fields if obj is not None else ()
 
-    @admin.display(description="접수 경로 (channel)")
+    @admin.display(description="접수 경로")
     def channel_label(self, message):
         channel = (message.raw or {}).get("channel", "")
         return intake.CHANNELS.get(channel, channel or "-")
 
-    @admin.display(description="연락처 (contact)")
+    @admin.display(description="연락처")
     def contact(self, message):
         return (message.raw or {}).get("caller_contact") or "-"
 
-    @admin.display(description="접수 번호 (reference)")
+    @admin.display(description="접수 번호")
     def reference_number(self, message):
         return (message.raw or {}).get("reference") or "-"
 
-    @admin.display(description="처리 (handle)")
+    @admin.display(description="처리")
     def staff_page(self, message):
         url = reverse("admin:messages_app_message_change", args=[message.pk])
-        return format_html('<a href="{}">메시지 화면에서 답변·이관 (answer or transfer)</a>', url)
+        return format_html('<a href="{}">메시지 화면에서 답변·이관</a>', url)
 
     def get_queryset(self, request):
         # Phone complaints are never public: staff see only those of their divisions' queue.
@@ -141,7 +141,7 @@ class PhoneComplaintAdmin(MessageGuard, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="내용 (text)")
+    @admin.display(description="내용")
     def excerpt(self, message):
         return message.text[:50]
 

@@ -14,6 +14,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern
+from django.utils.translation import get_language
+
+from core.errors import ApplicationError
 
 from ..models import Message
 from ..services import permissions as perms
@@ -56,9 +59,9 @@ class MessageGuard:
             try:
                 request.smc_message = perms.message_for(request.user, kwargs[param], need)
             except Message.DoesNotExist:
-                raise Http404("메시지가 없습니다. (No such message.)") from None
+                raise Http404("메시지가 없습니다.") from None
             except perms.Forbidden as exc:
-                return self.forbidden(request, str(exc))
+                return self.forbidden(request, say(exc))
             return view(request, *args, **kwargs)
 
         return guarded
@@ -67,6 +70,13 @@ class MessageGuard:
         context = {**self.admin_site.each_context(request), "title": "권한 없음", "reason": text,
                    "opts": self.model._meta}
         return TemplateResponse(request, FORBIDDEN_TEMPLATE, context, status=403)
+
+
+def say(error: ApplicationError) -> str:
+    """An error in the language of the page: one language at a time, never both side by side."""
+    if get_language() == "en" and error.message_en:
+        return error.message_en
+    return error.message_ko
 
 
 def guarded_message(request) -> Message:

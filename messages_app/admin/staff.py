@@ -5,12 +5,13 @@ Thin: every change goes through services.triage, which checks permission (refusa
 and validates input. A refusal answers 403 with a Korean explanation.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,17 +19,23 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.connectors import split_reply
+from accounts.models import Account, Platform
 from core.errors import ApplicationError
 from departments.models import Division, Membership
+from departments.regulation import Regulation
+from textkit.masking import mask_name
+from textkit.places import district_name, neighbourhood_name
 
-from ..models import CannedAnswer, Message, MessageType, Notice, Status, StatusChange, Topic
-from ..selectors import first_time_right
+from .. import selectors
+from ..models import Answer, CannedAnswer, Message, MessageType, Notice, Status, StatusChange, Topic
+from ..services import ownership, presence, triage
 from ..services import permissions as perms
-from ..services import triage
 from ..services.workflow import OPEN_STATUSES, allowed_targets
-from .guard import MessageGuard, guarded_message
+from .guard import MessageGuard, guarded_message, say
 
 BLANK = [("", "---------")]
+# The session key of the moment the user last opened the queue: newer messages are marked new.
+SEEN_KEY = "smc_queue_seen"
 DETAIL_TEMPLATE = "admin/messages_app/message/detail.html"
 
 
@@ -51,13 +58,59 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SavedViewFilter(admin.SimpleListFilter):
+    """The saved views (내 담당, 미배정, …) by `?view=`. Shown as tabs above the queue, not in the side
+    bar; the view itself is applied in MessageAdmin.get_queryset (each view picks its own scope)."""
+
+    title = "보기"
+    parameter_name = "view"
+    template = "admin/messages_app/message/no_filter.html"
+
+    def lookups(self, request, model_admin):
+        return [(v, selectors.VIEW_LABELS[v]) for v in selectors.queue_views(request.user)]
+
+    def queryset(self, request, queryset):
+        return queryset
+
+
+class DivisionFilter(admin.SimpleListFilter):
+    """The desk's filter by division (a list of all divisions: one short query, whatever the queue)."""
+
+    title = "담당 부서"
+    parameter_name = "division"
+
+    def lookups(self, request, model_admin):
+        if not perms.reads_all(request.user):
+            return []
+        return [(str(pk), name) for pk, name in Division.objects.order_by("name_ko").values_list("pk", "name_ko")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(division_id=int(value)) if value and value.isdigit() else queryset
+
+
+class AccountFilter(admin.SimpleListFilter):
+    title = "수신 계정"
+    parameter_name = "account"
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), f"{Platform(platform).label} @{handle}") for pk, platform, handle
+                in Account.objects.order_by("platform", "handle").values_list("pk", "platform", "handle")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(account_id=int(value)) if value and value.isdigit() else queryset
+
+
 class StaffActionForm(helpers.ActionForm):
     """The bulk-action bar: the action plus the values it needs."""
 
     type = forms.ChoiceField(label="유형", required=False, choices=BLANK + list(MessageType.choices))
     topic = forms.ChoiceField(label="주제", required=False, choices=BLANK + list(Topic.choices))
-    division = forms.ModelChoiceField(label="배정 부서", required=False,
+    division = forms.ModelChoiceField(label="이관할 부서", required=False,
                                       queryset=Division.objects.select_related("bureau"))
+    assignee = forms.ChoiceField(label="담당자", required=False, choices=BLANK)
+    to_status = forms.ChoiceField(label="새 상태", required=False, choices=BLANK + list(Status.choices))
     note = forms.CharField(label="사유", required=False, max_length=500)
 
 
@@ -113,25 +166,48 @@ def length_preview(platform: str, text: str) -> str:
     return f"{len(text):,}자"
 
 
+# The regulation's reminders as the queue row shows them (Message.reminders_sent holds the step keys).
+REMINDER_LABELS = {"half": "기한 절반 경과 알림", "day-before": "기한 하루 전 알림", "overdue": "기한 초과 알림"}
+EXCERPT_CHARS = 120
+
+
 @admin.register(Message)
 class MessageAdmin(MessageGuard, admin.ModelAdmin):
-    list_display = ("id", "badge", "status", "type", "topic", "district", "division", "account", "excerpt",
-                    "needs_triage", "posted_at")
-    list_display_links = ("id", "excerpt")
-    list_filter = ("status", "type", "topic", "district", OverdueFilter, "needs_triage",
-                   ("account", admin.RelatedOnlyFieldListFilter),
-                   ("division", admin.RelatedOnlyFieldListFilter), "platform", "is_simulated")
+    list_display = ("badge", "channel", "author", "excerpt", "received", "status", "assignee_name")
+    list_display_links = ("excerpt",)
+    list_filter = (SavedViewFilter, "status", "platform", AccountFilter, "type", "topic", "district",
+                   OverdueFilter, DivisionFilter)
     search_fields = ("text", "author_handle", "external_id")
-    list_select_related = ("division__bureau", "account")
+    list_select_related = ("division", "account", "assignee")
     list_per_page = 50
+    show_full_result_count = False  # one count, not two, on a queue of 100,000
     action_form = StaffActionForm
-    actions = ["action_set_labels", "action_assign", "action_spam"]
+    actions = ["action_claim", "action_assign_person", "action_assign", "action_status", "action_set_labels",
+               "action_spam"]
     change_list_template = "admin/messages_app/message/change_list.html"
 
     # --- the queue ---
 
     def get_queryset(self, request):
-        return perms.queue(request.user, super().get_queryset(request).defer("raw", "search_vector"))
+        qs = super().get_queryset(request).defer("raw", "search_vector")
+        view = getattr(request, "smc_queue_view", None)
+        if view is None:  # the message pages and Django's own views: the whole readable queue
+            return perms.queue(request.user, qs)
+        seen = request.session.get(SEEN_KEY)
+        qs = selectors.staff_queue(request.user, view, qs)
+        if seen:
+            qs = qs.annotate(is_new=ExpressionWrapper(Q(received_at__gt=datetime.fromisoformat(seen)),
+                                                      output_field=BooleanField()))
+        return qs
+
+    def get_ordering(self, request):
+        # Overdue first, then the nearest deadline; no deadline last (the partial index's order).
+        return ["-is_overdue", F("due_at").asc(nulls_last=True), "id"]
+
+    def get_list_display(self, request):
+        if perms.reads_all(request.user):
+            return (*self.list_display[:-1], "division_name", self.list_display[-1])
+        return self.list_display
 
     def has_add_permission(self, request):
         return False  # messages arrive from the platforms and the portal
@@ -142,24 +218,83 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
     @admin.display(description="기한", ordering="due_at")
     def badge(self, obj):
         text = deadline_badge(obj)
+        reminders = [REMINDER_LABELS.get(k, k) for k in obj.reminders_sent or []]
+        bell = format_html(' <span class="reminder" title="{}">알림 {}</span>', " · ".join(reminders),
+                           len(reminders)) if reminders and text else ""
         if text == "기한 초과":
-            return format_html("<strong>🔴 {}</strong>", text)
+            return format_html('<span class="due due-over">{}</span>{}', text, bell)
         if text.startswith("D-") and (text == "D-day" or int(text[2:]) <= 3):
-            return format_html("<strong>🟠 {}</strong>", text)
-        return text or "-"
+            return format_html('<span class="due due-soon">{}</span>{}', text, bell)
+        return format_html('<span class="due">{}</span>{}', text or "-", bell)
+
+    @admin.display(description="채널")
+    def channel(self, obj):
+        handle = f"@{obj.account.handle}" if obj.account else ""
+        return format_html('<span class="platform platform-{}">{}</span> <span class="handle">{}</span>',
+                           obj.platform, obj.get_platform_display(), handle)
+
+    @admin.display(description="작성자")
+    def author(self, obj):
+        return mask_name(obj.author_name or obj.author_handle) or "-"
 
     @admin.display(description="내용")
     def excerpt(self, obj):
-        text = obj.text[:60] + ("…" if len(obj.text) > 60 else "")
-        return f"[시뮬레이션] {text}" if obj.is_simulated else text
+        text = " ".join(obj.text[:EXCERPT_CHARS + 40].split())
+        text = text[:EXCERPT_CHARS] + ("…" if len(obj.text) > EXCERPT_CHARS else "")
+        marks = []
+        if getattr(obj, "is_new", False):
+            marks.append(format_html('<span class="mark mark-new">새 메시지</span> '))
+        if obj.is_private:
+            marks.append(format_html('<span class="mark">비공개</span> '))
+        if obj.is_simulated:
+            marks.append(format_html('<span class="mark">시뮬레이션</span> '))
+        return format_html("{}{}", format_html("".join(str(m) for m in marks)), text)
+
+    @admin.display(description="받은 시각", ordering="received_at")
+    def received(self, obj):
+        local = timezone.localtime(obj.received_at)
+        today = timezone.localtime().date()
+        return local.strftime("%H:%M") if local.date() == today else local.strftime("%m-%d %H:%M")
+
+    @admin.display(description="담당자", ordering="assignee__username")
+    def assignee_name(self, obj):
+        if obj.assignee is None:
+            return "-"
+        return obj.assignee.display_name or obj.assignee.get_username()
+
+    @admin.display(description="담당 부서", ordering="division__name_ko")
+    def division_name(self, obj):
+        return obj.division.name_ko if obj.division else "미배정"
 
     def changelist_view(self, request, extra_context=None):
-        # First-time-right: the whole city for who reads everything, else the user's divisions.
         user = request.user
-        overall, per_division = first_time_right(None if perms.reads_all(user) else list(perms.division_ids(user)))
-        extra_context = {**(extra_context or {}), "notices": self._notices(user),
-                         "title": self._queue_title(user), "ftr_overall": overall, "ftr_divisions": per_division}
-        return super().changelist_view(request, extra_context)
+        views = selectors.queue_views(user)
+        view = request.GET.get("view")
+        request.smc_queue_view = view if view in views else selectors.default_view(user)
+        if request.method == "POST":
+            # A bulk action acts on the rows the user ticked, whatever view showed them (each is
+            # checked in the service): the whole readable queue, not only the current view.
+            request.smc_queue_view = None
+        tabs = [(v, selectors.VIEW_LABELS[v], f"?view={v}") for v in views]
+        extra_context = {**(extra_context or {}), "title": self._queue_title(user), "saved_views": tabs,
+                         "current_view": request.smc_queue_view}
+        response = super().changelist_view(request, extra_context)
+        if hasattr(response, "context_data") and "action_form" in response.context_data:
+            response.context_data["action_form"].fields["assignee"].choices = BLANK + self._assignees(user)
+        if request.method == "GET" and "_popup" not in request.GET:
+            request.session[SEEN_KEY] = timezone.now().isoformat()
+        return response
+
+    def _assignees(self, user):
+        members = Membership.objects.filter(user__is_active=True).select_related("user", "division")
+        if not perms.acts_on_all(user):
+            members = members.filter(division_id__in=perms.division_ids(user))
+        seen, out = set(), []
+        for m in members.order_by("division__name_ko", "user__username"):
+            if m.user_id not in seen:
+                seen.add(m.user_id)
+                out.append((str(m.user_id), f"{m.user.display_name or m.user.username} ({m.division.name_ko})"))
+        return out
 
     def _queue_title(self, user) -> str:
         if perms.reads_all(user):
@@ -167,39 +302,40 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         names = Division.objects.filter(pk__in=perms.division_ids(user)).values_list("name_ko", flat=True)
         return f"{', '.join(names)} 메시지 대기열"
 
-    def _notices(self, user):
-        since = timezone.now() - timedelta(days=7)
-        return list(notices_for(user, Notice.objects.filter(created_at__gte=since).select_related("division"))[:20])
-
     # --- bulk actions: the whole selection is checked, not only what the queue shows ---
 
     def response_action(self, request, queryset):
         ids = [i for i in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME) if i.isdigit()]
         if ids and request.POST.get("select_across") != "1":
+            need = perms.READ if request.POST.get("action") in ("action_claim", "action_assign_person") \
+                else perms.BULK
             try:
-                perms.require_all(request.user, perms.BULK, Message.objects.filter(pk__in=ids))
+                perms.require_all(request.user, need, Message.objects.filter(pk__in=ids))
             except perms.Forbidden as exc:
-                return self.forbidden(request, str(exc))
+                return self.forbidden(request, say(exc))
         return super().response_action(request, queryset)
 
     def _bulk(self, request, run):
         try:
             count = run()
         except perms.Forbidden as exc:
-            return self.forbidden(request, str(exc))
+            return self.forbidden(request, say(exc))
         except ApplicationError as exc:
-            self.message_user(request, f"{exc} 아무것도 바꾸지 않았습니다.", messages.ERROR)
+            self.message_user(request, f"{say(exc)} 아무것도 바꾸지 않았습니다.", messages.ERROR)
             return None
         self.message_user(request, f"{count}건을 처리했습니다.", messages.SUCCESS)
         return None
 
-    @admin.action(description="선택한 메시지의 유형/주제 지정")
-    def action_set_labels(self, request, queryset):
-        type_, topic = request.POST.get("type") or None, request.POST.get("topic") or None
-        return self._bulk(request, lambda: triage.bulk_reclassify(queryset, actor=request.user,
-                                                                  type=type_, topic=topic))
+    @admin.action(description="내가 담당하기")
+    def action_claim(self, request, queryset):
+        return self._bulk(request, lambda: ownership.bulk_assign_person(queryset, request.user, actor=request.user))
 
-    @admin.action(description="선택한 메시지를 부서에 배정(이관)")
+    @admin.action(description="담당자 지정")
+    def action_assign_person(self, request, queryset):
+        to = request.POST.get("assignee") or None
+        return self._bulk(request, lambda: ownership.bulk_assign_person(queryset, to, actor=request.user))
+
+    @admin.action(description="다른 부서로 이관")
     def action_assign(self, request, queryset):
         reason = request.POST.get("note", "")
         if not reason.strip() and perms.acts_on_all(request.user):
@@ -208,7 +344,19 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         return self._bulk(request, lambda: triage.bulk_assign(queryset, division, actor=request.user,
                                                               reason=reason))
 
-    @admin.action(description="선택한 메시지를 스팸으로 처리")
+    @admin.action(description="상태 변경")
+    def action_status(self, request, queryset):
+        to_status, note = request.POST.get("to_status", ""), request.POST.get("note", "")
+        return self._bulk(request, lambda: triage.bulk_change_status(queryset, to_status, actor=request.user,
+                                                                     note=note))
+
+    @admin.action(description="유형·주제 지정")
+    def action_set_labels(self, request, queryset):
+        type_, topic = request.POST.get("type") or None, request.POST.get("topic") or None
+        return self._bulk(request, lambda: triage.bulk_reclassify(queryset, actor=request.user,
+                                                                  type=type_, topic=topic))
+
+    @admin.action(description="스팸으로 처리")
     def action_spam(self, request, queryset):
         return self._bulk(request, lambda: triage.bulk_spam(queryset, actor=request.user))
 
@@ -216,7 +364,10 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
     # action below), so the views get the message already checked from guarded_message(request) ---
 
     message_actions = {**MessageGuard.message_actions, "answer": perms.ANSWER, "transfer": perms.TRANSFER,
-                       "reclassify": perms.RECLASSIFY, "status": perms.STATUS}
+                       "reclassify": perms.RECLASSIFY, "status": perms.STATUS,
+                       # assigning is checked by services.ownership (heads assign, members claim);
+                       # presence only says "I have it open": reading is enough for both.
+                       "assign": perms.READ, "presence": perms.READ}
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -226,38 +377,60 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
             path("<int:pk>/reclassify/", view(self.reclassify_view),
                  name="messages_app_message_reclassify"),
             path("<int:pk>/status/", view(self.status_view), name="messages_app_message_status"),
+            path("<int:pk>/assign/", view(self.assign_view), name="messages_app_message_assign"),
+            path("<int:pk>/presence/", view(self.presence_view), name="messages_app_message_presence"),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return self.render_detail(request, guarded_message(request))
+        message = guarded_message(request)
+        presence.report(message.pk, request.user)
+        return self.render_detail(request, message)
 
     def _back(self, message):
         return redirect(reverse("admin:messages_app_message_change", args=[message.pk]))
+
+    def _queue(self):
+        return redirect(reverse("admin:messages_app_message_changelist"))
 
     def render_detail(self, request, message, answer_form=None, preview="", status=200):
         user = request.user
         if answer_form is None:
             answer_form = AnswerForm()
-        answer_form.fields["canned"].queryset = CannedAnswer.objects.filter(
-            Q(division__isnull=True) | Q(division_id=message.division_id))
+        canned = list(canned_answers(message))
+        answer_form.fields["canned"].queryset = CannedAnswer.objects.filter(pk__in=[c.pk for c in canned])
+        can_answer = perms.can(user, perms.ANSWER, message)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta, "title": f"메시지 #{message.pk}", "message": message,
             "badge": deadline_badge(message),
             "history": StatusChange.objects.filter(message=message).select_related("actor", "division"),
             "conversation": self._conversation(user, message),
+            "earlier": self._earlier(user, message),
+            "places": places_of(message),
+            "timeline": regulation_timeline(message),
             "answer": getattr(message, "answer", None) if hasattr(message, "answer") else None,
             "answer_form": answer_form, "preview": preview,
+            "canned": [(c, fill_canned(c.text, message)) for c in canned],
             "transfer_form": TransferForm(), "reclassify_form": ReclassifyForm(
                 initial={"type": message.type, "topic": message.topic}),
             "targets": [(s, Status(s).label) for s in allowed_targets(message.status)],
-            "can_answer": perms.can(user, perms.ANSWER, message),
+            "can_answer": can_answer,
             "can_transfer": perms.can(user, perms.TRANSFER, message),
             "can_reclassify": perms.can(user, perms.RECLASSIFY, message),
             "can_status": perms.can(user, perms.STATUS, message),
+            "can_claim": can_answer and message.status in OPEN_STATUSES and message.assignee_id != user.pk
+            and (message.assignee_id is None or ownership.manages(user, message)),
+            "assignees": self._division_members(message) if can_answer and ownership.manages(user, message)
+            else [],
+            "others": presence.others(message.pk, user),
+            "heartbeat": presence.HEARTBEAT,
             "notices": message.notices.all()[:10],
         }
         return TemplateResponse(request, DETAIL_TEMPLATE, context, status=status)
+
+    def _division_members(self, message):
+        return list(Membership.objects.filter(division_id=message.division_id, user__is_active=True)
+                    .select_related("user").order_by("user__username"))
 
     def _conversation(self, user, message):
         q = Q(pk__in=[])
@@ -269,6 +442,16 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         around = Message.objects.filter(q).exclude(pk=message.pk).select_related("division")
         return [m for m in around.order_by("posted_at", "id")[:50] if perms.can(user, perms.READ, m)]
 
+    def _earlier(self, user, message):
+        """The citizen's earlier messages to the city's accounts on this platform, with their answers."""
+        if not message.author_external_id:
+            return []
+        earlier = (Message.objects.filter(platform=message.platform, author_external_id=message.author_external_id,
+                                          posted_at__lte=message.posted_at)
+                   .exclude(pk=message.pk).defer("raw", "search_vector").select_related("answer", "division")
+                   .order_by("-posted_at", "-id")[:10])
+        return [m for m in earlier if perms.can(user, perms.READ, m)]
+
     def _post_only(self, request, pk):
         if request.method != "POST":
             return None, redirect(reverse("admin:messages_app_message_change", args=[pk]))
@@ -279,14 +462,13 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         if early:
             return early
         form = AnswerForm(request.POST)
-        form.fields["canned"].queryset = CannedAnswer.objects.filter(
-            Q(division__isnull=True) | Q(division_id=message.division_id))
+        form.fields["canned"].queryset = canned_answers(message)
         form.is_valid()
         text = request.POST.get("text", "")
         if "_load" in request.POST:
             canned = form.cleaned_data.get("canned")
             data = request.POST.copy()
-            data["text"] = canned.text if canned else text
+            data["text"] = fill_canned(canned.text, message) if canned else text
             return self.render_detail(request, message, AnswerForm(data), length_preview(
                 message.platform, data["text"]))
         if "_preview" in request.POST:
@@ -294,31 +476,34 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         try:
             triage.answer(message, actor=request.user, text=text)
         except perms.Forbidden as exc:
-            return self.forbidden(request, str(exc))
+            return self.forbidden(request, say(exc))
         except ApplicationError as exc:
-            form.add_error("text", str(exc))
+            form.add_error("text", say(exc))
             return self.render_detail(request, message, form, status=400)
-        self.message_user(request, "답변을 등록했습니다. 플랫폼에 곧 게시됩니다.", messages.SUCCESS)
-        return self._back(message)
+        presence.leave(message.pk, request.user)
+        self.message_user(request, f"메시지 #{message.pk}에 답변을 등록했습니다. 플랫폼에 곧 게시됩니다.",
+                          messages.SUCCESS)
+        return self._queue()
 
-    def _simple(self, request, pk, run, done):
+    def _simple(self, request, pk, run, done, then=None):
         message, early = self._post_only(request, pk)
         if early:
             return early
         try:
             run(message)
         except perms.Forbidden as exc:
-            return self.forbidden(request, str(exc))
+            return self.forbidden(request, say(exc))
         except ApplicationError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
+            self.message_user(request, say(exc), messages.ERROR)
             return self._back(message)
-        self.message_user(request, done, messages.SUCCESS)
-        return self._back(message)
+        self.message_user(request, done if isinstance(done, str) else done(message), messages.SUCCESS)
+        return then() if then else self._back(message)
 
     def transfer_view(self, request, pk):
+        # The message leaves the division: back to the queue (its page may no longer be ours to read).
         return self._simple(request, pk, lambda m: triage.transfer(
             m, request.POST.get("division"), actor=request.user, reason=request.POST.get("reason")),
-            "이관했습니다.")
+            lambda m: f"메시지 #{m.pk}을(를) {m.division.name_ko}(으)로 이관했습니다.", then=self._queue)
 
     def reclassify_view(self, request, pk):
         return self._simple(request, pk, lambda m: triage.reclassify(
@@ -329,6 +514,68 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         return self._simple(request, pk, lambda m: triage.change_status(
             m, request.POST.get("to_status", ""), actor=request.user, note=request.POST.get("note", "")),
             "상태를 바꿨습니다.")
+
+    def assign_view(self, request, pk):
+        to = request.POST.get("assignee", "")
+        target = request.user.pk if to == "me" else (to or None)
+
+        def done(m):
+            return "담당자를 해제했습니다." if m.assignee is None else \
+                f"담당자를 {m.assignee.display_name or m.assignee.username}(으)로 지정했습니다."
+        return self._simple(request, pk, lambda m: ownership.assign(m, target, actor=request.user), done)
+
+    def presence_view(self, request, pk):
+        """POST {state}: I am here (viewing or writing), once per HEARTBEAT; both POST and GET answer
+        who else is."""
+        message = guarded_message(request)
+        if request.method == "POST" and request.POST.get("state") == "gone":
+            presence.leave(message.pk, request.user)
+        elif request.method == "POST":
+            presence.report(message.pk, request.user, request.POST.get("state", presence.VIEWING))
+        answered = Answer.objects.filter(message_id=message.pk).exists()
+        return JsonResponse({"others": presence.others(message.pk, request.user), "answered": answered})
+
+
+def canned_answers(message):
+    return CannedAnswer.objects.filter(Q(division__isnull=True) | Q(division_id=message.division_id))
+
+
+def fill_canned(text: str, message: Message) -> str:
+    """{민원인}, {부서}, {처리기한} of a canned answer, for this message."""
+    citizen = message.author_name or (f"@{message.author_handle}" if message.author_handle else "민원인")
+    due = timezone.localtime(message.due_at).strftime("%-m월 %-d일") if message.due_at else "처리기한 내"
+    division = message.division.name_ko if message.division else "담당 부서"
+    return text.replace("{민원인}", citizen).replace("{부서}", division).replace("{처리기한}", due)
+
+
+def places_of(message: Message) -> list[str]:
+    found = []
+    if message.district:
+        found.append(district_name(message.district))
+    if message.neighbourhood:
+        found.append(neighbourhood_name(message.neighbourhood))
+    return [p for p in found if p]
+
+
+TRIGGER_TEXT = {"half": "기한 절반 경과: 부서에 알림", "day-before": "기한 하루 전: 부서장에게 알림",
+                "overdue": "기한 초과: SMC 데스크에 알림"}
+
+
+def regulation_timeline(message: Message) -> list[dict]:
+    """The regulation's steps for this message: received, each reminder (sent or when), the deadline."""
+    if not message.type:
+        return []
+    steps = Regulation().steps(message.type, message.received_at, message.due_at)
+    now, sent = timezone.now(), set(message.reminders_sent or [])
+    rows = [{"when": message.received_at, "what": "접수", "done": True}]
+    for step in steps:
+        if step.key == "overdue":
+            continue
+        rows.append({"when": step.fire_at, "what": TRIGGER_TEXT.get(step.key, step.key),
+                     "done": step.key in sent or step.fire_at <= now})
+    if message.due_at:
+        rows.append({"when": message.due_at, "what": "처리 기한", "done": message.due_at <= now})
+    return rows
 
 
 @admin.register(CannedAnswer)

@@ -26,10 +26,10 @@ from ..models import AuditEntry, Kind, Message, Status, StatusChange
 # request.user: a staff member, or anonymous (refused everything).
 AnyUser = User | AnonymousUser
 
-READ, ANSWER, TRANSFER, RECLASSIFY, BULK, STATUS, DELETE = (
-    "read", "answer", "transfer", "reclassify", "bulk", "status", "delete")
+READ, ANSWER, TRANSFER, RECLASSIFY, BULK, STATUS, DELETE, ASSIGN = (
+    "read", "answer", "transfer", "reclassify", "bulk", "status", "delete", "assign")
 ACTION_LABELS = {READ: "열람", ANSWER: "답변", TRANSFER: "이관", RECLASSIFY: "분류 정정",
-                 BULK: "일괄 처리", STATUS: "상태 변경", DELETE: "삭제"}
+                 BULK: "일괄 처리", STATUS: "상태 변경", DELETE: "삭제", ASSIGN: "담당자 지정"}
 
 # Same rule as the portal's selectors: what the public may see anyway.
 PUBLIC_STATUSES = {Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.CLOSED}
@@ -117,8 +117,8 @@ def audit(user: AnyUser | None, action: str, message: Message | None = None, det
 def refuse(user: AnyUser, action: str, message: Message) -> Forbidden:
     label = ACTION_LABELS.get(action, action)
     audit(user, action, message, f"권한 없음: {label} 거부", allowed=False)
-    return Forbidden(f"이 메시지를 {label}할 권한이 없습니다. 다른 부서의 메시지입니다. "
-                     f"(You may not {action} this message.)")
+    return Forbidden(f"이 메시지를 {label}할 권한이 없습니다. 다른 부서의 메시지입니다.",
+                     f"You may not {action} this message.")
 
 
 def require(user: AnyUser, action: str, message: Message) -> None:

@@ -37,7 +37,7 @@ def clean_input(text: object, what: str, max_chars: int) -> str:
     # could not see what to delete in a text pasted from a document.
     text = sanitize_text(text).strip()
     if not text:
-        raise TriageError(f"{what}을(를) 입력해 주세요. (empty)")
+        raise TriageError(f"{what}을(를) 입력해 주세요.")
     if len(text) > max_chars:
         raise TriageError(f"{what}이(가) 너무 깁니다: {len(text):,}자 (최대 {max_chars:,}자).")
     return text
@@ -176,4 +176,14 @@ def bulk_spam(messages: Iterable[Message], *, actor: User) -> int:
         for m in messages:
             mark_spam(m, actor=actor)
             perms.audit(actor, perms.BULK, m, "스팸 처리")
+    return len(messages)
+
+
+def bulk_change_status(messages: Iterable[Message], to_status: str, *, actor: User, note: str = "") -> int:
+    messages = _fresh(messages)
+    perms.require_all(actor, perms.BULK, messages)
+    _label(to_status, Status, "상태")
+    with transaction.atomic():
+        for m in messages:
+            change_status(m, to_status, actor=actor, note=note)
     return len(messages)

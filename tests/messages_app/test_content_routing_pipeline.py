@@ -108,7 +108,7 @@ def test_first_time_right_counts_answers_without_a_transfer(seeded, client):
     assert len(kept) == 3
 
     client.force_login(staff)
-    html = client.get("/admin/messages_app/message/").content.decode()
-    assert "첫 배정 정확도" in html and 'id="ftr-overall">75%<' in html
+    # The figure is the desk's (the classifier page), not the top of the staff queue (issue 30).
+    assert "첫 배정 정확도" not in client.get("/admin/messages_app/message/").content.decode()
     html = client.get("/admin/classification/classifiermodel/").content.decode()
-    assert "첫 배정 정확도" in html and "공원조성과" in html
+    assert "첫 배정 정확도" in html and "공원조성과" in html and 'id="ftr-overall">75%<' in html
