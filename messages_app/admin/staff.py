@@ -109,7 +109,9 @@ class StaffActionForm(helpers.ActionForm):
     topic = forms.ChoiceField(label="주제", required=False, choices=BLANK + list(Topic.choices))
     division = forms.ModelChoiceField(label="이관할 부서", required=False,
                                       queryset=Division.objects.select_related("bureau"))
-    assignee = forms.ChoiceField(label="담당자", required=False, choices=BLANK)
+    # Its choices (the members the user may pick) are set per request when the queue is drawn; the
+    # value is checked by services.ownership.
+    assignee = forms.CharField(label="담당자", required=False, widget=forms.Select(choices=BLANK))
     to_status = forms.ChoiceField(label="새 상태", required=False, choices=BLANK + list(Status.choices))
     note = forms.CharField(label="사유", required=False, max_length=500)
 
@@ -280,7 +282,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
                          "current_view": request.smc_queue_view}
         response = super().changelist_view(request, extra_context)
         if hasattr(response, "context_data") and "action_form" in response.context_data:
-            response.context_data["action_form"].fields["assignee"].choices = BLANK + self._assignees(user)
+            response.context_data["action_form"].fields["assignee"].widget.choices = BLANK + self._assignees(user)
         if request.method == "GET" and "_popup" not in request.GET:
             request.session[SEEN_KEY] = timezone.now().isoformat()
         return response
@@ -307,7 +309,8 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
     def response_action(self, request, queryset):
         ids = [i for i in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME) if i.isdigit()]
         if ids and request.POST.get("select_across") != "1":
-            need = perms.READ if request.POST.get("action") in ("action_claim", "action_assign_person") \
+            # Taking a message is answering work: only the division's (services.ownership decides who).
+            need = perms.ANSWER if request.POST.get("action") in ("action_claim", "action_assign_person") \
                 else perms.BULK
             try:
                 perms.require_all(request.user, need, Message.objects.filter(pk__in=ids))

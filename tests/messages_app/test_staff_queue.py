@@ -1,0 +1,220 @@
+"""Issue 30: the staff queue (saved views, order, rows, bulk), ownership, presence and the message page."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from messages_app.models import Answer, AuditEntry, CannedAnswer, Message
+from messages_app.services import presence
+from tests.factories import division, routed, staff
+from users import roles
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/admin/messages_app/message/"
+
+
+def page_url(m, name="change"):
+    return reverse(f"admin:messages_app_message_{name}", args=[m.pk])
+
+
+@pytest.fixture
+def team(seeded):
+    return {"head": staff("bushead", "bus-policy", role=roles.DIVISION_HEAD, head=True),
+            "kim": staff("kim", "bus-policy"), "lee": staff("lee", "bus-policy"),
+            "road": staff("road1", "road-management")}
+
+
+def rows(response):
+    return list(response.context["cl"].result_list)
+
+
+def test_the_queue_puts_overdue_first_then_the_nearest_deadline(client, team):
+    now = timezone.now()
+    later = routed("bus-policy", text="열흘 뒤 기한", due_at=now + timedelta(days=10))
+    none = routed("bus-policy", text="기한 없음")
+    soon = routed("bus-policy", text="내일 기한", due_at=now + timedelta(days=1))
+    overdue = routed("bus-policy", text="기한 지남", due_at=now - timedelta(days=1), is_overdue=True)
+    answered = routed("bus-policy", text="답변 완료", status="answered", due_at=now - timedelta(days=3))
+    routed("road-management", text="다른 부서", due_at=now - timedelta(days=2), is_overdue=True)
+    client.force_login(team["kim"])
+    response = client.get(QUEUE)
+    assert [m.pk for m in rows(response)] == [overdue.pk, soon.pk, later.pk, none.pk]
+    html = response.content.decode()
+    assert "기한 초과" in html and "D-1" in html
+    # 전체 holds the answered ones too, 기한 임박·초과 only the urgent.
+    assert answered.pk in {m.pk for m in rows(client.get(QUEUE + "?view=all"))}
+    assert [m.pk for m in rows(client.get(QUEUE + "?view=due"))] == [overdue.pk, soon.pk]
+
+
+def test_a_row_shows_the_masked_author_and_the_first_120_characters(client, team):
+    text = "정류장 " * 60
+    m = routed("bus-policy", text=text, author_name="김철용")
+    client.force_login(team["kim"])
+    html = client.get(QUEUE).content.decode()
+    assert "김*용" in html and "김철용" not in html
+    shown = " ".join(text.split())[:120] + "…"
+    assert shown in html and text.strip() not in html
+    assert page_url(m) in html
+
+
+def test_new_messages_are_marked_until_the_queue_is_seen(client, team):
+    client.force_login(team["kim"])
+    client.get(QUEUE)  # the first look marks nothing
+    routed("bus-policy", text="방금 온 메시지")
+    assert "새 메시지" in client.get(QUEUE).content.decode()
+    assert "새 메시지" not in client.get(QUEUE).content.decode()
+
+
+@pytest.mark.parametrize("view", ["open", "mine", "due"])
+def test_the_number_of_queries_does_not_grow_with_the_page(client, team, view):
+    kim = team["kim"]
+
+    def count(n):
+        Message.objects.all().delete()
+        for i in range(n):
+            m = routed("bus-policy", text=f"민원 {i}", due_at=timezone.now() + timedelta(days=i % 5))
+            Message.objects.filter(pk=m.pk).update(assignee=kim if i % 2 else team["lee"],
+                                                   reminders_sent=["half"])
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{QUEUE}?view={view}")
+        assert response.status_code == 200
+        return len(queries), len(rows(response))
+
+    client.force_login(kim)
+    small, shown_small = count(3)
+    large, shown_large = count(40)
+    assert shown_large > shown_small > 0
+    assert large == small
+
+
+def test_staff_claim_and_the_head_assigns(client, team):
+    m = routed("bus-policy")
+    client.force_login(team["kim"])
+    assert client.post(page_url(m, "assign"), {"assignee": "me"}).status_code == 302
+    assert Message.objects.get(pk=m.pk).assignee == team["kim"]
+    assert "kim" in client.get(QUEUE + "?view=mine").content.decode()
+    # A colleague cannot take it over, nor give it to someone else.
+    client.force_login(team["lee"])
+    response = client.post(page_url(m, "assign"), {"assignee": "me"}, follow=True)
+    assert "이미 kim 님이 담당하고 있습니다" in response.content.decode()
+    assert client.post(page_url(m, "assign"), {"assignee": team["head"].pk}).status_code == 403
+    assert AuditEntry.objects.filter(actor=team["lee"], action="assign", allowed=False).exists()
+    assert Message.objects.get(pk=m.pk).assignee == team["kim"]
+    # The head reassigns, and lee gets an e-mail.
+    mail.outbox.clear()
+    client.force_login(team["head"])
+    with_commit = client.post(page_url(m, "assign"), {"assignee": team["lee"].pk})
+    assert with_commit.status_code == 302
+    assert Message.objects.get(pk=m.pk).assignee == team["lee"]
+    # Another division's member cannot be the assignee.
+    response = client.post(page_url(m, "assign"), {"assignee": team["road"].pk}, follow=True)
+    assert "담당 부서 소속이 아닙니다" in response.content.decode()
+    assert Message.objects.get(pk=m.pk).assignee == team["lee"]
+
+
+def test_the_assignee_is_told_by_e_mail(team, django_capture_on_commit_callbacks):
+    from messages_app.services import ownership
+
+    m = routed("bus-policy", text="버스 정류장 안내판이 꺼졌어요")
+    with django_capture_on_commit_callbacks(execute=True):
+        ownership.assign(m, team["kim"], actor=team["head"])
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == ["kim@seoul.example"] and f"#{m.pk}" in sent.subject and "안내판" in sent.body
+    with django_capture_on_commit_callbacks(execute=True):
+        ownership.claim(routed("bus-policy"), actor=team["lee"])
+    assert len(mail.outbox) == 1  # nobody is told of their own claim
+
+
+def test_bulk_claim_assign_and_status(client, team):
+    a, b = routed("bus-policy"), routed("bus-policy")
+    other = routed("road-management")
+    client.force_login(team["head"])
+    post = {"action": "action_assign_person", ACTION_CHECKBOX_NAME: [a.pk, b.pk], "index": 0,
+            "assignee": team["kim"].pk}
+    assert client.post(QUEUE, post).status_code == 302
+    assert set(Message.objects.filter(assignee=team["kim"]).values_list("pk", flat=True)) == {a.pk, b.pk}
+    post = {"action": "action_status", ACTION_CHECKBOX_NAME: [a.pk, b.pk], "index": 0, "to_status": "in_progress"}
+    assert client.post(QUEUE, post).status_code == 302
+    assert set(Message.objects.filter(pk__in=[a.pk, b.pk]).values_list("status", flat=True)) == {"in_progress"}
+    client.force_login(team["lee"])
+    post = {"action": "action_claim", ACTION_CHECKBOX_NAME: [a.pk, other.pk], "index": 0}
+    assert client.post(QUEUE, post).status_code == 403  # all or nothing
+    assert Message.objects.get(pk=a.pk).assignee == team["kim"]
+
+
+def test_presence_shows_who_else_is_on_a_message(client, team):
+    m = routed("bus-policy")
+    client.force_login(team["kim"])
+    client.get(page_url(m))
+    client.force_login(team["lee"])
+    html = client.get(page_url(m)).content.decode()
+    assert "kim 님이 보는 중" in html
+    client.force_login(team["kim"])
+    response = client.post(page_url(m, "presence"), {"state": "writing"})
+    assert response.json()["others"] == [{"name": "lee", "state": "viewing", "label": "보는 중"}]
+    client.force_login(team["lee"])
+    assert client.get(page_url(m, "presence")).json()["others"][0]["label"] == "답변 작성 중"
+    # Another division may not even ask.
+    client.force_login(team["road"])
+    m.is_private = True
+    Message.objects.filter(pk=m.pk).update(is_private=True)
+    assert client.post(page_url(m, "presence"), {"state": "viewing"}).status_code == 403
+
+
+def test_presence_expires(team):
+    m = routed("bus-policy")
+    presence.report(m.pk, team["kim"], presence.WRITING, now=1_000_000)
+    assert presence.others(m.pk, team["lee"], now=1_000_000 + presence.TTL - 1)[0]["state"] == "writing"
+    assert presence.others(m.pk, team["lee"], now=1_000_000 + presence.TTL + 1) == []
+    assert presence.others(m.pk, team["kim"], now=1_000_000) == []  # not oneself
+
+
+def test_a_second_answer_is_refused_with_a_clear_message(client, team):
+    m = routed("bus-policy")
+    client.force_login(team["kim"])
+    first = client.post(page_url(m, "answer"), {"text": "정류장 안내판을 내일 고치겠습니다."})
+    assert first.status_code == 302 and first["Location"] == QUEUE
+    client.force_login(team["lee"])
+    second = client.post(page_url(m, "answer"), {"text": "두 번째 답변"})
+    assert second.status_code == 400
+    assert "이미 다른 담당자가 답변을 등록했습니다" in second.content.decode()
+    assert Answer.objects.filter(message=m).count() == 1
+
+
+def test_the_message_page_shows_the_thread_routing_places_and_timeline(client, team):
+    now = timezone.now()
+    earlier = routed("bus-policy", text="지난달에도 같은 문제를 말씀드렸어요", author_external_id="u-77",
+                     posted_at=now - timedelta(days=30), status="answered")
+    Answer.objects.create(message=earlier, division=earlier.division, author=team["kim"], text="확인해 보겠습니다")
+    m = routed("bus-policy", text="강남구 역삼동 정류장 의자가 또 부서졌어요", author_external_id="u-77",
+               district="11680", routing_reason="규칙: 버스 정류장 → 버스정책과",
+               due_at=now + timedelta(days=5))
+    reply = routed("bus-policy", text="저도 봤어요", parent_external_id=m.external_id)
+    client.force_login(team["kim"])
+    html = client.get(page_url(m)).content.decode()
+    assert "지난달에도 같은 문제를" in html and "확인해 보겠습니다" in html  # the citizen's earlier message
+    assert page_url(reply) in html  # the platform thread
+    assert "규칙: 버스 정류장 → 버스정책과" in html and "강남구" in html
+    assert "처리 기한" in html and "기한 절반 경과" in html  # the regulation's timeline
+
+
+def test_canned_answers_fill_their_variables(client, team):
+    CannedAnswer.objects.create(title="접수 안내", division=division("bus-policy"),
+                                text="{민원인} 님, {부서}입니다. {처리기한}까지 답변드리겠습니다.")
+    due = timezone.now() + timedelta(days=3)
+    m = routed("bus-policy", author_name="박시민", due_at=due)
+    client.force_login(team["kim"])
+    html = client.get(page_url(m)).content.decode()
+    day = timezone.localtime(due)
+    assert f"박시민 님, 버스정책과입니다. {day.month}월 {day.day}일까지 답변드리겠습니다." in html
+    canned = CannedAnswer.objects.get()
+    loaded = client.post(page_url(m, "answer"), {"canned": canned.pk, "_load": "1", "text": ""})
+    assert loaded.context["answer_form"]["text"].value().startswith("박시민 님, 버스정책과입니다.")
