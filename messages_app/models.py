@@ -78,6 +78,8 @@ class Message(models.Model):
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="assigned_messages", verbose_name="담당자")
     assigned_at = models.DateTimeField("담당 지정 시각", null=True, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name="담당 지정한 사람")
     reminders_sent = models.JSONField("보낸 독촉", default=list, blank=True)
 
     search_vector = SearchVectorField(null=True, editable=False)
@@ -276,6 +278,8 @@ class Notice(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The staff header's counter: a division's reminders since the user last looked.
+        indexes = [models.Index(fields=["division", "-created_at"], name="notice_division_recent_idx")]
         verbose_name = "독촉 알림"
         verbose_name_plural = "독촉 알림"
 

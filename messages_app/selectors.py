@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from .models import Message, Status, StatusChange
+from departments.models import Membership
+
+from .models import Message, Notice, Status, StatusChange
 from .services import permissions as perms
 from .services.triage import TRANSFER_NOTE
 from .services.workflow import OPEN_STATUSES
@@ -96,3 +98,68 @@ def staff_queue(user, view: str, qs=None, now: datetime | None = None):
     if view == TRIAGE_VIEW:
         return qs.filter(Q(needs_triage=True) | Q(division__isnull=True))
     return qs
+
+
+# --- the staff notifications (the header's counter and its page) ---------------------------------
+
+ASSIGNED, NEAR, OVERDUE, REMINDER = "assigned", "near", "overdue", "reminder"
+NOTIFICATION_LABELS = {ASSIGNED: "새로 맡은 메시지", NEAR: "기한 임박", OVERDUE: "기한 초과",
+                       REMINDER: "처리규정 알림"}
+NEAR_HOURS = 24
+
+
+@dataclass(frozen=True)
+class StaffNotification:
+    kind: str
+    message_id: int
+    text: str
+    when: datetime
+    is_new: bool
+
+    @property
+    def label(self) -> str:
+        return NOTIFICATION_LABELS[self.kind]
+
+
+def notices_for(user, qs=None):
+    """The reminders a user may see: their divisions' (the heads-only ones for heads); all for the desk."""
+    qs = Notice.objects.all() if qs is None else qs
+    if perms.reads_all(user):
+        return qs
+    heads = set(Membership.objects.filter(user=user, is_head=True).values_list("division_id", flat=True))
+    return qs.filter(Q(division_id__in=perms.division_ids(user), heads_only=False) | Q(division_id__in=heads))
+
+
+def _mine(user):
+    return Message.objects.filter(assignee=user, status__in=OPEN_LIST)
+
+
+def _parts(user, since: datetime, now: datetime):
+    near = Q(is_overdue=False, due_at__gte=now, due_at__lt=now + timedelta(hours=NEAR_HOURS))
+    overdue = Q(is_overdue=True) | Q(due_at__lt=now)
+    assigned = _mine(user).filter(assigned_at__gt=since).exclude(assigned_by=user)
+    return assigned, _mine(user).filter(near), _mine(user).filter(overdue), \
+        notices_for(user).filter(created_at__gt=since)
+
+
+def notification_count(user, since: datetime, now: datetime | None = None) -> int:
+    """The header's number: newly assigned to me and new reminders since I last looked, plus my
+    messages near their deadline or past it (those stay until they are answered)."""
+    now = now or timezone.now()
+    return sum(qs.count() for qs in _parts(user, since, now))
+
+
+def notifications(user, since: datetime, now: datetime | None = None, limit: int = 50) -> list[StaffNotification]:
+    """The notifications page: the same items, newest first, each marked new when it came after `since`."""
+    now = now or timezone.now()
+    assigned, near, overdue, _ = _parts(user, since, now)
+    found = [StaffNotification(ASSIGNED, m.pk, m.text[:120], m.assigned_at or now, True)
+             for m in assigned.only("pk", "text", "assigned_at").order_by("-assigned_at")[:limit]]
+    found += [StaffNotification(NEAR, m.pk, m.text[:120], m.due_at or now, False)
+              for m in near.only("pk", "text", "due_at").order_by("due_at")[:limit]]
+    found += [StaffNotification(OVERDUE, m.pk, m.text[:120], m.due_at or now, False)
+              for m in overdue.only("pk", "text", "due_at").order_by("due_at")[:limit]]
+    reminders = notices_for(user).filter(created_at__gt=now - timedelta(days=7)).order_by("-created_at")[:limit]
+    found += [StaffNotification(REMINDER, n.message_id, n.text, n.created_at, n.created_at > since)
+              for n in reminders]
+    return sorted(found, key=lambda n: (not n.is_new, n.kind != OVERDUE, -n.when.timestamp()))

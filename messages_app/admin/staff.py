@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -28,7 +29,7 @@ from textkit.places import district_name, neighbourhood_name
 
 from .. import selectors
 from ..models import Answer, CannedAnswer, Message, MessageType, Notice, Status, StatusChange, Topic
-from ..services import ownership, presence, triage
+from ..services import canned, notifications, ownership, presence, triage
 from ..services import permissions as perms
 from ..services.workflow import OPEN_STATUSES, allowed_targets
 from .guard import MessageGuard, guarded_message, say
@@ -131,14 +132,6 @@ class TransferForm(forms.Form):
 class ReclassifyForm(forms.Form):
     type = forms.ChoiceField(label="유형", choices=MessageType.choices)
     topic = forms.ChoiceField(label="주제", choices=Topic.choices)
-
-
-def notices_for(user, qs):
-    """The reminders a user may see: their divisions' (the heads-only ones for heads); all for the desk."""
-    if perms.reads_all(user):
-        return qs
-    heads = set(Membership.objects.filter(user=user, is_head=True).values_list("division_id", flat=True))
-    return qs.filter(Q(division_id__in=perms.division_ids(user), heads_only=False) | Q(division_id__in=heads))
 
 
 def deadline_badge(message: Message, now=None) -> str:
@@ -375,6 +368,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
+            path("notifications/", view(self.notifications_view), name="messages_app_message_notifications"),
             path("<int:pk>/answer/", view(self.answer_view), name="messages_app_message_answer"),
             path("<int:pk>/transfer/", view(self.transfer_view), name="messages_app_message_transfer"),
             path("<int:pk>/reclassify/", view(self.reclassify_view),
@@ -383,6 +377,18 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
             path("<int:pk>/assign/", view(self.assign_view), name="messages_app_message_assign"),
             path("<int:pk>/presence/", view(self.presence_view), name="messages_app_message_presence"),
         ] + super().get_urls()
+
+    def notifications_view(self, request):
+        """알림: newly assigned to me, near deadline, overdue, the regulation's reminders. Opening it
+        marks the new ones seen."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        since = notifications.seen_at(request.user)
+        items = selectors.notifications(request.user, since)
+        notifications.mark_seen(request.user)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "알림",
+                   "items": items}
+        return TemplateResponse(request, "admin/messages_app/message/notifications.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         message = guarded_message(request)
@@ -399,8 +405,8 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         user = request.user
         if answer_form is None:
             answer_form = AnswerForm()
-        canned = list(canned_answers(message))
-        answer_form.fields["canned"].queryset = CannedAnswer.objects.filter(pk__in=[c.pk for c in canned])
+        ready = list(canned_answers(message))
+        answer_form.fields["canned"].queryset = CannedAnswer.objects.filter(pk__in=[c.pk for c in ready])
         can_answer = perms.can(user, perms.ANSWER, message)
         context = {
             **self.admin_site.each_context(request),
@@ -413,7 +419,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
             "timeline": regulation_timeline(message),
             "answer": getattr(message, "answer", None) if hasattr(message, "answer") else None,
             "answer_form": answer_form, "preview": preview,
-            "canned": [(c, fill_canned(c.text, message)) for c in canned],
+            "canned": [(c, canned.fill(c.text, message)) for c in ready],
             "transfer_form": TransferForm(), "reclassify_form": ReclassifyForm(
                 initial={"type": message.type, "topic": message.topic}),
             "targets": [(s, Status(s).label) for s in allowed_targets(message.status)],
@@ -469,9 +475,9 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         form.is_valid()
         text = request.POST.get("text", "")
         if "_load" in request.POST:
-            canned = form.cleaned_data.get("canned")
+            chosen = form.cleaned_data.get("canned")
             data = request.POST.copy()
-            data["text"] = fill_canned(canned.text, message) if canned else text
+            data["text"] = canned.fill(chosen.text, message) if chosen else text
             return self.render_detail(request, message, AnswerForm(data), length_preview(
                 message.platform, data["text"]))
         if "_preview" in request.POST:
@@ -543,14 +549,6 @@ def canned_answers(message):
     return CannedAnswer.objects.filter(Q(division__isnull=True) | Q(division_id=message.division_id))
 
 
-def fill_canned(text: str, message: Message) -> str:
-    """{민원인}, {부서}, {처리기한} of a canned answer, for this message."""
-    citizen = message.author_name or (f"@{message.author_handle}" if message.author_handle else "민원인")
-    due = timezone.localtime(message.due_at).strftime("%-m월 %-d일") if message.due_at else "처리기한 내"
-    division = message.division.name_ko if message.division else "담당 부서"
-    return text.replace("{민원인}", citizen).replace("{부서}", division).replace("{처리기한}", due)
-
-
 def places_of(message: Message) -> list[str]:
     found = []
     if message.district:
@@ -602,4 +600,4 @@ class NoticeAdmin(admin.ModelAdmin):
     list_select_related = ("division__bureau",)
 
     def get_queryset(self, request):
-        return notices_for(request.user, super().get_queryset(request))
+        return selectors.notices_for(request.user, super().get_queryset(request))

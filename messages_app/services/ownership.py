@@ -19,6 +19,7 @@ from users.models import User
 
 from ..models import Message
 from . import permissions as perms
+from .notifications import forget_count
 from .triage import TriageError, _fresh
 from .workflow import OPEN_STATUSES
 
@@ -75,9 +76,12 @@ def assign(message: Message, to_user: User | int | str | None, *, actor: User, _
             raise TriageError(f"이미 {locked.assignee.get_username()} 님이 담당하고 있습니다. "
                               "담당을 바꾸려면 부서장에게 요청하세요.")
         locked.assignee, locked.assigned_at = to_user, timezone.now() if to_user else None
-        locked.save(update_fields=["assignee", "assigned_at", "updated_at"])
+        locked.assigned_by = actor if to_user else None
+        locked.save(update_fields=["assignee", "assigned_at", "assigned_by", "updated_at"])
         who = to_user.get_username() if to_user else "없음"
         perms.audit(actor, ASSIGN, locked, f"담당자: {who}")
+        if to_user is not None:
+            transaction.on_commit(functools.partial(forget_count, to_user.pk))
         if to_user is not None and to_user != actor and to_user.email:
             transaction.on_commit(functools.partial(_mail_assignment, locked.pk, to_user.email,
                                                     actor.get_username(), locked.text[:300]))

@@ -126,7 +126,7 @@ def world(seeded):
                                    corrected_by=owner)
     Comment.objects.create(message=public, user=owner, text="저도 봤어요", report_count=1)
     Notice.objects.create(division=public.division, message=public, step="d-1", text="처리 기한 하루 전")
-    CannedAnswer.objects.create(title="접수 안내", text="감사합니다", division=public.division)
+    CannedAnswer.objects.create(title="짧은 접수 안내", text="감사합니다", division=public.division)
     for model in admin.site._registry:
         _first(model)
     return owner

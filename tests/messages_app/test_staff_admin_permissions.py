@@ -80,9 +80,8 @@ def test_answer(client, world):
 
 
 def test_answer_box_canned_answers_and_length_preview(client, world):
-    CannedAnswer.objects.create(title="접수 안내", text="소중한 의견 감사합니다. " * 30,
-                                division=division("bus-policy"))
-    canned = CannedAnswer.objects.get()
+    canned = CannedAnswer.objects.create(title="긴 접수 안내", text="소중한 의견 감사합니다. " * 30,
+                                         division=division("bus-policy"))
     client.force_login(world["bus"])
     m = world["bus_public"]
     page = client.post(url("answer", m), {"canned": canned.pk, "_load": "1", "text": ""})

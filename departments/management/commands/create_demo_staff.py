@@ -8,6 +8,9 @@ from django.db import transaction
 from departments.models import Division, Membership
 from users import roles
 
+# A reserved demo domain (RFC 2606): nothing is ever delivered there.
+DEMO_MAIL_DOMAIN = "seoul.example"
+
 # (username, display name, role, division code or None, is division head)
 DEMO_STAFF = [
     ("desk", "SMC 데스크 담당", roles.SMC_DESK, "new-media", False),
@@ -34,7 +37,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             for username, name, role, division_code, is_head in DEMO_STAFF:
                 user, _ = User.objects.update_or_create(
-                    username=username, defaults={"display_name": name, "is_staff": True, "is_active": True})
+                    username=username, defaults={"display_name": name, "is_staff": True, "is_active": True,
+                                                 # assignment and deadline e-mails (console backend by default)
+                                                 "email": f"{username}@{DEMO_MAIL_DOMAIN}"})
                 user.set_password(password)
                 user.save()
                 user.groups.add(Group.objects.get(name=role))
