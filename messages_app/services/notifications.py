@@ -1,14 +1,13 @@
 """When a staff member last looked at their notifications (kept in Redis), and the header's counter
 (cached a few seconds per user, so every staff page does not count again)."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.utils import timezone
 
 from users.models import User
-
-from .. import selectors
 
 # Without a record (a new user, Redis emptied): what came in the last week counts as new.
 DEFAULT_WINDOW = timedelta(days=7)
@@ -35,12 +34,13 @@ def mark_seen(user: User, now: datetime | None = None) -> None:
     cache.delete(_count_key(user))
 
 
-def header_count(user: User) -> int:
-    count = cache.get(_count_key(user))
-    if count is None:
-        count = selectors.notification_count(user, seen_at(user))
-        cache.set(_count_key(user), count, timeout=COUNT_SECONDS)
-    return count
+def header_count(user: User, count: Callable[[User, datetime], int]) -> int:
+    """`count(user, seen_at)` (selectors.notification_count), at most once per COUNT_SECONDS."""
+    value = cache.get(_count_key(user))
+    if value is None:
+        value = count(user, seen_at(user))
+        cache.set(_count_key(user), value, timeout=COUNT_SECONDS)
+    return value
 
 
 def forget_count(user_id: int) -> None:

@@ -2,6 +2,7 @@
 
 from django import template
 
+from .. import selectors
 from ..services import notifications
 
 register = template.Library()
@@ -14,4 +15,4 @@ def staff_notifications(context):
     if not (user and user.is_authenticated and user.is_active and user.is_staff
             and user.has_perm("messages_app.view_message")):
         return {"show": False}
-    return {"show": True, "count": notifications.header_count(user)}
+    return {"show": True, "count": notifications.header_count(user, selectors.notification_count)}
