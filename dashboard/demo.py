@@ -1,10 +1,14 @@
 """Simulated history for the dashboard: N messages generated inside PostgreSQL (generate_series),
-with the 2012 type and topic shares, answers, deadlines, overdue marks and transfers. Used by
+with answers, deadlines, overdue marks and transfers. Used by
 `manage.py seed_dashboard_demo` (so `make run` shows a populated overview) and bench/dashboard.py.
 
 Every row is marked is_simulated and its external id starts with the prefix ("sim-hist-" by
 default), so the demo never passes for real data; the rows are private, so the public portal
-never shows them (the dashboard counts them all the same). The triggers are switched off for the bulk load
+never shows them (the dashboard counts them all the same). Honest history (issue 30): nothing is
+dated after the moment of the load, each text carries the type, topic and division the real
+pipeline (classifier and router) gives it, and every row is handled (answered, closed or spam), so
+the history never fills the staff queues (messages_app/demo.py gives them a live queue).
+The triggers are switched off for the bulk load
 (one statement of millions of rows) when the database user may do so (a superuser), and the rollups
 recomputed by rebuild_stats afterwards; any other user loads with the triggers on.
 """
@@ -17,27 +21,15 @@ from django.utils import timezone
 
 from accounts.connectors.simulator_texts import compose
 from accounts.models import Account
-from departments.models import Division, Topic
+from departments.models import Topic
 from departments.services import smc_desk
+from messages_app.services import pipeline
 from textkit import korean, masking
 from users.models import User
 
 from .services import rebuild_stats
 
-TYPE_CUTS = [("support", 0.763), ("complaint", 0.787), ("opinion", 1.0)]
-TOPIC_SHARES = [("transport", 32.4), ("safety", 20.3), ("housing", 11.4), ("culture", 10.5),
-                ("welfare", 7.0), ("environment", 6.5), ("economy", 5.0), ("administration", 4.0),
-                ("other", 2.9)]
-# A topic's messages go to this division (codes of departments.seed).
-TOPIC_DIVISION = {"transport": "transport-policy", "safety": "safety-general", "housing": "housing-policy",
-                  "culture": "culture-policy", "welfare": "welfare-policy", "environment": "environment-policy",
-                  "economy": "economy-policy", "administration": "general-affairs", "other": "new-media"}
 TABLES = ["messages_app_message", "messages_app_answer", "messages_app_statuschange"]
-
-
-def _case(expr: str, cuts: list[tuple[str, float]]) -> str:
-    whens = " ".join(f"WHEN {expr} < {cut} THEN '{value}'" for value, cut in cuts[:-1])
-    return f"CASE {whens} ELSE '{cuts[-1][0]}' END"
 
 
 def _texts(k: int = 120) -> tuple[list[str], list[str]]:
@@ -47,6 +39,16 @@ def _texts(k: int = 120) -> tuple[list[str], list[str]]:
     return texts, [korean.document_from(p) for p in korean.analyze_batch([masking.mask_text(t) for t in texts])]
 
 
+def _labels(texts: list[str], desk: int, now: datetime) -> dict[str, list]:
+    """What the real pipeline decides for each text: type, topic, confidence, division, reason."""
+    outcomes = pipeline.triage([pipeline.Arrival(t, None, now) for t in texts], korean.analyze_batch(texts))
+    return {"types": [o.type or "opinion" for o in outcomes], "topics": [o.topic or "other" for o in outcomes],
+            "confidences": [o.confidence if o.confidence is not None else 0.0 for o in outcomes],
+            "versions": [o.classifier_version or "simulated" for o in outcomes],
+            "division_ids": [o.division.pk if o.division else desk for o in outcomes],
+            "reasons": [f"시뮬레이션 이력: {o.routing_reason}"[:300] for o in outcomes]}
+
+
 def generate(n: int, first: date, last: date, prefix: str = "sim-hist-", *, chunk: int = 500_000,
              progress=None, rebuild: bool = True) -> int:
     """Insert n simulated messages posted between `first` and `last` (inclusive), then rebuild the
@@ -54,23 +56,18 @@ def generate(n: int, first: date, last: date, prefix: str = "sim-hist-", *, chun
     accounts = list(Account.objects.order_by("pk").values_list("pk", "platform", "is_mayor"))
     mayor = [a for a in accounts if a[2]]
     others = [a for a in accounts if not a[2]]
-    divisions = dict(Division.objects.values_list("code", "pk"))
     desk = smc_desk().pk
     author, _ = User.objects.get_or_create(username="simulated-history",
                                            defaults={"is_active": False, "first_name": "시뮬레이션"})
     texts, docs = _texts()
-    cum, topic_cuts = 0.0, []
-    for topic, pct in TOPIC_SHARES:
-        cum += pct / 100
-        topic_cuts.append((topic, round(cum, 4)))
-    topic_case = _case("x.r_topic", topic_cuts)
-    division_case = "CASE x.topic " + " ".join(
-        f"WHEN '{t}' THEN {divisions.get(code, desk)}" for t, code in TOPIC_DIVISION.items()) + f" ELSE {desk} END"
+    now = timezone.now()
+    labels = _labels(texts, desk, now)
     account_ids = [a[0] for a in mayor] + [a[0] for a in others]
     platforms = [a[1] for a in mayor] + [a[1] for a in others]
     start = timezone.make_aware(datetime.combine(first, time.min))
-    span = (timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min)) - start).total_seconds()
-    now = timezone.now()
+    # Nothing after now: the last day ends at this moment (received two minutes after posting).
+    end = min(timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min)), now - timedelta(minutes=3))
+    span = max((end - start).total_seconds(), 0)
     done = 0
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(id), 0) FROM messages_app_message")
@@ -79,18 +76,18 @@ def generate(n: int, first: date, last: date, prefix: str = "sim-hist-", *, chun
         size = min(chunk, n - done)
         with transaction.atomic(), connection.cursor() as cursor:
             _triggers_off(cursor)
-            cursor.execute(f"""
+            cursor.execute("""
             WITH x0 AS (
                 SELECT g, random() AS r_type, random() AS r_topic, random() AS r_acc, random() AS r_ans,
                        random() AS r_text, random() AS r_time, random() AS r_spam, random() AS r_delay
                   FROM generate_series(%(from)s, %(to)s) g),
+            x1 AS (SELECT x0.*, 1 + floor(r_text * %(k)s)::int AS ti FROM x0),
             x AS (
-                SELECT x0.*, {_case("r_type", TYPE_CUTS)} AS type,
-                       {topic_case.replace("x.r_topic", "r_topic")} AS topic,
+                SELECT x1.*, (%(types)s::text[])[ti] AS type, (%(topics)s::text[])[ti] AS topic,
                        CASE WHEN r_acc < 0.4 THEN 1 + floor(r_acc / 0.4 * %(nm)s)::int
                             ELSE %(nm)s + 1 + floor((r_acc - 0.4) / 0.6 * %(no)s)::int END AS ai,
                        %(start)s::timestamptz + (r_time * %(span)s) * interval '1 second' AS posted
-                  FROM x0)
+                  FROM x1)
             INSERT INTO messages_app_message (
                 platform, external_id, account_id, kind, author_external_id, author_handle, author_name,
                 text, url, conversation_id, parent_external_id, posted_at, received_at, raw, is_simulated,
@@ -100,25 +97,25 @@ def generate(n: int, first: date, last: date, prefix: str = "sim-hist-", *, chun
             SELECT (%(platforms)s::text[])[ai], %(prefix)s || g, (%(accounts)s::bigint[])[ai],
                    CASE WHEN (%(platforms)s::text[])[ai] = 'x' THEN 'mention' ELSE 'comment' END,
                    'u' || (g %% 50000), 'citizen' || (g %% 50000), '시민' || (g %% 50000),
-                   (%(texts)s::text[])[1 + floor(r_text * %(k)s)::int], '', %(prefix)s || g, '',
-                   posted, posted + interval '2 minutes', '{{}}'::jsonb, true, true, false,
-                   type, topic, 0.9, 'simulated', false,
+                   (%(texts)s::text[])[ti], '', %(prefix)s || g, '',
+                   posted, posted + interval '2 minutes', '{}'::jsonb, true, true, false,
+                   type, topic, (%(confidences)s::float8[])[ti], (%(versions)s::text[])[ti], false,
                    CASE WHEN r_spam < 0.01 THEN 'spam'
                         WHEN type <> 'support' AND r_ans < (CASE type WHEN 'complaint' THEN 0.9 ELSE 0.3 END)
                              AND posted < %(now)s - interval '1 day' * (1 + r_delay * 12)
                         THEN CASE WHEN posted < %(now)s - interval '30 days' THEN 'closed' ELSE 'answered' END
-                        ELSE 'assigned' END,
-                   {division_case.replace("x.topic", "topic")}, '시뮬레이션 (simulated)',
+                        ELSE 'closed' END,
+                   (%(division_ids)s::bigint[])[ti], (%(reasons)s::text[])[ti],
                    CASE WHEN type = 'complaint' THEN posted + interval '9 days' END,
                    type = 'complaint' AND posted + interval '9 days' < %(now)s
                         AND NOT (r_ans < 0.9 AND posted < %(now)s - interval '1 day' * (1 + r_delay * 12))
                         AND r_spam >= 0.01,
-                   '[]'::jsonb, to_tsvector('simple', (%(docs)s::text[])[1 + floor(r_text * %(k)s)::int]),
+                   '[]'::jsonb, to_tsvector('simple', (%(docs)s::text[])[ti]),
                    0, 0, %(now)s, '', NULL
               FROM x""", {
                 "from": base + done + 1, "to": base + done + size, "nm": len(mayor), "no": len(others),
                 "start": start, "span": span, "platforms": platforms, "accounts": account_ids,
-                "prefix": prefix, "texts": texts, "docs": docs, "k": len(texts), "now": now})
+                "prefix": prefix, "texts": texts, "docs": docs, "k": len(texts), "now": now, **labels})
             # Answers of the messages marked answered/closed, 1 to 13 days after arrival.
             cursor.execute("""
                 INSERT INTO messages_app_answer (message_id, division_id, author_id, text, created_at,

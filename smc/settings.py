@@ -23,7 +23,7 @@ DEBUG = env("DEBUG")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CREDENTIALS_KEY = env("CREDENTIALS_KEY", default="dev-only-credentials-key")
 SMC_SIMULATE = env("SMC_SIMULATE")
-SMC_SIMULATOR_RATE = env.float("SMC_SIMULATOR_RATE", default=2.0)  # messages per minute per account
+SMC_SIMULATOR_RATE = env.float("SMC_SIMULATOR_RATE", default=0.02)  # messages per minute per account
 # Where the X connector sends its API calls. Only tests and benchmarks change it (bench/fakex.py).
 SMC_X_API_BASE_URL = env("SMC_X_API_BASE_URL", default="https://api.twitter.com").rstrip("/")
 # Triage: below this classifier confidence a message goes to the SMC desk's "needs triage" queue.

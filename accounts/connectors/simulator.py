@@ -20,7 +20,7 @@ MAX_ITEMS_PER_FETCH = 20
 
 
 def _rate_per_minute() -> float:
-    return float(getattr(settings, "SMC_SIMULATOR_RATE", 2))
+    return float(getattr(settings, "SMC_SIMULATOR_RATE", 0.02))
 
 
 def _parse_cursor(cursor: str, now: float, rate: float) -> tuple[float, int]:
