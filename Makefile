@@ -66,3 +66,4 @@ bench: migrate wrk
 	$(PY) bench/masking.py
 	$(PY) bench/broadcast.py
 	$(PY) bench/dashboard.py
+	$(PY) bench/staff.py
