@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from departments.models import Membership
+from users import roles
 
 from .models import Message, Notice, Status, StatusChange
 from .services import permissions as perms
@@ -75,7 +76,8 @@ def queue_views(user) -> list[str]:
 
 
 def default_view(user) -> str:
-    return TRIAGE_VIEW if perms.acts_on_all(user) else OPEN_VIEW
+    """The desk starts on its triage; everyone else (superusers too) on the open queue."""
+    return TRIAGE_VIEW if perms.has_role(user, roles.SMC_DESK) else OPEN_VIEW
 
 
 def staff_queue(user, view: str, qs=None, now: datetime | None = None):

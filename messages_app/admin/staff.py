@@ -186,7 +186,7 @@ EXCERPT_CHARS = 120
 
 @admin.register(Message)
 class MessageAdmin(MessageGuard, admin.ModelAdmin):
-    list_display = ("badge", "channel", "author", "excerpt", "received", "status", "assignee_name")
+    list_display = ("badge", "channel", "district", "author", "excerpt", "received", "status", "assignee_name")
     list_display_links = ("excerpt",)
     list_filter = (SavedViewFilter, "status", "platform", AccountFilter, "type", "topic", "district",
                    OverdueFilter, DivisionFilter)
@@ -260,7 +260,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         if obj.is_private:
             marks.append(format_html('<span class="mark">비공개</span> '))
         if obj.is_simulated:
-            marks.append(format_html('<span class="mark">시뮬레이션</span> '))
+            text = f"[시뮬레이션] {text}"
         return format_html("{}{}", format_html("".join(str(m) for m in marks)), text)
 
     @admin.display(description="받은 시각", ordering="received_at")
@@ -306,6 +306,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         result_list renders a form widget per row, most of a 100,000-message queue's page time."""
         return [{"pk": m.pk, "url": reverse("admin:messages_app_message_change", args=[m.pk]),
                  "badge": self.badge(m), "channel": self.channel(m), "author": self.author(m),
+                 "district": m.get_district_display() if m.district else "-",
                  "excerpt": self.excerpt(m), "received": self.received(m), "status": m.get_status_display(),
                  "division": self.division_name(m) if with_division else None,
                  "assignee": self.assignee_name(m)} for m in messages]
