@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_account_is_polled_district_code'),
         ('departments', '0005_generation_triggers'),
-        ('messages_app', '0007_message_district_neighbourhood_snsmap'),
+        ('messages_app', '0008_reindex_search_after_masking_spellings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
