@@ -17,8 +17,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from outbound.models import Posting
+
 from . import areas, selectors
-from .models import Broadcast, CapStatus, Delivery, MsgType, Step, Template
+from .models import Broadcast, CapStatus, MsgType, Step, Template
 from .services import BroadcastError, sending, workflow
 
 
@@ -190,7 +192,7 @@ class BroadcastAdmin(admin.ModelAdmin):
             "can_submit": obj.state == Broadcast.State.DRAFT and is_drafter,
             "can_approve": obj.state == Broadcast.State.SUBMITTED and workflow.can_approve(user) and not is_drafter,
             "own_draft_waiting": obj.state == Broadcast.State.SUBMITTED and is_drafter,
-            "can_retry": obj.is_sent and obj.deliveries.filter(state=Delivery.State.FAILED).exists()
+            "can_retry": obj.is_sent and obj.deliveries.filter(posting__state=Posting.State.FAILED).exists()
                          and selectors.chain_refusal(obj, cancel_ok=True) is None,
             "can_followup": head is not None and workflow.can_draft(user) and selectors.chain_refusal(head) is None,
             "head": head,

@@ -3,7 +3,7 @@
 Invariants kept by the database, not only by the services:
 - four eyes: the approver is never the drafter (CheckConstraint);
 - an Update or Cancel names the alert it refers to;
-- one delivery per broadcast and account.
+- one delivery per broadcast and account (each an outbound posting).
 """
 
 from django.conf import settings
@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from accounts.models import Account
+from outbound.models import Posting
 
 from . import areas
 
@@ -235,31 +236,15 @@ class Step(models.Model):
 
 
 class Delivery(models.Model):
-    """One account's copy of a broadcast. The attempt is committed before the platform call."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", "대기"
-        POSTING = "posting", "게시 중"
-        RETRYING = "retrying", "재시도 대기"
-        DELIVERED = "delivered", "발신됨"
-        FAILED = "failed", "실패"
+    """One account's copy of a broadcast: a link to its outbound posting (state, attempts, the
+    platform's id and errors live there), with the followers it reached."""
 
     broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="deliveries")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="broadcast_deliveries",
                                 verbose_name="계정")
-    state = models.CharField("상태", max_length=20, choices=State.choices, default=State.PENDING)
     followers = models.PositiveIntegerField("팔로워 수 (발신 시점)", default=0)
-    reply_to = models.CharField("답글 대상 게시물", max_length=100, blank=True,
-                                help_text="X의 정정·취소는 원래 게시물의 답글로 게시됩니다")
-    external_id = models.CharField("게시물 ID", max_length=100, blank=True)
-    attempts = models.PositiveSmallIntegerField("시도 횟수", default=0)
-    # True from the moment an attempt starts until its outcome is known: a retry looks first.
-    outcome_unknown = models.BooleanField("결과 미확인", default=False)
-    needs_reauth = models.BooleanField("재인증 필요", default=False)
-    retry_at = models.DateTimeField("재시도 예정", null=True, blank=True)
-    last_attempt_at = models.DateTimeField("마지막 시도", null=True, blank=True)
-    delivered_at = models.DateTimeField("발신 시각", null=True, blank=True)
-    last_error = models.TextField("오류", blank=True)
+    posting = models.OneToOneField(Posting, on_delete=models.PROTECT, related_name="broadcast_delivery",
+                                   verbose_name="게시")
 
     class Meta:
         ordering = ["account__platform", "account__handle"]
@@ -268,7 +253,30 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["broadcast", "account"], name="unique_broadcast_delivery"),
         ]
-        indexes = [models.Index(fields=["state", "last_attempt_at"], name="broadcast_delivery_state")]
 
     def __str__(self):
-        return f"{self.account} · {self.get_state_display()}"
+        return f"{self.account} · {self.posting.get_state_display()}"
+
+    # What the broadcast's page shows of each account's result (its posting's).
+    @property
+    def state(self) -> str:
+        return self.posting.state
+
+    def get_state_display(self) -> str:
+        return self.posting.get_state_display()
+
+    @property
+    def attempts(self) -> int:
+        return self.posting.attempts
+
+    @property
+    def external_id(self) -> str:
+        return self.posting.external_id
+
+    @property
+    def last_error(self) -> str:
+        return self.posting.last_error
+
+    @property
+    def needs_reauth(self) -> bool:
+        return self.posting.failure == Posting.Failure.REAUTH

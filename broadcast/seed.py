@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from accounts.models import Status as AccountStatus
+from outbound.models import Posting
 
 from .models import Broadcast, CapStatus, Delivery, Step, Template
 
@@ -129,11 +130,17 @@ def seed_demo_alert() -> None:
     broadcast.x_text, broadcast.facebook_text = x_text(broadcast), facebook_text(broadcast)
     broadcast.save()
     Broadcast.objects.filter(pk=broadcast.pk).update(drafted_at=sent - timedelta(minutes=10))
-    accounts = Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True, platform__in=["x", "facebook"])
-    Delivery.objects.bulk_create(
-        Delivery(broadcast=broadcast, account=a, followers=a.follower_count, state=Delivery.State.DELIVERED,
-                 external_id=f"sim-post-demo-{a.pk}", attempts=1, last_attempt_at=sent, delivered_at=sent)
+    accounts = list(Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True,
+                                           platform__in=["x", "facebook"]).order_by("pk"))
+    postings = Posting.objects.bulk_create(
+        Posting(kind=Posting.Kind.BROADCAST, account=a, simulated=True, marker=broadcast.identifier,
+                text=broadcast.x_text if a.platform == "x" else broadcast.facebook_text,
+                state=Posting.State.POSTED, external_id=f"sim-post-demo-{a.pk}", attempts=1, last_attempt_at=sent,
+                posted_at=sent)
         for a in accounts)
+    Delivery.objects.bulk_create(
+        Delivery(broadcast=broadcast, account=a, followers=a.follower_count, posting=p)
+        for a, p in zip(accounts, postings, strict=True))
     note = "데모용 과거 훈련 메시지 (모의 발신기로 게시된 것으로 기록됨)"
     for action, actor, when in [(Step.Action.DRAFT, drafter, sent - timedelta(minutes=10)),
                                 (Step.Action.SUBMIT, drafter, sent - timedelta(minutes=3)),

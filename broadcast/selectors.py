@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Platform
 from accounts.models import Status as AccountStatus
+from outbound.models import Posting
 
 from .models import Broadcast, Delivery, MsgType
 
@@ -155,14 +156,17 @@ def references_chain(broadcast: Broadcast) -> list[Broadcast]:
 
 
 def progress(broadcast_id: int) -> dict:
+    """Counts by the deliveries' postings: delivered, failed (of which `unknown` wait for a person to
+    look on the platform), pending (not settled yet), and the followers the delivered ones reached."""
     rows = Delivery.objects.filter(broadcast_id=broadcast_id)
-    counts = {state: 0 for state in Delivery.State.values}
-    for row in rows.values("state").annotate(n=Count("pk")).order_by():
-        counts[row["state"]] = row["n"]
-    reach = rows.filter(state=Delivery.State.DELIVERED).aggregate(r=Sum("followers"))["r"] or 0
-    open_count = counts["pending"] + counts["posting"] + counts["retrying"]
-    return {"total": sum(counts.values()), "delivered": counts["delivered"], "failed": counts["failed"],
-            "pending": open_count, "reach": reach}
+    counts = {state: 0 for state in Posting.State.values}
+    for row in rows.values("posting__state").annotate(n=Count("pk")).order_by():
+        counts[row["posting__state"]] = row["n"]
+    reach = rows.filter(posting__state=Posting.State.POSTED).aggregate(r=Sum("followers"))["r"] or 0
+    open_count = sum(counts[state] for state in Posting.OPEN_STATES)
+    return {"total": sum(counts.values()), "delivered": counts[Posting.State.POSTED],
+            "failed": counts[Posting.State.FAILED] + counts[Posting.State.UNKNOWN],
+            "unknown": counts[Posting.State.UNKNOWN], "pending": open_count, "reach": reach}
 
 
 def reach_phrase(p: dict) -> str:
@@ -177,4 +181,5 @@ def approx_people(n: int) -> str:
 
 
 def deliveries(broadcast: Broadcast) -> QuerySet[Delivery]:
-    return broadcast.deliveries.select_related("account").order_by("account__platform", "account__handle")
+    return broadcast.deliveries.select_related("account", "posting").order_by("account__platform",
+                                                                             "account__handle")

@@ -2,7 +2,7 @@
 
 Computed for the drafter's preview and frozen on the broadcast at submission, so the approver sees
 exactly what goes out. The Facebook text of an Update/Cancel gets the link to the account's own
-original post appended at delivery time (it differs per account).
+original post appended when the deliveries are created (it differs per account).
 """
 
 from django.conf import settings

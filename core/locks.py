@@ -12,8 +12,8 @@ from django.db import connection
 
 # High bits of the bigint key, so our locks never collide with another feature's.
 POLL_ACCOUNT = 1001
-PUBLISH_OUTBOX = 1002
-DELIVER_BROADCAST = 1003
+# 1002 and 1003 were the answer outbox's and the broadcast deliveries' own keys, now one posting's.
+POSTING = 1004  # outbound.services.post_once: one attempt per posting at a time
 # One transaction-level key: one process trains or activates a classifier version at a time.
 CLASSIFIER_VERSIONS = 0x534D43_01
 

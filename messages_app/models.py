@@ -5,6 +5,7 @@ from django.db import models
 
 from accounts.models import Account, Platform
 from departments.models import Division, MessageType, Topic  # noqa: F401 - re-exported
+from outbound.models import Posting
 from textkit.places import DISTRICT_CHOICES
 
 
@@ -150,35 +151,20 @@ class Answer(models.Model):
 
 
 class Outbox(models.Model):
-    """One reply to publish on a platform. Written in the answer's transaction; a task posts it."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", "대기"
-        POSTING = "posting", "게시 중"
-        POSTED = "posted", "게시 완료"
-        RETRYING = "retrying", "재시도 예정"
-        FAILED = "failed", "실패"
+    """One part of an answer as it goes out: a link to its outbound posting (state, attempts, the
+    platform's id and errors live there). Written in the answer's transaction."""
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="deliveries",
                                verbose_name="답변")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="outbox",
-                                verbose_name="게시 계정")
-    to_external_id = models.CharField("답할 메시지 ID", max_length=100)
-    text = models.TextField("게시할 내용")
-    state = models.CharField("상태", max_length=20, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField("시도 횟수", default=0)
-    last_attempt_at = models.DateTimeField("마지막 시도", null=True, blank=True)
-    external_id = models.CharField("게시된 ID", max_length=100, blank=True)
-    posted_at = models.DateTimeField("게시 시각", null=True, blank=True)
-    last_error = models.TextField("오류", blank=True)
-    created_at = models.DateTimeField("생성 시각", auto_now_add=True)
+    posting = models.OneToOneField(Posting, on_delete=models.PROTECT, related_name="answer_part",
+                                   verbose_name="게시")
 
     class Meta:
         verbose_name = "답변 게시"
         verbose_name_plural = "답변 게시"
 
     def __str__(self):
-        return f"{self.account} → {self.to_external_id} ({self.get_state_display()})"
+        return str(self.posting)
 
 
 class StatusChange(models.Model):

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "users",
     "departments",
     "accounts",
+    "outbound",
     "classification",
     "messages_app",
     "portal",
@@ -290,7 +291,7 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="smc")
 # Redis looks for such tasks every 5 s, so a lost task runs again within CELERY_VISIBILITY_TIMEOUT + 5 s.
 # It can be short because no task outlives it: the hard time limit below kills a stuck task first, and
 # no task waits in a worker (ETA/countdown) longer than SMC_MAX_TASK_WAIT; longer waits (a platform's
-# rate limit) go back to beat (dispatch_polls, sweep_outbox). Every task is idempotent, so a redelivery
+# rate limit) go back to beat (dispatch_polls, outbound's sweep). Every task is idempotent, so a redelivery
 # never doubles a message, an answer or a broadcast.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=120)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -321,8 +322,8 @@ CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
 # being drained takes only the CPU the portal leaves, and the feed stays fast in a surge. The workers
 # still get every idle cycle. 0 keeps the priority of the shell that started them.
 SMC_WORKER_NICE = env.int("SMC_WORKER_NICE", default=10)
-# Broadcast tasks go to "<CELERY_QUEUE>.broadcast", consumed by a worker with a thread pool (Procfile).
-CELERY_TASK_ROUTES = ("broadcast.tasks.route",)
+# Postings of broadcasts go to "<CELERY_QUEUE>.broadcast" (outbound.services.queue), consumed by a
+# worker with a thread pool (Procfile).
 CELERY_TIMEZONE = TIME_ZONE
 # Polling: beat queues the due polls every SMC_POLL_DISPATCH_SECONDS. An account whose last poll brought
 # new messages is polled every SMC_BUSY_POLL_SECONDS (if its own interval is longer) for the next
@@ -338,13 +339,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Processing regulation: reminders and overdue marks.
     "escalate-deadlines": {"task": "messages_app.escalate_deadlines", "schedule": 15 * 60},
-    # Inbox: poll the accounts whose interval has passed; re-queue replies whose task was lost.
+    # Inbox: poll the accounts whose interval has passed.
     "dispatch-polls": {"task": "messages_app.tasks.dispatch_polls", "schedule": SMC_POLL_DISPATCH_SECONDS},
-    "sweep-outbox": {"task": "messages_app.tasks.sweep_outbox", "schedule": 60.0},
+    # Answers and broadcasts: queue the postings whose retry time has come (a rate limit's reset, a
+    # backoff) or whose task was lost.
+    "sweep-postings": {"task": "outbound.tasks.sweep", "schedule": 60.0},
     # Classifier: learn from the week's transfers and corrections, nightly; used only if not worse.
     "retrain-classifier": {"task": "classification.retrain", "schedule": crontab(hour=3, minute=30)},
-    # Broadcasts: re-queue deliveries whose task was lost.
-    "sweep-broadcast-deliveries": {"task": "broadcast.tasks.sweep_deliveries", "schedule": 60.0},
 }
 
 # Facebook webhook (/webhooks/facebook/): the app secret signs deliveries, the verify token the handshake.

@@ -71,11 +71,21 @@ class PermanentError(ConnectorError):
     """Retrying will not help: malformed payloads, 4xx other than auth and rate limits."""
 
 
+class CannotLook(ConnectorError):
+    """find_reply/find_post cannot search the platform for this account (no platform user id, the
+    simulator): whether an earlier attempt went through is unknown, never "not found"."""
+
+
 class Connector(Protocol):
     def fetch(self, account, cursor: str) -> Batch: ...
 
+    # A private item (DM) is answered with private=True (issue 24); public replies omit it.
     def reply(self, account, to_external_id: str, text: str) -> str: ...
 
     def post(self, account, text: str) -> str: ...
+
+    # Look before retrying: the id of what an earlier attempt posted, None when it is not there;
+    # CannotLook when the platform cannot be searched for this account.
+    def find_reply(self, account, to_external_id: str, text: str) -> str | None: ...
 
     def find_post(self, account, marker: str) -> str | None: ...  # our recent post carrying marker

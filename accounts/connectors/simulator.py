@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
-from .base import Batch, InboundItem
+from .base import Batch, CannotLook, InboundItem
 from .simulator_texts import compose
 
 # An idle account does not get a flood on its next poll.
@@ -86,8 +86,8 @@ class SimulatorConnector:
         return f"sim-reply-{time.time_ns()}"
 
     def find_reply(self, account, to_external_id: str, text: str) -> str | None:
-        return None
+        raise CannotLook("시뮬레이터는 이전 게시를 찾을 수 없습니다 (the simulator keeps no posts to search)")
 
     def find_post(self, account, marker: str) -> str | None:
-        # Simulated posts are kept nowhere: a repeated simulated post reaches nobody.
-        return None
+        # Simulated posts are kept nowhere: what an interrupted attempt did cannot be looked up.
+        raise CannotLook("시뮬레이터는 이전 게시를 찾을 수 없습니다 (the simulator keeps no posts to search)")

@@ -18,7 +18,7 @@ import requests
 import tweepy
 from django.conf import settings
 
-from .base import AuthExpired, Batch, InboundItem, PermanentError, RateLimited, TransientError
+from .base import AuthExpired, Batch, CannotLook, InboundItem, PermanentError, RateLimited, TransientError
 from .text import split_reply, x_fits
 
 TWEET_FIELDS = [
@@ -260,8 +260,10 @@ class XConnector:
     def find_reply(self, account, to_external_id: str, text: str) -> str | None:
         """The id of a reply we already posted to `to_external_id` with this text, if any."""
         parts = split_reply("x", text)
-        if not parts or not account.platform_user_id:
+        if not parts:
             return None
+        if not account.platform_user_id:
+            raise CannotLook("X 사용자 ID가 없어 이전 게시를 찾을 수 없습니다 (no platform_user_id to search)")
         wanted = _comparable(parts[0])
         client, user_auth = self._client(account)
         with translate_errors():
@@ -287,7 +289,7 @@ class XConnector:
         """The id of our recent post or reply that carries `marker` (a broadcast's link or
         identifier), if any: checked before retrying a post whose outcome is unknown."""
         if not account.platform_user_id:
-            return None
+            raise CannotLook("X 사용자 ID가 없어 이전 게시를 찾을 수 없습니다 (no platform_user_id to search)")
         client, user_auth = self._client(account)
         with translate_errors():
             pages = _pages(

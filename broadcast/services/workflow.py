@@ -15,7 +15,7 @@ from textkit.textclean import sanitize_text
 from users.models import User
 
 from .. import areas, banner, selectors, texts
-from ..models import Broadcast, CapStatus, Delivery, MsgType, Step, Template
+from ..models import Broadcast, CapStatus, MsgType, Step, Template
 from . import BroadcastError, notify, sending
 from .permissions import can_approve, can_draft
 
@@ -174,7 +174,7 @@ def approve(broadcast: Broadcast, user: User, confirmation: str) -> Broadcast:
             locked.state = Broadcast.State.SENDING
             locked.save()
             _record(locked, Step.Action.APPROVE, user)
-            ids = _create_deliveries(locked)
+            ids = sending.create_deliveries(locked)
             _record(locked, Step.Action.SEND, user, f"{len(ids)}개 계정으로 발신 시작")
             transaction.on_commit(lambda: sending.queue(ids), robust=True)  # the sweeper covers a broker hiccup
             transaction.on_commit(banner.invalidate)
@@ -207,20 +207,6 @@ def _letters(text: str) -> str:
 
 def confirmation_matches(broadcast: Broadcast, typed: str) -> bool:
     return bool(typed) and _letters(typed) == _letters(confirmation_word(broadcast))
-
-
-def _create_deliveries(broadcast: Broadcast) -> list[int]:
-    accounts = selectors.postable_accounts().order_by("pk")
-    originals = {}
-    if broadcast.references_id:
-        # On X an Update/Cancel answers the account's own original post, so it reads in context.
-        originals = dict(Delivery.objects.filter(broadcast_id=broadcast.references_id, state=Delivery.State.DELIVERED)
-                         .values_list("account_id", "external_id"))
-    rows = Delivery.objects.bulk_create(
-        Delivery(broadcast=broadcast, account=a, followers=a.follower_count, reply_to=originals.get(a.pk, ""))
-        for a in accounts
-    )
-    return [row.pk for row in rows]
 
 
 def reject(broadcast: Broadcast, user: User, reason: str) -> Broadcast:

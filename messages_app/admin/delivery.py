@@ -8,27 +8,31 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core.errors import ApplicationError
+from outbound.models import Posting
 
 from ..models import Outbox, PhoneComplaint
 from ..services import intake, permissions, publishing
 from .guard import MessageGuard
 
 STATE_TONES = {
-    Outbox.State.PENDING: "muted", Outbox.State.POSTING: "info", Outbox.State.POSTED: "ok",
-    Outbox.State.RETRYING: "warn", Outbox.State.FAILED: "error",
+    Posting.State.PENDING: "muted", Posting.State.POSTING: "info", Posting.State.POSTED: "ok",
+    Posting.State.RETRYING: "warn", Posting.State.FAILED: "error", Posting.State.UNKNOWN: "error",
 }
 
 
 @admin.register(Outbox)
 class OutboxAdmin(admin.ModelAdmin):
+    """The parts of answers as they go out; what each shows is its outbound posting."""
+
     list_display = ("id", "state_badge", "account", "to_external_id", "excerpt", "attempts", "last_attempt_at",
                     "external_id", "short_error", "created_at")
-    list_filter = ("state", "account__platform")
-    search_fields = ("to_external_id", "external_id", "text", "account__handle")
-    list_select_related = ("account",)
-    ordering = ("-created_at", "-id")
-    actions = ["retry"]
-    readonly_fields = [f.name for f in Outbox._meta.fields]
+    list_filter = ("posting__state", "posting__account__platform")
+    search_fields = ("posting__reply_to", "posting__external_id", "posting__text", "posting__account__handle")
+    list_select_related = ("posting__account",)
+    ordering = ("-posting__created_at", "-id")
+    actions = ["retry", "not_posted"]
+    fields = readonly_fields = ("answer", "state_badge", "account", "to_external_id", "text", "attempts",
+                                "last_attempt_at", "external_id", "posted_at", "short_error", "created_at")
 
     def get_queryset(self, request):
         # Staff see the deliveries of the answers of their own divisions; the desk sees all.
@@ -43,18 +47,51 @@ class OutboxAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the record of what went out is kept
 
-    @admin.display(description="상태", ordering="state")
+    @admin.display(description="상태", ordering="posting__state")
     def state_badge(self, row):
-        return format_html('<span class="state state-{}">{}</span>', STATE_TONES.get(row.state, "muted"),
-                           row.get_state_display())
+        return format_html('<span class="state state-{}">{}</span>', STATE_TONES.get(row.posting.state, "muted"),
+                           row.posting.get_state_display())
+
+    @admin.display(description="게시 계정")
+    def account(self, row):
+        return row.posting.account
+
+    @admin.display(description="답할 메시지 ID")
+    def to_external_id(self, row):
+        return row.posting.reply_to
+
+    @admin.display(description="게시할 내용")
+    def text(self, row):
+        return row.posting.text
 
     @admin.display(description="내용")
     def excerpt(self, row):
-        return row.text[:40] + ("…" if len(row.text) > 40 else "")
+        text = row.posting.text
+        return text[:40] + ("…" if len(text) > 40 else "")
+
+    @admin.display(description="시도 횟수")
+    def attempts(self, row):
+        return row.posting.attempts
+
+    @admin.display(description="마지막 시도")
+    def last_attempt_at(self, row):
+        return row.posting.last_attempt_at
+
+    @admin.display(description="게시된 ID")
+    def external_id(self, row):
+        return row.posting.external_id
+
+    @admin.display(description="게시 시각")
+    def posted_at(self, row):
+        return row.posting.posted_at
+
+    @admin.display(description="생성 시각", ordering="posting__created_at")
+    def created_at(self, row):
+        return row.posting.created_at
 
     @admin.display(description="오류")
     def short_error(self, row):
-        return row.last_error[:80]
+        return row.posting.last_error[:80]
 
     @admin.action(description="실패한 게시 다시 시도 (플랫폼에 이미 게시됐는지 먼저 확인)",
                   permissions=["change"])
@@ -62,6 +99,13 @@ class OutboxAdmin(admin.ModelAdmin):
         with transaction.atomic():
             count = publishing.requeue(queryset.values_list("pk", flat=True))
         self.message_user(request, f"{count}건을 다시 게시 대기열에 넣었습니다.", messages.SUCCESS)
+
+    @admin.action(description="플랫폼에서 확인함: 게시되지 않았으니 다시 게시",
+                  permissions=["change"])
+    def not_posted(self, request, queryset):
+        with transaction.atomic():
+            count = publishing.confirm_not_posted(queryset.values_list("pk", flat=True))
+        self.message_user(request, f"확인 필요였던 {count}건을 다시 게시합니다.", messages.SUCCESS)
 
 
 class PhoneComplaintForm(forms.ModelForm):

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from accounts.connectors.base import CannotLook
 from accounts.connectors.simulator import MAX_ITEMS_PER_FETCH, SimulatorConnector
 from accounts.connectors.simulator_texts import TEMPLATES
 
@@ -115,4 +116,8 @@ def test_reply_and_post_return_simulated_ids():
     assert connector.reply(account(), "sim-x-seoul_traffic-1", "답변입니다") == first  # a retry, same id
     assert connector.reply(account(), "sim-x-seoul_traffic-2", "답변입니다") != first
     assert connector.post(account(), "[긴급] 안내").startswith("sim-reply-")
-    assert connector.find_reply(account(), "sim-x-seoul_traffic-1", "답변입니다") is None
+    # It keeps no posts: whether an interrupted attempt went through cannot be looked up.
+    with pytest.raises(CannotLook):
+        connector.find_reply(account(), "sim-x-seoul_traffic-1", "답변입니다")
+    with pytest.raises(CannotLook):
+        connector.find_post(account(), "SMC-20260101-ABCDEF01")

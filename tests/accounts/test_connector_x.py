@@ -282,6 +282,18 @@ def test_find_reply_returns_none_when_no_matching_reply(rsps):
     assert connector.find_reply(account(), "1785864010123456789", "안녕하세요, 서울시 버스정책과입니다.") is None
 
 
+def test_find_reply_and_find_post_without_the_user_id_cannot_look_rather_than_say_not_found(rsps):
+    from accounts.connectors.base import CannotLook
+
+    nameless = account()
+    nameless.platform_user_id = ""
+    with pytest.raises(CannotLook):
+        XConnector().find_reply(nameless, "1785871110351339892", "안녕하세요, 서울시 버스정책과입니다.")
+    with pytest.raises(CannotLook):
+        XConnector().find_post(nameless, "SMC-20260101-ABCDEF01")
+    assert len(rsps.calls) == 0
+
+
 def test_connector_errors_redact_bearer_tokens():
     from accounts.connectors.base import PermanentError
 

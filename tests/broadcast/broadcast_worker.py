@@ -87,11 +87,11 @@ def main(queue: str, ns: str, threads: str) -> None:
 
     from django.conf import settings
 
-    from broadcast.services import sending
+    from outbound import services as outbound
 
     steer = Steer(ns, settings.REDIS_URL)
     platform = RedisPlatform(steer)
-    sending.connector_for = lambda broadcast, account: platform
+    outbound.connector_for = lambda posting: platform
 
     serve(steer.r, steer.key("ready"), f"{queue}.broadcast", f"broadcast-{ns}", pool="threads",
           concurrency=int(threads))

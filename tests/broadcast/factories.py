@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 from accounts.connectors.base import AuthExpired, RateLimited
 from broadcast.models import Broadcast, Template
-from broadcast.services import sending, workflow
+from broadcast.services import workflow
+from outbound import services as outbound
 from users import roles
 
 
@@ -35,7 +36,9 @@ def approved(drafter, approver, **fields) -> Broadcast:
 
 
 def deliver_all(broadcast: Broadcast) -> list[str]:
-    return [sending.deliver(pk) for pk in broadcast.deliveries.order_by("pk").values_list("pk", flat=True)]
+    """Every delivery's posting attempted once, in-process (what the broadcast queue's tasks do)."""
+    ids = broadcast.deliveries.order_by("pk").values_list("posting_id", flat=True)
+    return [outbound.post_once(pk).outcome for pk in ids]
 
 
 class FakePlatform:
@@ -49,7 +52,7 @@ class FakePlatform:
         self._ids = itertools.count(1)
 
     def install(self, monkeypatch):
-        monkeypatch.setattr(sending, "connector_for", lambda broadcast, account: self)
+        monkeypatch.setattr(outbound, "connector_for", lambda posting: self)
         return self
 
     def _maybe_fail(self, account):

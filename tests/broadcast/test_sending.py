@@ -9,8 +9,10 @@ from accounts.connectors.simulator import SimulatorConnector
 from accounts.models import Account
 from accounts.models import Status as AccountStatus
 from broadcast import selectors, texts
-from broadcast.models import Broadcast, CapStatus, Delivery, MsgType, Step
+from broadcast.models import Broadcast, CapStatus, MsgType, Step
 from broadcast.services import BroadcastError, sending, workflow
+from outbound import services as outbound
+from outbound.models import Posting
 
 from .factories import FakePlatform, approve, approved, auth_expired, deliver_all, people, rate_limited
 
@@ -34,17 +36,17 @@ def test_every_active_account_gets_one_post_and_reach_is_summed(make_staff, plat
     assert not Account.objects.filter(is_polled=False).filter(broadcast_deliveries__broadcast=broadcast).exists()
     assert broadcast.deliveries.count() == 34  # created in the approval's transaction
     outcomes = deliver_all(broadcast)
-    assert outcomes == ["delivered"] * 34
+    assert outcomes == ["posted"] * 34
     assert set(platform.posts) == expected and all(len(p) == 1 for p in platform.posts.values())
     # Running every task again (a redelivery) posts nothing more.
-    assert set(deliver_all(broadcast)) == {"already-delivered"}
+    assert set(deliver_all(broadcast)) == {"already-posted"}
     assert sum(len(p) for p in platform.posts.values()) == 34
     x_post = platform.posts["seoulmania"][0]["text"]
     assert x_post == broadcast.x_text and texts.public_url(broadcast) in x_post
     assert platform.posts["seoul.city"][0]["text"] == broadcast.facebook_text
     progress = selectors.progress(broadcast.pk)
     followers = active_accounts().aggregate(s=Sum("follower_count"))["s"]
-    assert progress == {"total": 34, "delivered": 34, "failed": 0, "pending": 0, "reach": followers}
+    assert progress == {"total": 34, "delivered": 34, "failed": 0, "unknown": 0, "pending": 0, "reach": followers}
     assert selectors.reach_phrase(progress) == f"34개 계정 중 34개 발신, 약 {round(followers / 10000)}만 명 도달"
     broadcast.refresh_from_db()
     assert broadcast.state == Broadcast.State.SENT and broadcast.completed_at
@@ -56,11 +58,12 @@ def test_an_attempt_with_unknown_outcome_is_looked_for_before_posting_again(make
     broadcast = approved(drafter, approver)
     row = broadcast.deliveries.select_related("account").first()
     # A worker began the attempt, posted, and died before recording the result.
-    sending._begin(row.pk)
+    outbound._begin(row.posting_id)
     platform.post(row.account, broadcast.x_text if row.account.platform == "x" else broadcast.facebook_text)
-    assert sending.deliver(row.pk) == "found"
+    assert outbound.post_once(row.posting_id).outcome == "found"
+    row = row.posting
     row.refresh_from_db()
-    assert row.state == Delivery.State.DELIVERED and row.external_id == platform.posts[row.account.handle][0]["id"]
+    assert row.state == Posting.State.POSTED and row.external_id == platform.posts[row.account.handle][0]["id"]
     assert len(platform.posts[row.account.handle]) == 1
     assert platform.find_calls == [(row.account.handle, broadcast.identifier)]
 
@@ -69,23 +72,24 @@ def test_unknown_outcome_not_found_on_the_platform_is_posted(make_staff, platfor
     drafter, approver = people(make_staff)
     broadcast = approved(drafter, approver)
     row = broadcast.deliveries.select_related("account").first()
-    sending._begin(row.pk)  # died before the request left
-    assert sending.deliver(row.pk) == "delivered"
+    outbound._begin(row.posting_id)  # died before the request left
+    assert outbound.post_once(row.posting_id).outcome == "posted"
     assert len(platform.posts[row.account.handle]) == 1 and len(platform.find_calls) == 1
 
 
 def test_429_then_success_waits_for_the_reset_and_posts_once(make_staff, platform):
     drafter, approver = people(make_staff)
     broadcast = approved(drafter, approver)
-    platform.script["seoulmania"] = [rate_limited(seconds=42)]
-    row = broadcast.deliveries.get(account__handle="seoulmania", account__platform="x")
-    with pytest.raises(sending.RetryLater) as info:
-        sending.deliver(row.pk)
+    error = rate_limited(seconds=42)
+    platform.script["seoulmania"] = [error]
+    row = broadcast.deliveries.get(account__handle="seoulmania", account__platform="x").posting
+    outcome = outbound.post_once(row.pk)
     row.refresh_from_db()
-    assert row.state == Delivery.State.RETRYING and row.retry_at == info.value.reset_at
+    assert outcome.outcome == "retry" and 30 < outcome.retry_in <= 42  # short: the task holds it
+    assert row.state == Posting.State.RETRYING and row.retry_at == error.reset_at
     assert not row.outcome_unknown  # a refusal: nothing to look for
     assert "요청 한도 초과" in row.last_error
-    assert sending.deliver(row.pk) == "delivered"
+    assert outbound.post_once(row.pk).outcome == "posted"
     assert len(platform.posts["seoulmania"]) == 1 and platform.find_calls == []
 
 
@@ -95,7 +99,7 @@ def test_auth_expired_fails_the_delivery_and_marks_the_account_then_retry_failed
     platform.script["seoul_traffic"] = [auth_expired()]
     deliver_all(broadcast)
     row = broadcast.deliveries.get(account__handle="seoul_traffic", account__platform="x")
-    assert row.state == Delivery.State.FAILED and row.needs_reauth and "재인증" in row.last_error
+    assert row.state == Posting.State.FAILED and row.needs_reauth and "재인증" in row.last_error
     assert row.account.status == AccountStatus.NEEDS_REAUTH
     progress = selectors.progress(broadcast.pk)
     assert progress["delivered"] == 33 and progress["failed"] == 1
@@ -108,7 +112,7 @@ def test_auth_expired_fails_the_delivery_and_marks_the_account_then_retry_failed
     assert sending.retry_failed(broadcast, drafter) == 1
     broadcast.refresh_from_db()
     assert broadcast.state == Broadcast.State.SENDING
-    assert sending.deliver(row.pk) == "delivered"
+    assert outbound.post_once(row.posting_id).outcome == "posted"
     assert len(platform.posts["seoul_traffic"]) == 1
     broadcast.refresh_from_db()
     assert broadcast.state == Broadcast.State.SENT
@@ -156,9 +160,11 @@ def test_exercise_and_test_post_only_through_the_simulator(make_staff, settings)
         broadcast = approved(drafter, approver, cap_status=status)
         account = Account.objects.get(platform="x", handle="seoulmania")
         account.credentials = {"bearer_token": "real-looking-token"}
-        assert isinstance(sending.connector_for(broadcast, account), SimulatorConnector)
-        assert set(deliver_all(broadcast)) == {"delivered"}
-        assert all(d.startswith("sim-") for d in broadcast.deliveries.values_list("external_id", flat=True))
+        account.save()
+        posting = broadcast.deliveries.get(account=account).posting
+        assert posting.simulated and isinstance(outbound.connector_for(posting), SimulatorConnector)
+        assert set(deliver_all(broadcast)) == {"posted"}
+        assert all(d.startswith("sim-") for d in broadcast.deliveries.values_list("posting__external_id", flat=True))
 
 
 def test_retry_failed_is_refused_to_people_without_a_broadcast_role(make_staff, platform):
@@ -170,11 +176,26 @@ def test_retry_failed_is_refused_to_people_without_a_broadcast_role(make_staff, 
         sending.retry_failed(broadcast, make_staff("mayor", roles.MAYORS_OFFICE))
 
 
-def test_deliveries_are_queued_by_task_name_onto_the_broadcast_queue():
-    """sending calls the task by name (tasks import sending, not the other way round): the name must
-    be the registered task's, and its "broadcast." prefix must route it to the broadcast queue."""
-    from broadcast import tasks
+def test_deliveries_are_queued_onto_the_broadcast_queue_and_answers_onto_the_default_one(make_staff, settings):
+    """outbound calls its task by name (the tasks import the services): the name must be the
+    registered task's, and a broadcast's postings must land in "<queue>.broadcast" in Redis."""
+    import uuid
+
+    import redis
+
+    from outbound import tasks
     from smc.celery import app
 
-    assert app.tasks[sending.DELIVER_TASK] is tasks.deliver._get_current_object()
-    assert app.amqp.router.route({}, sending.DELIVER_TASK, args=(1,))["queue"].name == tasks.queue_name()
+    assert app.tasks[outbound.POST_TASK] is tasks.post._get_current_object()
+    drafter, approver = people(make_staff)
+    broadcast = approved(drafter, approver)
+    previous, app.conf.task_default_queue = app.conf.task_default_queue, f"smc_q_{uuid.uuid4().hex[:8]}"
+    r = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        ids = list(broadcast.deliveries.values_list("posting_id", flat=True))
+        sending.queue(ids)
+        assert r.llen(f"{app.conf.task_default_queue}.broadcast") == 34
+        assert r.llen(app.conf.task_default_queue) == 0
+    finally:
+        r.delete(f"{app.conf.task_default_queue}.broadcast", app.conf.task_default_queue)
+        app.conf.task_default_queue = previous

@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from broadcast.models import Broadcast, Delivery
-from broadcast.services.sending import OPEN_STATES
+from broadcast.models import Broadcast
+from outbound.models import Posting
 from smc.celery import app
 from tests.waiting import unacked_tasks_redeliverable, wait_until
 from tests.workers import database_url
@@ -46,7 +46,7 @@ def test_fan_out_through_the_worker_posts_every_account_once(world):
     worker, steer = world["worker"], world["steer"]
     worker.start()
     broadcast = approved(*world["people"])
-    _wait_until(lambda: not broadcast.deliveries.filter(state__in=OPEN_STATES).exists(), "fan-out", worker)
+    _wait_until(lambda: not broadcast.deliveries.filter(posting__state__in=Posting.OPEN_STATES).exists(), "fan-out", worker)
     handles = list(broadcast.deliveries.values_list("account__handle", flat=True))
     assert len(handles) == 34 and steer.total_posts() == 34
     assert all(len(steer.posts(h)) == 1 for h in handles)
@@ -65,16 +65,16 @@ def test_worker_sigkilled_mid_fan_out_and_restarted_posts_each_account_exactly_o
     worker.kill_all()
     steer.r.delete(steer.key("hold"))
 
-    states = dict(broadcast.deliveries.values_list("account__handle", "state"))
-    in_flight = [h for h, s in states.items() if s == Delivery.State.POSTING and steer.posts(h)]
+    states = dict(broadcast.deliveries.values_list("account__handle", "posting__state"))
+    in_flight = [h for h, s in states.items() if s == Posting.State.POSTING and steer.posts(h)]
     assert in_flight, "some posts went out without their result being recorded"
-    assert any(s == Delivery.State.PENDING for s in states.values()), "the kill landed mid fan-out"
+    assert any(s == Posting.State.PENDING for s in states.values()), "the kill landed mid fan-out"
     posted_before = steer.total_posts()
 
     # The new worker gets the unacknowledged tasks back once they are older than the visibility timeout.
     _wait_until(unacked_tasks_redeliverable(steer.r, 1), "the unacknowledged tasks to be redeliverable", worker)
     worker.start(CELERY_VISIBILITY_TIMEOUT="1")
-    _wait_until(lambda: not broadcast.deliveries.filter(state__in=OPEN_STATES).exists(), "fan-out after restart",
+    _wait_until(lambda: not broadcast.deliveries.filter(posting__state__in=Posting.OPEN_STATES).exists(), "fan-out after restart",
                 worker)
 
     handles = list(broadcast.deliveries.values_list("account__handle", flat=True))
@@ -83,8 +83,8 @@ def test_worker_sigkilled_mid_fan_out_and_restarted_posts_each_account_exactly_o
     assert steer.total_posts() == 34 and posted_before < 34
     # The in-flight ones were found on the platform, not posted again.
     for handle in in_flight:
-        row = broadcast.deliveries.get(account__handle=handle)
-        assert row.state == Delivery.State.DELIVERED and row.external_id == steer.posts(handle)[0]["id"]
+        row = broadcast.deliveries.get(account__handle=handle).posting
+        assert row.state == Posting.State.POSTED and row.external_id == steer.posts(handle)[0]["id"]
         assert row.attempts >= 2
     assert int(steer.r.get(steer.key("find_calls")) or 0) >= len(in_flight)
     assert Broadcast.objects.get(pk=broadcast.pk).state == Broadcast.State.SENT

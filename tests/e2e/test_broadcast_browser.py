@@ -9,6 +9,7 @@ import pytest
 
 from broadcast.models import Broadcast
 from broadcast.services import sending
+from outbound import services as outbound
 from tests.broadcast.factories import FakePlatform
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import PASSWORD
@@ -106,19 +107,19 @@ def test_draft_submit_confirm_and_watch_the_progress(page, browser, staff, shot,
     other.get_by_role("button", name="승인하고 34개 계정으로 발신").click()
     expect(other.locator(".bc-state")).to_have_text("발신 중 0/34")
     expect(other.locator("#bc-counts")).to_contain_text("대기 34")
-    assert sorted(queued) == sorted(broadcast.deliveries.values_list("pk", flat=True))
+    assert sorted(queued) == sorted(broadcast.deliveries.values_list("posting_id", flat=True))
 
     for pk in queued[:17]:
-        sending.deliver(pk)
+        outbound.post_once(pk)
     expect(other.locator("#bc-counts")).to_contain_text("발신 17")  # no reload: the script polls
     expect(other.locator("#bc-bar")).to_have_attribute("value", "17")
     expect(other.locator(".bc-state")).to_have_text("발신 중 17/34")
     for pk in queued[17:]:
-        sending.deliver(pk)
+        outbound.post_once(pk)
     expect(other.locator("#bc-counts")).to_contain_text("34개 계정 중 34개 발신, 약")
     expect(other.locator(".bc-state")).to_have_text("발신 완료 34/34")
     expect(other.locator("#bc-rows tr")).to_have_count(34)
-    expect(other.locator("#bc-rows td.bc-d-delivered")).to_have_count(34)
+    expect(other.locator("#bc-rows td.bc-d-posted")).to_have_count(34)
     other.screenshot(path=str(ARTIFACTS / "broadcast-progress.png"), full_page=True)
     check_axe(other, "progress")
     expect(other.get_by_role("button", name="정정(Update) 초안 만들기")).to_have_count(0)  # approvers do not draft

@@ -1,0 +1,58 @@
+"""What a posting does on each connector error: one rule per error of accounts/connectors/base.py.
+
+The connectors map their platforms' codes to those errors (each connector's one table); this table
+maps every error to what happens to the posting. A new connector error without a rule here fails
+tests/outbound/test_rules.py.
+"""
+
+from dataclasses import dataclass
+
+from accounts.connectors.base import (
+    AuthExpired,
+    CannotLook,
+    ConnectorError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+
+from .models import Posting
+
+
+@dataclass(frozen=True)
+class Rule:
+    state: str  # what the posting becomes
+    failure: str = ""  # why it failed (Posting.Failure), when it did
+    # "reset": retried after the platform's reset time; "backoff": after an exponential backoff.
+    wait: str = ""
+    # The platform refused the request: the attempt that raised it posted nothing (its outcome is
+    # known). Otherwise a timeout or a garbled answer may have come after the post was taken.
+    refused: bool = False
+    marks_account: bool = False  # the account needs reauthorisation (staff see it in the registry)
+    counts: bool = True  # counts towards giving up (a rate limit is not a failure)
+    label: str = ""  # Korean first, English in parentheses: stored as the posting's last error
+
+
+RULES: dict[type[ConnectorError], Rule] = {
+    RateLimited: Rule(Posting.State.RETRYING, wait="reset", refused=True, counts=False,
+                      label="요청 한도 초과, 재설정 후 재시도 (rate limited)"),
+    TransientError: Rule(Posting.State.RETRYING, wait="backoff", label="일시적 오류, 재시도 예정 (transient error)"),
+    AuthExpired: Rule(Posting.State.FAILED, Posting.Failure.REAUTH, refused=True, marks_account=True,
+                      label="계정 재인증 필요 (account needs reauthorisation)"),
+    # X answers "duplicate content" when the same text is there already, maybe from our own earlier
+    # attempt: not a proof that nothing was posted, so a later retry looks first.
+    PermanentError: Rule(Posting.State.FAILED, Posting.Failure.REFUSED, label="게시 실패 (failed)"),
+    CannotLook: Rule(Posting.State.UNKNOWN, Posting.Failure.CANNOT_LOOK,
+                     label="이전 시도가 게시되었는지 플랫폼에서 확인할 수 없습니다. 담당자가 확인해야 합니다 "
+                           "(the previous attempt may have been posted and this account cannot be searched)"),
+    ConnectorError: Rule(Posting.State.FAILED, Posting.Failure.ERROR, label="게시 실패 (failed)"),
+}
+# Anything else (a bug, an unexpected library error) fails the posting without a retry.
+UNEXPECTED = Rule(Posting.State.FAILED, Posting.Failure.ERROR, label="게시 실패 (failed)")
+
+
+def rule_for(error: BaseException) -> Rule:
+    for cls in type(error).__mro__:
+        if cls in RULES:
+            return RULES[cls]  # type: ignore[index]
+    return UNEXPECTED
