@@ -28,6 +28,7 @@ from messages_app.models import (
     Outbox,
     Status,
 )
+from outbound.models import Posting
 from portal.models import Comment
 from tests.factories import division, routed
 from users import roles
@@ -120,8 +121,9 @@ def world(seeded):
                            division=division("bus-policy"), is_private=True, needs_triage=False,
                            raw={"channel": "phone", "caller_contact": "010-1111-2222", "reference": "A-1"})
     answer = Answer.objects.create(message=direct, division=direct.division, author=owner, text="답변드립니다")
-    Outbox.objects.create(answer=answer, account=Account.objects.get(platform="x", handle="seoulmania"),
-                          to_external_id=direct.external_id, text=answer.text)
+    Outbox.objects.create(answer=answer, posting=Posting.objects.create(
+        kind="answer", account=Account.objects.get(platform="x", handle="seoulmania"),
+        reply_to=direct.external_id, text=answer.text))
     LabelCorrection.objects.create(message=public, text=public.text, type="complaint", topic="transport",
                                    corrected_by=owner)
     Comment.objects.create(message=public, user=owner, text="저도 봤어요", report_count=1)

@@ -21,6 +21,7 @@ from messages_app.models import (
     Outbox,
     Status,
 )
+from outbound.models import Posting
 from portal.models import Comment
 from tests.factories import division, routed, staff
 
@@ -57,8 +58,9 @@ def world(seeded):
         division=division("bus-policy"), is_private=True, type="complaint", topic="transport",
         needs_triage=False, raw={"channel": "phone", "caller_contact": "010-0000-0000"})
     answer = Answer.objects.create(message=direct, division=direct.division, author=owner, text=SECRET_ANSWER)
-    Outbox.objects.create(answer=answer, account=Account.objects.get(platform="x", handle="seoulmania"),
-                          to_external_id=direct.external_id, text=SECRET_ANSWER)
+    Outbox.objects.create(answer=answer, posting=Posting.objects.create(
+        kind="answer", account=Account.objects.get(platform="x", handle="seoulmania"),
+        reply_to=direct.external_id, text=SECRET_ANSWER))
     LabelCorrection.objects.create(message=direct, text=direct.text, type="complaint", topic="transport",
                                    corrected_by=owner)
     Notice.objects.create(division=direct.division, message=direct, step="d-1",

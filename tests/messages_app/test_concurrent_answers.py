@@ -7,13 +7,14 @@ from django.db import close_old_connections
 
 from messages_app.models import Answer, Message, Outbox, StatusChange
 from messages_app.services import publishing
+from outbound import services as outbound
 from tests.factories import public_message, staff_user
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_answering_at_once_leave_exactly_one_answer(seeded, monkeypatch):
     queued = []
-    monkeypatch.setattr(publishing, "queue_publish", queued.append)  # no broker round trip here
+    monkeypatch.setattr(outbound, "queue", queued.extend)  # no broker round trip here
     message = public_message("지하철 2호선 냉방이 너무 약해요")
     authors = [staff_user(), staff_user()]
     barrier = threading.Barrier(len(authors))
@@ -40,6 +41,6 @@ def test_two_staff_answering_at_once_leave_exactly_one_answer(seeded, monkeypatc
     assert [o for o in outcomes if o != "answered"][0].startswith("이미 답변이 등록된")
     answer_row = Answer.objects.get(message=message)
     assert set(Outbox.objects.values_list("answer_id", flat=True)) == {answer_row.pk}
-    assert list(Outbox.objects.values_list("text", flat=True)) == [answer_row.text]
+    assert list(Outbox.objects.values_list("posting__text", flat=True)) == [answer_row.text]
     assert StatusChange.objects.filter(message=message, to_status="answered").count() == 1
     assert len(queued) == 1

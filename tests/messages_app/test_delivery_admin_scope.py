@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import Account
 from departments.models import Division
 from messages_app.models import Answer, Message, Outbox, Status
+from outbound.models import Posting
 from users import roles
 
 
@@ -17,8 +18,9 @@ def _phone(text, division_code):
 
 def _delivery(message, author, text):
     answer = Answer.objects.create(message=message, division=message.division, author=author, text=text)
-    return Outbox.objects.create(answer=answer, account=Account.objects.get(platform="x", handle="seoulmania"),
-                                 to_external_id=message.external_id, text=text)
+    return Outbox.objects.create(answer=answer, posting=Posting.objects.create(
+        kind="answer", account=Account.objects.get(platform="x", handle="seoulmania"),
+        reply_to=message.external_id, text=text))
 
 
 @pytest.fixture
@@ -49,7 +51,7 @@ def test_staff_see_only_their_divisions_deliveries(client, two_divisions):
     client.force_login(housing_staff)
     html = client.get("/admin/messages_app/outbox/").content.decode()
     assert "주택 답변 게시본" in html and "버스 답변 게시본" not in html
-    other = Outbox.objects.get(text="버스 답변 게시본")
+    other = Outbox.objects.get(posting__text="버스 답변 게시본")
     assert client.get(f"/admin/messages_app/outbox/{other.pk}/change/").status_code in (302, 404)
     client.force_login(desk)
     html = client.get("/admin/messages_app/outbox/").content.decode()

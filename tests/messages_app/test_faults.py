@@ -17,9 +17,10 @@ from django.db import connection, connections
 
 from accounts.connectors.base import Batch
 from accounts.models import Account, Status
-from messages_app.models import Message, Outbox, StatusChange
+from messages_app.models import Message, StatusChange
 from messages_app.services import ingest, publishing
 from messages_app.tasks.polling import poll_account
+from outbound.models import Posting
 from smc.celery import app
 from tests.waiting import unacked_tasks_redeliverable, wait_until
 from tests.workers import WorkerProcess, database_url
@@ -146,16 +147,16 @@ def test_publishing_killed_around_the_platform_call_posts_once(world, stage):
     steer.block(stage)
     worker.start()
     answer = publishing.create_answer(message, staff, "불편을 드려 죄송합니다. 오늘 수리하겠습니다.", message.division)
-    row = answer.deliveries.get()
+    row = answer.deliveries.get().posting
     reached = steer.wait_reached(stage)
     row.refresh_from_db()
-    assert row.state == Outbox.State.POSTING and row.attempts == 1  # recorded before the call
+    assert row.state == Posting.State.POSTING and row.attempts == 1  # recorded before the call
     os.kill(reached["pid"], signal.SIGKILL)
     steer.release(stage)
 
     def posted():
         row.refresh_from_db()
-        return row.state == Outbox.State.POSTED
+        return row.state == Posting.State.POSTED
 
     _wait_until(posted, "publish after kill", worker.log_path)
     replies = steer.replies(message.external_id)

@@ -83,18 +83,23 @@ def test_outbox_admin_shows_state_and_error_and_retries(client, staff, monkeypat
 
     from .ingest_fakes import make_item
 
+    from outbound import services as outbound
+    from outbound.models import Posting
+
     queued = []
-    monkeypatch.setattr(publishing, "queue_publish", queued.append)
+    monkeypatch.setattr(outbound, "queue", lambda ids, countdown=None: queued.extend(ids))
     account = Account.objects.filter(platform="x", status="active").first()
     [pk] = ingest.ingest_batch(account, Batch(items=[make_item("x", 1)], next_cursor="c"))
     answer = publishing.create_answer(Message.objects.get(pk=pk), staff, "답변", account.owner_division)
     row = answer.deliveries.get()
-    publishing.mark(row.pk, Outbox.State.FAILED, "게시 실패 (failed: 403 duplicate content)")
+    Posting.objects.filter(pk=row.posting_id).update(state=Posting.State.FAILED,
+                                                     last_error="게시 실패 (failed: 403 duplicate content)")
     client.force_login(staff)
     page = client.get("/admin/messages_app/outbox/").content.decode()
     assert "실패" in page and "403 duplicate content" in page
+    assert client.get(f"/admin/messages_app/outbox/{row.pk}/change/").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/admin/messages_app/outbox/", {"action": "retry", "_selected_action": [row.pk]})
     assert response.status_code == 302
-    row.refresh_from_db()
-    assert row.state == Outbox.State.RETRYING and row.pk in queued
+    row.posting.refresh_from_db()
+    assert row.posting.state == Posting.State.RETRYING and row.posting_id in queued

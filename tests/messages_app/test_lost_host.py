@@ -14,7 +14,7 @@ Mid-surge, every process of host A is SIGKILLed and its link removed. What bound
   busy slot (SMC_BUSY_POLL_SECONDS + the dispatch period), so polls do not wait for Redis;
 - the task message itself comes back after CELERY_VISIBILITY_TIMEOUT (+5 s sweep) and runs as a
   harmless no-op (lock, cursor, ON CONFLICT). Answers and broadcasts rely on that redelivery (and on
-  sweep_outbox), hence the short default timeout; this test uses 20 s to see it happen.
+  outbound's sweeper), hence the short default timeout; this test uses 20 s to see it happen.
 """
 
 import logging

@@ -9,11 +9,9 @@ from django.utils import timezone
 from accounts import connectors
 from accounts.connectors.base import Batch, RateLimited, TransientError
 from accounts.models import Account, Status
-from messages_app.models import Message, Outbox
-from messages_app.services import ingest, polling, publishing
+from messages_app.models import Message
+from messages_app.services import polling
 from messages_app.tasks import polling as poll_tasks
-from messages_app.tasks import publishing as publish_tasks
-from users.models import User
 
 from .ingest_fakes import ScriptedConnector, install_classifier_model, make_item
 
@@ -143,44 +141,6 @@ def test_a_city_wide_surge_polls_every_account_sooner(account, settings):
     cache.delete_pattern("poll:queued:*")
     cache.set(polling.busy_key(busy[2]), 1)
     assert set(polling.due_account_ids(now=later)) == set(polled)  # three: a surge, every account is due
-
-
-def test_publish_gives_up_after_retries_with_reason(fake, account, monkeypatch):
-    monkeypatch.setattr(publishing, "queue_publish", lambda pk: None)
-    staff = User.objects.create_user("s1", password="x")
-    [pk] = ingest.ingest_batch(account, Batch(items=[make_item("x", 1)], next_cursor="c"))
-    row = publishing.create_answer(Message.objects.get(pk=pk), staff, "답변", account.owner_division
-                                   ).deliveries.get()
-    fake.replies = [TransientError("503")] * (publish_tasks.MAX_RETRIES + 1)
-    publish_tasks.publish_outbox.apply(args=(row.pk,))
-    row.refresh_from_db()
-    assert row.state == Outbox.State.FAILED and "재시도 횟수 초과" in row.last_error
-    assert row.attempts == publish_tasks.MAX_RETRIES + 1 and fake.posted == []
-
-
-def test_publish_chains_the_next_part(fake, account, monkeypatch):
-    monkeypatch.setattr(publishing, "queue_publish", lambda pk: None)
-    chained = []
-    monkeypatch.setattr(publish_tasks.publish_outbox, "delay", lambda pk: chained.append(pk))
-    staff = User.objects.create_user("s2", password="x")
-    [pk] = ingest.ingest_batch(account, Batch(items=[make_item("x", 1)], next_cursor="c"))
-    answer = publishing.create_answer(Message.objects.get(pk=pk), staff, "보행 안전 점검 결과 안내드립니다. " * 30,
-                                      account.owner_division)
-    rows = list(answer.deliveries.order_by("pk"))
-    assert publish_tasks.publish_outbox.apply(args=(rows[0].pk,)).get() == "posted"
-    assert chained == [rows[1].pk]
-
-
-def test_sweep_requeues_stalled_rows_only(fake, account, monkeypatch):
-    monkeypatch.setattr(publishing, "queue_publish", lambda pk: None)
-    sent = []
-    monkeypatch.setattr(publish_tasks.publish_outbox, "delay", lambda pk: sent.append(pk))
-    staff = User.objects.create_user("s3", password="x")
-    [a, b] = ingest.ingest_batch(account, Batch(items=[make_item("x", 1), make_item("x", 2)], next_cursor="c"))
-    old = publishing.create_answer(Message.objects.get(pk=a), staff, "답변", account.owner_division).deliveries.get()
-    publishing.create_answer(Message.objects.get(pk=b), staff, "답변", account.owner_division)
-    Outbox.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=1))
-    assert publish_tasks.sweep_outbox() == 1 and sent == [old.pk]
 
 
 def test_poll_accounts_command_prints_what_came_in(fake, account):

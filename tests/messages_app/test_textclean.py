@@ -112,7 +112,7 @@ def test_staff_answer_and_reasons(client, seeded):
     assert response.status_code == 302
     answer = Answer.objects.get(message=m)
     assert answer.text == "의자를 이번 주에 교체하겠습니다."
-    assert all(_nothing_invisible(o.text) for o in Outbox.objects.filter(answer=answer))
+    assert all(_nothing_invisible(o.posting.text) for o in Outbox.objects.filter(answer=answer))
     other = routed("bus-policy")
     triage.transfer(other, division("parking").pk, actor=bus, reason=f"주차{RLO} 담당{DEL}")
     assert StatusChange.objects.filter(message=other).last().note.endswith("사유: 주차 담당")
