@@ -269,8 +269,9 @@ def sweep(now: datetime | None = None) -> int:
     period, not once a minute."""
     now = now or timezone.now()
     ids = selectors.due_posting_ids(now)
-    Posting.objects.filter(pk__in=ids).update(retry_at=now + SWEEP_AFTER)
-    queue(ids)
+    if ids:
+        Posting.objects.filter(pk__in=ids).update(retry_at=now + SWEEP_AFTER)
+        queue(ids)
     return len(ids)
 
 
