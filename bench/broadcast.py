@@ -70,8 +70,10 @@ def run(db_url: str, queue: str, ns: str, threads: int) -> int:
 
     from accounts.models import Account, Platform, Status
     from broadcast.models import Template
-    from broadcast.services import sending, workflow
+    from broadcast.services import workflow
     from departments.models import Division
+    from outbound import services as outbound
+    from outbound.models import Posting
     from tests.broadcast.broadcast_worker import RedisPlatform, Steer, Worker
     from users import roles
     from users.models import User
@@ -101,11 +103,11 @@ def run(db_url: str, queue: str, ns: str, threads: int) -> int:
 
     def wait_done(broadcast, timeout=120) -> float:
         deadline = time.monotonic() + timeout
-        while broadcast.deliveries.filter(state__in=sending.OPEN_STATES).exists():
+        while broadcast.deliveries.filter(posting__state__in=Posting.OPEN_STATES).exists():
             if time.monotonic() > deadline:
                 raise RuntimeError("deliveries did not finish")
             time.sleep(0.01)
-        last = broadcast.deliveries.aggregate(t=Max("delivered_at"))["t"]
+        last = broadcast.deliveries.aggregate(t=Max("posting__posted_at"))["t"]
         return (last - broadcast.approved_at).total_seconds()
 
     def check_once(broadcast, n):
@@ -118,15 +120,15 @@ def run(db_url: str, queue: str, ns: str, threads: int) -> int:
     results = {}
     # Sequential baseline (same services, same fake platform, one post after another), 44 accounts.
     accounts(44)
-    original = sending.connector_for
-    sending.connector_for = lambda broadcast, account: platform
+    original = outbound.connector_for
+    outbound.connector_for = lambda posting: platform
     broadcast = approve()
     start = time.perf_counter()
-    for pk in broadcast.deliveries.order_by("pk").values_list("pk", flat=True):
-        sending.deliver(pk)
+    for pk in broadcast.deliveries.order_by("pk").values_list("posting_id", flat=True):
+        outbound.post_once(pk)
     results["sequential_44"] = time.perf_counter() - start
     check_once(broadcast, 44)
-    sending.connector_for = original
+    outbound.connector_for = original
 
     from smc.celery import app
 

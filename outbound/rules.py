@@ -54,5 +54,5 @@ UNEXPECTED = Rule(Posting.State.FAILED, Posting.Failure.ERROR, label="게시 실
 def rule_for(error: BaseException) -> Rule:
     for cls in type(error).__mro__:
         if cls in RULES:
-            return RULES[cls]  # type: ignore[index]
+            return RULES[cls]
     return UNEXPECTED

@@ -38,6 +38,10 @@ def world(make_staff, tmp_path):
         steer.r.delete(key)
 
 
+def _open(broadcast) -> bool:
+    return broadcast.deliveries.filter(posting__state__in=Posting.OPEN_STATES).exists()
+
+
 def _wait_until(check, what, worker):
     wait_until(check, what, timeout=WAIT, logs=[worker.log_path])
 
@@ -46,7 +50,7 @@ def test_fan_out_through_the_worker_posts_every_account_once(world):
     worker, steer = world["worker"], world["steer"]
     worker.start()
     broadcast = approved(*world["people"])
-    _wait_until(lambda: not broadcast.deliveries.filter(posting__state__in=Posting.OPEN_STATES).exists(), "fan-out", worker)
+    _wait_until(lambda: not _open(broadcast), "fan-out", worker)
     handles = list(broadcast.deliveries.values_list("account__handle", flat=True))
     assert len(handles) == 34 and steer.total_posts() == 34
     assert all(len(steer.posts(h)) == 1 for h in handles)
@@ -74,8 +78,7 @@ def test_worker_sigkilled_mid_fan_out_and_restarted_posts_each_account_exactly_o
     # The new worker gets the unacknowledged tasks back once they are older than the visibility timeout.
     _wait_until(unacked_tasks_redeliverable(steer.r, 1), "the unacknowledged tasks to be redeliverable", worker)
     worker.start(CELERY_VISIBILITY_TIMEOUT="1")
-    _wait_until(lambda: not broadcast.deliveries.filter(posting__state__in=Posting.OPEN_STATES).exists(), "fan-out after restart",
-                worker)
+    _wait_until(lambda: not _open(broadcast), "fan-out after restart", worker)
 
     handles = list(broadcast.deliveries.values_list("account__handle", flat=True))
     assert len(handles) == 34

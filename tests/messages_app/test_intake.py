@@ -80,11 +80,10 @@ def test_outbox_admin_shows_state_and_error_and_retries(client, staff, monkeypat
     from accounts.connectors.base import Batch
     from accounts.models import Account
     from messages_app.services import ingest, publishing
-
-    from .ingest_fakes import make_item
-
     from outbound import services as outbound
     from outbound.models import Posting
+
+    from .ingest_fakes import make_item
 
     queued = []
     monkeypatch.setattr(outbound, "queue", lambda ids, countdown=None: queued.extend(ids))
