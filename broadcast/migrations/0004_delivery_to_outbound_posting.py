@@ -6,8 +6,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 from django.utils import timezone
 
-OLD_FIELDS = ["state", "reply_to", "external_id", "attempts", "outcome_unknown", "needs_reauth", "retry_at",
-              "last_attempt_at", "delivered_at", "last_error"]
 OPEN = {"pending", "posting", "retrying"}
 
 
@@ -69,12 +67,4 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(forwards, backwards),
         migrations.RunPython(forget_old_sweeper, migrations.RunPython.noop),
-        migrations.RemoveIndex(model_name="delivery", name="broadcast_delivery_state"),
-        *[migrations.RemoveField(model_name="delivery", name=name) for name in OLD_FIELDS],
-        migrations.AlterField(
-            model_name="delivery", name="posting",
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT,
-                                       related_name="broadcast_delivery", to="outbound.posting",
-                                       verbose_name="게시"),
-        ),
     ]

@@ -6,8 +6,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 from django.utils import timezone
 
-OLD_FIELDS = ["account", "to_external_id", "text", "state", "attempts", "last_attempt_at", "external_id",
-              "posted_at", "last_error", "created_at"]
 OPEN = {"pending", "posting", "retrying"}
 
 
@@ -70,10 +68,4 @@ class Migration(migrations.Migration):
                                                       verbose_name="게시 계정")),
         migrations.RunPython(forwards, backwards),
         migrations.RunPython(forget_old_sweeper, migrations.RunPython.noop),
-        *[migrations.RemoveField(model_name="outbox", name=name) for name in OLD_FIELDS],
-        migrations.AlterField(
-            model_name="outbox", name="posting",
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name="answer_part",
-                                       to="outbound.posting", verbose_name="게시"),
-        ),
     ]
