@@ -55,6 +55,7 @@ ROLE_PERMISSIONS = {
         # The desk drafts emergency broadcasts by default (approvers are named people).
         "broadcast.view_broadcast", "broadcast.add_broadcast", "broadcast.change_broadcast",
         "broadcast.view_template", "broadcast.view_delivery", "broadcast.view_step",
+        "outbound.view_posting", "outbound.change_posting",
     ],
     MAYORS_OFFICE: [
         "messages_app.view_message", "messages_app.view_answer",
@@ -63,10 +64,12 @@ ROLE_PERMISSIONS = {
     BROADCAST_DRAFTER: [
         "broadcast.view_broadcast", "broadcast.add_broadcast", "broadcast.change_broadcast",
         "broadcast.view_template", "broadcast.view_delivery", "broadcast.view_step", "accounts.view_account",
+        "outbound.view_posting", "outbound.change_posting",
     ],
     BROADCAST_APPROVER: [
         "broadcast.view_broadcast", "broadcast.approve_broadcast", "broadcast.view_template",
         "broadcast.view_delivery", "broadcast.view_step", "accounts.view_account",
+        "outbound.view_posting", "outbound.change_posting",
     ],
     SYSADMIN: [],  # system administrators are superusers; the group marks who they are
 }
