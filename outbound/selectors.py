@@ -2,12 +2,16 @@
 
 from datetime import datetime
 
+from django.db.models import Q
+
 from .models import Posting
 
 SWEEP_BATCH = 1000
 
 
 def due_posting_ids(now: datetime) -> list[int]:
-    """Open postings whose retry time has come, oldest first."""
-    rows = Posting.objects.filter(state__in=Posting.OPEN_STATES, retry_at__lte=now).order_by("retry_at", "pk")
+    """Open postings whose retry time has come (or that have none: written outside services.create),
+    oldest first."""
+    due = Q(retry_at__lte=now) | Q(retry_at__isnull=True)
+    rows = Posting.objects.filter(due, state__in=Posting.OPEN_STATES).order_by("retry_at", "pk")
     return list(rows.values_list("pk", flat=True)[:SWEEP_BATCH])

@@ -17,7 +17,8 @@ from dashboard.services import refresh_calendar
 from departments.models import CalendarOverride, Division
 from departments.workdays import Calendar
 from messages_app.models import Message, MessageType, Status, Topic
-from messages_app.services import ingest, publishing, search, triage, workflow
+from messages_app.services import ingest, search, triage, workflow
+from outbound import services as outbound
 from users.models import User
 
 from .exactness import differences, table_sizes
@@ -49,7 +50,7 @@ def admin_user(seeded):
 
 @pytest.fixture(autouse=True)
 def _no_publishing(monkeypatch):
-    monkeypatch.setattr(publishing, "queue_publish", lambda pk: None)
+    monkeypatch.setattr(outbound, "queue", lambda ids, countdown=None: None)
 
 
 def assert_exact(step=""):
