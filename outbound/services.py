@@ -146,8 +146,6 @@ def _look(connector: Connector, posting: Posting) -> str | None:
 
 def _send(connector: Connector, posting: Posting) -> str:
     if not posting.reply_to:
-        if posting.private:
-            raise PermanentError("비공개 답장에는 받는 대상이 필요합니다 (a private reply needs a target)")
         return connector.post(posting.account, posting.text)
     if posting.private:
         return connector.reply(posting.account, posting.reply_to, posting.text, private=True)  # type: ignore[call-arg]
@@ -166,8 +164,12 @@ def post_once(posting_id: int) -> Outcome:
         sent = False
         try:
             account = posting.account
+            if account.status == AccountStatus.NEEDS_REAUTH:
+                raise AuthExpired("계정 상태: 재인증 필요 (account needs reauthorisation)")
             if account.status != AccountStatus.ACTIVE:
-                raise AuthExpired(f"계정 상태: {account.get_status_display()} (account not active)")
+                raise PermanentError(f"계정 상태: {account.get_status_display()} (account not active)")
+            if posting.private and not posting.reply_to:
+                raise PermanentError("비공개 답장에는 받는 대상이 필요합니다 (a private reply needs a target)")
             connector = connector_for(posting)
             found = _look(connector, posting) if begun.look_first else None
             if found:
