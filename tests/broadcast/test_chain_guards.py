@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from broadcast import selectors
-from broadcast.models import Broadcast, Delivery, MsgType
+from broadcast.models import Broadcast, MsgType
 from broadcast.services import BroadcastError, sending, workflow
+from outbound.models import Posting
 
 from .factories import FakePlatform, approve, approved, auth_expired, deliver_all, people
 
@@ -24,7 +25,7 @@ def sent_with_one_failure(drafter, approver, platform) -> Broadcast:
     alert = approved(drafter, approver)
     platform.script["seoul_traffic"] = [auth_expired()]
     deliver_all(alert)
-    assert alert.deliveries.filter(state=Delivery.State.FAILED).count() == 1
+    assert alert.deliveries.filter(posting__state=Posting.State.FAILED).count() == 1
     return alert
 
 
@@ -44,7 +45,7 @@ def test_a_cancelled_alert_cannot_be_sent_again_by_retry(make_staff, platform):
     with pytest.raises(BroadcastError, match="취소"):
         sending.retry_failed(alert, drafter)
     row = alert.deliveries.get(account__handle="seoul_traffic", account__platform="x")
-    assert row.state == Delivery.State.FAILED
+    assert row.state == Posting.State.FAILED
     alert.refresh_from_db()
     assert alert.state == Broadcast.State.SENT
     assert posts_of(platform, "seoul_traffic") == []
@@ -149,4 +150,4 @@ def test_the_staff_page_offers_no_retry_once_cancelled_and_the_address_refuses(m
     assert "실패한 계정에 다시 발신" not in html and "정정(Update) 초안 만들기" not in html
     response = client.post(f"/admin/broadcast/broadcast/{alert.pk}/retry/", follow=True)
     assert "이미 취소된 긴급메시지입니다" in response.content.decode()
-    assert alert.deliveries.filter(state=Delivery.State.FAILED).count() == 1
+    assert alert.deliveries.filter(posting__state=Posting.State.FAILED).count() == 1

@@ -13,8 +13,9 @@ from broadcast.models import Delivery
 from messages_app.models import Outbox
 from outbound.models import Posting
 
-BEFORE = [("messages_app", "0007_message_district_neighbourhood_snsmap"), ("broadcast", "0001_initial")]
-AFTER = [("messages_app", "0009_outbox_drop_moved_columns"), ("broadcast", "0003_delivery_drop_moved_columns")]
+BEFORE = [("messages_app", "0007_message_district_neighbourhood_snsmap"),
+          ("broadcast", "0003_korean_labels_and_kind_chosen_by_drafter")]
+AFTER = [("messages_app", "0009_outbox_drop_moved_columns"), ("broadcast", "0005_delivery_drop_moved_columns")]
 
 
 def _migrate(targets):

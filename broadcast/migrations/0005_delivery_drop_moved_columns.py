@@ -11,7 +11,7 @@ OLD_FIELDS = ["state", "reply_to", "external_id", "attempts", "outcome_unknown",
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("broadcast", "0002_delivery_to_outbound_posting"),
+        ("broadcast", "0004_delivery_to_outbound_posting"),
     ]
 
     operations = [
