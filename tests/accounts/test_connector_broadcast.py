@@ -10,7 +10,7 @@ import pytest
 import responses
 from responses import matchers
 
-from accounts.connectors.base import AuthExpired, RateLimited
+from accounts.connectors.base import AuthExpired, CannotLook, RateLimited
 from accounts.connectors.facebook import FacebookConnector
 from accounts.connectors.simulator import SimulatorConnector
 from accounts.connectors.x import XConnector
@@ -102,4 +102,5 @@ def test_facebook_expired_token_on_post_is_auth_expired(rsps):
 def test_simulator_post_and_find():
     simulator = SimulatorConnector()
     assert simulator.post(fb_account(), "[훈련] 안내").startswith("sim-")
-    assert simulator.find_post(fb_account(), MARKER) is None
+    with pytest.raises(CannotLook):  # it keeps nothing to search: never "not found"
+        simulator.find_post(fb_account(), MARKER)
