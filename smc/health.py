@@ -19,7 +19,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 
-from broadcast.tasks import queue_name as broadcast_queue
+from outbound.models import Posting
+from outbound.services import queue_name
 
 from .celery import SENT_AT
 from .celery import app as celery_app
@@ -44,7 +45,7 @@ def scrub(text: str) -> str:
 
 def watched_queues() -> list[str]:
     """The queues the Procfile's workers consume: each must have a consumer."""
-    return [celery_app.conf.task_default_queue, broadcast_queue()]
+    return [queue_name(Posting.Kind.ANSWER), queue_name(Posting.Kind.BROADCAST)]
 
 
 def _database() -> str:

@@ -13,9 +13,9 @@ from broadcast.models import Delivery
 from messages_app.models import Outbox
 from outbound.models import Posting
 
-BEFORE = [("messages_app", "0007_message_district_neighbourhood_snsmap"),
+BEFORE = [("messages_app", "0009_staff_assignee_and_queue_indexes"),
           ("broadcast", "0003_korean_labels_and_kind_chosen_by_drafter")]
-AFTER = [("messages_app", "0009_outbox_drop_moved_columns"), ("broadcast", "0005_delivery_drop_moved_columns")]
+AFTER = [("messages_app", "0011_outbox_drop_moved_columns"), ("broadcast", "0005_delivery_drop_moved_columns")]
 
 
 def _migrate(targets):

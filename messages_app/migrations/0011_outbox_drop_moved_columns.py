@@ -11,7 +11,7 @@ OLD_FIELDS = ["account", "to_external_id", "text", "state", "attempts", "last_at
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("messages_app", "0008_outbox_to_outbound_posting"),
+        ("messages_app", "0010_outbox_to_outbound_posting"),
     ]
 
     operations = [

@@ -50,7 +50,7 @@ def forget_old_sweeper(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("messages_app", "0007_message_district_neighbourhood_snsmap"),
+        ("messages_app", "0009_staff_assignee_and_queue_indexes"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
         ("outbound", "0001_posting"),
     ]
