@@ -256,9 +256,9 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         text = text[:EXCERPT_CHARS] + ("…" if len(obj.text) > EXCERPT_CHARS else "")
         marks = []
         if getattr(obj, "is_new", False):
-            marks.append(format_html('<span class="mark mark-new">새 메시지</span> '))
+            marks.append(mark_safe('<span class="mark mark-new">새 메시지</span> '))
         if obj.is_private:
-            marks.append(format_html('<span class="mark">비공개</span> '))
+            marks.append(mark_safe('<span class="mark">비공개</span> '))
         if obj.is_simulated:
             text = f"[시뮬레이션] {text}"
         return format_html("{}{}", format_html("".join(str(m) for m in marks)), text)
