@@ -9,3 +9,6 @@ class PortalConfig(AppConfig):
         from . import generations
 
         generations.connect()  # saved or deleted messages, answers, comments retire their cached pages
+        from . import hooks
+
+        hooks.connect()  # a citizen is told when their question is answered, transferred or overdue

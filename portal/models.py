@@ -79,3 +79,69 @@ class CommentReport(models.Model):
 
     def __str__(self):
         return f"{self.user} 신고"
+
+
+class ConsentRecord(models.Model):
+    """One citizen's answer to one consent notice (portal.consent), with the text's version and time."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    key = models.CharField("항목", max_length=40)
+    required = models.BooleanField("필수")
+    agreed = models.BooleanField("동의")
+    version = models.CharField("동의문 버전", max_length=20)
+    created_at = models.DateTimeField("시각", auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "개인정보 동의 기록"
+        verbose_name_plural = "개인정보 동의 기록"
+
+    def __str__(self):
+        return f"{self.key} {self.version}"
+
+
+class Notification(models.Model):
+    """A notice to a citizen about their question (answered, transferred, overdue)."""
+
+    class Event(models.TextChoices):
+        ANSWERED = "answered", "답변 완료"
+        TRANSFERRED = "transferred", "이송"
+        OVERDUE = "overdue", "기한 초과"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+    event = models.CharField("알림 종류", max_length=20, choices=Event.choices)
+    channel = models.CharField("보낸 경로", max_length=20, blank=True)
+    created_at = models.DateTimeField("시각", auto_now_add=True)
+    read_at = models.DateTimeField("읽은 시각", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "시민 알림"
+        verbose_name_plural = "시민 알림"
+
+    def __str__(self):
+        return f"{self.user} {self.event}"
+
+
+class Rating(models.Model):
+    """만족도 평가: the asker's 1–5 for the answer to their question, changeable for RATING_EDIT_DAYS."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="rating")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             related_name="ratings")
+    score = models.PositiveSmallIntegerField("만족도")
+    remark = models.TextField("의견", blank=True)
+    created_at = models.DateTimeField("평가 시각", auto_now_add=True)
+    updated_at = models.DateTimeField("수정 시각", auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "만족도 평가"
+        verbose_name_plural = "만족도 평가"
+        constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5),
+                                              name="rating_score_1_to_5")]
+
+    def __str__(self):
+        return f"{self.score}"

@@ -40,6 +40,10 @@ def facts_of(message: Message, answer) -> PageFacts:
 
 def personalise(user: User | AnonymousUser, html: str, facts: PageFacts | None) -> str:
     """The shared member copy as `user` sees it."""
+    from .templatetags.portal import UNREAD_MARK, unread_html
+
+    if UNREAD_MARK in html:
+        html = html.replace(UNREAD_MARK, unread_html(user))
     if facts is None:
         return _BLOCK.sub("", html)
     liked_messages, liked_answers = selectors.liked_among(user, facts.message_ids, facts.answer_ids)

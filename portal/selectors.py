@@ -283,3 +283,58 @@ def _count(calendar: Calendar, start: date, end: date) -> int:
         if calendar.is_working_day(day):
             n += 1
     return n
+
+
+# --- the citizen's own questions (내 민원) ------------------------------------------------------
+
+# A social login's provider → the platform whose author ids it proves.
+PROVIDER_PLATFORM = {"twitter_oauth2": "x", "facebook": "facebook"}
+
+
+def my_messages(user: User) -> QuerySet[Message]:
+    """Every question the citizen sent: from the portal, and from a social account whose platform
+    identity matches one of their social logins. Any status: it is their own."""
+    from allauth.socialaccount.models import SocialAccount
+
+    mine = Q(citizen_id=user.pk)
+    for provider, uid in SocialAccount.objects.filter(user=user).values_list("provider", "uid"):
+        platform = PROVIDER_PLATFORM.get(provider)
+        if platform:
+            mine |= Q(platform=platform, author_external_id=uid)
+    return (Message.objects.filter(mine).exclude(status__in=[Status.SPAM])
+            .select_related("division", "account").order_by("-posted_at", "-pk"))
+
+
+def my_message(user: User, pk: int) -> Message:
+    """One of the citizen's own questions with its public timeline (Message.DoesNotExist otherwise)."""
+    timeline = StatusChange.objects.filter(is_public=True).select_related("division")
+    return (my_messages(user).select_related("answer")
+            .prefetch_related(Prefetch("history", queryset=timeline, to_attr="timeline")).get(pk=pk))
+
+
+def unread_count(user) -> int:
+    """The header's counter: a column of the user, so no page pays a query for it."""
+    return user.unread_notices if user.is_authenticated else 0
+
+
+def satisfaction(group_by: str = "division", *, since=None, until=None) -> list[dict]:
+    """만족도 per division or per account (group_by "division" | "account"): name, count, average
+    score (1–5, two decimals) and the share of 4s and 5s. For the dashboard, beside answer times."""
+    from django.db.models import Avg, Count
+
+    from .models import Rating
+
+    if group_by not in ("division", "account"):
+        raise ValueError("group_by is 'division' or 'account'")
+    rows = Rating.objects.all()
+    if since:
+        rows = rows.filter(created_at__gte=since)
+    if until:
+        rows = rows.filter(created_at__lt=until)
+    key = f"message__{group_by}"
+    name = f"{key}__name_ko" if group_by == "division" else f"{key}__display_name"
+    result = (rows.values(key, name).annotate(count=Count("id"), average=Avg("score"),
+                                               satisfied=Count("id", filter=Q(score__gte=4)))
+              .order_by(name))
+    return [{"id": r[key], "name": r[name], "count": r["count"], "average": round(float(r["average"]), 2),
+             "satisfied_share": round(r["satisfied"] / r["count"], 3)} for r in result]

@@ -13,7 +13,7 @@ from textkit.textclean import sanitize_text
 from users.models import User
 
 from . import generations
-from .models import Comment, CommentReport, Like
+from .models import Comment, CommentReport, Like, Rating
 
 COMMENT_MAX = 2000
 
@@ -191,3 +191,73 @@ def hide_my_message(user: User | AnonymousUser, message: Message) -> None:
         raise PermissionDenied("자신이 쓴 글만 숨길 수 있습니다")
     counters.hide_by_author(message)
     generations.forget([message.pk])  # update() sends no signal: retire the cached pages here
+
+
+# --- questions with consent ---------------------------------------------------------------------
+
+def ask_question(user: User, text: str, cleaned: dict, *, client_token: str = "") -> Message:
+    """The portal question and the consents it was sent under, stored together or not at all."""
+    from messages_app.services.intake import submit_web_question
+
+    from . import consent
+
+    missing = [n.key for n in consent.ASK if n.required and not cleaned.get(n.key)]
+    if missing:
+        raise ValidationError("필수 항목에 동의해야 질문을 접수할 수 있습니다.")
+    with transaction.atomic():
+        message = submit_web_question(user, text, client_token=client_token)
+        from .models import ConsentRecord
+
+        if not ConsentRecord.objects.filter(user=user, message=message).exists():  # a resubmit: once
+            consent.record(user, consent.ASK, cleaned, message=message)
+    return message
+
+
+# --- 만족도 평가 ---------------------------------------------------------------------------------
+
+RATING_EDIT_DAYS = 7
+
+
+def rate_answer(user: User, message: Message, score: int, remark: str = "") -> Rating:
+    """The asker rates the answer to their question: once, and may change it for RATING_EDIT_DAYS."""
+    from datetime import timedelta
+
+    from .selectors import my_messages
+
+    if not my_messages(user).filter(pk=message.pk).exists():
+        raise PermissionDenied("자신의 질문에 온 답변만 평가할 수 있습니다")
+    if not Answer.objects.filter(message=message).exists():
+        raise ValidationError("답변이 등록된 뒤에 평가할 수 있습니다.")
+    if not 1 <= int(score) <= 5:
+        raise ValidationError("만족도는 1에서 5 사이로 골라 주세요.")
+    remark = sanitize_text(remark).strip()[:1000]
+    with transaction.atomic():
+        rating, created = Rating.objects.select_for_update().get_or_create(
+            message=message, defaults={"user": user, "score": score, "remark": remark})
+        if not created:
+            if rating.user_id != user.pk:
+                raise PermissionDenied("이미 평가된 답변입니다")
+            if timezone.now() - rating.created_at > timedelta(days=RATING_EDIT_DAYS):
+                raise ValidationError(f"평가는 {RATING_EDIT_DAYS}일 안에만 바꿀 수 있습니다.")
+            rating.score, rating.remark = score, remark
+            rating.save(update_fields=["score", "remark", "updated_at"])
+    return rating
+
+
+def mark_notifications_read_for(user: User, message: Message) -> int:
+    """Opening their question's page is reading its notices (the portal counter goes down)."""
+    from .models import Notification
+
+    with transaction.atomic():
+        read = (Notification.objects.filter(user=user, message=message, read_at__isnull=True)
+                .update(read_at=timezone.now()))
+        if read:
+            unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+            User.objects.filter(pk=user.pk).update(unread_notices=unread)
+            user.unread_notices = unread
+    return read
+
+
+def unsubscribe_email(user: User) -> None:
+    User.objects.filter(pk=user.pk).update(notify_by_email=False)
+    AuditEntry.objects.create(actor=user, action="citizen_unsubscribe", detail="답변 알림 이메일 수신 거부")

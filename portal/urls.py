@@ -17,6 +17,10 @@ urlpatterns = [
     path("comments/<int:pk>/delete/", views.delete_comment, name="delete_comment"),
     path("comments/<int:pk>/report/", views.report_comment, name="report_comment"),
     path("ask/", views.ask, name="ask"),
+    path("me/", views.my_questions, name="my_questions"),
+    path("me/q/<int:pk>/", views.my_question, name="my_question"),
+    path("me/q/<int:pk>/rate/", views.rate, name="rate"),
+    path("me/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
 
 if settings.SMC_BENCH:

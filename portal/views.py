@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,11 +20,10 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts.selectors import accounts_by_field
 from messages_app.models import Message
-from messages_app.services.intake import submit_web_question
 
 from . import generations, limits, pagecache, personal, selectors
 from . import services as portal
-from .forms import CommentForm, FeedFilterForm, QuestionForm, ReportForm
+from .forms import CommentForm, FeedFilterForm, QuestionForm, RatingForm, ReportForm
 from .models import Comment
 
 PAGE_SIZE = 20
@@ -279,14 +278,79 @@ def hide_message(request, pk: int):
 @login_required
 @rate_limited("question", "SMC_RATE_QUESTION")
 def ask(request):
-    """The web form: a logged-in citizen sends a question; it enters the same pipeline as SNS messages."""
+    """The web form: a logged-in citizen sends a question (with the consents, portal.consent); it
+    enters the same pipeline as SNS messages, and the citizen lands on their question's own page."""
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        submit_web_question(request.user, form.cleaned_data["text"],
-                            client_token=form.cleaned_data["client_token"])
-        flash.success(request, _("질문을 접수했습니다. 담당 부서가 배정되면 공개 화면에 보입니다."))
-        return redirect("home")
+        message = portal.ask_question(request.user, form.cleaned_data["text"], form.cleaned_data,
+                                      client_token=form.cleaned_data["client_token"])
+        flash.success(request, _("질문을 접수했습니다."))
+        return redirect("my_question", pk=message.pk)
     return render(request, "portal/ask.html", {"form": form})
+
+
+# --- 내 민원 ---------------------------------------------------------------------------------------
+
+@login_required
+def my_questions(request):
+    items = list(selectors.my_messages(request.user)[:200])
+    return render(request, "portal/me.html", {"items": items,
+                                              "unread": selectors.unread_count(request.user)})
+
+
+@login_required
+def my_question(request, pk: int):
+    try:
+        message = selectors.my_message(request.user, pk)
+    except Message.DoesNotExist:
+        raise Http404 from None
+    portal.mark_notifications_read_for(request.user, message)
+    answer = getattr(message, "answer", None)
+    rating = getattr(message, "rating", None)
+    initial = {"score": rating.score, "remark": rating.remark} if rating else None
+    return render(request, "portal/my_question.html", {
+        "message": message, "answer": answer, "rating": rating,
+        "rating_form": RatingForm(initial=initial), "is_public": selectors.any_public().filter(pk=pk).exists(),
+    })
+
+
+@require_POST
+@login_required
+@rate_limited("rating", "SMC_RATE_COMMENT")
+def rate(request, pk: int):
+    try:
+        message = selectors.my_message(request.user, pk)
+    except Message.DoesNotExist:
+        raise Http404 from None
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        flash.error(request, _("만족도를 1에서 5 사이로 골라 주세요."))
+    else:
+        try:
+            portal.rate_answer(request.user, message, form.cleaned_data["score"], form.cleaned_data["remark"])
+        except ValidationError as e:
+            flash.error(request, " ".join(e.messages))
+        else:
+            flash.success(request, _("평가해 주셔서 고맙습니다."))
+    return redirect(reverse("my_question", args=[pk]) + "#rating")
+
+
+def unsubscribe(request, token: str):
+    """The e-mail's unsubscribe link: a page with one button (a GET changes nothing, so a mail
+    scanner following the link does not unsubscribe anyone)."""
+    from django.core import signing
+
+    from . import notify
+
+    try:
+        user = notify.user_of_token(token)
+    except (signing.BadSignature, ObjectDoesNotExist):
+        raise Http404 from None
+    done = False
+    if request.method == "POST":
+        portal.unsubscribe_email(user)
+        done = True
+    return render(request, "portal/unsubscribe.html", {"done": done})
 
 
 def ping(request):

@@ -154,6 +154,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# A nickname and the PIPA Art. 15 consents (portal.consent) at sign-up.
+ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.CitizenSignupForm"
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # One lockout for the citizen and the staff logins (users/lockout.py): this many failed passwords within
@@ -217,6 +219,19 @@ SMC_PORTAL_CACHE_SECONDS = env.int("SMC_PORTAL_CACHE_SECONDS", default=30)
 SMC_BENCH = env.bool("SMC_BENCH", default=False)
 # The portal's public address: emergency broadcasts link to their alert page with it.
 SMC_SITE_URL = env("SMC_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Citizen notices (portal.notify): providers tried in order; "kakao" (카카오 알림톡) falls back to e-mail.
+SMC_NOTIFY_PROVIDERS = env.list("SMC_NOTIFY_PROVIDERS", default=["email"])
+SMC_KAKAO_ALIMTALK_URL = env("SMC_KAKAO_ALIMTALK_URL", default="")
+SMC_KAKAO_SENDER_KEY = env("SMC_KAKAO_SENDER_KEY", default="")
+# Template codes registered with Kakao, one per event; variables: #{number}, #{url}.
+SMC_KAKAO_TEMPLATES = {
+    "answered": env("SMC_KAKAO_TEMPLATE_ANSWERED", default="SMC_ANSWERED"),
+    "transferred": env("SMC_KAKAO_TEMPLATE_TRANSFERRED", default="SMC_TRANSFERRED"),
+    "overdue": env("SMC_KAKAO_TEMPLATE_OVERDUE", default="SMC_OVERDUE"),
+}
+# Personal data of closed questions is anonymised this many years after closing (portal.retention).
+SMC_RETENTION_YEARS = env.int("SMC_RETENTION_YEARS", default=3)
 
 # API (api/): DRF with its errors as JSON, anonymous throttles on the Redis cache, OpenAPI 3 schema.
 SMC_RATE_API_ANON = env("SMC_RATE_API_ANON", default="120/m")

@@ -6,6 +6,12 @@ class User(AbstractUser):
     """A citizen or a member of staff. What they may do comes from their groups (see roles.py)."""
 
     display_name = models.CharField("표시 이름", max_length=100, blank=True)
+    # What other citizens see beside a comment (never the e-mail); chosen at sign-up.
+    nickname = models.CharField("별명", max_length=20, unique=True, null=True, blank=True)
+    notify_by_email = models.BooleanField("답변 알림 이메일", default=True)
+    phone = models.CharField("휴대전화(알림톡)", max_length=20, blank=True)
+    # The portal header's counter, read with the user (no query per page); portal.notify keeps it.
+    unread_notices = models.PositiveIntegerField("읽지 않은 알림", default=0)
 
     class Meta:
         verbose_name = "사용자"

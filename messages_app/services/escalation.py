@@ -18,6 +18,7 @@ from departments.models import Division, EscalationStep, Membership
 from departments.regulation import Regulation
 from departments.services import smc_desk
 
+from .. import signals
 from ..models import Message, Notice
 from .workflow import OPEN_STATUSES
 
@@ -58,6 +59,7 @@ def run(now: datetime | None = None) -> dict[str, int]:
     ids = list(candidates)
     for start in range(0, len(ids), BATCH):
         mails: list[tuple[str, str, str, list[str]]] = []
+        became_overdue: list[int] = []
         with transaction.atomic():
             rows = (Message.objects.select_for_update(skip_locked=True, of=("self",))
                     .filter(pk__in=ids[start:start + BATCH], status__in=OPEN_STATUSES)
@@ -67,6 +69,7 @@ def run(now: datetime | None = None) -> dict[str, int]:
                 if message.due_at is not None and message.due_at <= now and not message.is_overdue:
                     message.is_overdue = True
                     changed.append("is_overdue")
+                    became_overdue.append(message.pk)
                     overdue += 1
                 done = set(message.reminders_sent)
                 due_steps = [s for s in regulation.steps(message.type, message.received_at, message.due_at)
@@ -92,4 +95,7 @@ def run(now: datetime | None = None) -> dict[str, int]:
                         **{f: getattr(message, f) for f in changed})
             if mails:
                 transaction.on_commit(functools.partial(send_mass_mail, tuple(mails), fail_silently=False))
+            if became_overdue:
+                transaction.on_commit(functools.partial(signals.message_overdue.send, sender=Message,
+                                                        message_ids=became_overdue))
     return {"sent": sent, "overdue": overdue}

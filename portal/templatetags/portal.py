@@ -6,7 +6,7 @@ import inspect
 
 from django import template
 from django.core.cache import cache
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
@@ -93,3 +93,31 @@ def feed_items(context, items):
     if missing:
         cache.set_many(missing, ITEM_SECONDS)
     return mark_safe("".join(html))
+
+
+@register.filter
+def consent_fields(form) -> list:
+    """The bound consent checkboxes of a form (those carrying a portal.consent notice), in order."""
+    return [form[name] for name, field in form.fields.items() if getattr(field, "notice", None)]
+
+
+UNREAD_MARK = "<!--smc:unread-->"
+
+
+def unread_html(user) -> str:
+    from portal.selectors import unread_count
+
+    n = unread_count(user)
+    if not n:
+        return ""
+    return str(format_html('<span class="unread-count" data-unread="{}" aria-label="{}">{}</span>',
+                           n, f"새 알림 {n}건", n))
+
+
+@register.simple_tag(takes_context=True)
+def unread_badge(context) -> str:
+    """The counter of unread notices in the header; a shared page copy gets a mark instead, filled
+    per request by portal.personal."""
+    if context.get("shared"):
+        return mark_safe(UNREAD_MARK)
+    return mark_safe(unread_html(context["request"].user))

@@ -80,11 +80,12 @@ def test_connector_ingest(seeded):
 def test_web_form_question(client, seeded):
     user = citizen()
     client.force_login(user)
-    response = client.post(reverse("ask"), {"text": f"한강 {RLO}자전거도로{DEL} 포장이 깨졌어요", "client_token": "t1"})
+    response = client.post(reverse("ask"), {"text": f"한강 {RLO}자전거도로{DEL} 포장이 깨졌어요", "client_token": "t1",
+                                            "ask_required": "on"})
     assert response.status_code == 302
     assert Message.objects.get(citizen=user).text == "한강 자전거도로 포장이 깨졌어요"
     # Nothing but invisible characters is an empty question: a form error, not a 500.
-    response = client.post(reverse("ask"), {"text": RLO * 5 + DEL * 5, "client_token": "t2"})
+    response = client.post(reverse("ask"), {"text": RLO * 5 + DEL * 5, "client_token": "t2", "ask_required": "on"})
     assert response.status_code == 200 and 'role="alert"' in response.content.decode()
     assert Message.objects.filter(citizen=user).count() == 1
 

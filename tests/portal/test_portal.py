@@ -203,13 +203,13 @@ def test_web_question_form_goes_into_the_pipeline(client, seeded):
     page = client.get(reverse("ask")).content.decode()
     assert 'name="client_token"' in page and '<label for="id_text">' in page
     token = re.search(r'name="client_token" value="([0-9a-f]+)"', page).group(1)
-    data = {"text": "한강 자전거도로 포장이 깨졌어요", "client_token": token}
+    data = {"text": "한강 자전거도로 포장이 깨졌어요", "client_token": token, "ask_required": "on"}
     assert client.post(reverse("ask"), data).status_code == 302
     assert client.post(reverse("ask"), data).status_code == 302  # a double submit
     from messages_app.models import Message
 
     assert Message.objects.filter(citizen=user, kind="web").count() == 1
-    response = client.post(reverse("ask"), {"text": "짧"})
+    response = client.post(reverse("ask"), {"text": "짧", "ask_required": "on"})
     assert response.status_code == 200 and 'role="alert"' in response.content.decode()
     assert Message.objects.filter(citizen=user).count() == 1
 

@@ -106,7 +106,8 @@ def _signup(email):
     """What a visitor sees after signing up with `email`: the redirects and the page they end on
     (the address itself and the per-request CSRF token taken out)."""
     response = Client().post(reverse("account_signup"), follow=True, data={
-        "email": email, "password1": "pw-시민-가입-1234", "password2": "pw-시민-가입-1234"})
+        "email": email, "password1": "pw-시민-가입-1234", "password2": "pw-시민-가입-1234",
+        "nickname": "가입한시민", "signup_required": "on"})
     page = re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.content.decode())
     return response.status_code, response.redirect_chain, page.replace(email, "EMAIL")
 
