@@ -1,0 +1,189 @@
+"""A citizen is told when their question is answered, transferred or overdue: e-mail with an
+unsubscribe link, the portal counter, and 카카오 알림톡 (against a local fake of its HTTP API)."""
+
+import json
+import threading
+from urllib.parse import urlsplit
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from departments.models import Division
+from messages_app.services import escalation, triage
+from portal.models import ConsentRecord, Notification
+from tests.factories import citizen, routed, staff
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    settings.SMC_PORTAL_CACHE_SECONDS = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def asker(seeded):
+    user = citizen()
+    question = routed("bus-policy", citizen=user, platform="web", handle=None)
+    worker = staff("bus_notify", "bus-policy")
+    return user, question, worker
+
+
+def _unread(user):
+    user.refresh_from_db()
+    return user.unread_notices
+
+
+def test_answer_sends_one_email_with_unsubscribe_link_and_counts_on_the_portal(
+        client, asker, django_capture_on_commit_callbacks):
+    user, question, worker = asker
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.answer(question, actor=worker, text="배차 간격을 줄이겠습니다.")
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    sent = mail.outbox[0]
+    assert f"#{question.pk}" in sent.subject and "답변" in sent.subject
+    assert reverse("my_question", args=[question.pk]) in sent.body
+    unsubscribe = sent.extra_headers["List-Unsubscribe"].strip("<>")
+    assert unsubscribe in sent.body
+    assert Notification.objects.get(user=user).channel == "email"
+    assert _unread(user) == 1
+    client.force_login(user)
+    assert 'data-unread="1"' in client.get("/").content.decode()
+    # Opening the question reads its notice: the counter goes.
+    client.get(reverse("my_question", args=[question.pk]))
+    assert _unread(user) == 0
+    assert "data-unread" not in client.get("/").content.decode()
+    # Unsubscribing: a GET changes nothing, the POST stops further e-mail (the counter still counts).
+    path = urlsplit(unsubscribe).path
+    client.logout()
+    client.get(path)
+    user.refresh_from_db()
+    assert user.notify_by_email
+    client.post(path)
+    user.refresh_from_db()
+    assert not user.notify_by_email
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.change_status(question, "in_progress", actor=worker)
+    assert mail.outbox == []
+
+
+def test_a_forged_unsubscribe_token_is_a_404(client, db):
+    assert client.get(reverse("unsubscribe", args=["1:forged:token"])).status_code == 404
+
+
+def test_transfer_notifies_and_a_plain_status_change_does_not(asker, django_capture_on_commit_callbacks):
+    user, question, worker = asker
+    desk = staff("desk_notify", "new-media", role="SMC 데스크")
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.change_status(question, "in_progress", actor=worker)
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.transfer(question, Division.objects.exclude(code="bus-policy").first(), actor=desk, reason="도로 관리 업무")
+    assert [n.event for n in Notification.objects.filter(user=user)] == ["transferred"]
+    assert len(mail.outbox) == 1 and "이송" in mail.outbox[0].subject
+
+
+def test_overdue_notifies_once(asker, django_capture_on_commit_callbacks):
+    user, question, _ = asker
+    question.due_at = timezone.now() - timedelta(hours=1)
+    question.save(update_fields=["due_at"])
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation.run()
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation.run()
+    assert [n.event for n in Notification.objects.filter(user=user)] == ["overdue"]
+    assert [m.to for m in mail.outbox if "기한" in m.subject and user.email in m.to] == [[user.email]]
+
+
+def test_no_notice_for_a_question_no_citizen_sent_from_the_portal(seeded, django_capture_on_commit_callbacks):
+    question = routed("bus-policy")
+    worker = staff("bus_notify2", "bus-policy")
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.answer(question, actor=worker, text="답변입니다.")
+    assert not Notification.objects.exists() and mail.outbox == []
+
+
+# --- 카카오 알림톡 ---------------------------------------------------------------------------------
+
+class FakeAlimtalk(BaseHTTPRequestHandler):
+    """The business message API's send endpoint as its documentation describes it."""
+
+    received: list = []
+    fail = False
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).received.append({"path": self.path, "body": body})
+        if type(self).fail:
+            self.send_response(500)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps({"header": {"resultCode": 0, "resultMessage": "success",
+                                                "isSuccessful": True}}).encode())
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def alimtalk(settings):
+    FakeAlimtalk.received, FakeAlimtalk.fail = [], False
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeAlimtalk)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.SMC_NOTIFY_PROVIDERS = ["kakao", "email"]
+    settings.SMC_KAKAO_ALIMTALK_URL = f"http://127.0.0.1:{server.server_port}/alimtalk/v2.3/messages"
+    settings.SMC_KAKAO_SENDER_KEY = "sender-key-test"
+    yield FakeAlimtalk
+    server.shutdown()
+    server.server_close()
+
+
+def _kakao_user(user, agreed=True):
+    user.phone = "01012345678"
+    user.save(update_fields=["phone"])
+    ConsentRecord.objects.create(user=user, key="signup_optional", required=False, agreed=agreed, version="t")
+
+
+def test_alimtalk_sends_the_template_code_and_variables_instead_of_email(
+        asker, alimtalk, django_capture_on_commit_callbacks):
+    user, question, worker = asker
+    _kakao_user(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.answer(question, actor=worker, text="배차 간격을 줄이겠습니다.")
+    [call] = alimtalk.received
+    body = call["body"]
+    assert call["path"] == "/alimtalk/v2.3/messages"
+    assert body["senderKey"] == "sender-key-test" and body["templateCode"] == "SMC_ANSWERED"
+    [recipient] = body["recipientList"]
+    assert recipient["recipientNo"] == "01012345678"
+    assert recipient["templateParameter"]["number"] == str(question.pk)
+    assert recipient["templateParameter"]["url"].endswith(reverse("my_question", args=[question.pk]))
+    assert mail.outbox == []
+    assert Notification.objects.get(user=user).channel == "kakao"
+
+
+def test_alimtalk_failure_falls_back_to_email(asker, alimtalk, django_capture_on_commit_callbacks):
+    user, question, worker = asker
+    _kakao_user(user)
+    alimtalk.fail = True
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.answer(question, actor=worker, text="배차 간격을 줄이겠습니다.")
+    assert len(alimtalk.received) == 1
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    assert Notification.objects.get(user=user).channel == "email"
+
+
+def test_alimtalk_is_not_used_without_the_optional_consent(asker, alimtalk, django_capture_on_commit_callbacks):
+    user, question, worker = asker
+    _kakao_user(user, agreed=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.answer(question, actor=worker, text="답변입니다.")
+    assert alimtalk.received == [] and len(mail.outbox) == 1
