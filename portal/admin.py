@@ -7,7 +7,7 @@ from messages_app.services import permissions
 from textkit.masking import mask_text
 
 from . import services as portal
-from .models import Comment
+from .models import Comment, Rating
 
 
 class ReportState(admin.SimpleListFilter):
@@ -89,3 +89,37 @@ class CommentModerationAdmin(admin.ModelAdmin):
     @admin.action(description="삭제", permissions=["change"])
     def delete_comments(self, request, queryset):
         self._apply(request, queryset, portal.moderate_delete_comment, "삭제했습니다")
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    """만족도 평가 as the desk reads them: score and remark beside the question's division and
+    account (read-only; the citizen alone gives or changes a rating). Masked like every citizen text."""
+
+    list_display = ["message_id", "score", "masked_remark", "division", "account", "created_at", "updated_at"]
+    list_filter = ["score", ("message__division", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["message__division", "message__account"]
+    ordering = ["-created_at"]
+    fields = ["message_id", "score", "masked_remark", "division", "account", "created_at", "updated_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="의견")
+    def masked_remark(self, obj):
+        return mask_text(obj.remark) if obj.remark else "-"
+
+    @admin.display(description="부서", ordering="message__division__name_ko")
+    def division(self, obj):
+        return obj.message.division.name_ko if obj.message.division else "-"
+
+    @admin.display(description="계정")
+    def account(self, obj):
+        return obj.message.account.display_name if obj.message.account else "-"

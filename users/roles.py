@@ -42,7 +42,7 @@ ROLE_PERMISSIONS = {
         "messages_app.view_labelcorrection", "messages_app.view_auditentry",
         "messages_app.view_message", "messages_app.change_message", "messages_app.add_answer",
         "messages_app.view_answer", "messages_app.change_answer",
-        "portal.view_comment", "portal.change_comment",
+        "portal.view_comment", "portal.change_comment", "portal.view_rating",
         "departments.view_division", "departments.view_bureau", "departments.view_membership",
         "messages_app.view_cannedanswer", "messages_app.add_cannedanswer", "messages_app.change_cannedanswer",
         "departments.view_routingrule", "departments.add_routingrule", "departments.change_routingrule",
