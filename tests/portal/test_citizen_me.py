@@ -96,7 +96,8 @@ def test_only_the_asker_rates_only_an_answered_question_within_1_to_5(client, se
 def test_satisfaction_per_division_and_account(seeded):
     from departments.models import Division
 
-    bus, other = Division.objects.get(code="transport-policy"), Division.objects.exclude(code="transport-policy").first()
+    bus = Division.objects.get(code="transport-policy")
+    other = Division.objects.exclude(code="transport-policy").first()
     for score, division in [(5, bus), (4, bus), (1, bus), (2, other)]:
         user = citizen()
         portal.rate_answer(user, public_message("질문 내용입니다", answer="답변", citizen=user, division=division),

@@ -3,9 +3,9 @@ unsubscribe link, the portal counter, and 카카오 알림톡 (against a local f
 
 import json
 import threading
-from urllib.parse import urlsplit
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -82,7 +82,8 @@ def test_transfer_notifies_and_a_plain_status_change_does_not(asker, django_capt
         triage.change_status(question, "in_progress", actor=worker)
     assert mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        triage.transfer(question, Division.objects.exclude(code="bus-policy").first(), actor=desk, reason="도로 관리 업무")
+        other = Division.objects.exclude(code="bus-policy").first()
+        triage.transfer(question, other, actor=desk, reason="도로 관리 업무")
     assert [n.event for n in Notification.objects.filter(user=user)] == ["transferred"]
     assert len(mail.outbox) == 1 and "이송" in mail.outbox[0].subject
 
