@@ -20,6 +20,8 @@ urlpatterns = [
     path("me/", views.my_questions, name="my_questions"),
     path("me/q/<int:pk>/", views.my_question, name="my_question"),
     path("me/q/<int:pk>/rate/", views.rate, name="rate"),
+    path("me/data.json", views.my_data, name="my_data"),
+    path("me/delete/", views.delete_account, name="delete_account"),
     path("me/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
 

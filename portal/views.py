@@ -335,6 +335,37 @@ def rate(request, pk: int):
     return redirect(reverse("my_question", args=[pk]) + "#rating")
 
 
+@login_required
+def my_data(request):
+    """Download my data: everything the portal holds about the citizen, as one JSON file."""
+    from django.http import JsonResponse
+
+    from . import datarights
+
+    response = JsonResponse(datarights.export(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="smc-my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def delete_account(request):
+    """Leave: a page that says what goes and what stays, and a confirmed POST."""
+    from django.contrib.auth import logout
+
+    from . import datarights
+
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm") == "yes":
+            datarights.delete_account(request.user)
+            logout(request)
+            flash.success(request, _("탈퇴했습니다. 개인정보를 지웠습니다."))
+            return redirect("home")
+        error = _("탈퇴하려면 확인란에 표시해 주세요.")
+    return render(request, "portal/delete_account.html", {"error": error})
+
+
 def unsubscribe(request, token: str):
     """The e-mail's unsubscribe link: a page with one button (a GET changes nothing, so a mail
     scanner following the link does not unsubscribe anyone)."""

@@ -39,7 +39,20 @@ def masked_name(user_or_name):
     """A citizen's name as the public sees it (김*용); users show their display name or username."""
     if hasattr(user_or_name, "get_username"):
         user_or_name = getattr(user_or_name, "display_name", "") or user_or_name.get_username()
+    if user_or_name == WITHDRAWN:
+        return WITHDRAWN
     return masking.mask_name(user_or_name)
+
+
+WITHDRAWN = "탈퇴한 시민"  # portal.datarights.WITHDRAWN (that module reads the database; this one must not)
+
+
+@register.filter
+def commenter(user) -> str:
+    """The name beside a comment: the nickname chosen at sign-up, never anything made of the e-mail."""
+    if not user.is_active or user.display_name == WITHDRAWN:
+        return WITHDRAWN
+    return user.nickname or "시민"
 
 
 @register.simple_tag
