@@ -62,13 +62,13 @@ def export(user: User) -> dict:
     return data
 
 
-def anonymise_messages(messages) -> int:
+def anonymise_messages(messages, *, shown_as: str = WITHDRAWN) -> int:
     """Strip who wrote these messages: names, handles, platform ids, the raw record; the text keeps
     what masking leaves. Returns how many rows changed."""
     n = 0
     for m in messages:
         m.text = mask_text(m.text, names=[m.author_name] if m.author_name else ())
-        m.author_name, m.author_handle, m.author_external_id = WITHDRAWN, "", ""
+        m.author_name, m.author_handle, m.author_external_id = shown_as, "", ""
         m.raw, m.citizen = {}, None
         m.save(update_fields=["text", "author_name", "author_handle", "author_external_id", "raw", "citizen",
                               "updated_at"])

@@ -361,6 +361,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-postings": {"task": "outbound.tasks.sweep", "schedule": 60.0},
     # Classifier: learn from the week's transfers and corrections, nightly; used only if not worse.
     "retrain-classifier": {"task": "classification.retrain", "schedule": crontab(hour=3, minute=30)},
+    # Personal data of questions closed SMC_RETENTION_YEARS ago is anonymised, nightly.
+    "apply-retention": {"task": "portal.apply_retention", "schedule": crontab(hour=4, minute=10)},
 }
 
 # Facebook webhook (/webhooks/facebook/): the app secret signs deliveries, the verify token the handshake.
