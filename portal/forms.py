@@ -3,8 +3,9 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from messages_app.models import Topic
+from messages_app.models import MessageType, Topic
 from textkit.masking import find_spans
+from textkit.places import DISTRICT_CHOICES
 from textkit.textclean import sanitize_text
 
 from . import consent
@@ -24,6 +25,9 @@ class FeedFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("상태"), required=False,
                                choices=[("", _("전체"))] + [(s.value, s.label) for s in PUBLIC_STATUSES])
     answered = forms.ChoiceField(label=_("답변"), required=False, choices=ANSWERED_CHOICES)
+    # The search page's chips: the stream (type) and the district.
+    type = forms.ChoiceField(label=_("종류"), required=False, choices=[("", _("전체"))] + MessageType.choices)
+    district = forms.ChoiceField(label=_("자치구"), required=False, choices=[("", _("전체"))] + DISTRICT_CHOICES)
 
     def filters(self) -> dict:
         """Cleaned filters, or none at all when the query string is invalid."""

@@ -67,6 +67,15 @@ def any_public() -> QuerySet[Message]:
     return _visible().filter(type__in=[*FEED_TYPES, MessageType.SUPPORT])
 
 
+def search_public(filters: dict) -> QuerySet[Message]:
+    """The one public search: every public stream (questions, opinions, support), narrowed by the
+    filters (type = stream, status, district, …) and the words of `q`. The portal's search page and
+    the API's `q=` both call this, so they find the same messages."""
+    qs = filter_feed(any_public(), filters)
+    query = (filters.get("q") or "").strip()
+    return search(qs, query) if query else qs
+
+
 def filter_feed(qs: QuerySet[Message], filters: dict) -> QuerySet[Message]:
     """`filters` is the cleaned data of FeedFilterForm; empty values mean "any"."""
     if filters.get("account"):

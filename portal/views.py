@@ -119,10 +119,14 @@ def _feed(request, name, queryset, *, title, with_registry=False, is_search=Fals
         form = FeedFilterForm(read or None)
 
     def build(shared):
-        results = selectors.filter_feed(queryset(), filters)
         query = filters.get("q", "").strip()
-        if query or is_search:
-            results = selectors.search(results, query)
+        if is_search:
+            results = (selectors.search_public(filters).only(*selectors.FEED_ITEM_FIELDS) if query
+                       else selectors.any_public().none())
+        else:
+            results = selectors.filter_feed(queryset(), filters)
+            if query:
+                results = selectors.search(results, query)
         count_key = "portal:count:" + hashlib.sha256(repr((name, sorted(filters.items()))).encode()).hexdigest()[:32]
         page, items = _page(request, results, count_key, shared, number)
         choices = selectors.filter_choices()
@@ -131,6 +135,7 @@ def _feed(request, name, queryset, *, title, with_registry=False, is_search=Fals
             "is_search": is_search, "title": title, "choices": choices,
             "querystring": urlencode(sorted(read.items())), "list_url": request.path,
             "with_registry": with_registry,
+            "chips": _chips(read, form) if is_search and query else [],
         }
         if with_registry:
             # Lazy: the template calls these only when its cached copy of the registry has expired.
@@ -140,6 +145,26 @@ def _feed(request, name, queryset, *, title, with_registry=False, is_search=Fals
         return context
 
     return pagecache.cached_page(request, name, "portal/feed.html", build, [generations.FEED], params)
+
+
+CHIP_FIELDS = ("type", "status", "district")
+
+
+def _chips(read: dict, form) -> list[dict]:
+    """The search page's chips: per field (stream, status, district) a link per value that keeps
+    the other choices (`read`: the page's normalised filters), the chosen one marked."""
+    groups = []
+    for name in CHIP_FIELDS:
+        chosen = read.get(name, "")
+        links = []
+        for value, label in form.fields[name].choices:
+            params = {k: v for k, v in read.items() if k != name}
+            if value:
+                params[name] = str(value)
+            links.append({"label": label, "url": "?" + urlencode(sorted(params.items())),
+                          "active": str(value) == chosen})
+        groups.append({"name": name, "label": form.fields[name].label, "links": links})
+    return groups
 
 
 def registry(request):

@@ -82,10 +82,7 @@ class MessageList(Public, generics.ListAPIView):
         wait = limits.search_wait(self.request, filters.get("q", ""))
         if wait:  # the portal's search limit, on the same counter
             raise exceptions.Throttled(wait=wait)
-        qs = selectors.filter_feed(selectors.any_public(), filters)
-        if filters.get("q", "").strip():
-            qs = selectors.search(qs, filters["q"])
-        return qs
+        return selectors.search_public(filters)  # the portal's search page calls the same
 
 
 @extend_schema(tags=["public"], summary="공개 메시지 하나 / one public message",
