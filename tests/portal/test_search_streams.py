@@ -24,7 +24,7 @@ def bikes(seeded):
         "complaint": public_message("따릉이 대여소가 고장났어요", district="11140"),
         "opinion": public_message("따릉이 색이 예뻐요", type=MessageType.OPINION, district="11230",
                                   status=Status.IN_PROGRESS),
-        "support": public_message("따릉이 덕분에 출근이 즐거워요 고맙습니다", type=MessageType.SUPPORT, district="11140"),
+        "support": public_message("따릉이 덕분에 출근이 즐거워요", type=MessageType.SUPPORT, district="11140"),
         "private": public_message("따릉이 비밀 쪽지", kind="direct"),
     }
 
