@@ -93,7 +93,7 @@ SECRETS = ["5678", "1234567", "hong.gildong", "9012", "456789", "12가3456", "12
 
 def test_nothing_unmasked_in_any_public_page(client, seeded):
     m = public_message(PII_TEXT, answer=f"답변: {PII_TEXT}", author_name="김철용")
-    user = citizen(display_name="박영희")
+    user = citizen(display_name="박영희", nickname="골목길산책")
     from portal.services import add_comment
 
     add_comment(user, m, f"댓글 {PII_TEXT}")
@@ -106,7 +106,8 @@ def test_nothing_unmasked_in_any_public_page(client, seeded):
         for secret in SECRETS:
             assert secret not in page, secret
         assert "박영희" not in page
-    assert "김*용" in html(pages[1]) and "박*희" in html(pages[1]) and "010-****-****" in html(pages[1])
+    # A comment shows its author's nickname (issue 26), never their name, masked or not.
+    assert "김*용" in html(pages[1]) and "골목길산책" in html(pages[1]) and "010-****-****" in html(pages[1])
 
 
 HOSTILE = ('<script>alert(1)</script><a href="javascript:alert(2)">x</a> &lt;b&gt; &amp; '
