@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -321,12 +321,13 @@ def my_message(user: User, pk: int) -> Message:
             .prefetch_related(Prefetch("history", queryset=timeline, to_attr="timeline")).get(pk=pk))
 
 
-def unread_count(user) -> int:
+def unread_count(user: User | AnonymousUser) -> int:
     """The header's counter: a column of the user, so no page pays a query for it."""
-    return user.unread_notices if user.is_authenticated else 0
+    return user.unread_notices if isinstance(user, User) else 0
 
 
-def satisfaction(group_by: str = "division", *, since=None, until=None) -> list[dict]:
+def satisfaction(group_by: str = "division", *, since: datetime | None = None,
+                 until: datetime | None = None) -> list[dict]:
     """만족도 per division or per account (group_by "division" | "account"): name, count, average
     score (1–5, two decimals) and the share of 4s and 5s. For the dashboard, beside answer times."""
     from django.db.models import Avg, Count
