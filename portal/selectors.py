@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 
 from accounts.models import Account, Platform
 from departments.models import Division
@@ -47,8 +48,9 @@ def _visible() -> QuerySet[Message]:
 # cost (fewer columns to parse, fewer fields to set on 100 model instances).
 FEED_ITEM_FIELDS = [
     "id", "author_name", "text", "posted_at", "topic", "status", "type", "like_count", "comment_count",
-    "is_simulated", "account__display_name", "division__name_ko",
+    "is_simulated", "account__display_name", "division__name_ko", "division__name_en",
     "answer__text", "answer__created_at", "answer__like_count", "answer__division__name_ko",
+    "answer__division__name_en",
 ]
 
 
@@ -163,14 +165,16 @@ def filter_choices() -> dict:
             f"SELECT (SELECT coalesce(json_agg(json_build_array(id, display_name, platform)"
             f"                                 ORDER BY display_name, id), '[]')"
             f"        FROM {accounts} WHERE platform NOT IN (%s, %s)),"
-            f" (SELECT coalesce(json_agg(json_build_array(id, name_ko) ORDER BY name_ko, id), '[]')"
+            f" (SELECT coalesce(json_agg(json_build_array(id, name_ko, name_en) ORDER BY name_ko, id), '[]')"
             f"        FROM {divisions}),"
             f" (SELECT md5(coalesce(string_agg(concat_ws('|', id, platform, handle, status, field),"
             f"                                 ',' ORDER BY id), '')) FROM {accounts})",
             [Platform.PHONE, Platform.WEB],
         )
         account_rows, division_rows, registry_version = cursor.fetchone()
-    return {"accounts": _rows(account_rows), "divisions": _rows(division_rows),
+    english = get_language() == "en"  # a division's English name in English mode, when it has one
+    divisions = [(pk, (english and name_en) or name_ko) for pk, name_ko, name_en in _rows(division_rows)]
+    return {"accounts": _rows(account_rows), "divisions": divisions,
             "registry_version": registry_version}
 
 

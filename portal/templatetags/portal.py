@@ -134,3 +134,13 @@ def unread_badge(context) -> str:
     if context.get("shared"):
         return mark_safe(UNREAD_MARK)
     return mark_safe(unread_html(context["request"].user))
+
+
+@register.filter
+def localname(division) -> str:
+    """A division's name in the page's language: its English name in English mode, when it has one."""
+    if division is None:
+        return ""
+    if get_language() == "en" and getattr(division, "name_en", ""):
+        return division.name_en
+    return division.name_ko

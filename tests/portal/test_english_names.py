@@ -1,0 +1,32 @@
+"""In English mode divisions show their English names (feed, message page, filters, 내 민원)."""
+
+import pytest
+from django.urls import reverse
+
+from departments.models import Division
+from tests.factories import citizen, public_message
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    settings.SMC_PORTAL_CACHE_SECONDS = 0
+
+
+def test_division_names_follow_the_language(client, seeded):
+    division = Division.objects.get(code="transport-policy")
+    division.name_en = "Transport Policy Division"
+    division.save(update_fields=["name_en"])
+    user = citizen()
+    m = public_message("버스 노선을 늘려 주세요", answer="검토하겠습니다", division=division, citizen=user)
+    client.force_login(user)
+    pages = [reverse("home"), reverse("message", args=[m.pk]), reverse("my_questions"),
+             reverse("my_question", args=[m.pk])]
+    for url in pages:
+        korean = client.get(url).content.decode()
+        assert division.name_ko in korean and "Transport Policy Division" not in korean, url
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    for url in pages:
+        english = client.get(url).content.decode()
+        assert "Transport Policy Division" in english, url
+    # The division filter of the feed too.
+    assert '>Transport Policy Division</option>' in client.get(reverse("home")).content.decode()
