@@ -140,6 +140,12 @@ def colour_classes(counts: dict[str, DistrictCount]) -> tuple[dict[str, int], li
     return classes, legend
 
 
-def recent_questions(code: str, limit: int = RECENT_QUESTIONS) -> list[Message]:
-    """The district's latest public questions, as the portal's feed loads them (masked in the template)."""
-    return list(portal.public_messages().filter(district=code).order_by("-posted_at", "-id")[:limit])
+def recent_questions(code: str, days: int, limit: int = RECENT_QUESTIONS,
+                     now: datetime | None = None) -> tuple[int, list[Message]]:
+    """(how many, the latest `limit`) of the district's public questions of the last `days` days, as
+    the portal's feed loads them (masked in the template). The count and the list come from one
+    queryset, so the page's "N건" is always what its list is taken from (the list once said 3 under
+    a "< 5"). The page lists them anyway, so its count is exact: only the map keeps small counts vague."""
+    since = (now or timezone.now()) - timedelta(days=days)
+    qs = portal.public_messages().filter(district=code, posted_at__gte=since)
+    return qs.count(), list(qs.order_by("-posted_at", "-id")[:limit])

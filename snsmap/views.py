@@ -57,8 +57,8 @@ def district(request, code: str):
     if code not in DISTRICTS:
         raise Http404
     days = selectors.clean_period(request.GET.get("days"))
-    count = selectors.question_counts(days)[code]
+    count, questions = selectors.recent_questions(code, days)
     return render(request, "snsmap/district.html", {
         "code": code, "name": _name(code), "days": days, "count": count,
-        "accounts": _decorate(selectors.district_accounts(code)), "questions": selectors.recent_questions(code),
+        "accounts": _decorate(selectors.district_accounts(code)), "questions": questions,
     })

@@ -121,3 +121,15 @@ def test_a_district_page_lists_its_accounts_and_recent_questions_masked(client):
     assert "김*수" in html and "김철수" not in html
     assert "비공개 질문" not in html and "강남 질문" not in html
     assert client.get("/map/district/99999/").status_code == 404
+
+
+def test_a_district_page_count_is_the_count_of_its_list(client):
+    """Issue 26: a district page said "‹ 5건" above 3 questions, and listed questions older than its period."""
+    public_question(MAPO, text="최근 질문 하나", days_ago=1)
+    public_question(MAPO, text="최근 질문 둘", days_ago=2)
+    public_question(MAPO, text="최근 질문 셋", days_ago=3)
+    public_question(MAPO, text="오래된 질문", days_ago=60)
+    html = _html(client, f"/map/district/{MAPO}/", days=30)
+    assert "최근 30일 공개 질문 3건" in html and "&lt; 5" not in html
+    assert html.count('class="item"') == 3 and "오래된 질문" not in html
+    assert "최근 90일 공개 질문 4건" in _html(client, f"/map/district/{MAPO}/", days=90)
