@@ -103,3 +103,11 @@ def test_nickname_is_unique_regardless_of_case(client, seeded):
     response = _signup(client, signup_required="on", nickname="riverwalker")
     assert "이미 쓰이는 별명" in response.content.decode()
     assert not User.objects.filter(email="new@example.org").exists()
+
+
+def test_the_consent_text_has_its_english_version(client, seeded):
+    client.force_login(citizen())
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(reverse("ask")).content.decode()
+    assert "[Required] Consent to collect and use personal data to handle your question" in page
+    assert "Right to refuse" in page and "Retention" in page
