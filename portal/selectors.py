@@ -173,8 +173,8 @@ def filter_choices() -> dict:
         )
         account_rows, division_rows, registry_version = cursor.fetchone()
     english = get_language() == "en"  # a division's English name in English mode, when it has one
-    divisions = [(pk, (english and name_en) or name_ko) for pk, name_ko, name_en in _rows(division_rows)]
-    return {"accounts": _rows(account_rows), "divisions": divisions,
+    division_choices = [(pk, (english and name_en) or name_ko) for pk, name_ko, name_en in _rows(division_rows)]
+    return {"accounts": _rows(account_rows), "divisions": division_choices,
             "registry_version": registry_version}
 
 
