@@ -57,8 +57,13 @@ def district(request, code: str):
     if code not in DISTRICTS:
         raise Http404
     days = selectors.clean_period(request.GET.get("days"))
-    count, questions = selectors.recent_questions(code, days)
+    n, questions = selectors.recent_questions(code, days)
+    count = selectors.DistrictCount(code, n)
+    if count.suppressed:
+        # Fewer than SMALL_COUNT: neither an exact count nor a list that would give it away (issue 22.10),
+        # and never "< 5건" above a list of 3 (issue 26).
+        questions = []
     return render(request, "snsmap/district.html", {
-        "code": code, "name": _name(code), "days": days, "count": count,
+        "code": code, "name": _name(code), "days": days, "count": count, "small": selectors.SMALL_COUNT,
         "accounts": _decorate(selectors.district_accounts(code)), "questions": questions,
     })

@@ -112,6 +112,7 @@ def test_choropleth_counts_public_questions_in_the_period_and_suppresses_small_c
 
 def test_a_district_page_lists_its_accounts_and_recent_questions_masked(client):
     public_question(MAPO, text="합정역 앞 010-1234-5678 연락주세요 김철수 드림", author_name="김철수")
+    questions(MAPO, 4)  # five in all: a district with fewer lists none (below)
     public_question(MAPO, text="비공개 질문", is_private=True)
     public_question(GANGNAM, text="강남 질문")
     html = _html(client, f"/map/district/{MAPO}/")
@@ -124,12 +125,17 @@ def test_a_district_page_lists_its_accounts_and_recent_questions_masked(client):
 
 
 def test_a_district_page_count_is_the_count_of_its_list(client):
-    """Issue 26: a district page said "‹ 5건" above 3 questions, and listed questions older than its period."""
-    public_question(MAPO, text="최근 질문 하나", days_ago=1)
-    public_question(MAPO, text="최근 질문 둘", days_ago=2)
-    public_question(MAPO, text="최근 질문 셋", days_ago=3)
+    """Issue 26: a district page said "‹ 5건" above 3 questions, and listed questions older than its
+    period. Now a small district shows neither a list nor an exact count; a larger one an exact count
+    of the questions its list is taken from."""
+    for i in range(3):
+        public_question(MAPO, text=f"최근 질문 {i}", days_ago=1 + i)
     public_question(MAPO, text="오래된 질문", days_ago=60)
-    html = _html(client, f"/map/district/{MAPO}/", days=30)
-    assert "최근 30일 공개 질문 3건" in html and "&lt; 5" not in html
-    assert html.count('class="item"') == 3 and "오래된 질문" not in html
-    assert "최근 90일 공개 질문 4건" in _html(client, f"/map/district/{MAPO}/", days=90)
+    small = _html(client, f"/map/district/{MAPO}/", days=30)
+    assert "최근 30일 공개 질문 &lt; 5건" in small and 'class="item"' not in small and "목록을 보이지 않습니다" in small
+    for i in range(3, 12):
+        public_question(MAPO, text=f"최근 질문 {i}", days_ago=1 + i)
+    larger = _html(client, f"/map/district/{MAPO}/", days=30)
+    assert "최근 30일 공개 질문 12건" in larger and "(최근 10건 표시)" in larger
+    assert larger.count('class="item"') == 10 and "오래된 질문" not in larger
+    assert "최근 90일 공개 질문 13건" in _html(client, f"/map/district/{MAPO}/", days=90)
