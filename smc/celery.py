@@ -4,6 +4,10 @@ import time
 from celery import Celery
 from celery.signals import before_task_publish, task_postrun, task_prerun, worker_init
 
+from core.metrics import TASK_DURATION
+
+from . import logs
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smc.settings")
 
 app = Celery("smc")
@@ -59,3 +63,27 @@ def _stamp(headers=None, **_):
     queue has waited (Celery's own messages carry no such time)."""
     if headers is not None:
         headers.setdefault(SENT_AT, time.time())
+
+
+_started: dict[str, tuple[float, list]] = {}
+
+
+@task_prerun.connect
+def _task_begins(task_id=None, task=None, **_):
+    """The log's task id and name while the task runs; the start of its duration for /metrics."""
+    tokens = [logs.task_id.set(task_id or ""), logs.task_name.set(getattr(task, "name", "") or "")]
+    _started[task_id] = (time.perf_counter(), tokens)
+
+
+@task_postrun.connect
+def _task_ends(task_id=None, task=None, state=None, **_):
+    began = _started.pop(task_id, None)
+    if began is None:
+        return
+    started, tokens = began
+    TASK_DURATION.labels(getattr(task, "name", "unknown"), state or "unknown").observe(time.perf_counter() - started)
+    for var, token in zip((logs.task_id, logs.task_name), tokens, strict=True):
+        try:
+            var.reset(token)
+        except ValueError:  # another thread's context (the broadcast worker's pool): leave it
+            var.set("")

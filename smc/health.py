@@ -11,7 +11,6 @@ tells an attacker the stack and sometimes a host name). The reason goes to the s
 
 import json
 import logging
-import re
 import time
 from collections import Counter
 
@@ -24,23 +23,15 @@ from outbound.services import queue_name
 
 from .celery import SENT_AT
 from .celery import app as celery_app
+from .logs import scrub
 
 logger = logging.getLogger(__name__)
 
 MAX_WAIT_SECONDS = 60
 clock = time.time  # tests move it
 
-# Passwords a driver's error may quote: in a URL (scheme://user:password@host) or a libpq DSN.
-_URL_PASSWORD = re.compile(r"(\w+://[^:/@\s]*:)[^@\s]+@")
-_DSN_PASSWORD = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
-
-
 class Degraded(Exception):
     """Up, but not doing its work."""
-
-
-def scrub(text: str) -> str:
-    return _DSN_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
 
 
 def watched_queues() -> list[str]:
@@ -67,7 +58,7 @@ def _workers() -> dict:
     return replies
 
 
-def _oldest_wait(client, queue: str, now: float) -> float:
+def oldest_wait(client, queue: str, now: float) -> float:
     """Seconds the oldest task of `queue` has waited in the broker (kombu pushes on the left and
     takes from the right: the oldest is last); 0 when it is empty or its time is not known."""
     raw = client.lindex(queue, -1)
@@ -82,7 +73,7 @@ def _oldest_wait(client, queue: str, now: float) -> float:
 
 def _queue(client, queue: str, consumers: int, now: float) -> str:
     waiting = client.llen(queue)
-    waited = _oldest_wait(client, queue, now)
+    waited = oldest_wait(client, queue, now)
     if not consumers:
         raise Degraded(f"no consumer, {waiting} waiting")
     if waited > MAX_WAIT_SECONDS:

@@ -1,3 +1,6 @@
+import re
+import time
+import uuid
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
@@ -8,6 +11,40 @@ from django.utils.cache import patch_vary_headers
 
 from api import errors as api_errors
 from api.open311 import wire
+from core.metrics import REQUEST_LATENCY
+
+from . import logs
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestContext:
+    """First in the chain: gives the request an id for the log (the proxy's X-Request-ID when it
+    looks like one, a new one otherwise; sent back in the response) and times it for /metrics by
+    the view that answered (its URL name, never the path: paths hold ids and search words)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get("X-Request-ID", "")
+        rid = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        tokens = (logs.request_id.set(rid), logs.current_request.set(request))
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+        finally:
+            logs.request_id.reset(tokens[0])
+            logs.current_request.reset(tokens[1])
+        match = getattr(request, "resolver_match", None)
+        view = (match.view_name or match.route) if match else "unmatched"
+        REQUEST_LATENCY.labels(request.method if request.method in _METHODS else "other", view,
+                               str(response.status_code)).observe(time.perf_counter() - started)
+        response.headers.setdefault("X-Request-ID", rid)
+        return response
+
+
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
 class RefuseNulBytes:

@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from . import logs
 from .settings import *  # noqa: F401,F403
-from .settings import env
+from .settings import LOG_LEVEL, LOG_LEVEL_POLLS, env
 
 
 def strong_secret_key(value: str) -> str:
@@ -84,3 +85,6 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True  # the language switcher's cookie (django.views.i18n.set_language)
 X_FRAME_OPTIONS = "DENY"
+# One JSON object per line (smc/logs.py), unless LOG_FORMAT says otherwise.
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING = logs.config(LOG_LEVEL, LOG_FORMAT, LOG_LEVEL_POLLS)

@@ -6,6 +6,8 @@ from urllib.parse import unquote
 import environ
 from celery.schedules import crontab
 
+from . import logs
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env(
@@ -83,6 +85,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "smc.middleware.RequestContext",
     "django.middleware.security.SecurityMiddleware",
     "smc.middleware.RefuseNulBytes",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -214,6 +217,10 @@ for _replaced in ("RATELIMIT_IP_META_KEY", "SMC_API_NUM_PROXIES"):
         raise ImproperlyConfigured(f"{_replaced}는 SMC_TRUSTED_PROXY_COUNT로 바뀌었습니다 "
                                    f"({_replaced} was replaced by SMC_TRUSTED_PROXY_COUNT: the number of proxies).")
 RATELIMIT_IP_META_KEY = "users.lockout.client_ip"  # allauth's limits: users.adapter.get_client_ip
+# /metrics (smc/metrics.py): readable with `Authorization: Bearer <SMC_METRICS_TOKEN>` or from these
+# addresses/networks (the visitor's address by the rule above); in development also from 127.0.0.1.
+SMC_METRICS_TOKEN = env("SMC_METRICS_TOKEN", default="")
+SMC_METRICS_ALLOW = env.list("SMC_METRICS_ALLOW", default=[])
 SMC_COMMENT_REPORT_LIMIT = env.int("SMC_COMMENT_REPORT_LIMIT", default=3)
 SMC_PORTAL_CACHE_SECONDS = env.int("SMC_PORTAL_CACHE_SECONDS", default=30)
 SMC_BENCH = env.bool("SMC_BENCH", default=False)
@@ -369,9 +376,12 @@ CELERY_BEAT_SCHEDULE = {
 FACEBOOK_APP_SECRET = env("FACEBOOK_APP_SECRET", default="")
 FACEBOOK_VERIFY_TOKEN = env("FACEBOOK_VERIFY_TOKEN", default="")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# The log (smc/logs.py): LOG_FORMAT "text" (readable, development) or "json" (one object per line,
+# production's default). Each poll's line is DEBUG (LOG_LEVEL_POLLS=DEBUG shows them); one summary a
+# minute per worker process is INFO.
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+LOG_LEVEL_POLLS = env("LOG_LEVEL_POLLS", default="INFO")
+LOGGING = logs.config(LOG_LEVEL, LOG_FORMAT, LOG_LEVEL_POLLS)
+# Celery's workers keep this configuration instead of installing their own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

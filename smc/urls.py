@@ -8,7 +8,7 @@ from dashboard.landing import staff_home
 from messages_app import webhooks
 from messages_app.admin.login import StaffLoginForm
 
-from . import health
+from . import health, metrics
 
 admin.site.site_header = "서울시 소셜미디어센터 (SMC) 관리"
 admin.site.site_title = "SMC 관리"
@@ -24,6 +24,7 @@ def _moved_admin(request, model, rest):
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.admin_view(staff_home), name="staff-home"),
     # Staff bookmarks of the screens whose models moved out of messages_app (issue 9).
     re_path(r"^admin/messages_app/(?P<model>comment|classifiermodel)/(?P<rest>.*)$", _moved_admin),

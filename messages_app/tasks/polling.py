@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.connectors.base import TransientError
 from accounts.models import Account
+from core.metrics import poll_summary
 
 from ..services import polling as polls
 
@@ -56,7 +57,14 @@ def poll_account(self, account_id: int, reason: str = "beat") -> dict:
     account = Account.objects.filter(pk=account_id).first()
     if account is None:
         return {"skipped": "gone"}
-    result = polls.poll(account)
+    try:
+        result = polls.poll(account)
+    except RETRYABLE:
+        poll_summary.note(platform=account.platform, account_id=account.pk, new=0, error=True, skipped="")
+        raise
+    # /metrics and the log: one DEBUG line per poll, one INFO summary a minute (core/metrics.py).
+    poll_summary.note(platform=account.platform, account_id=account.pk, new=len(result.new_ids),
+                      error=bool(result.error), skipped=result.skipped)
     if result.skipped == "rate_limited" and result.rate_limited_until:
         # Only this account waits. A short wait is held here (max_retries=None: a rate limit is not a
         # failure); a longer one is beat's: dispatch_polls skips the account until the reset.
