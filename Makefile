@@ -30,7 +30,6 @@ seed: migrate
 run: seed
 	$(PY) manage.py seed_dashboard_demo
 	$(PY) manage.py seed_staff_demo
-	@echo "SMC: http://127.0.0.1:8000/  (관리 화면 /admin/, Ctrl-C로 종료)"
 	SMC_SIMULATE=$${SMC_SIMULATE:-1} DEBUG=$${DEBUG:-1} $(PY) -m smc.devrun
 
 # Browser tests drive Debian's Chromium; install it when it is missing and apt-get is there.
