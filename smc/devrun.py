@@ -11,7 +11,6 @@ from pathlib import Path
 
 from . import embedded
 
-
 DEMO_USERS = ["desk", "traffic", "traffic_head", "road", "housing", "mayor_office", "alert_drafter",
               "alert_approver"]
 

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.facebook",
     "django_ratelimit",
     "csp",
+    # The top floor's own commands: manage.py backup / restore (smc/backup.py).
+    "smc",
 ]
 
 MIDDLEWARE = [
