@@ -27,7 +27,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 BASE_DIR = Path(settings.BASE_DIR)
 
 
-def _url(name: str) -> str:
+def database_url(name: str) -> str:
+    """DATABASE_URL of another database on the test database's server (a socket directory quoted)."""
     db = connection.settings_dict
     host = db["HOST"] or "127.0.0.1"
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
@@ -52,7 +53,7 @@ def new_database():
 
 
 def _run(args: list[str], database: str, prefix: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": _url(database), "DJANGO_SETTINGS_MODULE": "smc.settings",
+    env = {**os.environ, "DATABASE_URL": database_url(database), "DJANGO_SETTINGS_MODULE": "smc.settings",
            "SMC_PORTAL_CACHE_SECONDS": "0", "CACHE_KEY_PREFIX": prefix, "DEBUG": "0"}
     return subprocess.run([sys.executable, *args], env=env, cwd=BASE_DIR, capture_output=True, text=True)
 
@@ -83,7 +84,7 @@ def test_backup_and_restore_into_a_new_database(seeded, make_staff, tmp_path, ne
     restored = _run(["manage.py", "restore", str(tmp_path / "b")], new_database, "drill-r")
     assert restored.returncode == 0, restored.stderr[-3000:]
 
-    with psycopg.connect(_url(new_database)) as restored_db:
+    with psycopg.connect(database_url(new_database)) as restored_db:
         rows = restored_db.execute("SELECT count(*) FROM dashboard_dailystat").fetchone()[0]
         answers = restored_db.execute("SELECT count(*) FROM messages_app_answer").fetchone()[0]
     assert (rows, answers) == (manifest["row_counts"]["dashboard_dailystat"], 6)
