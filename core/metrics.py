@@ -11,12 +11,16 @@ Labels carry only ids, names of code and states: never a citizen's text or a sec
 """
 
 import logging
+import os
 import threading
 import time
 
 from prometheus_client import Counter, Histogram
 
 polls_logger = logging.getLogger("smc.polls")
+
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # each process writes its files there: it must exist
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 MESSAGES_INGESTED = Counter(
     "smc_messages_ingested", "Messages stored by ingest (new ones only, duplicates not counted)",

@@ -33,6 +33,13 @@ def lower_cpu_priority(niceness: int) -> int:
 
 
 @worker_init.connect
+def _forget_dead_processes(**_):
+    from . import promdir
+
+    promdir.forget_dead_processes()
+
+
+@worker_init.connect
 def _lower_priority(**_):
     # The web serves citizens while the workers drain a backlog: the workers yield the CPU to it.
     from django.conf import settings

@@ -19,6 +19,7 @@ import ipaddress
 import logging
 import os
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
@@ -163,10 +164,24 @@ class _Safe:
         yield error
 
 
+class _ProcessFiles:
+    """Every process's files under one directory, its subdirectories included: on one host all write to
+    PROMETHEUS_MULTIPROC_DIR; in docker-compose each container writes its own subdirectory of a shared
+    volume (pids repeat across containers) and the web reads them all (SMC_METRICS_READ_DIR)."""
+
+    def __init__(self, root: str):
+        self.root = root
+
+    def collect(self):
+        files = sorted(str(p) for p in Path(self.root).glob("**/*.db"))
+        return MultiProcessCollector.merge(files, accumulate=True)
+
+
 def registry() -> CollectorRegistry:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    root = os.environ.get("SMC_METRICS_READ_DIR") or os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if root:
         scrape = CollectorRegistry()
-        MultiProcessCollector(scrape)
+        scrape.register(_ProcessFiles(root))
     else:
         scrape = CollectorRegistry()
         scrape.register(_ProcessRegistry())

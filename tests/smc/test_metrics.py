@@ -204,10 +204,15 @@ def test_a_poll_counts_new_messages_and_logs_once_a_minute(seeded, client, dev, 
 
 # --- gunicorn: every process's figures in one scrape ----------------------------------------------
 
-def test_multiprocess_figures_are_summed(tmp_path):
+@pytest.mark.parametrize("layout", ["one host", "containers"])
+def test_multiprocess_figures_are_summed(tmp_path, layout):
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
     count = ("from core.metrics import MESSAGES_INGESTED as M; M.labels('x', '7').inc({})")
-    for n in (3, 4):
+    for n, where in ((3, "web"), (4, "worker")):
+        if layout == "containers":  # each container its own subdirectory of a shared volume
+            (tmp_path / where).mkdir()
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / where)
+            env["SMC_METRICS_READ_DIR"] = str(tmp_path)
         subprocess.run([sys.executable, "-c", count.format(n)], env=env, check=True, cwd=django_settings.BASE_DIR)
     read = ("import django; django.setup(); from smc.metrics import registry; "
             "from prometheus_client import generate_latest; print(generate_latest(registry()).decode())")
@@ -253,3 +258,15 @@ def test_celerys_lines_about_polls_are_quiet_and_others_stay():
     assert quiet.filter(poll) is False
     assert quiet.filter(other) is True
     assert quiet.filter(failed) is True
+
+
+def test_files_of_dead_processes_are_forgotten_at_start(tmp_path, monkeypatch):
+    from smc import promdir
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    (tmp_path / f"counter_{dead}.db").write_bytes(b"x")
+    (tmp_path / f"counter_{os.getpid()}.db").write_bytes(b"x")
+    assert promdir.forget_dead_processes() == 1
+    assert [p.name for p in tmp_path.iterdir()] == [f"counter_{os.getpid()}.db"]
