@@ -35,6 +35,12 @@ def scrub(text: str) -> str:
 FREQUENT_TASKS = ("messages_app.tasks.poll_account", "messages_app.tasks.dispatch_polls", "dispatch-polls")
 
 
+def forget_request(**_) -> None:
+    """request_finished: lines logged after the response (and between requests) carry no request."""
+    request_id.set("")
+    current_request.set(None)
+
+
 def _user_id(request) -> int | None:
     if request is None:
         return None

@@ -5,6 +5,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.core.signals import request_finished
 from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -14,6 +15,8 @@ from api.open311 import wire
 from core.metrics import REQUEST_LATENCY
 
 from . import logs
+
+request_finished.connect(logs.forget_request, dispatch_uid="smc.logs.forget_request")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -29,13 +32,12 @@ class RequestContext:
     def __call__(self, request):
         given = request.headers.get("X-Request-ID", "")
         rid = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-        tokens = (logs.request_id.set(rid), logs.current_request.set(request))
+        # Cleared when the response is finished (smc.logs.forget_request), not here: Django logs a
+        # 4xx/5xx after the middleware returns, and that line must carry the id too.
+        logs.request_id.set(rid)
+        logs.current_request.set(request)
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-        finally:
-            logs.request_id.reset(tokens[0])
-            logs.current_request.reset(tokens[1])
+        response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         view = (match.view_name or match.route) if match else "unmatched"
         REQUEST_LATENCY.labels(request.method if request.method in _METHODS else "other", view,

@@ -270,3 +270,23 @@ def test_files_of_dead_processes_are_forgotten_at_start(tmp_path, monkeypatch):
     (tmp_path / f"counter_{os.getpid()}.db").write_bytes(b"x")
     assert promdir.forget_dead_processes() == 1
     assert [p.name for p in tmp_path.iterdir()] == [f"counter_{os.getpid()}.db"]
+
+
+def test_djangos_own_line_about_a_failed_request_carries_its_id(client):
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    handler = Keep()
+    handler.addFilter(logs.ContextFilter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        response = client.get("/no/such/page/", HTTP_X_REQUEST_ID="trace-0123456789")
+    finally:
+        logger.removeHandler(handler)
+    assert response.status_code == 404
+    assert [r.request_id for r in records] == ["trace-0123456789"]
+    assert logs.request_id.get() == ""  # forgotten once the response was finished
