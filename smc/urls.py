@@ -15,6 +15,9 @@ admin.site.site_title = "SMC 관리"
 admin.site.index_title = "업무 화면"
 admin.site.login_form = StaffLoginForm  # locks after repeated failures, like the citizen login
 
+# PostgreSQL or Redis gone mid-request: a 503 page with Retry-After instead of a 500 (smc/errors.py).
+handler500 = "smc.errors.server_error"
+
 MOVED_ADMIN = {"comment": "portal", "classifiermodel": "classification"}
 
 
