@@ -10,6 +10,6 @@ application = get_wsgi_application()
 # as it starts), so the first Korean search answers like the rest (3.9 s instead of 0.4 s otherwise).
 # Celery's pool processes do the same at worker_process_init (messages_app/tasks/polling.py).
 if os.environ.get("SMC_WARM_UP", "1") != "0":
-    from messages_app.services import ingest
+    from messages_app.services import polling
 
-    ingest.warm_up()
+    polling.warm_up()

@@ -17,18 +17,18 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 PROBE = """
 import json, os
 import smc.wsgi  # what gunicorn's worker and runserver import before serving
-from classification import classifier
+from classification import versions
 from textkit import korean
 loaded_before = korean._kiwi is not None and korean._kiwi_pid == os.getpid()
 loads = []
-real_loads = classifier.TrainedModel.loads
+real_loads = versions.TrainedModel.loads
 import kiwipiepy
 real_init = kiwipiepy.Kiwi.__init__
 def counting_init(self, *a, **k):
     loads.append("kiwi")
     real_init(self, *a, **k)
 kiwipiepy.Kiwi.__init__ = counting_init
-classifier.TrainedModel.loads = staticmethod(lambda data: loads.append("classifier") or real_loads(data))
+versions.TrainedModel.loads = staticmethod(lambda data: loads.append("classifier") or real_loads(data))
 from django.test import Client
 response = Client(HTTP_HOST="127.0.0.1").get("/search/", {"q": "지하철 엘리베이터 고장"})
 print(json.dumps({"before": loaded_before, "loads": loads, "status": response.status_code}))
