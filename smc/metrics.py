@@ -32,10 +32,10 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from accounts.models import Account
-from broadcast.models import Delivery
 from dashboard.models import DailyStat
 from departments.models import Division
-from messages_app.models import Message, Outbox
+from messages_app.models import Message
+from outbound.models import Posting
 from users.lockout import client_ip
 
 from . import health
@@ -43,17 +43,13 @@ from . import health
 logger = logging.getLogger(__name__)
 
 
-def _answer_states() -> dict[str, int]:
-    """Replies to citizens by posting state (the outbox)."""
-    rows = Outbox.objects.values_list("state").annotate(n=Count("id")).order_by()
-    found = {state: n for state, n in rows}
-    return {state: found.get(state, 0) for state in Outbox.State.values}
-
-
-def _delivery_states() -> dict[str, int]:
-    rows = Delivery.objects.values_list("state").annotate(n=Count("id")).order_by()
-    found = {state: n for state, n in rows}
-    return {state: found.get(state, 0) for state in Delivery.State.values}
+def _posting_states() -> dict[str, dict[str, int]]:
+    """{kind: {state: count}} of the outbound postings (replies to citizens, broadcast deliveries)."""
+    rows = Posting.objects.values_list("kind", "state").annotate(n=Count("id")).order_by()
+    counts = {kind: dict.fromkeys(Posting.State.values, 0) for kind in Posting.Kind.values}
+    for kind, state, n in rows:
+        counts.setdefault(kind, dict.fromkeys(Posting.State.values, 0))[state] = n
+    return counts
 
 
 class DatabaseCollector:
@@ -88,13 +84,14 @@ class DatabaseCollector:
         yield overdue
 
     def _states(self):
+        counts = _posting_states()
         answers = GaugeMetricFamily("smc_answer_posts", "Replies to citizens by posting state", labels=["state"])
-        for state, n in _answer_states().items():
+        for state, n in counts[Posting.Kind.ANSWER].items():
             answers.add_metric([state], n)
         yield answers
         deliveries = GaugeMetricFamily("smc_broadcast_deliveries", "Emergency broadcast deliveries by state",
                                        labels=["state"])
-        for state, n in _delivery_states().items():
+        for state, n in counts[Posting.Kind.BROADCAST].items():
             deliveries.add_metric([state], n)
         yield deliveries
 

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from accounts.models import Account
 from broadcast.models import Delivery
 from core.metrics import PollSummary
-from messages_app.models import Answer, Outbox
+from outbound.models import Posting
 from smc import logs
 from smc.celery import app as celery_app
 from tests import factories
@@ -97,16 +97,14 @@ def test_open_and_overdue_per_division_come_from_the_rollups(seeded, client, dev
 
 
 def test_answers_and_deliveries_by_state(seeded, client, dev, make_staff):
-    message = factories.public_message(answer="확인했습니다")
-    answer = Answer.objects.get(message=message)
     account = Account.objects.filter(platform="x").first()
-    Outbox.objects.create(answer=answer, account=account, to_external_id="1", text="a", state="posted")
-    Outbox.objects.create(answer=answer, account=account, to_external_id="2", text="b", state="retrying")
-    Outbox.objects.create(answer=answer, account=account, to_external_id="3", text="c", state="retrying")
+    for state in ("posted", "retrying", "retrying"):
+        Posting.objects.create(kind="answer", account=account, text="답변", reply_to="1", state=state)
     broadcast = approved(*people(make_staff))
-    pending = Delivery.objects.filter(broadcast=broadcast, state="pending").count()
+    pending = Posting.objects.filter(broadcast_delivery__broadcast=broadcast, state="pending").count()
     assert pending > 0
-    Delivery.objects.filter(pk=broadcast.deliveries.order_by("pk").first().pk).update(state="failed")
+    first = Delivery.objects.filter(broadcast=broadcast).order_by("pk").first()
+    Posting.objects.filter(pk=first.posting_id).update(state="failed")
     samples = scrape(client, **dev)
     assert value(samples, "smc_answer_posts", state="posted") == 1
     assert value(samples, "smc_answer_posts", state="retrying") == 2

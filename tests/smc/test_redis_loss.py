@@ -11,13 +11,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from broadcast.models import Delivery
-from broadcast.tasks import queue_name as broadcast_queue
-from broadcast.tasks import sweep_deliveries
-from messages_app.models import Outbox
 from messages_app.services import publishing
 from messages_app.tasks.polling import dispatch_polls
-from messages_app.tasks.publishing import sweep_outbox
+from outbound.models import Posting
+from outbound.services import POST_TASK, SWEEP_AFTER, queue_name
+from outbound.tasks import sweep
 from smc.celery import app
 from tests import factories
 from tests.broadcast.factories import FakePlatform, approved, people
@@ -39,58 +37,45 @@ def _queued(queue: str) -> list[tuple[str, list]]:
     return tasks
 
 
-def _drain(queue: str) -> int:
-    """Run every queued task of `queue` twice (a redelivery), in this process; returns how many ran."""
-    redis, ran = _redis(), 0
-    while (raw := redis.rpop(queue)) is not None:
-        message = json.loads(raw)
-        args = json.loads(base64.b64decode(message["body"]))[0]
-        for _ in range(2):
-            app.tasks[message["headers"]["task"]].apply(args=args)
-        ran += 1
-    return ran
-
-
 def test_everything_pending_comes_back_after_redis_is_flushed(seeded, make_staff, settings, monkeypatch):
-    settings.SMC_SIMULATE = True
+    settings.SMC_SIMULATE = True  # the seeded accounts have no credentials: polled by the simulator
     platform = FakePlatform().install(monkeypatch)
-    default_queue = app.conf.task_default_queue
+    default_queue, broadcast_queue = queue_name(Posting.Kind.ANSWER), queue_name(Posting.Kind.BROADCAST)
     redis = _redis()
-    redis.delete(default_queue, broadcast_queue())
+    redis.delete(default_queue, broadcast_queue)
 
     # Work in flight: two answers waiting to be posted, a broadcast fanning out, polls queued.
     staff = make_staff("bus", roles.DIVISION_STAFF, "bus-policy")
     for n in range(2):
         message = factories.routed("bus-policy", text=f"버스 {n}번 노선이 안 와요", kind="mention")
         publishing.create_answer(message, staff, f"확인하겠습니다 {n}", message.division)
-    broadcast = approved(*people(make_staff))
+    approved(*people(make_staff))
     dispatch_polls()
-    pending_outbox = set(Outbox.objects.filter(state="pending").values_list("pk", flat=True))
-    deliveries = set(broadcast.deliveries.values_list("pk", flat=True))
-    assert pending_outbox and deliveries
+    answers = set(Posting.objects.filter(kind="answer", state="pending").values_list("pk", flat=True))
+    deliveries = set(Posting.objects.filter(kind="broadcast", state="pending").values_list("pk", flat=True))
+    assert answers and deliveries
     polls_before = {args[0] for name, args in _queued(default_queue) if name.endswith("poll_account")}
     assert polls_before
 
     redis.flushdb()  # Redis lost: the queues and the "already queued" marks are gone
-    assert _queued(default_queue) == [] and _queued(broadcast_queue()) == []
+    assert _queued(default_queue) == [] and _queued(broadcast_queue) == []
 
-    # Beat's next runs: the dispatcher at once, the sweepers once their rows count as stalled.
-    with time_machine.travel(timezone.now() + timedelta(minutes=11), tick=True):
+    # Beat's next runs: the dispatcher at once, the sweeper once the postings' retry time has come.
+    with time_machine.travel(timezone.now() + SWEEP_AFTER + timedelta(seconds=5), tick=True):
         dispatch_polls()
-        assert sweep_outbox() == len(pending_outbox)
-        assert sweep_deliveries() == len(deliveries)
+        assert sweep() == len(answers) + len(deliveries)
         queued = _queued(default_queue)
         assert {args[0] for name, args in queued if name.endswith("poll_account")} >= polls_before
-        assert {args[0] for name, args in queued if name.endswith("publish_outbox")} == pending_outbox
-        assert {args[0] for name, args in _queued(broadcast_queue())} == deliveries
+        assert {args[0] for name, args in queued if name == POST_TASK} == answers
+        assert {args[0] for name, args in _queued(broadcast_queue)} == deliveries
 
-        _drain(broadcast_queue())
-        redis.delete(default_queue)  # polls are not what this test posts; answers are drained below
-        for pk in sorted(pending_outbox):
-            for _ in range(2):
-                app.tasks["messages_app.tasks.publish_outbox"].apply(args=[pk])
+        redis.delete(default_queue)  # the polls' own drill is elsewhere; the postings are run below
+        for pk in sorted(answers | deliveries):
+            for _ in range(2):  # delivered twice, as after a redelivery
+                app.tasks[POST_TASK].apply(args=[pk])
+        redis.delete(default_queue, broadcast_queue)
 
-    assert set(Outbox.objects.filter(pk__in=pending_outbox).values_list("state", flat=True)) == {"posted"}
-    assert Delivery.objects.filter(pk__in=deliveries).exclude(state="delivered").count() == 0
-    assert all(len(posts) == 1 for posts in platform.posts.values())
-    assert sum(len(posts) for posts in platform.posts.values()) == len(deliveries)
+    states = set(Posting.objects.filter(pk__in=answers | deliveries).values_list("state", flat=True))
+    assert states == {"posted"}
+    posted = [post["id"] for posts in platform.posts.values() for post in posts]
+    assert len(posted) == len(set(posted)) == len(answers) + len(deliveries)
