@@ -250,7 +250,7 @@ def test_celerys_lines_about_polls_are_quiet_and_others_stay():
     poll = logging.LogRecord("celery.app.trace", logging.INFO, __file__, 1, "Task %(name)s[%(id)s] succeeded",
                              ({"name": "messages_app.tasks.poll_account", "id": "1"},), None)
     other = logging.LogRecord("celery.app.trace", logging.INFO, __file__, 1, "Task %(name)s[%(id)s] succeeded",
-                              ({"name": "broadcast.tasks.deliver", "id": "2"},), None)
+                              ({"name": "outbound.tasks.post", "id": "2"},), None)
     failed = logging.LogRecord("celery.app.trace", logging.ERROR, __file__, 1, "Task %(name)s[%(id)s] raised",
                                ({"name": "messages_app.tasks.poll_account", "id": "3"},), None)
     assert quiet.filter(poll) is False
