@@ -24,8 +24,10 @@ class _Counts(models.Model):
     topic = models.CharField(max_length=20)
     received = models.IntegerField(default=0, help_text="스팸이 아닌 수신 메시지")
     spam = models.IntegerField(default=0)
-    open = models.IntegerField(default=0, help_text="기한이 있고 아직 처리 중인 메시지")
-    overdue = models.IntegerField(default=0, help_text="처리 중이며 기한 초과로 표시된 메시지")
+    open = models.IntegerField(default=0,
+                               help_text="접수·배정·처리 중인 메시지 (messages_app.selectors.open_q)")
+    overdue = models.IntegerField(default=0,
+                                  help_text="처리 중이며 기한 초과로 표시된 메시지 (messages_app.selectors.overdue_q)")
     answered = models.IntegerField(default=0)
     with_deadline = models.IntegerField(default=0, help_text="답변된 메시지 중 기한이 있던 것")
     in_time = models.IntegerField(default=0, help_text="기한 안에 답변된 메시지")

@@ -20,6 +20,8 @@ from .filters import Filters
 from .tables import Column, Table, share
 
 # The mayor's account in 2012: 119,268 messages (Seoul Social Media Center).
+BASELINE_2012_TOTAL = 119_268
+BASELINE_2012_PER_DAY = 800  # "800건 이상"
 BASELINE_2012_TYPES = {"support": 76.3, "complaint": 2.4, "opinion": 21.3}
 BASELINE_2012_TOPICS = {"transport": 32.4, "safety": 20.3, "housing": 11.4, "culture": 10.5}
 
@@ -141,12 +143,64 @@ def overview(f: Filters, source: Source | None = None, now: datetime | None = No
                     "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.working_days)", f)[0][0]
     cards.update(open=opened[0], overdue=opened[1], answered_today=answered_today,
                  median_days=round(median, 2) if median is not None else None)
+    breakdowns = breakdown_tables(f, source)
     tables = [
+        baseline_table(f, breakdowns),
         hourly_table(f, source, now),
         daily,
-        *breakdown_tables(f, source),
+        platform_daily_table(f, source),
+        *breakdowns,
     ]
     return {"cards": cards, "tables": tables}
+
+
+def baseline_table(f: Filters, breakdowns: list[Table]) -> Table:
+    """The seed's 2012 figures for the mayor's account beside the period's own (same filters)."""
+    by_key = {t.key: t for t in breakdowns}
+    total = sum(row[1] for row in by_key["platform"].rows)
+    days = (f.end - f.start).days + 1
+    rows: list[list] = [
+        ["메시지 수 (건)", BASELINE_2012_TOTAL, total],
+        ["하루 평균 (건)", BASELINE_2012_PER_DAY, round(total / days, 1)],
+    ]
+    drill: list[dict | None] = [{}, None]
+    for key, baseline in (("types", BASELINE_2012_TYPES), ("topics", BASELINE_2012_TOPICS)):
+        choices = MessageType if key == "types" else Topic
+        param = "type" if key == "types" else "topic"
+        shares = {row[0]: row[2] for row in by_key[key].rows}
+        for value, pct in baseline.items():
+            label = _label(choices, value)
+            rows.append([f"{label} 비율 (%)", pct, shares.get(label)])
+            drill.append({param: value})
+    return Table("baseline", "2012년 기준과 이번 기간 (The 2012 baseline beside this period)",
+                 [Column("figure", "항목 (Figure)", numeric=False),
+                  Column("share_2012", "2012년 시장 계정 (2012 baseline)"),
+                  Column("period", f"이번 기간 {f.start}~{f.end} (This period)")],
+                 rows, drill=drill,
+                 note=f"2012년: 시장 계정 메시지 {BASELINE_2012_TOTAL:,}건, 하루 {BASELINE_2012_PER_DAY}건 이상. "
+                      f"이번 기간 하루 평균은 {days}일로 나눈 값입니다.")
+
+
+def platform_daily_table(f: Filters, source: Source) -> Table:
+    """Inflow per day (per week beyond 92 days) of the period and platform: drawn as small multiples,
+    one per platform, on one scale."""
+    weekly = (f.end - f.start).days >= 92
+    bucket = WEEK if weekly else "s.day"
+    rows = _query(source.daily(f.start, f.end, f), f"{bucket}, s.platform, sum(s.received)", f, "GROUP BY 1, 2")
+    platforms = [p for p in Platform.values if any(r[1] == p and r[2] for r in rows)]
+    counts = {(day, p): n for day, p, n in rows}
+    if weekly:
+        first = f.start - timedelta(days=f.start.weekday())
+        buckets = [first + timedelta(days=7 * i) for i in range((f.end - first).days // 7 + 1)]
+    else:
+        buckets = [f.start + timedelta(days=i) for i in range((f.end - f.start).days + 1)]
+    key = "week" if weekly else "day"
+    return Table("platform_daily", f"플랫폼별 {'주별' if weekly else '일별'} 유입 (Inflow per {key} by platform)",
+                 [Column(key, "주 (Week)" if weekly else "날짜 (Day)", numeric=False),
+                  *[Column(p, _label(Platform, p)) for p in platforms]],
+                 [[d.isoformat(), *[counts.get((d, p), 0) for p in platforms]] for d in buckets],
+                 chart="multiples", drill=[{key: d.isoformat()} for d in buckets],
+                 cell_drill={p: {"platform": p} for p in platforms})
 
 
 def _inflow_cards(daily: Table, today: date) -> dict:
@@ -173,13 +227,14 @@ def _inflow_cards(daily: Table, today: date) -> dict:
 def hourly_table(f: Filters, source: Source, now: datetime) -> Table:
     first = (now - timedelta(hours=47)).replace(minute=0, second=0, microsecond=0)
     rows = dict(_query(source.hourly(first), "s.hour, sum(s.received)", f, "GROUP BY 1"))
-    series = []
+    series, drill = [], []
     for i in range(48):
         hour = first + timedelta(hours=i)
         series.append([timezone.localtime(hour).strftime("%m-%d %H시"), rows.get(hour, 0)])
+        drill.append({"hour": timezone.localtime(hour).isoformat()})
     return Table("hourly", "최근 48시간 시간별 유입 (Inflow per hour, last 48 hours)",
                  [Column("hour", "시각 (Hour)", numeric=False), Column("received", "유입 (Received)")],
-                 series, chart="bars")
+                 series, chart="bars", drill=drill)
 
 
 def daily_table(f: Filters, source: Source, today: date, days: int = 90) -> Table:
@@ -189,7 +244,7 @@ def daily_table(f: Filters, source: Source, today: date, days: int = 90) -> Tabl
               for i in range(days)]
     return Table("daily", f"최근 {days}일 일별 유입 (Inflow per day, last {days} days)",
                  [Column("day", "날짜 (Day)", numeric=False), Column("received", "유입 (Received)")],
-                 series, chart="bars")
+                 series, chart="bars", drill=[{"day": day} for day, _n in series])
 
 
 def breakdown_tables(f: Filters, source: Source) -> list[Table]:
@@ -213,11 +268,12 @@ def breakdown_tables(f: Filters, source: Source) -> list[Table]:
             total = n
     count = [Column("received", "유입 (Received)"), Column("share", "비율 % (Share)", percent=True)]
 
-    def simple(key: str, title: str, values: dict[str, int], choices: type[Choices]) -> Table:
+    def simple(key: str, title: str, values: dict[str, int], choices: type[Choices], param: str) -> Table:
         ordered = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
         return Table(key, title, [Column(key, title.split(" (")[0] + " (" + key.title() + ")", numeric=False),
                                   *count],
-                     [[_label(choices, k), n, share(n, total)] for k, n in ordered], chart="hbars")
+                     [[_label(choices, k), n, share(n, total)] for k, n in ordered], chart="hbars",
+                     drill=[{param: k} if k else None for k, _n in ordered])
 
     classified = sum(n for k, n in by["type"].items() if k)
     with_topic = sum(n for k, n in by["topic"].items() if k)
@@ -227,14 +283,16 @@ def breakdown_tables(f: Filters, source: Source) -> list[Table]:
                   [[_label(MessageType, t), by["type"].get(t, 0), share(by["type"].get(t, 0), classified),
                     BASELINE_2012_TYPES.get(t)] for t in MessageType.values],
                   note=f"분류된 {classified:,}건 기준, 미분류 {by['type'].get('', 0):,}건 "
-                       f"(shares of classified messages)", chart="hbars")
+                       f"(shares of classified messages)", chart="hbars",
+                  drill=[{"type": t} for t in MessageType.values])
     topics = Table("topics", "주제별 비율 (Share by topic)",
                    [Column("topic", "주제 (Topic)", numeric=False), *count, *baseline],
                    [[_label(Topic, t), by["topic"].get(t, 0), share(by["topic"].get(t, 0), with_topic),
                      BASELINE_2012_TOPICS.get(t)] for t in Topic.values],
-                   note=f"주제가 있는 {with_topic:,}건 기준 (shares of messages with a topic)", chart="hbars")
-    return [simple("platform", "플랫폼별 유입 (Inflow by platform)", by["platform"], Platform),
-            simple("channel", "채널별 유입 (Inflow by channel)", by["kind"], Kind),
+                   note=f"주제가 있는 {with_topic:,}건 기준 (shares of messages with a topic)", chart="hbars",
+                   drill=[{"topic": t} for t in Topic.values])
+    return [simple("platform", "플랫폼별 유입 (Inflow by platform)", by["platform"], Platform, "platform"),
+            simple("channel", "채널별 유입 (Inflow by channel)", by["kind"], Kind, "kind"),
             types, topics]
 
 
@@ -257,7 +315,7 @@ def mayor(f: Filters, source: Source | None = None, now: datetime | None = None)
 # --- 3. divisions --------------------------------------------------------------------------------
 
 DIVISION_SORTS = ["division", "received", "answered", "in_time_share", "median_days", "p90_days",
-                  "overdue", "transfers_out"]
+                  "open", "overdue", "transfers_out"]
 
 
 def divisions(f: Filters, source: Source | None = None, sort: str = "received", desc: bool = True) -> dict:
@@ -270,21 +328,23 @@ def divisions(f: Filters, source: Source | None = None, sort: str = "received", 
         source.answered(f.start, f.end),
         "s.division_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY s.working_days), "
         "percentile_cont(0.9) WITHIN GROUP (ORDER BY s.working_days)", f, "GROUP BY 1")}
-    overdue = dict(_query(source.now_open(f), "s.division_id, sum(s.overdue)", f, "GROUP BY 1"))
+    now_open = {r[0]: r[1:] for r in _query(source.now_open(f), "s.division_id, sum(s.open), sum(s.overdue)",
+                                             f, "GROUP BY 1")}
     transfers = dict(_query(source.transfers(f.start, f.end), "s.from_division_id, sum(s.n)", f,
                             "GROUP BY 1", division_column="s.from_division_id", only=("division",)))
     names = {d.pk: d.name_ko for d in Division.objects.only("pk", "name_ko")}
-    ids = set(counts) | set(times) | {k for k, v in overdue.items() if v} | set(transfers)
+    ids = set(counts) | set(times) | {k for k, v in now_open.items() if any(v)} | set(transfers)
     if f.division_ids:
         ids &= set(f.division_ids)
     rows, links = [], []
     for pk in ids:
         received, answered, in_time, with_deadline = counts.get(pk, (0, 0, 0, 0))
         median, p90 = times.get(pk, (None, None))
+        open_now, overdue_now = now_open.get(pk, (0, 0))
         rows.append([names.get(pk, "미배정 (unassigned)") if pk else "미배정 (unassigned)", received, answered,
-                     share(in_time, with_deadline), _round(median), _round(p90), overdue.get(pk, 0) or 0,
+                     share(in_time, with_deadline), _round(median), _round(p90), open_now or 0, overdue_now or 0,
                      transfers.get(pk, 0)])
-        links.append(f"/admin/messages_app/message/?division__id__exact={pk}" if pk else None)
+        links.append({"division": str(pk)} if pk else None)
     column = DIVISION_SORTS.index(sort) if sort in DIVISION_SORTS else 1
     order = sorted(range(len(rows)), key=lambda i: (rows[i][column] is None, rows[i][column]
                                                    if rows[i][column] is not None else 0, rows[i][0]))
@@ -298,8 +358,10 @@ def divisions(f: Filters, source: Source | None = None, sort: str = "received", 
          Column("in_time_share", "기한 내 답변 % (Within deadline)", percent=True),
          Column("median_days", "답변 소요 중앙값, 근무일 (Median working days)"),
          Column("p90_days", "답변 소요 90%, 근무일 (90th percentile)"),
-         Column("overdue", "현재 기한 초과 (Overdue now)"), Column("transfers_out", "이관 (Transfers out)")],
-        [rows[i] for i in order], links=[links[i] for i in order], sortable=True,
+         Column("open", "현재 처리 중 (Open now)"), Column("overdue", "현재 기한 초과 (Overdue now)"),
+         Column("transfers_out", "이관 (Transfers out)")],
+        [rows[i] for i in order], drill=[links[i] for i in order], sortable=True,
+        cell_drill={"answered": {"state": "answered"}, "open": {"state": "open"}, "overdue": {"state": "overdue"}},
         note="이관은 기간과 부서 필터만 적용됩니다 (transfers follow the period and division filters only).")
     return {"tables": [table]}
 
@@ -320,7 +382,7 @@ def words(f: Filters, source: Source | None = None, limit: int = 30) -> dict:
         [Column("term", "낱말 (Term)", numeric=False), Column("this_week", "이번 주 (This week)"),
          Column("last_week", "지난주 (Last week)"), Column("change", "증감 (Change)")],
         [[t, now_, before, now_ - before] for t, now_, before in rows],
-        links=[f"/search/?q={t}" for t, *_ in rows],
+        drill=[{"term": t, "week": this_week.isoformat()} for t, *_ in rows],
         note="메시지 수 기준, 주제 필터만 적용 (messages containing the term; only the topic filter applies).")
     return {"tables": [rising, *share_over_time(f, source)]}
 
@@ -360,12 +422,14 @@ def share_over_time(f: Filters, source: Source) -> list[Table]:
                   [Column("week", "주 (Week)", numeric=False),
                    *[Column(t, f"{_label(MessageType, t)} ({t})", percent=True) for t in MessageType.values]],
                   [[w.isoformat(), *[share(by_type.get((w, t), 0), totals[(w, "type")]) for t in MessageType.values]]
-                   for w in weeks])
+                   for w in weeks], drill=[{"week": w.isoformat()} for w in weeks],
+                  cell_drill={t: {"type": t} for t in MessageType.values})
     topics = Table("topic_share_weekly", "주별 주제 비율 % (Topic share per week)",
                    [Column("week", "주 (Week)", numeric=False),
                     *[Column(t, f"{_label(Topic, t)} ({t})", percent=True) for t in Topic.values]],
                    [[w.isoformat(), *[share(by_topic.get((w, t), 0), totals[(w, "topic")]) for t in Topic.values]]
-                    for w in weeks])
+                    for w in weeks], drill=[{"week": w.isoformat()} for w in weeks],
+                   cell_drill={t: {"topic": t} for t in Topic.values})
     return [types, topics]
 
 
@@ -380,8 +444,9 @@ def accounts_table(f: Filters, source: Source, key: str = "accounts",
         accounts = accounts.filter(pk__in=f.account_ids)
     if f.platform:
         accounts = accounts.filter(platform=f.platform)
-    rows = []
+    rows, drill = [], []
     for a in accounts:
+        drill.append({"account": str(a.pk)})
         received, answered = counts.get(a.pk, (0, 0))
         rows.append([f"{a.display_name} (@{a.handle})", a.get_platform_display(), received, answered,
                      a.follower_count, _when(a.last_polled_at), a.get_status_display(),
@@ -389,13 +454,14 @@ def accounts_table(f: Filters, source: Source, key: str = "accounts",
     if not f.account_ids and not f.platform and None in counts:
         received, answered = counts[None]
         rows.append(["계정 없음: 전화·웹 (no account: phone, web)", "-", received, answered, None, "", "", ""])
+        drill.append(None)
     return Table(key, title, [
         Column("account", "계정 (Account)", numeric=False), Column("platform", "플랫폼 (Platform)", numeric=False),
         Column("received", "유입 (Received)"), Column("answered", "답변 (Answered)"),
         Column("followers", "팔로워 (Followers)"), Column("last_poll", "마지막 수집 (Last poll)", numeric=False),
         Column("status", "상태 (Status)", numeric=False),
         Column("last_error", "마지막 오류 (Last error)", numeric=False),
-    ], rows, sortable=True)
+    ], rows, sortable=True, drill=drill, cell_drill={"answered": {"state": "answered"}})
 
 
 def _when(moment: datetime | None) -> str:

@@ -28,6 +28,7 @@ def literal_list(values) -> str:
 # Seoul has no daylight saving time; the city's days and hours are Seoul's whatever the session says.
 TZ = "Asia/Seoul"
 # Built from messages_app's Status: a status renamed or added there is counted here without an edit.
+# "Open" and "overdue" as messages_app.selectors defines them for the staff queues and the API.
 OPEN = literal_list(OPEN_STATUSES)
 SPAM = literal(Status.SPAM)
 
@@ -39,7 +40,7 @@ SELECT m.id AS message_id,
        m.platform, m.kind, m.account_id, m.division_id, m.type, m.topic,
        (m.status <> {SPAM})::int AS received,
        (m.status = {SPAM})::int AS spam,
-       (m.status IN {OPEN} AND m.due_at IS NOT NULL)::int AS open,
+       (m.status IN {OPEN})::int AS open,
        (m.status IN {OPEN} AND m.is_overdue)::int AS overdue,
        (a.id IS NOT NULL)::int AS answered,
        (a.id IS NOT NULL AND m.due_at IS NOT NULL)::int AS with_deadline,

@@ -18,9 +18,12 @@ class Table:
     columns: list[Column]
     rows: list[list] = field(default_factory=list)
     note: str = ""
-    links: list[str | None] = field(default_factory=list)  # one per row: where its first cell links
     chart: str = ""  # "bars" (vertical, a series) or "hbars" (horizontal, shares) or ""
     sortable: bool = False
+    # Drill-down: per row, the parameters its messages add to the page's filters (a day, a division…);
+    # per column key, what a cell of that column adds on top (e.g. {"state": "open"}).
+    drill: list[dict | None] = field(default_factory=list)
+    cell_drill: dict[str, dict] = field(default_factory=dict)
 
     def column(self, key: str) -> list:
         i = [c.key for c in self.columns].index(key)

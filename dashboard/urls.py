@@ -6,6 +6,7 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.page, {"name": "overview"}, name="overview"),
     path("report/", views.monthly_report, name="report"),
+    path("messages/", views.messages, name="messages"),
     path("<slug:name>/", views.page, name="page"),
     path("<slug:name>/export/<slug:key>.<slug:fmt>", views.export, name="export"),
 ]

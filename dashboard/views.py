@@ -3,11 +3,13 @@
 import re
 from dataclasses import replace
 from datetime import date, timedelta
+from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Account, Platform
 from departments.models import Division, MessageType, Topic
 
-from . import access, charts, exports, selectors
+from . import access, charts, definitions, drilldown, exports, selectors
 from .filters import PERIODS, BadFilter, Filters, parse
 
 PAGES = {
@@ -65,7 +67,13 @@ def page(request, name="overview"):
     figures = _figures(name, f, request)
     tables = figures["tables"]
     query = f.query()
-    blocks = [{"table": t, "chart": charts.chart_for(t, i), "rows": _rows(t),
+    scale = request.GET.get("scale", "")
+    if scale not in charts.SCALES:
+        return HttpResponseBadRequest("알 수 없는 눈금입니다.")
+    if scale:
+        query["scale"] = scale
+    blocks = [{"table": t, "chart": _chart(name, t, i, query, scale),
+               "rows": _rows(t, name, query), "defines": _defines(t),
                "csv": _export_url(name, t.key, "csv", query), "xlsx": _export_url(name, t.key, "xlsx", query)}
               for i, t in enumerate(tables)]
     context = {
@@ -73,9 +81,14 @@ def page(request, name="overview"):
         "title": f"통계: {PAGES[name]}", "pages": PAGES, "current": name, "blocks": blocks,
         "cards": figures.get("cards"), "filters": f, "choices": _choices(who), "scope": who,
         "periods": PERIODS, "query": query, "sort": request.GET.get("sort", ""),
-        "dir": request.GET.get("dir", "desc"), "months": _months(),
+        "dir": request.GET.get("dir", "desc"), "months": _months(), "definitions": definitions.FIGURES,
     }
     return render(request, "dashboard/page.html", context)
+
+
+def _defines(table) -> list[tuple[str, str]]:
+    """The definitions of the table's figures that have one, under the table."""
+    return [(c.label, definitions.FIGURES[c.key]) for c in table.columns if c.key in definitions.FIGURES]
 
 
 def _cell(column, value) -> str:
@@ -88,18 +101,39 @@ def _cell(column, value) -> str:
     return str(value)
 
 
-def _rows(table) -> str:
+def drill_url(name: str, key: str, query: dict, params: dict) -> str:
+    """The list of a figure's messages: the page's filters, what the figure adds, and the way back."""
+    return "/dashboard/messages/?" + urlencode({**query, **params, "from": name, "block": key,
+                                                "back": urlencode(query)})
+
+
+def drill_links(name: str, table, query: dict, extra: dict | None = None) -> list[str | None]:
+    drill = table.drill or [None] * len(table.rows)
+    return [drill_url(name, table.key, query, {**d, **(extra or {})}) if d is not None else None for d in drill]
+
+
+def _chart(name: str, table, index: int, query: dict, scale: str) -> str:
+    cell_links = {key: drill_links(name, table, query, extra) for key, extra in table.cell_drill.items()}
+    return charts.chart_for(table, index, drill_links(name, table, query), scale, cell_links)
+
+
+def _rows(table, name: str, query: dict) -> str:
     """The table body as HTML, built here: a template loop over 44 × 8 cells costs more than the
-    page's queries."""
-    links = table.links or [None] * len(table.rows)
+    page's queries. The first cell opens the row's messages, a drillable cell its own."""
+    drill = table.drill or [None] * len(table.rows)
     out = []
-    for row, link in zip(table.rows, links, strict=True):
+    for row, params in zip(table.rows, drill, strict=True):
         first = escape(_cell(table.columns[0], row[0]))
-        if link:
-            first = format_html('<a href="{}">{}</a>', link, first)
-        cells = "".join(f'<td class="num">{escape(_cell(c, v))}</td>' if c.numeric else
-                        f"<td>{escape(_cell(c, v))}</td>" for c, v in zip(table.columns[1:], row[1:], strict=True))
-        out.append(f'<tr><th scope="row">{first}</th>{cells}</tr>')
+        if params is not None:
+            first = format_html('<a href="{}">{}</a>', drill_url(name, table.key, query, params), first)
+        cells = []
+        for c, v in zip(table.columns[1:], row[1:], strict=True):
+            text = escape(_cell(c, v))
+            if params is not None and c.key in table.cell_drill and v:
+                text = format_html('<a href="{}">{}</a>',
+                                   drill_url(name, table.key, query, {**params, **table.cell_drill[c.key]}), text)
+            cells.append(f'<td class="num">{text}</td>' if c.numeric else f"<td>{text}</td>")
+        out.append(f'<tr><th scope="row">{first}</th>{"".join(cells)}</tr>')
     if not out:
         out.append(f'<tr><td colspan="{len(table.columns)}">자료 없음 (no data)</td></tr>')
     return mark_safe("".join(out))
@@ -114,8 +148,6 @@ def _admin_context(request) -> dict:
 
 
 def _export_url(name, key, fmt, query):
-    from urllib.parse import urlencode
-
     return f"/dashboard/{name}/export/{key}.{fmt}?{urlencode(query)}"
 
 
@@ -181,3 +213,33 @@ def monthly_report(request):
     response = HttpResponse(exports.to_xlsx(tables, f"SMC {month}"), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="smc-report-{month}.xlsx"'
     return response
+
+
+@require_GET
+def messages(request):
+    """The messages behind a figure (drill-down), masked as on the portal; a link to the staff screen
+    for who may read the message there; back to the chart with its filters."""
+    guarded = _guard(request)
+    if isinstance(guarded, HttpResponse):
+        return guarded
+    _who, f = guarded
+    try:
+        piece = drilldown.parse_slice(request.GET)
+        rows, next_cursor = drilldown.page(f, piece, request.user, request.GET.get("after", ""))
+    except BadFilter as exc:
+        return HttpResponseBadRequest(str(exc))
+    source = request.GET.get("from", "overview")
+    source = source if source in PAGES else "overview"
+    block = re.sub(r"[^a-z0-9_]", "", request.GET.get("block", ""))[:40]
+    back_query = urlencode(parse_qsl(request.GET.get("back", "")[:2000]))
+    back = (reverse("dashboard:overview") if source == "overview" else reverse("dashboard:page", args=[source]))
+    back += (f"?{back_query}" if back_query else "") + (f"#block-{block}" if block else "")
+    here = request.GET.copy()
+    here.pop("after", None)
+    context = {
+        **_admin_context(request), "title": "통계: 메시지 목록", "rows": rows, "back": back,
+        "source_label": PAGES[source], "filters": f, "slice": piece,
+        "next": f"?{here.urlencode()}&{urlencode({'after': next_cursor})}" if next_cursor else None,
+        "first_page": f"?{here.urlencode()}" if request.GET.get("after") else None,
+    }
+    return render(request, "dashboard/messages.html", context)

@@ -165,3 +165,28 @@ def notifications(user, since: datetime, now: datetime | None = None, limit: int
     found += [StaffNotification(REMINDER, n.message_id, n.text, n.created_at, n.created_at > since)
               for n in reminders]
     return sorted(found, key=lambda n: (not n.is_new, n.kind != OVERDUE, -n.when.timestamp()))
+
+
+# --- The one definition of "open" and "overdue": the staff queues, the dashboard and the API count
+# with these (the staff queue's OPEN_VIEW is open_q() of the user's divisions; the dashboard's rollups
+# build their SQL from the same models.OPEN_STATUSES).
+OPEN_DEFINITION = ("처리 중: 지금 접수·배정·처리 중 상태인 메시지(기한 유무와 무관). 답변 완료·종결·숨김·스팸은 "
+                   "세지 않습니다. 기간 필터와 무관하게 지금 시점의 수이며, 부서는 지금 담당 부서입니다.")
+OVERDUE_DEFINITION = ("기한 초과: 처리 중인 메시지 가운데 처리 기한이 지나 기한 점검 작업이 기한 초과로 표시한 것"
+                      "(점검은 몇 분마다 돕니다). 지금 시점의 수입니다.")
+
+
+def open_q() -> Q:
+    return Q(status__in=OPEN_STATUSES)
+
+
+def overdue_q() -> Q:
+    return open_q() & Q(is_overdue=True)
+
+
+def open_counts_by_division(qs=None) -> dict[int | None, tuple[int, int]]:
+    """{division_id: (open, overdue)} of `qs` (e.g. a user's queue), by the message's current division."""
+    qs = Message.objects.all() if qs is None else qs
+    rows = (qs.filter(open_q()).order_by().values("division_id")
+            .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(is_overdue=True))))
+    return {r["division_id"]: (r["open"], r["overdue"]) for r in rows}
