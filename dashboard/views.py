@@ -82,6 +82,7 @@ def page(request, name="overview"):
         "cards": figures.get("cards"), "filters": f, "choices": _choices(who), "scope": who,
         "periods": PERIODS, "query": query, "sort": request.GET.get("sort", ""),
         "dir": request.GET.get("dir", "desc"), "months": _months(), "definitions": definitions.FIGURES,
+        "scale": scale, "scales": [("", "보통"), ("log", "로그"), ("clip", "큰 값 자르기")],
     }
     return render(request, "dashboard/page.html", context)
 
