@@ -182,3 +182,38 @@ class Workday(models.Model):
 
     def __str__(self):
         return f"{self.day} {'근무' if self.is_working else '휴무'}"
+
+
+def _token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class ReportPreference(models.Model):
+    """Whether one reader gets the scheduled reports by e-mail (on unless turned off), and the secret
+    of their unsubscribe link."""
+
+    user = models.OneToOneField("users.User", on_delete=models.CASCADE, related_name="dashboard_reports")
+    monthly = models.BooleanField("월간 보고서 받기", default=True)
+    weekly = models.BooleanField("주간 보고서 받기", default=False)
+    token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
+
+    def __str__(self):
+        return f"{self.user}: 월간 {'O' if self.monthly else 'X'}, 주간 {'O' if self.weekly else 'X'}"
+
+
+class ReportSent(models.Model):
+    """One report sent to one reader for one period: the schedule sends each at most once."""
+
+    user = models.ForeignKey("users.User", on_delete=models.CASCADE, related_name="+")
+    frequency = models.CharField(max_length=10, choices=[("monthly", "월간"), ("weekly", "주간")])
+    period_start = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "frequency", "period_start"],
+                                               name="reportsent_once")]
+
+    def __str__(self):
+        return f"{self.user} {self.frequency} {self.period_start}"

@@ -13,12 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Account, Platform
 from departments.models import Division, MessageType, Topic
 
-from . import access, charts, definitions, drilldown, exports, selectors
+from . import access, charts, definitions, drilldown, exports, reports, selectors
 from .filters import PERIODS, BadFilter, Filters, parse
 
 PAGES = {
@@ -244,3 +245,36 @@ def messages(request):
         "first_page": f"?{here.urlencode()}" if request.GET.get("after") else None,
     }
     return render(request, "dashboard/messages.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def report_preferences(request):
+    """Which scheduled reports the reader gets by e-mail."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), "admin:login")
+    if access.scope(request.user) is None:
+        raise access.refuse(request.user, request.path)
+    pref = reports.preference(request.user)
+    saved = False
+    if request.method == "POST":
+        pref.monthly = request.POST.get("monthly") == "on"
+        pref.weekly = request.POST.get("weekly") == "on"
+        pref.save(update_fields=["monthly", "weekly"])
+        saved = True
+    return render(request, "dashboard/reports.html", {**_admin_context(request), "title": "통계: 보고서 받기",
+                                                      "pref": pref, "saved": saved,
+                                                      "email": request.user.email})
+
+
+@csrf_exempt  # the link in the e-mail: its token is the credential (one-click unsubscribe, RFC 8058)
+@require_http_methods(["GET", "POST"])
+def report_unsubscribe(request, token):
+    """GET asks (a mail scanner following the link changes nothing); POST turns every report off."""
+    if request.method == "POST":
+        pref = reports.unsubscribe(token[:100])
+        if pref is None:
+            raise Http404
+        return render(request, "dashboard/unsubscribed.html", {"done": True, "title": "보고서 수신 거부"})
+    if not reports.ReportPreference.objects.filter(token=token[:100]).exists():
+        raise Http404
+    return render(request, "dashboard/unsubscribed.html", {"done": False, "title": "보고서 수신 거부"})

@@ -372,6 +372,9 @@ CELERY_BEAT_SCHEDULE = {
     "retrain-classifier": {"task": "classification.retrain", "schedule": crontab(hour=3, minute=30)},
     # Personal data of questions closed SMC_RETENTION_YEARS ago is anonymised, nightly.
     "apply-retention": {"task": "portal.apply_retention", "schedule": crontab(hour=4, minute=10)},
+    # Dashboard: the monthly (and weekly) reports by e-mail, each period once per reader; daily, so a
+    # day the workers were down only delays them.
+    "dashboard-reports": {"task": "dashboard.send_scheduled_reports", "schedule": crontab(hour=7, minute=0)},
 }
 
 # Facebook webhook (/webhooks/facebook/): the app secret signs deliveries, the verify token the handshake.
