@@ -47,7 +47,7 @@ def preference(user) -> ReportPreference:
 
 def _tables(f: Filters) -> list:
     tables = []
-    for name, page in selectors.PAGES.items():
+    for page in selectors.PAGES.values():
         tables += page(f)["tables"]
     return tables
 
