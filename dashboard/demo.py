@@ -53,7 +53,9 @@ def generate(n: int, first: date, last: date, prefix: str = "sim-hist-", *, chun
              progress=None, rebuild: bool = True) -> int:
     """Insert n simulated messages posted between `first` and `last` (inclusive), then rebuild the
     rollups (unless `rebuild` is false: the caller then runs rebuild_stats itself)."""
-    accounts = list(Account.objects.order_by("pk").values_list("pk", "platform", "is_mayor"))
+    # Only accounts the SMC polls receive messages (a district office's account is on the SNS map
+    # but never polled: no inflow may show on it).
+    accounts = list(Account.objects.filter(is_polled=True).order_by("pk").values_list("pk", "platform", "is_mayor"))
     mayor = [a for a in accounts if a[2]]
     others = [a for a in accounts if not a[2]]
     desk = smc_desk().pk
@@ -76,6 +78,10 @@ def generate(n: int, first: date, last: date, prefix: str = "sim-hist-", *, chun
         size = min(chunk, n - done)
         with transaction.atomic(), connection.cursor() as cursor:
             _triggers_off(cursor)
+            # The chunk's rows get ids from the sequence, which may be ahead of max(id) (rolled back or
+            # deleted rows): its answers and transfers find them as the prefixed rows above this id.
+            cursor.execute("SELECT coalesce(max(id), 0) FROM messages_app_message")
+            above = cursor.fetchone()[0]
             cursor.execute("""
             WITH x0 AS (
                 SELECT g, random() AS r_type, random() AS r_topic, random() AS r_acc, random() AS r_ans,
@@ -125,19 +131,19 @@ def generate(n: int, first: date, last: date, prefix: str = "sim-hist-", *, chun
                   FROM messages_app_message m
                  WHERE m.external_id LIKE %s AND m.status IN ('answered', 'closed')
                    AND m.id BETWEEN %s AND %s""",
-                           [author.pk, now, now, prefix + "%", base + done + 1, base + done + size])
+                           [author.pk, now, now, prefix + "%", above + 1, 2**62])
             # 3% transferred: a timeline of received at the desk, then assigned to the division.
             cursor.execute("""
                 INSERT INTO messages_app_statuschange (message_id, from_status, to_status, division_id, note,
                                                        is_public, created_at)
                 SELECT m.id, s.f, s.t, CASE s.f WHEN '' THEN %s ELSE m.division_id END, '시뮬레이션',
-                       false, m.received_at + s.o
+                       false, least(m.received_at + s.o, %s)
                   FROM messages_app_message m
                  CROSS JOIN (VALUES ('', 'received', interval '0'), ('received', 'assigned', interval '1 hour'))
                        AS s(f, t, o)
                  WHERE m.external_id LIKE %s AND m.id BETWEEN %s AND %s AND m.id %% 33 = 0
                    AND m.division_id <> %s""",
-                           [desk, prefix + "%", base + done + 1, base + done + size, desk])
+                           [desk, now, prefix + "%", above + 1, 2**62, desk])
         done += size
         if progress:
             progress(done)

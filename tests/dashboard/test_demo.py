@@ -46,3 +46,28 @@ def test_a_non_superuser_loads_with_the_triggers_on(seeded):
             assert differences() == {}
         finally:
             cursor.execute("RESET ROLE")
+
+
+def test_no_future_dates_and_no_inflow_on_unpolled_accounts(seeded):
+    from django.db.models import Max, Q
+
+    from accounts.models import Account
+    from messages_app.models import Answer, StatusChange
+
+    unpolled = Account.objects.filter(is_polled=False)
+    if not unpolled.exists():  # the seed's district offices; make sure the rule is exercised
+        Account.objects.filter(pk=Account.objects.filter(is_mayor=False).first().pk).update(is_polled=False)
+    before = timezone.now()
+    today = timezone.localdate()
+    demo.generate(3000, today - timedelta(days=20), today, chunk=1000)
+    after = timezone.now()
+    sim = Message.objects.filter(is_simulated=True)
+    latest = sim.aggregate(p=Max("posted_at"), r=Max("received_at"))
+    assert latest["p"] <= after and latest["r"] <= after
+    answered = sim.filter(status__in=["answered", "closed"])
+    assert Answer.objects.filter(message__in=answered).count() == answered.count() > 0
+    assert Answer.objects.filter(message__in=sim).aggregate(m=Max("created_at"))["m"] <= after
+    assert StatusChange.objects.filter(message__in=sim).filter(created_at__gt=after).count() == 0
+    assert not sim.filter(Q(account__is_polled=False)).exists()
+    assert sim.filter(posted_at__gte=before - timedelta(days=1)).exists()  # today and yesterday still get inflow
+    assert StatusChange.objects.filter(message__in=sim).exists()  # the transfers found their messages
