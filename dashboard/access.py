@@ -5,6 +5,7 @@ the staff screens do."""
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from departments.models import Membership
 from messages_app.services import permissions
@@ -34,4 +35,4 @@ def scope(user) -> Scope | None:
 
 def refuse(user, path: str, why: str = "") -> PermissionDenied:
     permissions.audit(user, ACTION, None, f"권한 없음: 통계 열람 거부 {path} {why}".strip(), allowed=False)
-    return PermissionDenied("통계 화면을 볼 권한이 없습니다. (You may not view the dashboard.)")
+    return PermissionDenied(_("통계 화면을 볼 권한이 없습니다."))

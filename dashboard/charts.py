@@ -10,6 +10,7 @@ from statistics import median
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from .tables import Table
 
@@ -64,7 +65,7 @@ def bars(table: Table, value_key: str, label_key: str, chart_id: str, links: lis
     pad = PAD if width >= WIDTH else 8
     step = (width - pad * 2) / n
     span = height - pad
-    scale_name = {"log": " (로그 눈금)", "clip": " (잘린 눈금)"}.get(scale, "")
+    scale_name = {"log": " " + _("(로그 눈금)"), "clip": " " + _("(잘린 눈금)")}.get(scale, "")
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height + 30}" role="group" '
              f'aria-labelledby="{chart_id}-t" xmlns="http://www.w3.org/2000/svg">',
              f'<title id="{chart_id}-t">{escape(title or table.title)}{scale_name}</title>',
@@ -93,9 +94,9 @@ def bars(table: Table, value_key: str, label_key: str, chart_id: str, links: lis
 
 
 def _legend(y: int, baseline: bool) -> str:
-    items = [("bar", "이번 기간")]
+    items = [("bar", _("이번 기간"))]
     if baseline:
-        items.append(("bar base", "2012년 시장 계정 (기준)"))
+        items.append(("bar base", _("2012년 시장 계정 (기준)")))
     out, x = [], 10
     for cls, text in items:
         out.append(f'<rect class="{cls}" x="{x}" y="{y}" width="14" height="10"/>'
@@ -132,7 +133,7 @@ def hbars(table: Table, value_key: str, label_key: str, chart_id: str, compare_k
         if base is not None:
             inner += (f'<rect class="bar base" x="{label_w}" y="{y + 18}" width="{span * base / top:.1f}" '
                       f'height="4"/>')
-            name += f" (2012년 {base}%)"
+            name += " " + _("(2012년 %(share)s%%)") % {"share": base}
         parts.append(_hpoint(href, name, inner))
     parts.append("</svg>")
     return mark_safe("".join(parts))

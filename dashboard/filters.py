@@ -66,9 +66,9 @@ def parse(params, today: date | None = None) -> Filters:
     if period == "custom":
         start, end = _date(params.get("start"), "시작"), _date(params.get("end"), "끝")
         if start > end:
-            raise BadFilter("시작 날짜가 끝 날짜보다 늦습니다. (start is after end)")
+            raise BadFilter("시작 날짜가 끝 날짜보다 늦습니다.")
         if (end - start).days > 3700:
-            raise BadFilter("기간은 10년을 넘을 수 없습니다. (period too long)")
+            raise BadFilter("기간은 10년을 넘을 수 없습니다.")
     elif period in PERIODS:
         end, start = today, today - timedelta(days=PERIODS[period] - 1)
     else:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from users import roles
 from users.models import User
@@ -88,7 +88,8 @@ def send_report(user, frequency: str, first: date, last: date) -> bool:
         return False
     f = Filters(start=first, end=last, period="custom", division_ids=() if who.all else who.division_ids)
     try:
-        with transaction.atomic():
+        # The report is Korean whatever language the worker or the caller runs in.
+        with translation.override("ko"), transaction.atomic():
             ReportSent.objects.create(user=user, frequency=frequency, period_start=first)
             tables = _tables(f)
             pref = preference(user)

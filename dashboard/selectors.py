@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Choices
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, Platform
 from departments.models import Division, MessageType, Topic
@@ -122,9 +123,10 @@ def _query(source_sql: tuple[str, list], select: str, f: Filters, tail: str = ""
 
 def _label(choices: type[Choices], value: str | None) -> str:
     if not value:
-        return "미분류 (unclassified)"
+        return _("미분류")
     try:
-        return str(choices(value).label)
+        # The models' labels are plain Korean; their English is in the dashboard's catalogue.
+        return _(str(choices(value).label))
     except ValueError:
         return value
 
@@ -160,8 +162,8 @@ def baseline_table(f: Filters, breakdowns: list[Table]) -> Table:
     total = sum(row[1] for row in by_key["platform"].rows)
     days = (f.end - f.start).days + 1
     rows: list[list] = [
-        ["메시지 수 (건)", BASELINE_2012_TOTAL, total],
-        ["하루 평균 (건)", BASELINE_2012_PER_DAY, round(total / days, 1)],
+        [_("메시지 수 (건)"), BASELINE_2012_TOTAL, total],
+        [_("하루 평균 (건)"), BASELINE_2012_PER_DAY, round(total / days, 1)],
     ]
     drill: list[dict | None] = [{}, None]
     for key, baseline in (("types", BASELINE_2012_TYPES), ("topics", BASELINE_2012_TOPICS)):
@@ -170,15 +172,16 @@ def baseline_table(f: Filters, breakdowns: list[Table]) -> Table:
         shares = {row[0]: row[2] for row in by_key[key].rows}
         for value, pct in baseline.items():
             label = _label(choices, value)
-            rows.append([f"{label} 비율 (%)", pct, shares.get(label)])
+            rows.append([_("%(label)s 비율 (%%)") % {"label": label}, pct, shares.get(label)])
             drill.append({param: value})
-    return Table("baseline", "2012년 기준과 이번 기간 (The 2012 baseline beside this period)",
-                 [Column("figure", "항목 (Figure)", numeric=False),
-                  Column("share_2012", "2012년 시장 계정 (2012 baseline)"),
-                  Column("period", f"이번 기간 {f.start}~{f.end} (This period)")],
+    return Table("baseline", _("2012년 기준과 이번 기간"),
+                 [Column("figure", _("항목"), numeric=False),
+                  Column("share_2012", _("2012년 시장 계정")),
+                  Column("period", _("이번 기간 %(start)s~%(end)s") % {"start": f.start, "end": f.end})],
                  rows, drill=drill,
-                 note=f"2012년: 시장 계정 메시지 {BASELINE_2012_TOTAL:,}건, 하루 {BASELINE_2012_PER_DAY}건 이상. "
-                      f"이번 기간 하루 평균은 {days}일로 나눈 값입니다.")
+                 note=_("2012년: 시장 계정 메시지 %(total)s건, 하루 %(per_day)s건 이상. "
+                        "이번 기간 하루 평균은 %(days)s일로 나눈 값입니다.") % {
+                     "total": f"{BASELINE_2012_TOTAL:,}", "per_day": BASELINE_2012_PER_DAY, "days": days})
 
 
 def platform_daily_table(f: Filters, source: Source) -> Table:
@@ -195,8 +198,8 @@ def platform_daily_table(f: Filters, source: Source) -> Table:
     else:
         buckets = [f.start + timedelta(days=i) for i in range((f.end - f.start).days + 1)]
     key = "week" if weekly else "day"
-    return Table("platform_daily", f"플랫폼별 {'주별' if weekly else '일별'} 유입 (Inflow per {key} by platform)",
-                 [Column(key, "주 (Week)" if weekly else "날짜 (Day)", numeric=False),
+    return Table("platform_daily", _("플랫폼별 주별 유입") if weekly else _("플랫폼별 일별 유입"),
+                 [Column(key, _("주") if weekly else _("날짜"), numeric=False),
                   *[Column(p, _label(Platform, p)) for p in platforms]],
                  [[d.isoformat(), *[counts.get((d, p), 0) for p in platforms]] for d in buckets],
                  chart="multiples", drill=[{key: d.isoformat()} for d in buckets],
@@ -232,8 +235,8 @@ def hourly_table(f: Filters, source: Source, now: datetime) -> Table:
         hour = first + timedelta(hours=i)
         series.append([timezone.localtime(hour).strftime("%m-%d %H시"), rows.get(hour, 0)])
         drill.append({"hour": timezone.localtime(hour).isoformat()})
-    return Table("hourly", "최근 48시간 시간별 유입 (Inflow per hour, last 48 hours)",
-                 [Column("hour", "시각 (Hour)", numeric=False), Column("received", "유입 (Received)")],
+    return Table("hourly", _("최근 48시간 시간별 유입"),
+                 [Column("hour", _("시각"), numeric=False), Column("received", _("유입"))],
                  series, chart="bars", drill=drill)
 
 
@@ -242,8 +245,8 @@ def daily_table(f: Filters, source: Source, today: date, days: int = 90) -> Tabl
     rows = dict(_query(source.daily(first, today, f), "s.day, sum(s.received)", f, "GROUP BY 1"))
     series = [[(first + timedelta(days=i)).isoformat(), rows.get(first + timedelta(days=i), 0)]
               for i in range(days)]
-    return Table("daily", f"최근 {days}일 일별 유입 (Inflow per day, last {days} days)",
-                 [Column("day", "날짜 (Day)", numeric=False), Column("received", "유입 (Received)")],
+    return Table("daily", _("최근 %(days)d일 일별 유입") % {"days": days},
+                 [Column("day", _("날짜"), numeric=False), Column("received", _("유입"))],
                  series, chart="bars", drill=[{"day": day} for day, _n in series])
 
 
@@ -266,33 +269,33 @@ def breakdown_tables(f: Filters, source: Source) -> list[Table]:
             by["topic"][topic] = n
         elif grouping == 0b1111:
             total = n
-    count = [Column("received", "유입 (Received)"), Column("share", "비율 % (Share)", percent=True)]
+    count = [Column("received", _("유입")), Column("share", _("비율 %"), percent=True)]
 
-    def simple(key: str, title: str, values: dict[str, int], choices: type[Choices], param: str) -> Table:
+    def simple(key: str, title: str, column: str, values: dict[str, int], choices: type[Choices],
+               param: str) -> Table:
         ordered = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
-        return Table(key, title, [Column(key, title.split(" (")[0] + " (" + key.title() + ")", numeric=False),
-                                  *count],
+        return Table(key, title, [Column(key, column, numeric=False), *count],
                      [[_label(choices, k), n, share(n, total)] for k, n in ordered], chart="hbars",
                      drill=[{param: k} if k else None for k, _n in ordered])
 
     classified = sum(n for k, n in by["type"].items() if k)
     with_topic = sum(n for k, n in by["topic"].items() if k)
-    baseline = [Column("share_2012", "2012년 시장 계정 % (2012 baseline)", percent=True)]
-    types = Table("types", "유형별 비율 (Share by type)",
-                  [Column("type", "유형 (Type)", numeric=False), *count, *baseline],
+    baseline = [Column("share_2012", _("2012년 시장 계정 %"), percent=True)]
+    types = Table("types", _("유형별 비율"),
+                  [Column("type", _("유형"), numeric=False), *count, *baseline],
                   [[_label(MessageType, t), by["type"].get(t, 0), share(by["type"].get(t, 0), classified),
                     BASELINE_2012_TYPES.get(t)] for t in MessageType.values],
-                  note=f"분류된 {classified:,}건 기준, 미분류 {by['type'].get('', 0):,}건 "
-                       f"(shares of classified messages)", chart="hbars",
+                  note=_("분류된 %(classified)s건 기준, 미분류 %(unclassified)s건") % {
+                      "classified": f"{classified:,}", "unclassified": f"{by['type'].get('', 0):,}"}, chart="hbars",
                   drill=[{"type": t} for t in MessageType.values])
-    topics = Table("topics", "주제별 비율 (Share by topic)",
-                   [Column("topic", "주제 (Topic)", numeric=False), *count, *baseline],
+    topics = Table("topics", _("주제별 비율"),
+                   [Column("topic", _("주제"), numeric=False), *count, *baseline],
                    [[_label(Topic, t), by["topic"].get(t, 0), share(by["topic"].get(t, 0), with_topic),
                      BASELINE_2012_TOPICS.get(t)] for t in Topic.values],
-                   note=f"주제가 있는 {with_topic:,}건 기준 (shares of messages with a topic)", chart="hbars",
+                   note=_("주제가 있는 %(n)s건 기준") % {"n": f"{with_topic:,}"}, chart="hbars",
                    drill=[{"topic": t} for t in Topic.values])
-    return [simple("platform", "플랫폼별 유입 (Inflow by platform)", by["platform"], Platform, "platform"),
-            simple("channel", "채널별 유입 (Inflow by channel)", by["kind"], Kind, "kind"),
+    return [simple("platform", _("플랫폼별 유입"), _("플랫폼"), by["platform"], Platform, "platform"),
+            simple("channel", _("채널별 유입"), _("채널"), by["kind"], Kind, "kind"),
             types, topics]
 
 
@@ -308,7 +311,7 @@ def mayor(f: Filters, source: Source | None = None, now: datetime | None = None)
     scoped = f.with_accounts(ids or [0])
     page = overview(scoped, source, now)
     page["tables"].insert(0, accounts_table(scoped, source, key="mayor_accounts",
-                                            title="시장 계정별 유입 (The mayor's accounts)"))
+                                            title=_("시장 계정별 유입")))
     return page
 
 
@@ -341,7 +344,7 @@ def divisions(f: Filters, source: Source | None = None, sort: str = "received", 
         received, answered, in_time, with_deadline = counts.get(pk, (0, 0, 0, 0))
         median, p90 = times.get(pk, (None, None))
         open_now, overdue_now = now_open.get(pk, (0, 0))
-        rows.append([names.get(pk, "미배정 (unassigned)") if pk else "미배정 (unassigned)", received, answered,
+        rows.append([names.get(pk, _("미배정")) if pk else _("미배정"), received, answered,
                      share(in_time, with_deadline), _round(median), _round(p90), open_now or 0, overdue_now or 0,
                      transfers.get(pk, 0)])
         links.append({"division": str(pk)} if pk else None)
@@ -352,17 +355,17 @@ def divisions(f: Filters, source: Source | None = None, sort: str = "received", 
         nones = [i for i in order if rows[i][column] is None]
         order = [i for i in order if rows[i][column] is not None][::-1] + nones
     table = Table(
-        "divisions", "부서별 처리 현황 (Divisions)",
-        [Column("division", "부서 (Division)", numeric=False), Column("received", "접수 (Received)"),
-         Column("answered", "답변 (Answered)"),
-         Column("in_time_share", "기한 내 답변 % (Within deadline)", percent=True),
-         Column("median_days", "답변 소요 중앙값, 근무일 (Median working days)"),
-         Column("p90_days", "답변 소요 90%, 근무일 (90th percentile)"),
-         Column("open", "현재 처리 중 (Open now)"), Column("overdue", "현재 기한 초과 (Overdue now)"),
-         Column("transfers_out", "이관 (Transfers out)")],
+        "divisions", _("부서별 처리 현황"),
+        [Column("division", _("부서"), numeric=False), Column("received", _("접수")),
+         Column("answered", _("답변")),
+         Column("in_time_share", _("기한 내 답변 %"), percent=True),
+         Column("median_days", _("답변 소요 중앙값, 근무일")),
+         Column("p90_days", _("답변 소요 90%, 근무일")),
+         Column("open", _("현재 처리 중")), Column("overdue", _("현재 기한 초과")),
+         Column("transfers_out", _("이관"))],
         [rows[i] for i in order], drill=[links[i] for i in order], sortable=True,
         cell_drill={"answered": {"state": "answered"}, "open": {"state": "open"}, "overdue": {"state": "overdue"}},
-        note="이관은 기간과 부서 필터만 적용됩니다 (transfers follow the period and division filters only).")
+        note=_("이관은 기간과 부서 필터만 적용됩니다."))
     return {"tables": [table]}
 
 
@@ -378,12 +381,12 @@ def words(f: Filters, source: Source | None = None, limit: int = 30) -> dict:
     last_week = this_week - timedelta(days=7)
     rows = _terms(source, f, this_week, last_week, limit)
     rising = Table(
-        "rising_words", f"이번 주 늘어난 낱말 (Rising words, week of {this_week})",
-        [Column("term", "낱말 (Term)", numeric=False), Column("this_week", "이번 주 (This week)"),
-         Column("last_week", "지난주 (Last week)"), Column("change", "증감 (Change)")],
+        "rising_words", _("이번 주 늘어난 낱말 (%(week)s 주)") % {"week": this_week},
+        [Column("term", _("낱말"), numeric=False), Column("this_week", _("이번 주")),
+         Column("last_week", _("지난주")), Column("change", _("증감"))],
         [[t, now_, before, now_ - before] for t, now_, before in rows],
         drill=[{"term": t, "week": this_week.isoformat()} for t, *_ in rows],
-        note="메시지 수 기준, 주제 필터만 적용 (messages containing the term; only the topic filter applies).")
+        note=_("메시지 수 기준, 주제 필터만 적용됩니다."))
     return {"tables": [rising, *share_over_time(f, source)]}
 
 
@@ -418,15 +421,15 @@ def share_over_time(f: Filters, source: Source) -> list[Table]:
         elif grouping == 0b10 and topic:
             by_topic[(week, topic)] = n
             totals[(week, "topic")] += n
-    types = Table("type_share_weekly", "주별 유형 비율 % (Type share per week)",
-                  [Column("week", "주 (Week)", numeric=False),
-                   *[Column(t, f"{_label(MessageType, t)} ({t})", percent=True) for t in MessageType.values]],
+    types = Table("type_share_weekly", _("주별 유형 비율 %"),
+                  [Column("week", _("주"), numeric=False),
+                   *[Column(t, _label(MessageType, t), percent=True) for t in MessageType.values]],
                   [[w.isoformat(), *[share(by_type.get((w, t), 0), totals[(w, "type")]) for t in MessageType.values]]
                    for w in weeks], drill=[{"week": w.isoformat()} for w in weeks],
                   cell_drill={t: {"type": t} for t in MessageType.values})
-    topics = Table("topic_share_weekly", "주별 주제 비율 % (Topic share per week)",
-                   [Column("week", "주 (Week)", numeric=False),
-                    *[Column(t, f"{_label(Topic, t)} ({t})", percent=True) for t in Topic.values]],
+    topics = Table("topic_share_weekly", _("주별 주제 비율 %"),
+                   [Column("week", _("주"), numeric=False),
+                    *[Column(t, _label(Topic, t), percent=True) for t in Topic.values]],
                    [[w.isoformat(), *[share(by_topic.get((w, t), 0), totals[(w, "topic")]) for t in Topic.values]]
                     for w in weeks], drill=[{"week": w.isoformat()} for w in weeks],
                    cell_drill={t: {"topic": t} for t in Topic.values})
@@ -436,7 +439,7 @@ def share_over_time(f: Filters, source: Source) -> list[Table]:
 # --- 5. accounts ---------------------------------------------------------------------------------
 
 def accounts_table(f: Filters, source: Source, key: str = "accounts",
-                   title: str = "계정별 유입 (Inflow per account)") -> Table:
+                   title: str = _("계정별 유입")) -> Table:
     counts = {r[0]: r[1:] for r in _query(source.daily(f.start, f.end, f, by_account=True),
                                           "s.account_id, sum(s.received), sum(s.answered)", f, "GROUP BY 1")}
     accounts = Account.objects.select_related("owner_division").order_by("platform", "handle")
@@ -453,14 +456,14 @@ def accounts_table(f: Filters, source: Source, key: str = "accounts",
                      f"{_when(a.last_error_at)} {a.last_error[:120]}".strip() if a.last_error else ""])
     if not f.account_ids and not f.platform and None in counts:
         received, answered = counts[None]
-        rows.append(["계정 없음: 전화·웹 (no account: phone, web)", "-", received, answered, None, "", "", ""])
+        rows.append([_("계정 없음: 전화·웹"), "-", received, answered, None, "", "", ""])
         drill.append(None)
     return Table(key, title, [
-        Column("account", "계정 (Account)", numeric=False), Column("platform", "플랫폼 (Platform)", numeric=False),
-        Column("received", "유입 (Received)"), Column("answered", "답변 (Answered)"),
-        Column("followers", "팔로워 (Followers)"), Column("last_poll", "마지막 수집 (Last poll)", numeric=False),
-        Column("status", "상태 (Status)", numeric=False),
-        Column("last_error", "마지막 오류 (Last error)", numeric=False),
+        Column("account", _("계정"), numeric=False), Column("platform", _("플랫폼"), numeric=False),
+        Column("received", _("유입")), Column("answered", _("답변")),
+        Column("followers", _("팔로워")), Column("last_poll", _("마지막 수집"), numeric=False),
+        Column("status", _("상태"), numeric=False),
+        Column("last_error", _("마지막 오류"), numeric=False),
     ], rows, sortable=True, drill=drill, cell_drill={"answered": {"state": "answered"}})
 
 

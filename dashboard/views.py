@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,11 +25,11 @@ from . import access, charts, definitions, drilldown, exports, reports, selector
 from .filters import PERIODS, BadFilter, Filters, parse
 
 PAGES = {
-    "overview": "개요 (Overview)",
-    "mayor": "시장 계정 (The mayor's accounts)",
-    "divisions": "부서 (Divisions)",
-    "words": "주제와 낱말 (Topics and words)",
-    "accounts": "계정 (Accounts)",
+    "overview": pgettext_lazy("page", "개요"),
+    "mayor": pgettext_lazy("page", "시장 계정"),
+    "divisions": pgettext_lazy("page", "부서"),
+    "words": pgettext_lazy("page", "주제와 낱말"),
+    "accounts": pgettext_lazy("page", "계정"),
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -45,7 +47,7 @@ def _guard(request):
         return HttpResponseBadRequest(str(exc))
     if not who.all:
         if f.division_ids and not set(f.division_ids) <= set(who.division_ids):
-            raise access.refuse(request.user, request.path, "다른 부서 (another division)")
+            raise access.refuse(request.user, request.path, "다른 부서")
         f = replace(f, division_ids=f.division_ids or who.division_ids)
     return who, f
 
@@ -79,11 +81,14 @@ def page(request, name="overview"):
               for i, t in enumerate(tables)]
     context = {
         **_admin_context(request),
-        "title": f"통계: {PAGES[name]}", "pages": PAGES, "current": name, "blocks": blocks,
+        "title": _("통계: %(page)s") % {"page": PAGES[name]}, "pages": PAGES, "current": name, "blocks": blocks,
         "cards": figures.get("cards"), "filters": f, "choices": _choices(who), "scope": who,
         "periods": PERIODS, "query": query, "sort": request.GET.get("sort", ""),
         "dir": request.GET.get("dir", "desc"), "months": _months(), "definitions": definitions.FIGURES,
-        "scale": scale, "scales": [("", "보통"), ("log", "로그"), ("clip", "큰 값 자르기")],
+        "scale": scale, "scales": [("", _("보통")), ("log", _("로그")), ("clip", _("큰 값 자르기"))],
+        "card_links": {key: drill_url(name, "cards", query, params) for key, params in (
+            ("today", {"day": timezone.localdate().isoformat()}), ("open", {"state": "open"}),
+            ("overdue", {"state": "overdue"}), ("answered_today", {"state": "answered_today"}))},
     }
     return render(request, "dashboard/page.html", context)
 
@@ -137,7 +142,7 @@ def _rows(table, name: str, query: dict) -> str:
             cells.append(f'<td class="num">{text}</td>' if c.numeric else f"<td>{text}</td>")
         out.append(f'<tr><th scope="row">{first}</th>{"".join(cells)}</tr>')
     if not out:
-        out.append(f'<tr><td colspan="{len(table.columns)}">자료 없음 (no data)</td></tr>')
+        out.append(f'<tr><td colspan="{len(table.columns)}">{escape(_("자료 없음"))}</td></tr>')
     return mark_safe("".join(out))
 
 

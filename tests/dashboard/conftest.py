@@ -10,3 +10,13 @@ def _calendar(db):
 
     if not Workday.objects.exists():
         refresh_calendar()
+
+
+@pytest.fixture(autouse=True)
+def _korean():
+    """Korean, as for every request without the English cookie (a request that chose English leaves
+    its language active in the thread)."""
+    from django.utils import translation
+
+    with translation.override("ko"):
+        yield
