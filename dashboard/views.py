@@ -172,7 +172,7 @@ def _choices(who):
 def _months(n=12):
     today = timezone.localdate().replace(day=1)
     out = []
-    for _ in range(n):
+    for _month in range(n):
         out.append(today.strftime("%Y-%m"))
         today = (today - timedelta(days=1)).replace(day=1)
     return out
