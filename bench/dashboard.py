@@ -10,10 +10,17 @@ For each page: the page through Django's test client (rollups, template, everyth
 same selectors on `Source(raw=True)`, i.e. GROUP BY over messages_app_message ⟕ answer. Prints
 milliseconds (median of --repeat warm runs), the ratio and the query count of each page, under
 two sets of filters (the counts must not change). Goal: < 150 ms per page at 10M and ≥ 20×.
+
+Then the drill-down lists: the links the pages really carry (every bar, cell, word, division, card),
+a sample of --drill of them, each requested with its second page (the keyset "next" link); prints
+p50/p99/max per kind of link. Goal: p99 < 150 ms at 10M.
 """
 
 import argparse
+import html
 import os
+import random
+import re
 import statistics
 import sys
 import time
@@ -88,6 +95,7 @@ def main():
     parser.add_argument("--n", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep-db", action="store_true", help="keep (and reuse) the throwaway database")
+    parser.add_argument("--drill", type=int, default=300, help="drill-down links to time")
     args = parser.parse_args()
 
     import django
@@ -174,12 +182,56 @@ def main():
                 worst, worst_ratio = max(worst, fast), min(worst_ratio, ratio)
                 print(f"{page:<11} {label:<34} {fast:>14.1f} {slow:>13.1f} {ratio:>6.1f}× {len(queries):>8}")
         print(f"\nslowest page {worst:.1f} ms (goal < 150 ms); smallest ratio {worst_ratio:.1f}× (goal ≥ 20×)")
+        drill(client, args.drill)
     finally:
         connection.close()
         settings.DATABASES["default"]["NAME"] = connections["default"].settings_dict["NAME"] = home
         if not args.keep_db:
             with connection.cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _kind(url: str) -> str:
+    """What a drill-down link opens, for the per-kind lines: its figure parameters."""
+    keys = re.findall(r"[?&](day|hour|week|state|term|kind|division|account|platform|type|topic)=", url)
+    block = re.search(r"block=([a-z_0-9]+)", url)
+    return f"{block.group(1) if block else '?'}:{'+'.join(sorted(set(keys)))}"
+
+
+def drill(client, sample: int):
+    """Time the drill-down lists the pages link to, first and second page (keyset)."""
+    pages = ["/dashboard/", "/dashboard/?period=365", "/dashboard/divisions/", "/dashboard/words/",
+             "/dashboard/accounts/", "/dashboard/mayor/"]
+    links = set()
+    for url in pages:
+        text = client.get(url).content.decode()
+        links |= {html.unescape(h) for h in re.findall(r'href="(/dashboard/messages/\?[^"]+)"', text)}
+    rng = random.Random(2012)
+    chosen = rng.sample(sorted(links), min(sample, len(links)))
+    times: dict[str, list[float]] = {}
+    for url in chosen:
+        for _ in range(2):  # the first page, then the next by its keyset link
+            t = time.perf_counter()
+            response = client.get(url)
+            ms = (time.perf_counter() - t) * 1000
+            assert response.status_code == 200, (url, response.status_code)
+            times.setdefault(_kind(url), []).append(ms)
+            more = re.search(r'id="next" href="\?([^"]+)"', response.content.decode())
+            if not more:
+                break
+            url = "/dashboard/messages/?" + html.unescape(more.group(1))
+    every = sorted(ms for kind in times.values() for ms in kind)
+
+    def p(values, q):
+        return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+    print(f"\ndrill-down lists: {len(every)} requests over {len(chosen)} of {len(links)} links (first and next page)")
+    print(f"{'kind':<44} {'n':>5} {'p50':>8} {'p99':>8} {'max':>8}")
+    for kind, values in sorted(times.items()):
+        values.sort()
+        print(f"{kind:<44} {len(values):>5} {p(values, .5):>8.1f} {p(values, .99):>8.1f} {values[-1]:>8.1f}")
+    print(f"all drill-down requests: p50 {p(every, .5):.1f} ms, p99 {p(every, .99):.1f} ms (goal < 150 ms), "
+          f"max {every[-1]:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -97,7 +97,7 @@ def test_words_rise_this_week_against_last(seeded):
     rows = selectors.words(parse({}))["tables"][0]
     terms = {r[0]: r[1:] for r in rows.rows}
     assert terms["따릉이"][0] >= 6 and terms["고장"][0] >= 6, terms
-    assert "/search/?q=따릉이" in rows.links
+    assert {"term": "따릉이", "week": str(rows.drill[0]["week"])} in rows.drill  # opens its messages
 
 
 def test_csv_and_xlsx_exports_match_the_page(client, make_staff, known):
@@ -157,9 +157,9 @@ def test_charts_carry_their_numbers_as_tables(client, make_staff, known):
     for key in ("hourly", "daily", "platform", "channel", "types", "topics"):
         block = html[html.index(f'id="block-{key}"'):]
         block = block[:block.index("</section>")]
-        assert "<svg" in block and 'role="img"' in block and "<caption>" in block
+        assert "<svg" in block and 'role="group"' in block and "<caption>" in block
         # Each bar's tooltip number is in the table under it.
-        tooltips = re.findall(r"<title>[^<]*: ([\d,.]+)</title>", block)
+        tooltips = re.findall(r"<title>[^<]*?: ([\d,.]+)%?(?: \([^<]*\))?</title>", block)
         cells = set(re.findall(r'<td class="num">([\d,.]+)%?</td>', block))
         assert tooltips and set(tooltips) - {"0"} <= cells | {"0.0"}, key
     assert "style=" not in html.split('id="dashboard"')[1]  # the CSP forbids inline styles
