@@ -51,4 +51,5 @@ def test_english_through_the_switch(mayor):
 def test_tabs_have_no_bullets_and_filters_fold_on_a_phone():
     css = (settings.BASE_DIR / "static" / "dashboard" / "dashboard.css").read_text()
     assert ".dash-nav li { list-style: none;" in css
-    assert "@media (max-width: 720px)" in css and ".filters-toggle { display: none; }" in css and ".filters-toggle:checked ~ .dash-controls { display: block; }" in css
+    assert "@media (max-width: 720px)" in css and ".filters-toggle { display: none; }" in css
+    assert ".filters-toggle:checked ~ .dash-controls { display: block; }" in css
