@@ -447,7 +447,8 @@ def accounts_table(f: Filters, source: Source, key: str = "accounts",
         accounts = accounts.filter(pk__in=f.account_ids)
     if f.platform:
         accounts = accounts.filter(platform=f.platform)
-    rows, drill = [], []
+    rows: list[list] = []
+    drill: list[dict | None] = []
     for a in accounts:
         drill.append({"account": str(a.pk)})
         received, answered = counts.get(a.pk, (0, 0))

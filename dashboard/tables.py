@@ -1,5 +1,6 @@
 """A table of figures: what a page shows, what its chart draws and what CSV/XLSX export."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -22,7 +23,7 @@ class Table:
     sortable: bool = False
     # Drill-down: per row, the parameters its messages add to the page's filters (a day, a division…);
     # per column key, what a cell of that column adds on top (e.g. {"state": "open"}).
-    drill: list[dict | None] = field(default_factory=list)
+    drill: Sequence[dict | None] = field(default_factory=list)
     cell_drill: dict[str, dict] = field(default_factory=dict)
 
     def column(self, key: str) -> list:
