@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from messages_app import selectors as inbox
 from messages_app.models import Kind, Message, Status
@@ -160,13 +161,13 @@ def page(f: Filters, s: Slice, user, after: str = "", now: datetime | None = Non
 def _row(m: Message, user) -> Row:
     if m.is_private or m.hidden_by_author or m.kind in permissions.NEVER_PUBLIC_KINDS:
         # Never on the portal: not here either; the staff screen shows it to those who may read it.
-        text = "비공개 메시지입니다. 내용은 업무 화면에서 볼 수 있습니다."
+        text = _("비공개 메시지입니다. 내용은 업무 화면에서 볼 수 있습니다.")
     else:
         text = masking.mask_head(m.text, PREVIEW_CHARS, names=[m.author_name])
     can_read = permissions.can(user, permissions.READ, m)
     return Row(pk=m.pk, posted_at=m.posted_at, platform=m.get_platform_display(),
                account=f"{m.account.display_name} (@{m.account.handle})" if m.account else "-",
                kind=m.get_kind_display(), type=m.get_type_display() or "-", topic=m.get_topic_display() or "-",
-               division=m.division.name_ko if m.division else "미배정", status=m.get_status_display(),
+               division=m.division.name_ko if m.division else _("미배정"), status=m.get_status_display(),
                author=masking.mask_name(m.author_name), text=text,
                staff_url=f"/admin/messages_app/message/{m.pk}/change/" if can_read else None)

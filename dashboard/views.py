@@ -244,7 +244,8 @@ def messages(request):
     here = request.GET.copy()
     here.pop("after", None)
     context = {
-        **_admin_context(request), "title": "통계: 메시지 목록", "rows": rows, "back": back,
+        **_admin_context(request), "title": _("통계: 메시지 목록"), "rows": rows, "back": back,
+        "title_back": _("통계: %(page)s") % {"page": PAGES[source]},
         "source_label": PAGES[source], "filters": f, "slice": piece,
         "next": f"?{here.urlencode()}&{urlencode({'after': next_cursor})}" if next_cursor else None,
         "first_page": f"?{here.urlencode()}" if request.GET.get("after") else None,

@@ -40,6 +40,8 @@ def test_english_through_the_switch(mayor):
     csv = mayor.get("/dashboard/overview/export/types.csv").content.decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("Type,Received,Share %")
     book = load_workbook(io.BytesIO(mayor.get("/dashboard/divisions/export/divisions.xlsx").content))
+    listing = mayor.get("/dashboard/messages/?period=30&state=open").content.decode()
+    assert "Back to the chart" in listing and "그래프로 돌아가기" not in listing
     headers = [c.value for c in book["divisions"][2]]
     assert headers[:2] == ["Division", "Received"]
     assert not [h for h in headers if re.search("[가-힣]", h)]  # every header in English
