@@ -18,6 +18,7 @@ from messages_app.services import permissions
 from textkit import masking
 
 from .filters import BadFilter, Filters
+from .models import MessageStat
 
 PAGE_SIZE = 50
 STATES = ("open", "overdue", "answered", "answered_today")
@@ -109,6 +110,27 @@ def queryset(f: Filters, s: Slice, now: datetime | None = None) -> QuerySet[Mess
     return qs
 
 
+# The lists of a state (open, overdue, answered) come from the dashboard's per-message row
+# (MessageStat, exact through the triggers and indexed per state), newest arrival (id) first.
+BY_STATE = ("open", "overdue", "answered")
+
+
+def _state_ids(f: Filters, s: Slice, after_id: int | None) -> list[int]:
+    qs = MessageStat.objects.filter(**{s.state: 1})
+    if s.state == "answered":
+        first, last = (s.day, s.day) if s.day else (s.week, s.week + timedelta(days=6)) if s.week \
+            else (f.start, f.end)
+        qs = qs.filter(day__gte=first, day__lte=last)
+    for column, values in (("platform", [f.platform] if f.platform else []), ("account_id", f.account_ids),
+                           ("division_id", f.division_ids), ("type", [f.type] if f.type else []),
+                           ("topic", [f.topic] if f.topic else []), ("kind", [s.kind] if s.kind else [])):
+        if values:
+            qs = qs.filter(**{f"{column}__in": list(values)})
+    if after_id is not None:
+        qs = qs.filter(message_id__lt=after_id)
+    return list(qs.order_by("-message_id").values_list("message_id", flat=True)[:PAGE_SIZE + 1])
+
+
 def encode_cursor(message: Message) -> str:
     return f"{message.posted_at.isoformat()}_{message.pk}"
 
@@ -143,10 +165,10 @@ class Row:
 def page(f: Filters, s: Slice, user, after: str = "", now: datetime | None = None
          ) -> tuple[list[Row], str | None]:
     """One page of rows and the cursor of the next (None on the last page)."""
+    if s.state in BY_STATE and not s.term and not s.hour:
+        return _page_by_state(f, s, user, after)
     qs = (queryset(f, s, now).select_related("account", "division")
-          .only("pk", "posted_at", "platform", "kind", "type", "topic", "status", "author_name", "text",
-                "is_private", "hidden_by_author", "division_id", "division__name_ko", "account_id",
-                "account__display_name", "account__handle")
+          .only(*FIELDS)
           .order_by("-posted_at", "-pk"))
     cursor = decode_cursor(after)
     if cursor:
@@ -156,6 +178,27 @@ def page(f: Filters, s: Slice, user, after: str = "", now: datetime | None = Non
     messages = messages[:PAGE_SIZE]
     rows = [_row(m, user) for m in messages]
     return rows, encode_cursor(messages[-1]) if more else None
+
+
+def _page_by_state(f: Filters, s: Slice, user, after: str) -> tuple[list[Row], str | None]:
+    after_id = None
+    if after:
+        try:
+            after_id = int(after.removeprefix("id"))
+        except ValueError:
+            raise BadFilter("다음 쪽 표시가 올바르지 않습니다.") from None
+    ids = _state_ids(f, s, after_id)
+    more = len(ids) > PAGE_SIZE
+    ids = ids[:PAGE_SIZE]
+    messages = (Message.objects.filter(pk__in=ids).select_related("account", "division")
+                .only(*FIELDS).order_by("-pk"))
+    rows = [_row(m, user) for m in messages]
+    return rows, f"id{ids[-1]}" if more else None
+
+
+FIELDS = ("pk", "posted_at", "platform", "kind", "type", "topic", "status", "author_name", "text", "is_private",
+          "hidden_by_author", "division_id", "division__name_ko", "account_id", "account__display_name",
+          "account__handle")
 
 
 def _row(m: Message, user) -> Row:

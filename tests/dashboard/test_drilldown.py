@@ -134,7 +134,7 @@ def test_a_division_head_sees_only_their_division(known, client, make_staff):
 
 
 @pytest.mark.parametrize("query", ["day=2026-13-01", "state=nope", "term=DROP%20TABLE", "after=x_y",
-                                   "kind=bogus", "hour=yesterday"])
+                                   "kind=bogus", "hour=yesterday", "state=open&after=idzz"])
 def test_bad_drill_parameters_are_refused_plainly(known, mayor, query):
     response = mayor.get(f"/dashboard/messages/?{query}")
     assert response.status_code == 400 and response.content
