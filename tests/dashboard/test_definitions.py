@@ -1,6 +1,6 @@
 """One definition of "open" and "overdue": the dashboard's figures per division equal what the staff
-queue of each division holds at the same moment (messages_app.selectors over permissions.queue),
-after messages move through every state the queues know."""
+queue of each division holds at the same moment (the queue's open view, messages_app.selectors
+.staff_queue), after messages move through every state the queues know."""
 
 from datetime import timedelta
 
@@ -12,7 +12,6 @@ from dashboard.filters import parse
 from departments.models import Division
 from messages_app import selectors as inbox
 from messages_app.models import Message
-from messages_app.services import permissions
 from users import roles
 
 from .factories import answer, known_messages, transfer
@@ -47,7 +46,9 @@ def test_open_and_overdue_per_division_equal_each_division_queue(busy, make_staf
     for code in ("transport-policy", "housing-policy", "bus-policy"):
         head = make_staff(f"head-{code}", roles.DIVISION_HEAD, code)
         division = Division.objects.get(code=code)
-        counts = inbox.open_counts_by_division(permissions.queue(head))
+        counts = inbox.open_counts_by_division(inbox.staff_queue(head, inbox.OPEN_VIEW))
+        # The queue's open view holds exactly the messages the shared definition calls open.
+        assert inbox.staff_queue(head, inbox.OPEN_VIEW).count() == sum(o for o, _ in counts.values())
         queues[division.pk] = counts.get(division.pk, (0, 0))
     assert queues[Division.objects.get(code="bus-policy").pk] == (5, 0)
     assert sum(o for o, _ in queues.values()) > 0 and sum(d for _, d in queues.values()) == 20
@@ -57,7 +58,7 @@ def test_open_and_overdue_per_division_equal_each_division_queue(busy, make_staf
 
 def test_the_overview_cards_equal_the_whole_queue(busy, make_staff):
     desk = make_staff("desk", roles.SMC_DESK)
-    every = inbox.open_counts_by_division(permissions.queue(desk))
+    every = inbox.open_counts_by_division(inbox.staff_queue(desk, inbox.OPEN_VIEW))
     cards = selectors.overview(parse({}))["cards"]
     assert cards["open"] == sum(o for o, _ in every.values()) == 1000 - 10 - 10 - 10 - 10
     assert cards["overdue"] == sum(d for _, d in every.values()) == 20
@@ -71,7 +72,7 @@ def test_a_state_change_moves_both_at_once(busy, make_staff):
     head = make_staff("head-h", roles.DIVISION_HEAD, "housing-policy")
     after = _dashboard_by_division()[housing.pk]
     assert after == (before[0], before[1] + 1)
-    assert inbox.open_counts_by_division(permissions.queue(head))[housing.pk] == after
+    assert inbox.open_counts_by_division(inbox.staff_queue(head, inbox.OPEN_VIEW))[housing.pk] == after
 
 
 def test_every_figure_says_what_it_counts(busy, admin_client):
