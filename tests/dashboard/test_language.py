@@ -37,6 +37,8 @@ def test_english_through_the_switch(mayor):
     assert "Overview" in page and "Apply" in page and "Inflow per day, last 90 days" in page
     assert ">개요<" not in page and ">적용<" not in page
     assert "The mayor's account in 2012 (baseline)" in page
+    assert "Open: messages received, assigned or in progress now" in page  # the definitions too
+    assert "Received: messages posted in the period" in page and "처리 중:" not in page
     csv = mayor.get("/dashboard/overview/export/types.csv").content.decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("Type,Received,Share %")
     book = load_workbook(io.BytesIO(mayor.get("/dashboard/divisions/export/divisions.xlsx").content))
