@@ -31,6 +31,7 @@ class Status(models.TextChoices):
     ACTIVE = "active", "운영 중"
     PAUSED = "paused", "일시 중지"
     NEEDS_REAUTH = "needs_reauth", "재인증 필요"
+    SUSPENDED = "suspended", "플랫폼에서 정지됨"
     RETIRED = "retired", "운영 종료"
 
 
@@ -66,6 +67,8 @@ class Account(models.Model):
     last_polled_at = models.DateTimeField("마지막 수집", null=True, blank=True)
     last_error = models.TextField("마지막 오류", blank=True)
     last_error_at = models.DateTimeField("마지막 오류 시각", null=True, blank=True)
+    # What the last poll had to leave out, e.g. "권한 부족: MODERATE 3건": the rest was stored.
+    health_note = models.CharField("수집 상태", max_length=500, blank=True)
     created_at = models.DateTimeField("등록일", auto_now_add=True)
 
     class Meta:

@@ -32,6 +32,9 @@ class InboundItem:
 class Batch:
     items: list[InboundItem]
     next_cursor: str  # saved with the items; "" means "start from the newest next time"
+    # Items left out because the platform sent them incomplete, counted by reason (shown in the
+    # account's health, e.g. "권한 부족: MODERATE"): the rest of the poll is stored.
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 # Library errors quote request URLs and headers; the Graph API takes its token in the query string.
@@ -63,6 +66,15 @@ class AuthExpired(ConnectorError):
     """The token is expired or revoked: the account needs reauthorization."""
 
 
+class PermissionMissing(AuthExpired):
+    """The token works but lacks a permission (or a page task): the account needs re-authorizing
+    with `name` granted."""
+
+    def __init__(self, name: str, message: str = ""):
+        super().__init__(message or f"권한 부족: {name}")
+        self.name = name
+
+
 class TransientError(ConnectorError):
     """Worth retrying later: timeouts, 5xx, dropped connections."""
 
@@ -74,6 +86,19 @@ class PermanentError(ConnectorError):
 class CannotLook(ConnectorError):
     """find_reply/find_post cannot search the platform for this account (no platform user id, the
     simulator): whether an earlier attempt went through is unknown, never "not found"."""
+
+
+class AppProblem(PermanentError):
+    """The app itself is refused (not enrolled, restricted, lacking a capability): every account of
+    the platform is affected, so the platform is paused and the desk told, not the account."""
+
+
+class AccountSuspended(PermanentError):
+    """The account itself is suspended or gone on the platform (an account state, not a failure)."""
+
+
+class ContentProblem(PermanentError):
+    """One item is refused or gone (deleted, protected, duplicate): skip it, keep the rest."""
 
 
 class Connector(Protocol):

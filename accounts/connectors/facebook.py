@@ -17,7 +17,18 @@ from urllib.parse import parse_qsl, urlparse
 import requests
 from pyfacebook import FacebookError, GraphAPI, LibraryError
 
-from .base import AuthExpired, Batch, InboundItem, PermanentError, RateLimited, TransientError
+from .base import (
+    AppProblem,
+    AuthExpired,
+    Batch,
+    ConnectorError,
+    ContentProblem,
+    InboundItem,
+    PermanentError,
+    PermissionMissing,
+    RateLimited,
+    TransientError,
+)
 from .text import split_reply
 
 GRAPH_VERSION = "v24.0"
@@ -28,9 +39,36 @@ COMMENT_FIELDS = ITEM_FIELDS + ",parent{id}"
 LOOKBACK = timedelta(days=7)
 MAX_PAGES = 50
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
-AUTH_CODES = {102, 190}
-RATE_LIMIT_CODES = {4, 17, 32, 613}
-TRANSIENT_CODES = {1, 2}  # "unknown error" and "service temporarily unavailable"
+_PERMISSION = re.compile(
+    r"\b((?:pages|instagram|business|read|publish|manage|user)_[a-z_]+|MODERATE|CREATE_CONTENT|MANAGE|MESSAGING)\b")
+
+# Graph API error codes (developers.facebook.com/docs/graph-api/guides/error-handling, .../overview/
+# rate-limiting), each with what it means for SMC. Codes absent here are permanent errors.
+RATE_LIMIT, TEMPORARY, AUTH, PERMISSION, APP, CONTENT = (
+    "rate_limit", "temporary", "auth", "permission", "app", "content")
+ERROR_CODES: dict[int, str] = {
+    1: TEMPORARY,      # API Unknown: "possibly a temporary issue due to downtime"
+    2: TEMPORARY,      # API Service: temporary issue due to downtime
+    3: APP,            # API Method: the app lacks the capability
+    4: RATE_LIMIT,     # Application request limit reached (X-App-Usage)
+    10: PERMISSION,    # Permission denied (a page task such as MODERATE, or a permission)
+    17: RATE_LIMIT,    # User request limit reached
+    32: RATE_LIMIT,    # Page request limit reached (X-Page-Usage)
+    100: CONTENT,      # Invalid parameter: with subcode 33 the object is gone or unreadable
+    102: AUTH,         # API Session
+    190: AUTH,         # Access token has expired or been revoked
+    200: PERMISSION,   # Permissions error (200-299)
+    341: RATE_LIMIT,   # Application limit reached
+    368: RATE_LIMIT,   # Temporarily blocked for policies violations: wait and retry later
+    506: CONTENT,      # Duplicate post
+    613: RATE_LIMIT,   # Calls within one hour exceeded
+    1609005: CONTENT,  # Error posting link
+    **{code: RATE_LIMIT for code in range(80000, 80015)},  # Business Use Case limits, (#80001) Pages
+    **{code: PERMISSION for code in range(201, 300)},
+}
+APP_SUBCODES = {2069032}  # token of an app that is restricted / in development mode
+MISSING_ID_REASON = "권한 부족: MODERATE"  # Graph omits a comment's id without the page's MODERATE task
+POLICY_BLOCK_WAIT = timedelta(hours=24)  # code 368 names no time; Meta says "later"
 _SPACES = re.compile(r"\s+")
 
 
@@ -63,19 +101,61 @@ def make_api(credentials: dict) -> tuple[GraphAPI, _LastResponse]:
     return api, last
 
 
-def _reset_at(response: requests.Response | None) -> datetime:
-    """When a throttled page may call again, from X-Business-Use-Case-Usage (minutes)."""
+def _usage_minutes(response: requests.Response | None) -> int:
+    """The longest estimated_time_to_regain_access (minutes) in the usage headers: X-Business-Use-
+    Case-Usage ({id: [{..., estimated_time_to_regain_access}]}), X-Page-Usage and X-App-Usage
+    ({call_count, ..., estimated_time_to_regain_access})."""
+    if response is None:
+        return 0
     minutes = 0
-    if response is not None:
+    for header in ("x-business-use-case-usage", "x-page-usage", "x-app-usage", "x-ad-account-usage"):
         try:
-            usage = json.loads(response.headers.get("x-business-use-case-usage") or "{}")
-            for entries in usage.values():
-                for entry in entries:
-                    minutes = max(minutes, int(entry.get("estimated_time_to_regain_access") or 0))
-        except (ValueError, TypeError, AttributeError):
-            minutes = 0
-    wait = timedelta(minutes=minutes) if minutes else DEFAULT_RATE_LIMIT_WAIT
-    return datetime.now(UTC) + wait
+            usage = json.loads(response.headers.get(header) or "{}")
+        except ValueError:
+            continue
+        entries: list = []
+        if isinstance(usage, dict) and "estimated_time_to_regain_access" in usage:
+            entries = [usage]
+        elif isinstance(usage, dict):
+            entries = [e for value in usage.values() if isinstance(value, list) for e in value]
+        for entry in entries:
+            try:
+                minutes = max(minutes, int(entry.get("estimated_time_to_regain_access") or 0))
+            except (TypeError, ValueError, AttributeError):
+                continue
+    return minutes
+
+
+def _reset_at(response: requests.Response | None, default: timedelta = DEFAULT_RATE_LIMIT_WAIT) -> datetime:
+    """When a throttled page may call again, from the usage headers (minutes), else `default`."""
+    minutes = _usage_minutes(response)
+    return datetime.now(UTC) + (timedelta(minutes=minutes) if minutes else default)
+
+
+def classify(code: int | None, subcode: int | None, message: str,
+             response: requests.Response | None = None) -> ConnectorError:
+    """The connector error for a Graph API error envelope (ERROR_CODES)."""
+    kind = ERROR_CODES.get(code) if code is not None else None
+    if subcode in APP_SUBCODES:
+        kind = APP
+    if kind is None and response is not None and response.status_code == 401:
+        kind = AUTH
+    if kind == RATE_LIMIT:
+        wait = POLICY_BLOCK_WAIT if code == 368 else DEFAULT_RATE_LIMIT_WAIT
+        return RateLimited(_reset_at(response, wait), f"페이스북 요청 한도 초과 (rate limited, code {code}): {message}")
+    if kind == TEMPORARY:
+        return TransientError(f"페이스북 일시 오류 (transient, code {code}): {message}")
+    if kind == AUTH:
+        return AuthExpired(f"페이스북 토큰 만료 또는 취소 (token expired/revoked, code {code}): {message}")
+    if kind == PERMISSION:
+        found = _PERMISSION.search(message or "")
+        name = found.group(1) if found else f"code {code}"
+        return PermissionMissing(name, f"권한 부족: {name} (permission missing, code {code}): {message}")
+    if kind == APP:
+        return AppProblem(f"페이스북 앱 문제 (app problem, code {code}): {message}")
+    if kind == CONTENT and (code != 100 or subcode == 33):
+        return ContentProblem(f"페이스북 항목 없음 또는 거부 (content problem, code {code}): {message}")
+    return PermanentError(f"페이스북 요청 거부 (code {code}): {message}")
 
 
 @contextmanager
@@ -83,16 +163,8 @@ def translate_errors(last: _LastResponse) -> Iterator[None]:
     try:
         yield
     except FacebookError as exc:
-        code = getattr(exc, "code", None)
-        status = last.response.status_code if last.response is not None else None
-        if code in AUTH_CODES or status == 401:
-            raise AuthExpired(f"페이스북 토큰 만료 또는 취소 (token expired/revoked): {exc.message}") from exc
-        if code in RATE_LIMIT_CODES:
-            message = f"페이스북 요청 한도 초과 (rate limited): {exc.message}"
-            raise RateLimited(_reset_at(last.response), message) from exc
-        if code in TRANSIENT_CODES or getattr(exc, "is_transient", False):
-            raise TransientError(f"페이스북 일시 오류 (transient): {exc.message}") from exc
-        raise PermanentError(f"페이스북 요청 거부 (code {code}): {exc.message}") from exc
+        raise classify(getattr(exc, "code", None), getattr(exc, "error_subcode", None), exc.message or "",
+                       last.response) from exc
     except requests.JSONDecodeError as exc:
         raise PermanentError(f"페이스북 응답 형식 오류 (malformed JSON): {exc}") from exc
     except requests.RequestException as exc:
@@ -150,6 +222,17 @@ def _item(obj: dict, kind: str, conversation_id: str, parent_id: str, fetched_at
     )
 
 
+def _own_post_ids(api: GraphAPI, page_id: str, posts: list[dict], since: datetime) -> set[str]:
+    """The ids of the page's own posts among `posts`: those whose `from` is the page and, when a post
+    comes without `from` (Graph leaves it out without the permission to read the author), those the
+    page's own /posts edge lists. A missing `from` never makes the city's own post a citizen's."""
+    own = {str(p.get("id")) for p in posts if str((p.get("from") or {}).get("id")) == page_id}
+    if any(p.get("id") and not p.get("from") for p in posts):
+        for body in _pages(api, page_id, "posts", fields="id", since=int(since.timestamp()), limit=100):
+            own.update(str(p.get("id")) for p in body["data"] if isinstance(p, dict) and p.get("id"))
+    return own
+
+
 def _comparable(text: str) -> str:
     return _SPACES.sub(" ", text).strip()[:60]
 
@@ -179,27 +262,45 @@ class FacebookConnector:
             posted = _parse_time(obj.get("created_time"), fetched_at)
             return seen_until is None or posted >= seen_until
 
+        skipped: dict[str, int] = {}
+
+        def skip(reason: str) -> None:
+            skipped[reason] = skipped.get(reason, 0) + 1
+
         with translate_errors(last):
             posts = [
                 post
                 for body in _pages(api, page_id, "feed", fields=ITEM_FIELDS, since=int(window_start.timestamp()),
                                    limit=100)
                 for post in body["data"]
+                if isinstance(post, dict)
             ]
+            own = _own_post_ids(api, page_id, posts, window_start)
             for post in posts:
+                if not post.get("id"):
+                    skip(MISSING_ID_REASON)
+                    continue
                 post_id = str(post["id"])
-                if str((post.get("from") or {}).get("id")) != page_id and is_new(post):
+                if post_id not in own and is_new(post):
                     items[post_id] = _item(post, "visitor_post", post_id, "", fetched_at)
                 # Newest first, so paging stops at the first page that reaches what was seen.
                 for body in _pages(api, post_id, "comments", fields=COMMENT_FIELDS, filter="stream",
                                    order="reverse_chronological", limit=100):
                     reached_seen = False
                     for comment in body["data"]:
+                        if not isinstance(comment, dict):
+                            skip("형식 오류")
+                            continue
                         if not is_new(comment):
                             reached_seen = True
                             continue
                         if str((comment.get("from") or {}).get("id")) == page_id:
                             continue  # the page's own replies are answers, not messages
+                        if not comment.get("id"):
+                            # Graph leaves out a comment's id (and from) when the page token lacks the
+                            # page's MODERATE task: it cannot be answered, so it is counted, not stored.
+                            skip(MISSING_ID_REASON)
+                            continue
                         parent = str((comment.get("parent") or {}).get("id") or post_id)
                         items[str(comment["id"])] = _item(comment, "comment", post_id, parent, fetched_at)
                     if reached_seen:
@@ -207,7 +308,7 @@ class FacebookConnector:
         ordered = sorted(items.values(), key=lambda item: (item.posted_at, item.external_id))
         newest = max((item.posted_at for item in ordered), default=None)
         next_cursor = newest.astimezone(UTC).isoformat() if newest else cursor
-        return Batch(items=ordered, next_cursor=next_cursor)
+        return Batch(items=ordered, next_cursor=next_cursor, skipped=skipped)
 
     def _publish(self, account, object_id: str, connection: str, text: str) -> str:
         parts = split_reply("facebook", text)

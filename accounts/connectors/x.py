@@ -18,7 +18,20 @@ import requests
 import tweepy
 from django.conf import settings
 
-from .base import AuthExpired, Batch, CannotLook, InboundItem, PermanentError, RateLimited, TransientError
+from .base import (
+    AccountSuspended,
+    AppProblem,
+    AuthExpired,
+    Batch,
+    CannotLook,
+    ConnectorError,
+    ContentProblem,
+    InboundItem,
+    PermanentError,
+    PermissionMissing,
+    RateLimited,
+    TransientError,
+)
 from .text import split_reply, x_fits
 
 TWEET_FIELDS = [
@@ -35,6 +48,7 @@ DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
 # ~25 pages, so ~1 in 10 polls met one of X's occasional 503s and started over).
 PAGE_RETRY_WAITS = (0.5, 1.0)
 TWEEPY_HOST = "https://api.twitter.com"  # tweepy.Client builds every URL on this host
+MISSING_ID_REASON = "형식 오류: id 없음"
 _LEADING_MENTIONS = re.compile(r"^(?:@\w+\s+)+")
 _SPACES = re.compile(r"\s+")
 
@@ -80,27 +94,96 @@ def reused_client(credentials: dict) -> tweepy.Client:
     return clients[key]
 
 
+PROBLEM = "https://api.twitter.com/2/problems/"
+RATE_LIMIT, TEMPORARY, AUTH, PERMISSION, APP, CONTENT, USAGE_CAP = (
+    "rate_limit", "temporary", "auth", "permission", "app", "content", "usage_cap")
+# X API v2 problem types (docs.x.com/x-api/fundamentals/response-codes-and-errors) and, for
+# `about:blank` problems, HTTP statuses, each with what it means for SMC. Others are permanent.
+PROBLEM_TYPES: dict[str, str] = {
+    PROBLEM + "usage-capped": USAGE_CAP,              # 429 UsageCapExceeded: the monthly post cap
+    PROBLEM + "client-forbidden": APP,                # 403 client-not-enrolled / official-client-forbidden
+    PROBLEM + "unsupported-authentication": APP,      # 403 the app authenticates in a way the endpoint refuses
+    PROBLEM + "not-authorized-for-resource": CONTENT,  # a protected post or account
+    PROBLEM + "resource-not-found": CONTENT,          # a deleted post
+    PROBLEM + "resource-unavailable": CONTENT,        # a withheld or suspended author's post
+    PROBLEM + "disallowed-resource": CONTENT,
+    PROBLEM + "client-disconnected": TEMPORARY,
+    PROBLEM + "operational-disconnect": TEMPORARY,
+}
+HTTP_STATUSES: dict[int, str] = {
+    401: AUTH,
+    403: PERMISSION,   # e.g. "You are not permitted to perform this action" (a scope not granted)
+    404: CONTENT,
+    429: RATE_LIMIT,
+    500: TEMPORARY, 502: TEMPORARY, 503: TEMPORARY, 504: TEMPORARY,
+}
+USAGE_CAP_RESET_DAY = 1  # the app's cap_reset_day (GET /2/usage/tweets); settings.SMC_X_USAGE_CAP_RESET_DAY
+
+
+def usage_cap_reset(now: datetime, reset_day: int) -> datetime:
+    """The next start of the cap's month: `reset_day` (1-28) of this month if still to come, else next."""
+    day = min(max(int(reset_day), 1), 28)
+    this_month = now.replace(day=day, hour=0, minute=0, second=0, microsecond=0)
+    if this_month > now:
+        return this_month
+    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
+    return this_month.replace(year=year, month=month)
+
+
+def classify(status: int, body: object, headers: dict | None = None) -> ConnectorError:
+    """The connector error for an X API v2 error response (PROBLEM_TYPES, then HTTP_STATUSES)."""
+    body = body if isinstance(body, dict) else {}
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
+    problem = str(body.get("type") or (errors[0].get("type") if errors else "") or "")
+    detail = str(body.get("detail") or (errors[0].get("detail") or errors[0].get("message") if errors else "") or "")
+    reason = str(body.get("reason") or "")
+    text = f"{status} {body.get('title') or ''}: {detail}{f' ({reason})' if reason else ''}"
+    kind = PROBLEM_TYPES.get(problem) or HTTP_STATUSES.get(status)
+    if str(body.get("title")) == "UsageCapExceeded":
+        kind = USAGE_CAP
+    if status == 403 and "duplicate" in detail.lower():
+        kind = CONTENT
+    if kind == USAGE_CAP:
+        now = datetime.now(UTC)
+        reset_day = getattr(settings, "SMC_X_USAGE_CAP_RESET_DAY", USAGE_CAP_RESET_DAY)
+        return RateLimited(usage_cap_reset(now, reset_day), f"X 월간 사용량 한도 초과 (usage cap): {text}")
+    if kind == RATE_LIMIT:
+        reset = headers.get("x-rate-limit-reset")
+        try:
+            reset_at = datetime.fromtimestamp(int(reset), UTC) if reset else None
+        except (TypeError, ValueError, OverflowError):
+            reset_at = None
+        reset_at = reset_at or datetime.now(UTC) + DEFAULT_RATE_LIMIT_WAIT
+        return RateLimited(reset_at, f"X 요청 한도 초과 (rate limited): {text}")
+    if kind == TEMPORARY:
+        return TransientError(f"X 서버 오류 (server error): {text}")
+    if kind == AUTH:
+        return AuthExpired(f"X 인증 만료 (unauthorized): {text}")
+    if kind == APP:
+        return AppProblem(f"X 앱 문제 (app problem): {text}")
+    if kind == PERMISSION:
+        return PermissionMissing(reason or "X 권한", f"X 권한 없음 (forbidden): {text}")
+    if kind == CONTENT:
+        return ContentProblem(f"X 항목 없음 또는 거부 (content problem): {text}")
+    return PermanentError(f"X 요청 거부 (HTTP error): {text}")
+
+
+def _body(response) -> object:
+    try:
+        return response.json()
+    except (ValueError, AttributeError):
+        return {}
+
+
 @contextmanager
 def translate_errors() -> Iterator[None]:
     """Turn tweepy/requests failures into the connector errors every platform shares."""
     try:
         yield
-    except tweepy.TooManyRequests as exc:
-        reset = exc.reset_time
-        reset_at = (
-            datetime.fromtimestamp(reset, UTC) if reset else datetime.now(UTC) + DEFAULT_RATE_LIMIT_WAIT
-        )
-        raise RateLimited(reset_at, f"X 요청 한도 초과 (rate limited): {exc}") from exc
-    except tweepy.Forbidden as exc:
-        if any("duplicate" in m.lower() for m in exc.api_messages):
-            raise PermanentError(f"X: 중복 게시물 (duplicate content): {exc}") from exc
-        raise AuthExpired(f"X 권한 없음 (forbidden): {exc}") from exc
-    except tweepy.Unauthorized as exc:
-        raise AuthExpired(f"X 인증 만료 (unauthorized): {exc}") from exc
-    except tweepy.TwitterServerError as exc:
-        raise TransientError(f"X 서버 오류 (server error): {exc}") from exc
     except tweepy.HTTPException as exc:
-        raise PermanentError(f"X 요청 거부 (HTTP error): {exc}") from exc
+        response = exc.response
+        raise classify(response.status_code, _body(response), dict(response.headers)) from exc
     except requests.JSONDecodeError as exc:
         raise PermanentError(f"X 응답 형식 오류 (malformed JSON): {exc}") from exc
     except requests.RequestException as exc:
@@ -167,6 +250,16 @@ def _call_again_on_5xx(call: Callable[..., dict], **params) -> dict:
     return call(**params)  # the last failure goes to translate_errors: TransientError, the task retries
 
 
+def _errors_only(body: dict) -> ConnectorError:
+    """A 200 whose body holds only `errors`: the polled user itself is suspended or gone (an account
+    state), else the problem its first error names."""
+    errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
+    if any(e.get("resource_type") == "user" for e in errors):
+        detail = "; ".join(str(e.get("detail") or e.get("title") or "") for e in errors)
+        return AccountSuspended(f"X 계정 정지 또는 없음 (account suspended/not found): {detail}")
+    return classify(200, body)
+
+
 def _pages(call: Callable[..., dict], max_pages: int, **params) -> Iterator[dict]:
     token = None
     for _ in range(max_pages):
@@ -175,7 +268,7 @@ def _pages(call: Callable[..., dict], max_pages: int, **params) -> Iterator[dict
         if not isinstance(body, dict):
             raise PermanentError("X 응답 형식 오류 (response is not an object)")
         if "data" not in body and "meta" not in body and body.get("errors"):
-            raise PermanentError(f"X 오류 응답 (error payload): {body['errors']}")
+            raise _errors_only(body)
         yield body
         token = (body.get("meta") or {}).get("next_token")
         if not token:
@@ -205,6 +298,7 @@ class XConnector:
         fetched_at = datetime.now(UTC)
         items: dict[str, InboundItem] = {}
         newest = cursor or ""
+        skipped: dict[str, int] = {}
         with translate_errors():
             pages = _pages(
                 partial(client.get_users_mentions, account.platform_user_id, user_auth=user_auth),
@@ -219,6 +313,9 @@ class XConnector:
                 users = {str(u["id"]): u for u in (body.get("includes") or {}).get("users") or []}
                 page = []
                 for tweet in body.get("data") or []:
+                    if not isinstance(tweet, dict) or not tweet.get("id"):
+                        skipped[MISSING_ID_REASON] = skipped.get(MISSING_ID_REASON, 0) + 1
+                        continue
                     item = tweet_to_item(tweet, users, fetched_at)
                     newest = _newest(newest, item.external_id)
                     # Our own thread parts reply to us, so they show up as mentions: not messages.
@@ -228,7 +325,7 @@ class XConnector:
                 if on_page is not None and page:
                     on_page(page)
         ordered = sorted(items.values(), key=lambda item: int(item.external_id))
-        return Batch(items=ordered, next_cursor=newest)
+        return Batch(items=ordered, next_cursor=newest, skipped=skipped)
 
     def _create(self, client: tweepy.Client, credentials: dict, text: str, reply_to: str | None) -> str:
         if not x_fits(text):

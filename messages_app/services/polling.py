@@ -15,7 +15,16 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts import connectors
-from accounts.connectors.base import AuthExpired, ConnectorError, PermanentError, RateLimited, TransientError
+from accounts.connectors.base import (
+    AccountSuspended,
+    AppProblem,
+    AuthExpired,
+    ConnectorError,
+    PermanentError,
+    PermissionMissing,
+    RateLimited,
+    TransientError,
+)
 from accounts.models import Account
 from accounts.models import Status as AccountStatus
 from core import locks
@@ -36,6 +45,30 @@ def queued_key(account_id: int) -> str:
 
 def busy_key(account_id: int) -> str:
     return f"poll:busy:{account_id}"
+
+
+APP_PROBLEM_PAUSE_SECONDS = 3600  # an app problem needs a person (developer portal, app review)
+
+
+def app_paused_key(platform: str) -> str:
+    return f"poll:app-paused:{platform}"
+
+
+def app_paused(platform: str) -> str:
+    """Why the platform's polls are paused (the app itself was refused), or ""."""
+    return cache.get(app_paused_key(platform)) or ""
+
+
+def _pause_platform(platform: str, message: str) -> None:
+    """An app problem affects every account of the platform: pause them all, tell the desk once
+    (the first poll that meets it logs at ERROR; the others see the pause and are not dispatched)."""
+    seconds = int(getattr(settings, "SMC_APP_PROBLEM_PAUSE_SECONDS", APP_PROBLEM_PAUSE_SECONDS))
+    if cache.add(app_paused_key(platform), message[:500], timeout=seconds):
+        logger.error("platform %s paused for %s s: the app was refused: %s", platform, seconds, message)
+
+
+def health_note(skipped: dict[str, int]) -> str:
+    return ", ".join(f"{reason} {count}건" for reason, count in sorted(skipped.items()))[:500]
 
 
 @dataclass
@@ -90,6 +123,9 @@ def _poll(account: Account, result: PollResult) -> PollResult:
         if account.status != AccountStatus.ACTIVE:
             result.skipped = "inactive"
             return result
+        if app_paused(account.platform):
+            result.skipped = "app_paused"  # the app was refused: the desk was told, a person acts
+            return result
         # Kiwi analyses each page while the next one is on its way (connectors that report pages).
         early = korean.EarlyAnalysis()
         try:
@@ -112,10 +148,25 @@ def _fetch_and_store(account: Account, result: PollResult, early: korean.EarlyAn
                                f"(rate limited until {reset_at.isoformat()})")
         result.skipped, result.rate_limited_until = "rate_limited", reset_at
         return result
+    except PermissionMissing as exc:
+        _record_error(account, f"권한 부족: {exc.name} 권한으로 재인증이 필요합니다 (permission missing: {exc})",
+                      status=AccountStatus.NEEDS_REAUTH)
+        result.error = "permission_missing"
+        return result
     except AuthExpired as exc:
         _record_error(account, f"인증 만료 또는 취소: 재인증이 필요합니다 (auth expired: {exc})",
                       status=AccountStatus.NEEDS_REAUTH)
         result.error = "auth_expired"
+        return result
+    except AppProblem as exc:
+        _pause_platform(account.platform, str(exc))
+        _record_error(account, f"앱 문제로 플랫폼 수집 일시 중지 (app problem: {exc})")
+        result.skipped, result.error = "app_paused", "app_problem"
+        return result
+    except AccountSuspended as exc:
+        _record_error(account, f"플랫폼에서 계정이 정지되었습니다 (account suspended: {exc})",
+                      status=AccountStatus.SUSPENDED)
+        result.error = "account_suspended"
         return result
     except TransientError as exc:
         _record_error(account, f"일시적 오류, 재시도 예정 (transient error: {exc})")
@@ -126,6 +177,10 @@ def _fetch_and_store(account: Account, result: PollResult, early: korean.EarlyAn
         return result
     result.fetched = len(batch.items)
     result.new_ids = ingest.ingest_batch(account, batch, analyse=early.analyze_batch)
+    note = health_note(getattr(batch, "skipped", None) or {})
+    if note != account.health_note:
+        Account.objects.filter(pk=account.pk).update(health_note=note)
+        account.health_note = note
     return result
 
 
@@ -150,6 +205,9 @@ def due_account_ids(now: datetime | None = None) -> list[int]:
                 .exclude(platform__in=UNPOLLED_PLATFORMS))
     if not getattr(settings, "SMC_SIMULATE", False):
         accounts = accounts.exclude(credentials_encrypted="")  # nothing to poll with
+    paused = [platform for platform in connectors.CONNECTORS if app_paused(platform)]
+    if paused:
+        accounts = accounts.exclude(platform__in=paused)  # the app was refused: nothing to gain
     rows = list(accounts.values_list("pk", "last_polled_at", "poll_interval_seconds"))
     busy = cache.get_many([busy_key(pk) for pk, _, _ in rows])
     # Several accounts busy at once is a city-wide surge (a snowstorm): poll every account sooner,

@@ -261,3 +261,19 @@ def test_a_connection_error_never_carries_the_page_token(rsps):
     assert TOKEN not in str(caught.value) and "abcdef0123456789" not in str(caught.value)
     assert "access_token=***" in str(caught.value)
     assert caught.value.__cause__ is None and caught.value.__suppress_context__  # no token in tracebacks
+
+
+def test_comments_without_id_are_skipped_and_counted_the_rest_kept(rsps):
+    # A page token without the page's MODERATE task: Graph leaves out the posts' `from` and the
+    # comments' `id`. The page's own post is told by the page's /posts edge, not by a missing `from`.
+    add(rsps, "GET", FEED, "fb_feed_no_from.json")
+    add(rsps, "GET", f"{G}/{PAGE}/posts", "fb_posts_own.json")
+    add(rsps, "GET", comments(f"{PAGE}_990000000000005"), "fb_comments_none.json")
+    add(rsps, "GET", comments(f"{PAGE}_990000000000004"), "fb_comments_missing_id.json")
+    batch = FacebookConnector().fetch(account(), "")
+
+    by_id = {item.external_id: item for item in batch.items}
+    assert set(by_id) == {f"{PAGE}_990000000000004", "990000000000004_1200000000000002"}
+    assert by_id[f"{PAGE}_990000000000004"].kind == "visitor_post"  # a citizen's post, author hidden
+    assert f"{PAGE}_990000000000005" not in by_id  # the city's own notice is not a citizen message
+    assert batch.skipped == {"권한 부족: MODERATE": 2}
