@@ -33,6 +33,12 @@ class Kind(models.TextChoices):
     WEB = "web", "웹 양식"
 
 
+class SourceState(models.TextChoices):
+    AS_SENT = "", "원문 그대로"
+    DELETED = "deleted", "작성자가 삭제함"
+    WITHHELD = "withheld", "국내 게재 보류"
+
+
 class Message(models.Model):
     """What a citizen sent to one of the city's channels. Unique on (platform, external_id)."""
 
@@ -58,6 +64,11 @@ class Message(models.Model):
     is_private = models.BooleanField("비공개", default=False,
                                      help_text="쪽지이거나 담당자가 비공개로 지정한 메시지")
     hidden_by_author = models.BooleanField("작성자 요청으로 숨김", default=False)
+    # What the platform says of the original since it was stored (services.sync): deleted by its
+    # author (hidden, text replaced), withheld in Korea (private), or as sent ("").
+    source_state = models.CharField("원문 상태", max_length=20, choices=SourceState.choices, blank=True,
+                                    default="")
+    source_checked_at = models.DateTimeField("원문 확인 시각", null=True, blank=True)
     # Where in Seoul the text is about (textkit.places, from the analysis made at ingest).
     district = models.CharField("자치구", max_length=5, blank=True, default="", choices=DISTRICT_CHOICES)
     neighbourhood = models.CharField("행정동", max_length=7, null=True, blank=True,

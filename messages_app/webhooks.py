@@ -1,4 +1,5 @@
-"""Facebook Pages webhook: a signed delivery triggers that page's poll at once.
+"""Facebook Pages webhook: a signed delivery triggers that page's poll at once; its feed changes
+that remove, hide or edit a stored item are applied at once (services.sync).
 
 The delivery itself is not stored: the poll fetches the page's new posts and comments through the
 same connector and the same ON CONFLICT ingest, so a replayed delivery or a delivery racing a poll
@@ -17,10 +18,18 @@ from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from accounts.connectors.facebook import page_ids_from_webhook, verify_signature
+from accounts.connectors.base import SyncResult
+from accounts.connectors.facebook import (
+    FeedChange,
+    feed_changes_from_webhook,
+    page_ids_from_webhook,
+    verify_signature,
+)
 from accounts.models import Account, Platform
 from accounts.models import Status as AccountStatus
 
+from .models import Message
+from .services import sync
 from .tasks.polling import poll_account
 
 logger = logging.getLogger(__name__)
@@ -72,15 +81,34 @@ def facebook(request):
         return _refuse(f"JSON이 너무 깊게 중첩되어 있습니다 ({MAX_JSON_DEPTH}단계까지) "
                        f"(JSON nesting depth above {MAX_JSON_DEPTH})")
     try:
-        page_ids = page_ids_from_webhook(json.loads(raw))
+        payload = json.loads(raw)
+        page_ids = page_ids_from_webhook(payload)
     except ValueError:
         return _refuse("형식이 올바르지 않습니다 (malformed delivery)")
     # A replayed delivery (same bytes) within a few minutes queues nothing more.
     digest = hashlib.sha256(raw).hexdigest()
     if not cache.add(f"webhook:facebook:{digest}", 1, timeout=REPLAY_WINDOW_SECONDS):
         return HttpResponse("ok (replay)")
+    apply_feed_changes(feed_changes_from_webhook(payload))
     queue_page_polls(page_ids)
     return HttpResponse("ok")
+
+
+def apply_feed_changes(changes: list[FeedChange]) -> None:
+    """remove / hide / edited of stored posts and comments, applied at once (the poll never sees
+    a deletion). Only items of the page the change came from."""
+    for change in changes:
+        result = SyncResult()
+        if change.verb == "remove":
+            result.deleted.append(change.external_id)
+        elif change.verb == "hide":
+            result.withheld.append(change.external_id)
+        elif change.text:
+            result.edited[change.external_id] = change.text
+        known = Message.objects.filter(platform=Platform.FACEBOOK, external_id=change.external_id,
+                                       account__platform_user_id=change.page_id).exists()
+        if known:
+            sync.apply(Platform.FACEBOOK, result, [change.external_id])
 
 
 def queue_page_polls(page_ids: list[str]) -> list[int]:

@@ -26,6 +26,7 @@ class InboundItem:
     kind: str = "mention"  # mention, reply, visitor_post, comment, direct, phone, web
     raw: dict[str, Any] = field(default_factory=dict)
     is_simulated: bool = False
+    withheld: bool = False  # withheld in the city's country (stored, never public)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,19 @@ class Batch:
     # Items left out because the platform sent them incomplete, counted by reason (shown in the
     # account's health, e.g. "권한 부족: MODERATE"): the rest of the poll is stored.
     skipped: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class SyncResult:
+    """What became of items already stored (Connector.sync): each id checked lands in one list."""
+    deleted: list[str] = field(default_factory=list)          # gone at the source
+    edited: dict[str, str] = field(default_factory=dict)      # id -> the new text
+    withheld: list[str] = field(default_factory=list)         # withheld in the city's country
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def checked(self) -> int:
+        return len(self.deleted) + len(self.edited) + len(self.withheld) + len(self.unchanged)
 
 
 # Library errors quote request URLs and headers; the Graph API takes its token in the query string.
@@ -114,3 +128,5 @@ class Connector(Protocol):
     def find_reply(self, account, to_external_id: str, text: str) -> str | None: ...
 
     def find_post(self, account, marker: str) -> str | None: ...  # our recent post carrying marker
+
+    def sync(self, account, external_ids: list[str]) -> SyncResult: ...  # deleted / edited / withheld

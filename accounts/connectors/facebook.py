@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlparse
 
@@ -27,6 +28,7 @@ from .base import (
     PermanentError,
     PermissionMissing,
     RateLimited,
+    SyncResult,
     TransientError,
 )
 from .text import split_reply
@@ -310,6 +312,28 @@ class FacebookConnector:
         next_cursor = newest.astimezone(UTC).isoformat() if newest else cursor
         return Batch(items=ordered, next_cursor=next_cursor, skipped=skipped)
 
+    def sync(self, account, external_ids: list[str]) -> SyncResult:
+        """Read each stored post or comment again: gone ones answer (#100) subcode 33, hidden ones
+        is_hidden, edited ones a new message (the caller compares it with what it stored)."""
+        api, last = self._api(account)
+        result = SyncResult()
+        for object_id in external_ids:
+            try:
+                with translate_errors(last):
+                    body = api.get_object(object_id=str(object_id), fields="id,message,is_hidden")
+            except ContentProblem:
+                result.deleted.append(str(object_id))
+                continue
+            if not isinstance(body, dict) or not body.get("id"):
+                result.unchanged.append(str(object_id))
+            elif body.get("is_hidden"):
+                result.withheld.append(str(object_id))
+            elif "message" in body:
+                result.edited[str(object_id)] = body.get("message") or ""
+            else:
+                result.unchanged.append(str(object_id))
+        return result
+
     def _publish(self, account, object_id: str, connection: str, text: str) -> str:
         parts = split_reply("facebook", text)
         if not parts:
@@ -370,6 +394,39 @@ def verify_signature(raw_body: bytes, header_value: str | None, app_secret: str)
     expected = hmac.new(app_secret.encode("utf-8"), raw_body, hashlib.sha256).hexdigest()
     provided = header_value[len("sha256="):].strip().lower()
     return hmac.compare_digest(expected.encode("ascii"), provided.encode("utf-8", "replace"))
+
+
+@dataclass(frozen=True)
+class FeedChange:
+    """A `feed` webhook change about an item already stored: removed, hidden or edited."""
+    page_id: str
+    external_id: str
+    verb: str  # remove, hide, edited
+    text: str = ""
+
+
+SYNC_VERBS = {"remove", "hide", "edited"}
+
+
+def feed_changes_from_webhook(payload: dict) -> list[FeedChange]:
+    """The remove/hide/edited changes of a `feed` delivery (comment_id for comments, post_id for
+    posts). Malformed changes are left out: the lookup of recent items catches them later."""
+    changes: list[FeedChange] = []
+    if not isinstance(payload, dict) or payload.get("object") != "page":
+        return changes
+    for entry in payload.get("entry") or []:
+        if not isinstance(entry, dict):
+            continue
+        for change in entry.get("changes") or []:
+            value = change.get("value") if isinstance(change, dict) else None
+            if not isinstance(value, dict) or change.get("field") != "feed" or value.get("verb") not in SYNC_VERBS:
+                continue
+            object_id = value.get("comment_id") if value.get("item") == "comment" else value.get("post_id")
+            if not object_id:
+                continue
+            changes.append(FeedChange(page_id=str(entry.get("id") or ""), external_id=str(object_id),
+                                      verb=str(value["verb"]), text=str(value.get("message") or "")))
+    return changes
 
 
 def page_ids_from_webhook(payload: dict) -> list[str]:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
-from .base import Batch, CannotLook, InboundItem
+from .base import Batch, CannotLook, InboundItem, SyncResult
 from .simulator_texts import compose
 
 # An idle account does not get a flood on its next poll.
@@ -91,3 +91,7 @@ class SimulatorConnector:
     def find_post(self, account, marker: str) -> str | None:
         # Simulated posts are kept nowhere: what an interrupted attempt did cannot be looked up.
         raise CannotLook("시뮬레이터는 이전 게시를 찾을 수 없습니다 (the simulator keeps no posts to search)")
+
+    def sync(self, account, external_ids: list[str]) -> SyncResult:
+        """Simulated citizens never delete or edit what they wrote."""
+        return SyncResult(unchanged=[str(i) for i in external_ids])

@@ -30,6 +30,7 @@ from .base import (
     PermanentError,
     PermissionMissing,
     RateLimited,
+    SyncResult,
     TransientError,
 )
 from .text import split_reply, x_fits
@@ -37,7 +38,11 @@ from .text import split_reply, x_fits
 TWEET_FIELDS = [
     "created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "lang", "author_id",
     "note_tweet",  # the full text of a long post; `text` holds only its first 280 weighted characters
+    "withheld",  # {"country_codes": [...]}: a post withheld in Korea is stored but never public
+    "edit_history_tweet_ids",
 ]
+WITHHELD_COUNTRY = "KR"
+LOOKUP_IDS = 100  # GET /2/tweets takes up to 100 ids a call
 USER_FIELDS = ["username", "name"]
 # A poll that falls this far behind stops paging; the next poll continues from the newest seen.
 MAX_PAGES = 50
@@ -238,7 +243,18 @@ def tweet_to_item(tweet: dict, users: dict[str, dict], fetched_at: datetime) -> 
         parent_id=str(replied_to),
         kind="reply" if replied_to else "mention",
         raw=tweet,
+        withheld=is_withheld(tweet),
     )
+
+
+def is_withheld(tweet: dict) -> bool:
+    withheld = tweet.get("withheld") or {}
+    return isinstance(withheld, dict) and WITHHELD_COUNTRY in (withheld.get("country_codes") or [])
+
+
+def _text_of(tweet: dict) -> str:
+    note = tweet.get("note_tweet") or {}
+    return html.unescape(note.get("text") or tweet.get("text") or "")
 
 
 def _call_again_on_5xx(call: Callable[..., dict], **params) -> dict:
@@ -326,6 +342,58 @@ class XConnector:
                     on_page(page)
         ordered = sorted(items.values(), key=lambda item: int(item.external_id))
         return Batch(items=ordered, next_cursor=newest, skipped=skipped)
+
+    def sync(self, account, external_ids: list[str]) -> SyncResult:
+        """Look the stored posts up again (GET /2/tweets?ids=, 100 a call): deleted ones come back as
+        resource-not-found errors, edited ones name a newer version in edit_history_tweet_ids (whose
+        text is read in a second lookup), withheld ones carry KR in withheld.country_codes."""
+        client, user_auth = self._client(account)
+        result = SyncResult()
+        latest: dict[str, str] = {}  # stored id -> id of its newest version
+        with translate_errors():
+            for start in range(0, len(external_ids), LOOKUP_IDS):
+                chunk = [str(i) for i in external_ids[start:start + LOOKUP_IDS]]
+                body = _call_again_on_5xx(client.get_tweets, ids=chunk, tweet_fields=TWEET_FIELDS,
+                                          user_auth=user_auth)
+                found = {str(t["id"]): t for t in (body.get("data") or []) if isinstance(t, dict) and t.get("id")}
+                problems = {str(e.get("resource_id") or e.get("value")): str(e.get("type") or "")
+                            for e in body.get("errors") or []
+                            if isinstance(e, dict) and e.get("resource_type", "tweet") == "tweet"}
+                for tweet_id in chunk:
+                    tweet = found.get(tweet_id)
+                    if tweet is None:
+                        problem = problems.get(tweet_id)
+                        if problem == PROBLEM + "resource-not-found":
+                            result.deleted.append(tweet_id)
+                        elif problem:
+                            # A protected or suspended author's post: not public any more, text kept.
+                            result.withheld.append(tweet_id)
+                        else:
+                            result.unchanged.append(tweet_id)  # not said: never delete on a guess
+                        continue
+                    if is_withheld(tweet):
+                        result.withheld.append(tweet_id)
+                        continue
+                    history = [str(i) for i in tweet.get("edit_history_tweet_ids") or []]
+                    if history and history[-1] != tweet_id:
+                        latest[tweet_id] = history[-1]
+                    else:
+                        result.unchanged.append(tweet_id)
+            newest_ids = list(latest.values())
+            newest: dict[str, dict] = {}
+            for start in range(0, len(newest_ids), LOOKUP_IDS):
+                body = _call_again_on_5xx(client.get_tweets, ids=newest_ids[start:start + LOOKUP_IDS],
+                                          tweet_fields=TWEET_FIELDS, user_auth=user_auth)
+                newest.update({str(t["id"]): t for t in body.get("data") or [] if isinstance(t, dict) and t.get("id")})
+            for tweet_id, newest_id in latest.items():
+                tweet = newest.get(newest_id)
+                if tweet is None:
+                    result.unchanged.append(tweet_id)  # the newer version not readable: keep what we have
+                elif is_withheld(tweet):
+                    result.withheld.append(tweet_id)
+                else:
+                    result.edited[tweet_id] = _text_of(tweet)
+        return result
 
     def _create(self, client: tweepy.Client, credentials: dict, text: str, reply_to: str | None) -> str:
         if not x_fits(text):

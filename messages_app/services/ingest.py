@@ -86,6 +86,7 @@ class NewMessage:
     raw: str  # JSON text
     is_simulated: bool
     is_private: bool
+    source_state: str
 
     @property
     def key(self) -> tuple[str, str]:
@@ -103,7 +104,9 @@ class NewMessage:
             url=url if len(url) <= 500 else "", conversation_id=_short(item.conversation_id, 100),
             parent_external_id=_short(item.parent_id, 100), posted_at=aware(item.posted_at),
             raw=_raw_json(item.raw), is_simulated=bool(item.is_simulated),
-            is_private=is_private or item.kind == "direct",
+            # A post withheld in Korea is stored for the staff but never public.
+            is_private=is_private or item.kind == "direct" or bool(item.withheld),
+            source_state="withheld" if item.withheld else "",
         )
 
 

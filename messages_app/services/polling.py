@@ -30,7 +30,7 @@ from accounts.models import Status as AccountStatus
 from core import locks
 from textkit import korean
 
-from . import ingest, pipeline
+from . import ingest, pipeline, sync
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +181,8 @@ def _fetch_and_store(account: Account, result: PollResult, early: korean.EarlyAn
     if note != account.health_note:
         Account.objects.filter(pk=account.pk).update(health_note=note)
         account.health_note = note
+    # Deleted, edited and withheld sources: the next slice of stored messages, once an interval.
+    sync.sync_due(account)
     return result
 
 
