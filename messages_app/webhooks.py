@@ -14,6 +14,7 @@ import re
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -22,6 +23,7 @@ from accounts.connectors.base import SyncResult
 from accounts.connectors.facebook import (
     FeedChange,
     feed_changes_from_webhook,
+    messenger_items_from_webhook,
     page_ids_from_webhook,
     verify_signature,
 )
@@ -29,7 +31,7 @@ from accounts.models import Account, Platform
 from accounts.models import Status as AccountStatus
 
 from .models import Message
-from .services import sync
+from .services import ingest, sync
 from .tasks.polling import poll_account
 
 logger = logging.getLogger(__name__)
@@ -90,8 +92,22 @@ def facebook(request):
     if not cache.add(f"webhook:facebook:{digest}", 1, timeout=REPLAY_WINDOW_SECONDS):
         return HttpResponse("ok (replay)")
     apply_feed_changes(feed_changes_from_webhook(payload))
+    store_messenger_messages(messenger_items_from_webhook(payload))
     queue_page_polls(page_ids)
     return HttpResponse("ok")
+
+
+def store_messenger_messages(by_page: dict) -> list[int]:
+    """Messenger messages are in the delivery itself (no feed to poll them from): stored at once,
+    private (kind direct), through the same ingest and its dedupe, so a replay stores nothing twice."""
+    new_ids: list[int] = []
+    for page_id, items in by_page.items():
+        account = Account.objects.filter(platform=Platform.FACEBOOK, platform_user_id=page_id,
+                                         status=AccountStatus.ACTIVE).first()
+        if account is not None and items:
+            with transaction.atomic():
+                new_ids += ingest.insert_items(account.pk, items, is_private=True)
+    return new_ids
 
 
 def apply_feed_changes(changes: list[FeedChange]) -> None:

@@ -224,6 +224,35 @@ def _item(obj: dict, kind: str, conversation_id: str, parent_id: str, fetched_at
     )
 
 
+MESSENGER_FIELDS = "updated_time,messages.limit(25){id,message,from,created_time}"
+
+
+def _messenger_catch_up(api: GraphAPI, page_id: str, since: datetime, fetched_at: datetime,
+                        skip) -> Iterator[InboundItem]:
+    """Messenger messages the webhook may have missed (/{page-id}/conversations, recently updated
+    first; needs pages_messaging, so only for accounts whose credentials say read_messenger)."""
+    body = api.get_connection(object_id=page_id, connection="conversations", platform="messenger",
+                              fields=MESSENGER_FIELDS, limit=25)
+    for conversation in body.get("data") or []:
+        if _parse_time(conversation.get("updated_time"), fetched_at) < since:
+            break
+        for message in ((conversation.get("messages") or {}).get("data") or []):
+            author = message.get("from") or {}
+            if str(author.get("id")) == page_id:
+                continue  # the page's own answers
+            if not message.get("id"):
+                skip(MISSING_ID_REASON)
+                continue
+            posted = _parse_time(message.get("created_time"), fetched_at)
+            if posted < since:
+                continue
+            yield InboundItem(
+                platform="facebook", external_id=str(message["id"]), text=message.get("message") or "",
+                posted_at=posted, author_id=str(author.get("id") or ""), author_name=author.get("name") or "",
+                conversation_id=str(author.get("id") or conversation.get("id") or ""), kind="direct", raw=message,
+            )
+
+
 def _own_post_ids(api: GraphAPI, page_id: str, posts: list[dict], since: datetime) -> set[str]:
     """The ids of the page's own posts among `posts`: those whose `from` is the page and, when a post
     comes without `from` (Graph leaves it out without the permission to read the author), those the
@@ -307,6 +336,9 @@ class FacebookConnector:
                         items[str(comment["id"])] = _item(comment, "comment", post_id, parent, fetched_at)
                     if reached_seen:
                         break
+            if (account.credentials or {}).get("read_messenger"):
+                for item in _messenger_catch_up(api, page_id, seen_until or window_start, fetched_at, skip):
+                    items[item.external_id] = item
         ordered = sorted(items.values(), key=lambda item: (item.posted_at, item.external_id))
         newest = max((item.posted_at for item in ordered), default=None)
         next_cursor = newest.astimezone(UTC).isoformat() if newest else cursor
@@ -427,6 +459,35 @@ def feed_changes_from_webhook(payload: dict) -> list[FeedChange]:
             changes.append(FeedChange(page_id=str(entry.get("id") or ""), external_id=str(object_id),
                                       verb=str(value["verb"]), text=str(value.get("message") or "")))
     return changes
+
+
+def messenger_items_from_webhook(payload: dict) -> dict[str, list[InboundItem]]:
+    """The Messenger messages of a `messages` delivery (entry[].messaging[]), by page id: private
+    items. The page's own messages (echoes) and events without a message id are left out."""
+    found: dict[str, list[InboundItem]] = {}
+    if not isinstance(payload, dict) or payload.get("object") != "page":
+        return found
+    for entry in payload.get("entry") or []:
+        if not isinstance(entry, dict):
+            continue
+        page_id = str(entry.get("id") or "")
+        for event in entry.get("messaging") or []:
+            message = event.get("message") if isinstance(event, dict) else None
+            if not isinstance(message, dict) or not message.get("mid") or message.get("is_echo"):
+                continue
+            sender = str((event.get("sender") or {}).get("id") or "")
+            if not sender or sender == page_id:
+                continue
+            try:
+                posted = datetime.fromtimestamp(int(event.get("timestamp")) / 1000, UTC)
+            except (TypeError, ValueError, OverflowError):
+                posted = datetime.now(UTC)
+            text = message.get("text") or ("[첨부 파일]" if message.get("attachments") else "")
+            found.setdefault(page_id, []).append(InboundItem(
+                platform="facebook", external_id=str(message["mid"]), text=text, posted_at=posted,
+                author_id=sender, conversation_id=sender, kind="direct", raw=event,
+            ))
+    return found
 
 
 def page_ids_from_webhook(payload: dict) -> list[str]:

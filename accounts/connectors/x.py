@@ -42,6 +42,7 @@ TWEET_FIELDS = [
     "edit_history_tweet_ids",
 ]
 WITHHELD_COUNTRY = "KR"
+DM_EVENT_FIELDS = ["id", "text", "event_type", "created_at", "sender_id", "dm_conversation_id"]
 LOOKUP_IDS = 100  # GET /2/tweets takes up to 100 ids a call
 USER_FIELDS = ["username", "name"]
 # A poll that falls this far behind stops paging; the next poll continues from the newest seen.
@@ -247,6 +248,17 @@ def tweet_to_item(tweet: dict, users: dict[str, dict], fetched_at: datetime) -> 
     )
 
 
+def split_cursor(cursor: str) -> tuple[str, str]:
+    """The mentions' since_id and the direct messages' last event id of an account's cursor
+    ("<since_id>" before DMs were read, "<since_id> dm:<event id>" since)."""
+    mentions, _, dms = (cursor or "").partition(" dm:")
+    return mentions.strip(), dms.strip()
+
+
+def join_cursor(mentions: str, dms: str) -> str:
+    return f"{mentions} dm:{dms}" if dms else mentions
+
+
 def is_withheld(tweet: dict) -> bool:
     withheld = tweet.get("withheld") or {}
     return isinstance(withheld, dict) and WITHHELD_COUNTRY in (withheld.get("country_codes") or [])
@@ -312,6 +324,7 @@ class XConnector:
             raise PermanentError("X 사용자 ID가 없습니다 (platform_user_id is empty)")
         client, user_auth = self._client(account)
         fetched_at = datetime.now(UTC)
+        cursor, dm_cursor = split_cursor(cursor)
         items: dict[str, InboundItem] = {}
         newest = cursor or ""
         skipped: dict[str, int] = {}
@@ -340,8 +353,51 @@ class XConnector:
                         page.append(item.text)
                 if on_page is not None and page:
                     on_page(page)
-        ordered = sorted(items.values(), key=lambda item: int(item.external_id))
-        return Batch(items=ordered, next_cursor=newest, skipped=skipped)
+        dms, dm_cursor = self._direct_messages(account, dm_cursor, fetched_at, skipped)
+        ordered = sorted(items.values(), key=lambda item: int(item.external_id)) + dms
+        return Batch(items=ordered, next_cursor=join_cursor(newest, dm_cursor), skipped=skipped)
+
+    def _direct_messages(self, account, since: str, fetched_at: datetime,
+                         skipped: dict[str, int]) -> tuple[list[InboundItem], str]:
+        """Direct messages to the account since `since` (GET /2/dm_events, newest first, paged until
+        the last seen event): private items. Read only with a user-context token granted dm.read
+        (credentials `dm_user_token`, OAuth 2.0 user context)."""
+        token = (account.credentials or {}).get("dm_user_token")
+        if not token:
+            return [], since
+        client = self._client_factory({"bearer_token": token})
+        own_id = str(account.platform_user_id)
+        newest, found = since, []
+        with translate_errors():
+            pages = _pages(partial(client.get_direct_message_events, user_auth=False), MAX_PAGES,
+                           event_types="MessageCreate", expansions=["sender_id"],
+                           dm_event_fields=DM_EVENT_FIELDS, user_fields=USER_FIELDS, max_results=100)
+            for body in pages:
+                users = {str(u["id"]): u for u in (body.get("includes") or {}).get("users") or []}
+                reached = False
+                for event in body.get("data") or []:
+                    if not isinstance(event, dict) or not event.get("id"):
+                        skipped[MISSING_ID_REASON] = skipped.get(MISSING_ID_REASON, 0) + 1
+                        continue
+                    event_id = str(event["id"])
+                    if since and int(event_id) <= int(since):
+                        reached = True
+                        break
+                    newest = _newest(newest, event_id)
+                    sender = str(event.get("sender_id") or "")
+                    if sender == own_id:
+                        continue  # our own answers in the conversation
+                    author = users.get(sender, {})
+                    found.append(InboundItem(
+                        platform="x", external_id=f"dm:{event_id}", text=html.unescape(event.get("text") or ""),
+                        posted_at=_parse_time(event.get("created_at"), fetched_at), author_id=sender,
+                        author_handle=author.get("username", ""), author_name=author.get("name", ""),
+                        url="", conversation_id=str(event.get("dm_conversation_id") or ""), parent_id="",
+                        kind="direct", raw=event,
+                    ))
+                if reached:
+                    break
+        return sorted(found, key=lambda item: int(item.external_id[3:])), newest
 
     def sync(self, account, external_ids: list[str]) -> SyncResult:
         """Look the stored posts up again (GET /2/tweets?ids=, 100 a call): deleted ones come back as

@@ -1,0 +1,129 @@
+"""Direct messages, private end to end: X DMs read by the poll (GET /2/dm_events, paged, from the
+last seen event), Messenger messages from the signed webhook and the /conversations catch-up, all
+stored private and routed like the rest, never on a public surface."""
+
+import hashlib
+import hmac
+import json
+
+import pytest
+import responses
+from django.core.cache import cache
+from responses import matchers
+
+from accounts.models import Account, Status
+from messages_app.models import Kind, Message
+from messages_app.services import polling
+from portal import selectors
+from tests.accounts.recordings import add, load
+
+X_USER = "1240217562"
+MENTIONS = f"https://api.twitter.com/2/users/{X_USER}/mentions"
+DM_EVENTS = "https://api.twitter.com/2/dm_events"
+PAGE = "112233445566778"
+G = "https://graph.facebook.com/v24.0"
+MID = "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P"
+
+
+@pytest.fixture(autouse=True)
+def _clean_keys(seeded):
+    cache.delete_pattern("poll:*")
+    cache.delete_pattern("webhook:*")
+    yield
+    cache.delete_pattern("poll:*")
+
+
+@pytest.fixture
+def rsps():
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        yield mock
+
+
+@pytest.fixture
+def x_account():
+    account = Account.objects.filter(platform="x", is_polled=True, status=Status.ACTIVE).order_by("pk").first()
+    account.platform_user_id, account.poll_cursor = X_USER, "1785800000000000000"
+    account.credentials = {"bearer_token": "AAAAtest", "dm_user_token": "dmUserContextToken"}
+    account.save()
+    return account
+
+
+def public_ids():
+    return set(selectors.any_public().values_list("external_id", flat=True))
+
+
+def test_x_dms_are_read_paged_stored_private_and_the_cursor_remembers_them(rsps, x_account):
+    add(rsps, "GET", MENTIONS, "x_mentions_empty.json")
+    first = add(rsps, "GET", DM_EVENTS, "x_dm_events_page1.json",
+                match=[matchers.query_param_matcher({"event_types": "MessageCreate"}, strict_match=False)])
+    add(rsps, "GET", DM_EVENTS, "x_dm_events_page2.json",
+        match=[matchers.query_param_matcher({"pagination_token": "18LAA5FFPEGWFZZZ"}, strict_match=False)])
+    result = polling.poll(x_account)
+
+    assert first.calls[0].request.headers["Authorization"] == "Bearer dmUserContextToken"
+    stored = Message.objects.filter(platform="x", kind=Kind.DIRECT).order_by("external_id")
+    # Two citizens' messages; the city's own answer in a conversation is not one.
+    assert [m.external_id for m in stored] == ["dm:1865000000000000001", "dm:1865000000000000003"]
+    assert all(m.is_private for m in stored) and sorted(result.new_ids) == sorted(m.pk for m in stored)
+    assert stored[1].author_handle == "jihoon_p" and "싱크홀" in stored[1].text
+    assert not {m.external_id for m in stored} & public_ids()
+    x_account.refresh_from_db()
+    assert x_account.poll_cursor == "1785800000000000000 dm:1865000000000000003"
+
+    # The next poll stops at the last seen event and stores nothing twice.
+    add(rsps, "GET", MENTIONS, "x_mentions_empty.json")
+    add(rsps, "GET", DM_EVENTS, "x_dm_events_page1.json")
+    assert polling.poll(x_account).new_ids == []
+    mentions_call = [c for c in rsps.calls if c.request.url.startswith(MENTIONS)][-1]
+    assert "since_id=1785800000000000000" in mentions_call.request.url
+
+
+def test_without_a_dm_token_no_dm_is_asked_for(rsps, x_account):
+    x_account.credentials = {"bearer_token": "AAAAtest"}
+    x_account.save()
+    add(rsps, "GET", MENTIONS, "x_mentions_empty.json")
+    polling.poll(x_account)
+    assert not [c for c in rsps.calls if c.request.url.startswith(DM_EVENTS)]
+
+
+@pytest.fixture
+def page(settings):
+    settings.FACEBOOK_APP_SECRET = "test-app-secret"
+    account = Account.objects.filter(platform="facebook", is_polled=True, status=Status.ACTIVE).order_by("pk").first()
+    account.platform_user_id = PAGE
+    account.credentials = {"page_access_token": "EAAGtestpagetoken", "read_messenger": True}
+    account.save()
+    return account
+
+
+def deliver(client, name):
+    body = json.dumps(load(name)["body"], ensure_ascii=False).encode()
+    signature = "sha256=" + hmac.new(b"test-app-secret", body, hashlib.sha256).hexdigest()
+    return client.post("/webhooks/facebook/", body, content_type="application/json",
+                       HTTP_X_HUB_SIGNATURE_256=signature)
+
+
+def test_a_signed_messenger_message_is_stored_private_and_routed(client, page, monkeypatch):
+    from messages_app.tasks import polling as poll_tasks
+
+    monkeypatch.setattr(poll_tasks.poll_account, "delay", lambda *a, **k: None)
+    assert deliver(client, "fb_webhook_messages.json").status_code == 200
+    message = Message.objects.get(platform="facebook", external_id=MID)
+    assert message.kind == Kind.DIRECT and message.is_private and message.account_id == page.pk
+    assert message.author_external_id == "6543210987654321" and "불법 주정차" in message.text
+    assert message.status  # through the same pipeline as the rest
+    assert not Message.objects.filter(text__startswith="안녕하세요, 서울시입니다").exists()  # the echo
+    assert MID not in public_ids()
+    cache.delete_pattern("webhook:*")  # past the replay window: still stored once
+    assert deliver(client, "fb_webhook_messages.json").status_code == 200
+    assert Message.objects.filter(platform="facebook", external_id=MID).count() == 1
+
+
+def test_conversations_catch_up_what_the_webhook_missed(rsps, page):
+    add(rsps, "GET", f"{G}/{PAGE}/feed", "fb_comments_none.json")
+    conversations = add(rsps, "GET", f"{G}/{PAGE}/conversations", "fb_conversations.json")
+    polling.poll(page)
+    assert "platform=messenger" in conversations.calls[0].request.url
+    message = Message.objects.get(platform="facebook", external_id=MID)
+    assert message.is_private and message.kind == Kind.DIRECT and message.author_name == "정다은"
+    assert not Message.objects.filter(external_id="m_page0000000000000000000000000000000000000001").exists()
