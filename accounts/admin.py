@@ -22,13 +22,13 @@ class AccountAdmin(admin.ModelAdmin):
     autocomplete_fields = ("owner_division",)
     actions = ["pause", "resume"]
     readonly_fields = ("credentials_state", "retired_notice", "last_polled_at", "last_error",
-                       "last_error_at", "poll_cursor", "created_at")
+                       "last_error_at", "health_note", "poll_cursor", "created_at")
     fieldsets = (
         (None, {"fields": ("retired_notice", "platform", "handle", "display_name", "profile_url",
                            "platform_user_id", "owner_division", "operator", "field", "district", "is_mayor",
                            "follower_count", "status")}),
         ("수집", {"fields": ("is_polled", "poll_interval_seconds", "poll_cursor", "last_polled_at", "last_error",
-                           "last_error_at")}),
+                           "last_error_at", "health_note")}),
         ("자격 증명", {"fields": ("credentials_state", "new_credentials", "clear_credentials")}),
     )
 
@@ -42,13 +42,14 @@ class AccountAdmin(admin.ModelAdmin):
     @admin.display(description="상태", ordering="status")
     def status_badge(self, account):
         tones = {Status.ACTIVE: "ok", Status.PAUSED: "warn", Status.NEEDS_REAUTH: "error",
-                 Status.RETIRED: "muted"}
+                 Status.SUSPENDED: "error", Status.RETIRED: "muted"}
         return format_html('<span class="state state-{}">{}</span>', tones.get(account.status, "muted"),
                            account.get_status_display())
 
     @admin.display(description="마지막 오류")
     def short_error(self, account):
-        error = account.last_error or "-"
+        # What the last poll left out (e.g. "권한 부족: MODERATE 2건") is shown when there is no error.
+        error = account.last_error or account.health_note or "-"
         return error[:60] + "…" if len(error) > 60 else error
 
     @admin.display(description="자격 증명")

@@ -123,3 +123,13 @@ def test_a_suspended_polled_user_is_an_account_state(rsps, x_account):
     assert polling.poll(x_account).error == "account_suspended"
     x_account.refresh_from_db()
     assert x_account.status == Status.SUSPENDED and "suspended" in x_account.last_error
+
+
+def test_the_registry_screen_shows_what_the_last_poll_left_out(client, fb_account):
+    from users.models import User
+
+    Account.objects.filter(pk=fb_account.pk).update(health_note="권한 부족: MODERATE 2건", last_error="")
+    client.force_login(User.objects.create_superuser("ops", password="pw"))
+    assert "권한 부족: MODERATE 2건" in client.get("/admin/accounts/account/").content.decode()
+    assert "권한 부족: MODERATE 2건" in client.get(
+        f"/admin/accounts/account/{fb_account.pk}/change/").content.decode()
