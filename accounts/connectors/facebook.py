@@ -253,6 +253,23 @@ def _messenger_catch_up(api: GraphAPI, page_id: str, since: datetime, fetched_at
             )
 
 
+REPLY_WINDOW_CLOSED = "답변 가능 기간이 지났습니다 (Messenger의 답장 가능 기간이 지났습니다)"
+STANDARD_WINDOW = timedelta(hours=24)
+HUMAN_AGENT_WINDOW = timedelta(days=7)
+
+
+def messenger_reply_terms(asked_at: datetime, now: datetime, human_agent: bool) -> dict | None:
+    """How a Messenger message may still be answered: within 24 hours as a RESPONSE, up to 7 days
+    with the HUMAN_AGENT tag when the app has that permission (credentials human_agent), else None
+    (the staff screen says REPLY_WINDOW_CLOSED before anyone writes)."""
+    waited = now - asked_at
+    if waited <= STANDARD_WINDOW:
+        return {"messaging_type": "RESPONSE"}
+    if human_agent and waited <= HUMAN_AGENT_WINDOW:
+        return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
+    return None
+
+
 def _own_post_ids(api: GraphAPI, page_id: str, posts: list[dict], since: datetime) -> set[str]:
     """The ids of the page's own posts among `posts`: those whose `from` is the page and, when a post
     comes without `from` (Graph leaves it out without the permission to read the author), those the
@@ -378,8 +395,30 @@ class FacebookConnector:
                 ids.append(str(body["id"]))
         return ids[0]
 
-    def reply(self, account, to_external_id: str, text: str) -> str:
+    def reply(self, account, to_external_id: str, text: str, private: bool = False) -> str:
+        if private:
+            return self._send_message(account, str(to_external_id), text)
         return self._publish(account, str(to_external_id), "comments", text)
+
+    def _send_message(self, account, mid: str, text: str) -> str:
+        """A private answer through the Send API: the message answered names its sender (PSID) and
+        time, which decides whether it may still be answered (messenger_reply_terms)."""
+        if not text.strip():
+            raise PermanentError("빈 답변은 보낼 수 없습니다 (empty text)")
+        api, last = self._api(account)
+        with translate_errors(last):
+            asked = api.get_object(object_id=mid, fields="id,from,created_time")
+            recipient = str((asked.get("from") or {}).get("id") or "")
+            if not recipient:
+                raise PermanentError("답할 메시지의 보낸 사람을 알 수 없습니다 (no sender)")
+            terms = messenger_reply_terms(_parse_time(asked.get("created_time"), datetime.now(UTC)),
+                                          datetime.now(UTC), bool((account.credentials or {}).get("human_agent")))
+            if terms is None:
+                raise ContentProblem(REPLY_WINDOW_CLOSED)
+            data = {"recipient": json.dumps({"id": recipient}), "message": json.dumps({"text": text[:2000]}),
+                    **terms}
+            body = api.post_object(object_id=str(account.platform_user_id), connection="messages", data=data)
+            return str(body["message_id"])
 
     def post(self, account, text: str) -> str:
         return self._publish(account, str(account.platform_user_id), "feed", text)

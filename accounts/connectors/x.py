@@ -42,6 +42,7 @@ TWEET_FIELDS = [
     "edit_history_tweet_ids",
 ]
 WITHHELD_COUNTRY = "KR"
+DM_MAX_CHARS = 10_000  # a direct message's length limit
 DM_EVENT_FIELDS = ["id", "text", "event_type", "created_at", "sender_id", "dm_conversation_id"]
 LOOKUP_IDS = 100  # GET /2/tweets takes up to 100 ids a call
 USER_FIELDS = ["username", "name"]
@@ -248,6 +249,18 @@ def tweet_to_item(tweet: dict, users: dict[str, dict], fetched_at: datetime) -> 
     )
 
 
+def dm_external_id(sender_id: str, event_id: str) -> str:
+    """A direct message's stored id: its sender (whom a private answer goes to) and its event."""
+    return f"dm:{sender_id}:{event_id}"
+
+
+def dm_sender(external_id: str) -> str:
+    parts = str(external_id).split(":")
+    if len(parts) != 3 or parts[0] != "dm" or not parts[1]:
+        raise PermanentError(f"X 쪽지 ID가 아닙니다 (not a direct message id): {external_id}")
+    return parts[1]
+
+
 def split_cursor(cursor: str) -> tuple[str, str]:
     """The mentions' since_id and the direct messages' last event id of an account's cursor
     ("<since_id>" before DMs were read, "<since_id> dm:<event id>" since)."""
@@ -389,7 +402,8 @@ class XConnector:
                         continue  # our own answers in the conversation
                     author = users.get(sender, {})
                     found.append(InboundItem(
-                        platform="x", external_id=f"dm:{event_id}", text=html.unescape(event.get("text") or ""),
+                        platform="x", external_id=dm_external_id(sender, event_id),
+                        text=html.unescape(event.get("text") or ""),
                         posted_at=_parse_time(event.get("created_at"), fetched_at), author_id=sender,
                         author_handle=author.get("username", ""), author_name=author.get("name", ""),
                         url="", conversation_id=str(event.get("dm_conversation_id") or ""), parent_id="",
@@ -397,7 +411,7 @@ class XConnector:
                     ))
                 if reached:
                     break
-        return sorted(found, key=lambda item: int(item.external_id[3:])), newest
+        return sorted(found, key=lambda item: int(item.raw["id"])), newest
 
     def sync(self, account, external_ids: list[str]) -> SyncResult:
         """Look the stored posts up again (GET /2/tweets?ids=, 100 a call): deleted ones come back as
@@ -472,8 +486,24 @@ class XConnector:
             previous = self._create(client, credentials, part, previous)
         return first
 
-    def reply(self, account, to_external_id: str, text: str) -> str:
+    def reply(self, account, to_external_id: str, text: str, private: bool = False) -> str:
+        if private:
+            return self._send_dm(account, str(to_external_id), text)
         return self._thread(account, text, str(to_external_id))
+
+    def _send_dm(self, account, to_external_id: str, text: str) -> str:
+        """POST /2/dm_conversations/with/{participant}/messages, with the user-context token."""
+        if not text.strip():
+            raise PermanentError("빈 답변은 보낼 수 없습니다 (empty text)")
+        token = (account.credentials or {}).get("dm_user_token")
+        if not token:
+            raise PermissionMissing("dm.write", "X 쪽지 권한 없음: dm.write 권한의 사용자 토큰이 필요합니다")
+        client = self._client_factory({"bearer_token": token})
+        with translate_errors():
+            body = client.create_direct_message(participant_id=dm_sender(to_external_id), text=text[:DM_MAX_CHARS],
+                                                user_auth=False)
+            event_id = str(body["data"]["dm_event_id"])
+        return dm_external_id(str(account.platform_user_id), event_id)
 
     def post(self, account, text: str) -> str:
         return self._thread(account, text, None)

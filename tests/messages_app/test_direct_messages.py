@@ -63,9 +63,9 @@ def test_x_dms_are_read_paged_stored_private_and_the_cursor_remembers_them(rsps,
     assert first.calls[0].request.headers["Authorization"] == "Bearer dmUserContextToken"
     stored = Message.objects.filter(platform="x", kind=Kind.DIRECT).order_by("external_id")
     # Two citizens' messages; the city's own answer in a conversation is not one.
-    assert [m.external_id for m in stored] == ["dm:1865000000000000001", "dm:1865000000000000003"]
+    assert [m.external_id for m in stored] == ["dm:9100000020:1865000000000000003", "dm:9100000021:1865000000000000001"]
     assert all(m.is_private for m in stored) and sorted(result.new_ids) == sorted(m.pk for m in stored)
-    assert stored[1].author_handle == "jihoon_p" and "싱크홀" in stored[1].text
+    assert stored[0].author_handle == "jihoon_p" and "싱크홀" in stored[0].text
     assert not {m.external_id for m in stored} & public_ids()
     x_account.refresh_from_db()
     assert x_account.poll_cursor == "1785800000000000000 dm:1865000000000000003"
