@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('messages_app', '0009_staff_assignee_and_queue_indexes'),
+        ('messages_app', '0011_outbox_drop_moved_columns'),
     ]
 
     operations = [
