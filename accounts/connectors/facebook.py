@@ -22,6 +22,7 @@ from .base import (
     AppProblem,
     AuthExpired,
     Batch,
+    CannotLook,
     ConnectorError,
     ContentProblem,
     InboundItem,
@@ -253,6 +254,7 @@ def _messenger_catch_up(api: GraphAPI, page_id: str, since: datetime, fetched_at
             )
 
 
+MESSENGER_ID_PREFIXES = ("m_", "mid.")  # Messenger message ids; posts and comments are numeric
 REPLY_WINDOW_CLOSED = "답변 가능 기간이 지났습니다 (Messenger의 답장 가능 기간이 지났습니다)"
 STANDARD_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
@@ -424,6 +426,9 @@ class FacebookConnector:
         return self._publish(account, str(account.platform_user_id), "feed", text)
 
     def find_reply(self, account, to_external_id: str, text: str) -> str | None:
+        if str(to_external_id).startswith(MESSENGER_ID_PREFIXES):
+            # A Messenger answer is not searched for: a person checks the conversation.
+            raise CannotLook("Messenger 대화는 검색할 수 없습니다 (a Messenger conversation cannot be searched)")
         parts = split_reply("facebook", text)
         if not parts:
             return None

@@ -491,6 +491,25 @@ class XConnector:
             return self._send_dm(account, str(to_external_id), text)
         return self._thread(account, text, str(to_external_id))
 
+    def _find_dm(self, account, to_external_id: str, text: str) -> str | None:
+        """Our direct message with this text in the conversation with the sender, if we sent it
+        (GET /2/dm_conversations/with/{id}/dm_events, newest first)."""
+        token = (account.credentials or {}).get("dm_user_token")
+        if not token:
+            raise CannotLook("X 쪽지를 읽을 토큰이 없습니다 (no dm.read token to look with)")
+        client = self._client_factory({"bearer_token": token})
+        own_id = str(account.platform_user_id)
+        wanted = _SPACES.sub(" ", text[:DM_MAX_CHARS]).strip()
+        with translate_errors():
+            body = client.get_direct_message_events(participant_id=dm_sender(to_external_id), user_auth=False,
+                                                    event_types="MessageCreate", dm_event_fields=DM_EVENT_FIELDS,
+                                                    max_results=100)
+            for event in body.get("data") or []:
+                sent = _SPACES.sub(" ", html.unescape(event.get("text") or "")).strip()
+                if str(event.get("sender_id")) == own_id and sent == wanted:
+                    return dm_external_id(own_id, str(event["id"]))
+        return None
+
     def _send_dm(self, account, to_external_id: str, text: str) -> str:
         """POST /2/dm_conversations/with/{participant}/messages, with the user-context token."""
         if not text.strip():
@@ -510,6 +529,8 @@ class XConnector:
 
     def find_reply(self, account, to_external_id: str, text: str) -> str | None:
         """The id of a reply we already posted to `to_external_id` with this text, if any."""
+        if str(to_external_id).startswith("dm:"):
+            return self._find_dm(account, str(to_external_id), text)
         parts = split_reply("x", text)
         if not parts:
             return None

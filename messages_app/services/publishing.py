@@ -5,10 +5,13 @@ when it commits, each later part when the one before it is posted.
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts import connectors
+from accounts.connectors import facebook
 from accounts.models import Platform
 from core.errors import ApplicationError
 from departments.models import Division
@@ -17,7 +20,7 @@ from outbound.models import Posting
 from textkit.textclean import sanitize_text
 from users.models import User
 
-from ..models import Answer, Message, Outbox, Status
+from ..models import Answer, Kind, Message, Outbox, Status
 from . import search, workflow
 
 # Channels where the answer is given by phone/letter or only on the portal: nothing to post.
@@ -39,6 +42,8 @@ def create_answer(message: Message, author: User, text: str, division: Division 
     text = sanitize_text(text).strip()
     if not text:
         raise AnswerError("답변 내용을 입력하세요 (the answer is empty).")
+    if closed := reply_window_closed(message):
+        raise AnswerError(closed)
     try:
         with transaction.atomic():
             locked = Message.objects.select_for_update().get(pk=message.pk)
@@ -67,9 +72,24 @@ def create_answer(message: Message, author: User, text: str, division: Division 
     return answer
 
 
+def reply_window_closed(message: Message, now: datetime | None = None) -> str:
+    """Why a direct message can no longer be answered on its platform, or "" (Messenger: 24 hours,
+    7 days with the HUMAN_AGENT tag when the page's app has it). Staff are told before they write."""
+    if message.kind != Kind.DIRECT or message.platform != Platform.FACEBOOK or message.account is None:
+        return ""
+    human_agent = bool((message.account.credentials or {}).get("human_agent"))
+    terms = facebook.messenger_reply_terms(message.posted_at, now or timezone.now(), human_agent)
+    return "" if terms is not None else facebook.REPLY_WINDOW_CLOSED
+
+
 def _outbox_rows(message: Message, answer: Answer) -> list[Outbox]:
     if message.platform in NO_OUTBOX_PLATFORMS or message.account_id is None:
         return []
+    if message.kind == Kind.DIRECT:
+        # A direct message is answered privately, in one message, to the person who wrote it.
+        private = outbound.create([Posting(kind=Posting.Kind.ANSWER, account_id=message.account_id,
+                                           text=answer.text, reply_to=message.external_id, private=True)])
+        return Outbox.objects.bulk_create(Outbox(answer=answer, posting=posting) for posting in private)
     parts = connectors.split_reply(message.platform, answer.text) or [answer.text]
     # Every part answers the citizen's message; on X a later part answers the part before it
     # (its id is only known once that is posted), so the thread reads in order.

@@ -89,3 +89,23 @@ def test_reply_terms_for_the_staff_screen():
     assert facebook.messenger_reply_terms(now - timedelta(hours=23), now, False) == {"messaging_type": "RESPONSE"}
     assert facebook.messenger_reply_terms(now - timedelta(hours=25), now, False) is None
     assert facebook.messenger_reply_terms(now - timedelta(days=6), now, True)["tag"] == "HUMAN_AGENT"
+
+
+def test_x_looks_for_an_interrupted_dm_answer_in_the_conversation(rsps):
+    account = SimpleNamespace(platform="x", handle="seoulmania", platform_user_id="1240217562",
+                              credentials={"bearer_token": "app", "dm_user_token": "dmUserContextToken"})
+    conversation = "https://api.twitter.com/2/dm_conversations/with/9100000021/dm_events"
+    add(rsps, "GET", conversation, "x_dm_events_page1.json")
+    connector = x.XConnector(client_factory=x.make_client)
+    # The recorded conversation holds our "네, 확인해 보겠습니다." (event ...002) and not another text.
+    assert connector.find_reply(account, "dm:9100000021:1865000000000000001", "네, 확인해  보겠습니다.") == \
+        "dm:1240217562:1865000000000000002"
+    add(rsps, "GET", conversation, "x_dm_events_page1.json")
+    assert connector.find_reply(account, "dm:9100000021:1865000000000000001", "다른 답변") is None
+
+
+def test_a_messenger_answer_cannot_be_looked_for():
+    from accounts.connectors.base import CannotLook
+
+    with pytest.raises(CannotLook):
+        facebook.FacebookConnector().find_reply(fb_account(), MID, "답변")

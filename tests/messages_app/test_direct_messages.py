@@ -127,3 +127,72 @@ def test_conversations_catch_up_what_the_webhook_missed(rsps, page):
     message = Message.objects.get(platform="facebook", external_id=MID)
     assert message.is_private and message.kind == Kind.DIRECT and message.author_name == "정다은"
     assert not Message.objects.filter(external_id="m_page0000000000000000000000000000000000000001").exists()
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    from outbound import services as outbound
+
+    sent = []
+    monkeypatch.setattr(outbound, "queue", lambda ids, countdown=None: sent.extend(ids))
+    return sent
+
+
+def _division_staff():
+    from departments.models import Division
+    from users.models import User
+
+    return User.objects.create_superuser("answerer", password="pw"), Division.objects.first()
+
+
+def test_an_x_dm_is_answered_privately_through_the_posting_engine(rsps, x_account, queued,
+                                                                 django_capture_on_commit_callbacks):
+    from messages_app.services import publishing
+    from outbound import services as outbound
+    from outbound.models import Posting
+
+    add(rsps, "GET", MENTIONS, "x_mentions_empty.json")
+    add(rsps, "GET", DM_EVENTS, "x_dm_events_page1.json")
+    add(rsps, "GET", DM_EVENTS, "x_dm_events_page2.json",
+        match=[matchers.query_param_matcher({"pagination_token": "18LAA5FFPEGWFZZZ"}, strict_match=False)])
+    polling.poll(x_account)
+    message = Message.objects.get(external_id="dm:9100000020:1865000000000000003")
+    staff, division = _division_staff()
+    long_answer = "안녕하세요, 서울시입니다. 싱크홀 신고 감사합니다. 오늘 중으로 현장을 확인하겠습니다. " * 4
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = publishing.create_answer(message, staff, long_answer, division)
+    posting = Posting.objects.get(answer_part__answer=answer)  # one private message, not a public thread
+    assert posting.private and posting.reply_to == message.external_id and queued == [posting.pk]
+
+    sent = add(rsps, "POST", "https://api.twitter.com/2/dm_conversations/with/9100000020/messages",
+               "x_dm_sent.json")
+    assert outbound.post_once(posting.pk).outcome == "posted"
+    assert json.loads(sent.calls[0].request.body) == {"text": long_answer.strip()}
+    assert not [c for c in rsps.calls if c.request.url == "https://api.twitter.com/2/tweets"]  # nothing public
+
+
+def test_a_messenger_message_past_its_window_is_refused_before_staff_write(client, page, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from messages_app.services import publishing
+    from messages_app.tasks import polling as poll_tasks
+
+    monkeypatch.setattr(poll_tasks.poll_account, "delay", lambda *a, **k: None)
+    deliver(client, "fb_webhook_messages.json")
+    message = Message.objects.get(external_id=MID)
+    Message.objects.filter(pk=message.pk).update(posted_at=timezone.now() - timedelta(hours=30))
+    message.refresh_from_db()
+    assert publishing.reply_window_closed(message).startswith("답변 가능 기간이 지났습니다")
+    staff, division = _division_staff()
+    with pytest.raises(publishing.AnswerError, match="답변 가능 기간이 지났습니다"):
+        publishing.create_answer(message, staff, "답변드립니다", division)
+    from messages_app.models import Answer
+
+    assert not Answer.objects.filter(message=message).exists()
+    # With the HUMAN_AGENT permission the page may still answer for 7 days.
+    page.credentials = {**page.credentials, "human_agent": True}
+    page.save()
+    message = Message.objects.select_related("account").get(pk=message.pk)
+    assert publishing.reply_window_closed(message) == ""
