@@ -68,7 +68,7 @@ class Account(models.Model):
     last_error = models.TextField("마지막 오류", blank=True)
     last_error_at = models.DateTimeField("마지막 오류 시각", null=True, blank=True)
     # What the last poll had to leave out, e.g. "권한 부족: MODERATE 3건": the rest was stored.
-    health_note = models.CharField("수집 상태", max_length=500, blank=True)
+    health_note = models.CharField("수집 상태", max_length=500, blank=True, default="", db_default="")
     created_at = models.DateTimeField("등록일", auto_now_add=True)
 
     class Meta:

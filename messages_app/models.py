@@ -67,7 +67,7 @@ class Message(models.Model):
     # What the platform says of the original since it was stored (services.sync): deleted by its
     # author (hidden, text replaced), withheld in Korea (private), or as sent ("").
     source_state = models.CharField("원문 상태", max_length=20, choices=SourceState.choices, blank=True,
-                                    default="")
+                                    default="", db_default="")  # db_default: raw INSERTs (demo data)
     source_checked_at = models.DateTimeField("원문 확인 시각", null=True, blank=True)
     # Where in Seoul the text is about (textkit.places, from the analysis made at ingest).
     district = models.CharField("자치구", max_length=5, blank=True, default="", choices=DISTRICT_CHOICES)
