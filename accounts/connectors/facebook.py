@@ -289,6 +289,10 @@ def _comparable(text: str) -> str:
 
 class FacebookConnector:
     platform = "facebook"
+    # sync(): the recent items (comments are rarely deleted later), one Graph call each, 20 a cycle
+    # (~2,000 calls a day at a 15-minute cycle, well within a page's Business Use Case budget).
+    sync_window = LOOKBACK
+    sync_batch = 20
 
     def __init__(self, api_factory=make_api):
         self._api_factory = api_factory

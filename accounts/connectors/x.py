@@ -318,6 +318,9 @@ def _pages(call: Callable[..., dict], max_pages: int, **params) -> Iterator[dict
 
 class XConnector:
     platform = "x"
+    # sync(): public posts up to 30 days old, GET /2/tweets takes 100 ids a call.
+    sync_window = timedelta(days=30)
+    sync_batch = LOOKUP_IDS
 
     def __init__(self, client_factory: Callable[[dict], tweepy.Client] = reused_client):
         self._client_factory = client_factory

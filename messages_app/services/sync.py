@@ -51,11 +51,12 @@ def sync_key(account_id: int) -> str:
     return f"poll:sync:{account_id}"
 
 
-def candidates(account: Account, limit: int | None = SYNC_BATCH, fresh: timedelta | None = None) -> list[str]:
-    """The account's messages that are or could become public, posted within SYNC_WINDOW, the
+def candidates(account: Account, limit: int | None = SYNC_BATCH, fresh: timedelta | None = None,
+               window: timedelta = SYNC_WINDOW) -> list[str]:
+    """The account's messages that are or could become public, posted within `window`, the
     longest unchecked first; without those received within `fresh` (the fetch has just seen them)."""
     now = timezone.now()
-    rows = (Message.objects.filter(account=account, posted_at__gte=now - SYNC_WINDOW, source_state="",
+    rows = (Message.objects.filter(account=account, posted_at__gte=now - window, source_state="",
                                    is_private=False, hidden_by_author=False, is_simulated=False,
                                    received_at__lte=now - (fresh or timedelta(0)))
             .exclude(kind__in=NEVER_PUBLIC_KINDS)
@@ -81,10 +82,13 @@ def sync_account(account: Account, *, everything: bool = False, fresh: timedelta
     connector = connectors.get_connector(account)
     if not hasattr(connector, "sync"):
         return SyncCounts()
-    ids = candidates(account, None if everything else SYNC_BATCH, fresh)
+    # Each connector may say how far back and how many a cycle (Facebook reads one item a call).
+    batch = int(getattr(connector, "sync_batch", SYNC_BATCH))
+    window = getattr(connector, "sync_window", SYNC_WINDOW)
+    ids = candidates(account, None if everything else batch, fresh, window)
     counts = SyncCounts()
-    for start in range(0, len(ids), SYNC_BATCH):
-        chunk = ids[start:start + SYNC_BATCH]
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
         add = apply(account.platform, connector.sync(account, chunk), chunk)
         counts.checked += add.checked
         counts.deleted += add.deleted

@@ -179,3 +179,24 @@ def test_facebook_lookup_of_recent_items(rsps):
     assert (counts.checked, counts.deleted, counts.edited) == (2, 1, 0)
     assert Message.objects.get(pk=gone.pk).source_state == SourceState.DELETED
     assert Message.objects.get(pk=kept.pk).text == "저도 어제 봤어요, 빨리 고쳐주세요"
+
+
+def test_facebook_checks_a_few_recent_items_a_cycle(rsps):
+    import re
+
+    account = Account.objects.filter(platform="facebook", status=Status.ACTIVE).first()
+    account.platform_user_id, account.credentials = PAGE, {"page_access_token": "EAAGtestpagetoken"}
+    account.save()
+    recent = [factories.public_message(f"댓글 {n}", account=account, platform="facebook",
+                                       external_id=f"990000000000004_12000000000{n:05d}") for n in range(25)]
+    old = factories.public_message("오래된 댓글", account=account, platform="facebook", external_id="990000000000001_1",
+                                   posted_at=timezone.now() - timedelta(days=20))
+    Message.objects.filter(account=account).update(received_at=timezone.now() - timedelta(hours=1))
+    body = json.dumps(load("fb_object_comment.json")["body"])
+    rsps.add_callback("GET", re.compile(r"https://graph\.facebook\.com/v24\.0/990000000000004_\d+"),
+                      callback=lambda request: (200, {}, body), content_type="application/json")
+    counts = sync.sync_due(account)
+    assert counts is not None and counts.checked == 20 == len(rsps.calls)
+    assert sync.sync_due(account) is None  # once an interval
+    checked = set(Message.objects.filter(source_checked_at__isnull=False).values_list("pk", flat=True))
+    assert old.pk not in checked and len(checked & {m.pk for m in recent}) == 20
