@@ -145,3 +145,16 @@ def retrain(folds: int = 0, force: bool = False,
     metrics["activated"] = ok
     row = save_model(model, metrics, activate=ok, note=note)
     return row, metrics
+
+
+def record_independent(figures: dict) -> ClassifierModel | None:
+    """Keep the independent set's figures (classification.evaluation) with the version in use, under
+    metrics["independent"], for the versions screen. None when no version is in use."""
+    with transaction.atomic():
+        row = (ClassifierModel.objects.select_for_update().filter(is_active=True)
+               .order_by("-created_at", "-pk").first())
+        if row is None:
+            return None
+        row.metrics = {**(row.metrics or {}), "independent": figures}
+        row.save(update_fields=["metrics"])
+    return row
