@@ -16,12 +16,23 @@ def _metric(model, head: str, name: str) -> str:
     return f"{value:.3f}" if isinstance(value, int | float) else "-"
 
 
+def _automation(automation: dict, score: str = "division_confidence") -> str:
+    """'42.3% (≥ 0.783)': the share of the independent set routed without the desk at 95% precision."""
+    found = automation.get(score) or {}
+    if not found:
+        return "-"
+    if not found.get("found"):
+        return "95%에 이르지 못함"
+    return f"{found['share']:.1%} (≥ {found['threshold']:.3f})"
+
+
 @admin.register(ClassifierModel)
 class ClassifierModelAdmin(admin.ModelAdmin):
     list_display = ("version", "is_active", "created_at", "trained_on", "type_accuracy", "topic_accuracy",
-                    "division_accuracy", "other_field_accuracy", "note")
+                    "division_accuracy", "other_field_accuracy", "independent_accuracy", "automation_at_95", "note")
     list_filter = ("is_active",)
-    readonly_fields = ("version", "created_at", "trained_on", "is_active", "activated_at", "note", "metrics_table")
+    readonly_fields = ("version", "created_at", "trained_on", "is_active", "activated_at", "note", "metrics_table",
+                       "independent_table")
     exclude = ("payload", "metrics")
     actions = ["activate", "rollback"]
     change_list_template = "admin/classification/classifiermodel/change_list.html"
@@ -41,6 +52,34 @@ class ClassifierModelAdmin(admin.ModelAdmin):
     @admin.display(description="다른 분야 계정 → 부서 정확도")
     def other_field_accuracy(self, model):
         return _metric(model, "other_field", "division_accuracy")
+
+    @admin.display(description="독립 평가 세트: 유형 / 주제 / 부서")
+    def independent_accuracy(self, model):
+        independent = (model.metrics or {}).get("independent")
+        if not independent:
+            return "-"
+        return " / ".join(f"{independent[head]['accuracy']:.3f}" for head in ("type", "topic", "division"))
+
+    @admin.display(description="자동 배정 비율 (정확도 95%, 부서 신뢰도 기준)")
+    def automation_at_95(self, model):
+        return _automation(((model.metrics or {}).get("independent") or {}).get("automation", {}))
+
+    @admin.display(description="독립 평가 세트 지표 / independent set figures")
+    def independent_table(self, model):
+        f = (model.metrics or {}).get("independent")
+        if not f:
+            return "독립 평가 세트로 측정하지 않은 버전입니다 (manage.py evaluate_classifier --store)"
+        rows = [f"독립 평가 세트 {f['rows']}건 (학습·조정에 쓰지 않음)"]
+        for label, value, goal in [
+            ("유형 정확도", f["type"]["accuracy"], "type"), ("격려·응원 재현율", f["support_recall"], "support_recall"),
+            ("주제 정확도", f["topic"]["accuracy"], "topic"),
+            ("부서 정확도 (실제 배정)", f["division"]["accuracy"], "division"),
+            ("다른 분야 계정 메시지의 첫 배정 정확도", f["other_field"]["first_time_right"],
+             "other_field_first_time_right")]:
+            rows.append(f"{label}: {value:.3f} (목표 ≥ {f['goals'][goal]:.2f})")
+        for score, name in (("triage_confidence", "분류 신뢰도"), ("division_confidence", "부서 분류 신뢰도")):
+            rows.append(f"자동 배정 (정확도 ≥ 95%), {name} 기준: {_automation(f['automation'], score)}")
+        return "\n".join(rows)
 
     @admin.display(description="보류 세트 지표 / held-out figures")
     def metrics_table(self, model):

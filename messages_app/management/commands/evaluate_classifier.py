@@ -39,13 +39,13 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=None, help="앞의 N건만 (시험용) / first N rows only")
 
     def handle(self, *args, **options):
+        if options["store"] and options["limit"]:
+            raise CommandError("--store 는 세트 전체로만 / --store needs the whole set (no --limit)")
         try:
             figures = routed.evaluate(limit=options["limit"])
         except routed.UnknownAccount as exc:
             raise CommandError(str(exc)) from exc
         if options["store"]:
-            if options["limit"]:
-                raise CommandError("--store 는 세트 전체로만 / --store needs the whole set (no --limit)")
             row = versions.record_independent(figures)
             figures["stored_with"] = row.version if row else None
         if options["json"]:
