@@ -1,6 +1,7 @@
-"""The classifier's model: three calibrated linear SVM heads over the features (type over all
-morphemes; topic and division over the nouns and hashtags, never the receiving account: routing
-weighs that separately), the staff's corrections of exactly a text, and its stored (pickled) form.
+"""The classifier's model: three calibrated linear SVM heads over the same features (morphemes with
+their tags and their bigrams, character n-grams, the nouns and hashtags; never the receiving
+account: routing weighs that separately), the staff's corrections of exactly a text, and its stored
+(pickled) form.
 """
 
 import io
@@ -20,7 +21,7 @@ from textkit import korean
 
 from . import features
 
-FORMAT = 2  # bump when TrainedModel's pickled shape changes; older payloads are then retrained
+FORMAT = 3  # bump when TrainedModel's pickled shape changes; older payloads are then retrained
 TYPES = [c.value for c in MessageType]
 TOPICS = [c.value for c in Topic]
 
@@ -87,17 +88,21 @@ class TrainedModel:
     version: str = ""
 
     def _x(self, pairs_list, fit=False):
-        """Feature matrices (type, topic); fit=True only while training."""
+        """Feature matrices (type head, topic and division heads): one matrix today; fit=True only while training."""
         tok = [features.tokens(p) for p in pairs_list]
         chars = [features.char_text(p) for p in pairs_list]
         terms = [features.topic_terms(p) for p in pairs_list]
         term_text = [" ".join(t) for t in terms]
         (a, b), (c, d) = self.type_vecs, self.topic_vecs
         if fit:
-            return (hstack([a.fit_transform(tok), b.fit_transform(chars)]).tocsr(),
-                    hstack([c.fit_transform(terms), d.fit_transform(term_text)]).tocsr())
-        return (hstack([features.transform(a, tok), features.transform(b, chars)]).tocsr(),
-                hstack([features.transform(c, terms), features.transform(d, term_text)]).tocsr())
+            parts = [a.fit_transform(tok), b.fit_transform(chars), c.fit_transform(terms), d.fit_transform(term_text)]
+        else:
+            parts = [features.transform(a, tok), features.transform(b, chars), features.transform(c, terms),
+                     features.transform(d, term_text)]
+        # Every head sees all of it (issue 27): on the independent set type, topic and division were
+        # each better than with morphemes and character n-grams for the type, nouns for the others.
+        x = hstack(parts).tocsr()
+        return x, x
 
     def predict_tokens(self, pairs_list: list[list[tuple[str, str]]]) -> list[Prediction]:
         """Predictions from korean.analyze_batch output (the ingest analyses once, uses twice)."""

@@ -69,8 +69,8 @@ def _fit_head(head, x, labels, weights):
 
 
 def _fit(pairs_list, rows: list[Row]) -> TrainedModel:
-    # Type: morphemes and their bigrams (endings carry the type). Topic and division: the nouns,
-    # compounds split, hashtags; the division head shares the topic features (one matrix per batch).
+    # Every head sees the morphemes with their bigrams (endings carry the type), the character
+    # n-grams (typos, slang) and the nouns (the topic and the division): one matrix per batch.
     model = TrainedModel(features.vectorizers(), features.vectorizers(), _head(), _head(), trained_on=len(pairs_list))
     xt, xc = model._x(pairs_list, fit=True)
     weights = [r.weight for r in rows]
