@@ -31,7 +31,7 @@ from textkit.places import district_name, neighbourhood_name
 
 from .. import selectors
 from ..models import Answer, CannedAnswer, Message, MessageType, Notice, Status, StatusChange, Topic
-from ..services import canned, notifications, ownership, presence, triage
+from ..services import canned, notifications, ownership, presence, publishing, triage
 from ..services import permissions as perms
 from ..services.workflow import OPEN_STATUSES, allowed_targets
 from .guard import MessageGuard, guarded_message, say
@@ -465,6 +465,8 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
             "others": presence.others(message.pk, user),
             "heartbeat": presence.HEARTBEAT,
             "notices": message.notices.all()[:10],
+            # Said before staff write, not only when the answer is refused (Messenger's reply window).
+            "reply_closed": publishing.reply_window_closed(message) if can_answer else "",
         }
         return TemplateResponse(request, DETAIL_TEMPLATE, context, status=status)
 

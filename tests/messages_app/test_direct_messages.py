@@ -9,6 +9,7 @@ import json
 import pytest
 import responses
 from django.core.cache import cache
+from django.urls import reverse
 from responses import matchers
 
 from accounts.models import Account, Status
@@ -186,6 +187,9 @@ def test_a_messenger_message_past_its_window_is_refused_before_staff_write(clien
     message.refresh_from_db()
     assert publishing.reply_window_closed(message).startswith("답변 가능 기간이 지났습니다")
     staff, division = _division_staff()
+    client.force_login(staff)
+    page_html = client.get(reverse("admin:messages_app_message_change", args=[message.pk])).content.decode()
+    assert 'id="reply-closed"' in page_html and 'id="answer-form"' not in page_html
     with pytest.raises(publishing.AnswerError, match="답변 가능 기간이 지났습니다"):
         publishing.create_answer(message, staff, "답변드립니다", division)
     from messages_app.models import Answer
