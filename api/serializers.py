@@ -11,7 +11,7 @@ from broadcast import selectors as broadcast_selectors
 from broadcast.models import CapStatus, MsgType
 from departments.models import Division
 from messages_app.models import Answer, MessageType, Status, Topic
-from messages_app.services import triage
+from messages_app.services import handling
 from portal import selectors
 from portal.templatetags.portal import masked, masked_name
 
@@ -291,13 +291,13 @@ class StaffQueueFilters(serializers.Serializer):
 
 
 class AnswerInput(serializers.Serializer):
-    text = serializers.CharField(max_length=triage.ANSWER_MAX_CHARS, trim_whitespace=False,
+    text = serializers.CharField(max_length=handling.ANSWER_MAX_CHARS, trim_whitespace=False,
                                  help_text="공개 답변 / the public answer")
 
 
 class TransferInput(serializers.Serializer):
     division = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="받을 부서 id")
-    reason = serializers.CharField(max_length=triage.REASON_MAX_CHARS, trim_whitespace=False)
+    reason = serializers.CharField(max_length=handling.REASON_MAX_CHARS, trim_whitespace=False)
 
 
 class LabelsInput(serializers.Serializer):
@@ -307,7 +307,7 @@ class LabelsInput(serializers.Serializer):
 
 class StatusInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=triage.REASON_MAX_CHARS,
+    note = serializers.CharField(required=False, allow_blank=True, max_length=handling.REASON_MAX_CHARS,
                                  trim_whitespace=False)
 
 

@@ -24,7 +24,7 @@ from users import roles
 from users.models import User
 
 from .models import Answer, CannedAnswer, Message, Status, StatusChange
-from .services import canned, ingest, triage
+from .services import canned, handling, ingest
 
 PREFIX = "sim-staff-"
 PRIVATE_SHARE = 0.04
@@ -101,7 +101,7 @@ def _answer_some(rng: random.Random, ids: list[int], now: datetime) -> None:
         template = ready.get(message.division_id)
         if actor is None or template is None:
             continue
-        triage.answer(message, actor=actor, text=canned.fill(template.text, message))
+        handling.answer(message, actor=actor, text=canned.fill(template.text, message))
         # Answered some hours after arrival, never later than now.
         at = min(message.received_at + timedelta(hours=2 + 40 * rng.random()), now - timedelta(minutes=1))
         Answer.objects.filter(message=message).update(created_at=at, updated_at=at)

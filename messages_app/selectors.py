@@ -11,7 +11,7 @@ from users import roles
 
 from .models import Message, Notice, Status, StatusChange
 from .services import permissions as perms
-from .services.triage import TRANSFER_NOTE
+from .services.handling import TRANSFER_NOTE
 from .services.workflow import OPEN_STATUSES
 
 ANSWERED = (Status.ANSWERED, Status.CLOSED)

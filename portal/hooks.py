@@ -7,9 +7,9 @@ Notices are sent after the commit that made the change (notify.notify_on_commit)
 """
 
 from django.db.models.signals import post_save
+from messages_app.services.triage import TRANSFER_NOTE
 
 from messages_app.models import Message, Status, StatusChange
-from messages_app.services.triage import TRANSFER_NOTE
 from messages_app.signals import message_overdue
 
 from . import notify

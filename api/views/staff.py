@@ -1,7 +1,8 @@
 """/api/v1/staff/: what a staff member does in the staff screens, with a personal token.
 
-Reads go through messages_app's permissions (queue, require), writes through the triage services,
-which check permission again (a refusal is audited, allowed=False) and audit every action."""
+Reads go through messages_app's permissions (queue, require), writes through the staff
+handling services (services/handling.py), which check permission again (a refusal is audited,
+allowed=False) and audit every action."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics, permissions
@@ -9,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from messages_app.models import Message
+from messages_app.services import handling
 from messages_app.services import permissions as perms
-from messages_app.services import triage
 from messages_app.services.workflow import OPEN_STATUSES
 
 from .. import docs, serializers
@@ -81,7 +82,7 @@ class AnswerView(StaffView):
     def post(self, request, pk: int):
         message = message_for(request.user, pk, perms.ANSWER)  # refused before the input is read
         data = _valid(serializers.AnswerInput, request.data)
-        triage.answer(message, actor=request.user, text=data["text"])
+        handling.answer(message, actor=request.user, text=data["text"])
         return _detail(message, request.user, status=201)
 
 
@@ -93,7 +94,7 @@ class TransferView(StaffView):
     def post(self, request, pk: int):
         message = message_for(request.user, pk, perms.TRANSFER)  # refused before the input is read
         data = _valid(serializers.TransferInput, request.data)
-        triage.transfer(message, data["division"], actor=request.user, reason=data["reason"])
+        handling.transfer(message, data["division"], actor=request.user, reason=data["reason"])
         return _detail(message, request.user)
 
 
@@ -104,7 +105,7 @@ class LabelsView(StaffView):
     def post(self, request, pk: int):
         message = message_for(request.user, pk, perms.RECLASSIFY)  # refused before the input is read
         data = _valid(serializers.LabelsInput, request.data)
-        triage.reclassify(message, actor=request.user, type=data.get("type"), topic=data.get("topic"))
+        handling.reclassify(message, actor=request.user, type=data.get("type"), topic=data.get("topic"))
         return _detail(message, request.user)
 
 
@@ -115,5 +116,5 @@ class StatusView(StaffView):
     def post(self, request, pk: int):
         message = message_for(request.user, pk, perms.STATUS)  # refused before the input is read
         data = _valid(serializers.StatusInput, request.data)
-        triage.change_status(message, data["status"], actor=request.user, note=data.get("note", ""))
+        handling.change_status(message, data["status"], actor=request.user, note=data.get("note", ""))
         return _detail(message, request.user)

@@ -14,7 +14,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern
-from django.utils.translation import get_language
 
 from core.errors import ApplicationError
 
@@ -74,9 +73,7 @@ class MessageGuard:
 
 def say(error: ApplicationError) -> str:
     """An error in the language of the page: one language at a time, never both side by side."""
-    if get_language() == "en" and error.message_en:
-        return error.message_en
-    return error.message_ko
+    return str(error)  # translated with the page's active language
 
 
 def guarded_message(request) -> Message:

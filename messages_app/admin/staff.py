@@ -1,7 +1,7 @@
 """The staff screens: each division's queue, the message page (conversation, history, answer box
 with canned answers and a per-platform length preview, transfer, label correction) and bulk actions.
 
-Thin: every change goes through services.triage, which checks permission (refusals are audited)
+Thin: every change goes through services.handling, which checks permission (refusals are audited)
 and validates input. A refusal answers 403 with a Korean explanation.
 """
 
@@ -31,7 +31,7 @@ from textkit.places import district_name, neighbourhood_name
 
 from .. import selectors
 from ..models import Answer, CannedAnswer, Message, MessageType, Notice, Status, StatusChange, Topic
-from ..services import canned, notifications, ownership, presence, publishing, triage
+from ..services import canned, handling, notifications, ownership, presence, publishing
 from ..services import permissions as perms
 from ..services.workflow import OPEN_STATUSES, allowed_targets
 from .guard import MessageGuard, guarded_message, say
@@ -368,24 +368,24 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         if not reason.strip() and perms.acts_on_all(request.user):
             reason = "SMC 데스크 배정"
         division = request.POST.get("division") or None
-        return self._bulk(request, lambda: triage.bulk_assign(queryset, division, actor=request.user,
+        return self._bulk(request, lambda: handling.bulk_assign(queryset, division, actor=request.user,
                                                               reason=reason))
 
     @admin.action(description="상태 변경")
     def action_status(self, request, queryset):
         to_status, note = request.POST.get("to_status", ""), request.POST.get("note", "")
-        return self._bulk(request, lambda: triage.bulk_change_status(queryset, to_status, actor=request.user,
+        return self._bulk(request, lambda: handling.bulk_change_status(queryset, to_status, actor=request.user,
                                                                      note=note))
 
     @admin.action(description="유형·주제 지정")
     def action_set_labels(self, request, queryset):
         type_, topic = request.POST.get("type") or None, request.POST.get("topic") or None
-        return self._bulk(request, lambda: triage.bulk_reclassify(queryset, actor=request.user,
+        return self._bulk(request, lambda: handling.bulk_reclassify(queryset, actor=request.user,
                                                                   type=type_, topic=topic))
 
     @admin.action(description="스팸으로 처리")
     def action_spam(self, request, queryset):
-        return self._bulk(request, lambda: triage.bulk_spam(queryset, actor=request.user))
+        return self._bulk(request, lambda: handling.bulk_spam(queryset, actor=request.user))
 
     # --- the message page: every URL with a message id passes MessageGuard first (GET: read, POST: the
     # action below), so the views get the message already checked from guarded_message(request) ---
@@ -516,7 +516,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         if "_preview" in request.POST:
             return self.render_detail(request, message, form, length_preview(message.platform, text))
         try:
-            triage.answer(message, actor=request.user, text=text)
+            handling.answer(message, actor=request.user, text=text)
         except perms.Forbidden as exc:
             return self.forbidden(request, say(exc))
         except ApplicationError as exc:
@@ -543,17 +543,17 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
 
     def transfer_view(self, request, pk):
         # The message leaves the division: back to the queue (its page may no longer be ours to read).
-        return self._simple(request, pk, lambda m: triage.transfer(
+        return self._simple(request, pk, lambda m: handling.transfer(
             m, request.POST.get("division"), actor=request.user, reason=request.POST.get("reason")),
             lambda m: f"메시지 #{m.pk}을(를) {m.division.name_ko}(으)로 이관했습니다.", then=self._queue)
 
     def reclassify_view(self, request, pk):
-        return self._simple(request, pk, lambda m: triage.reclassify(
+        return self._simple(request, pk, lambda m: handling.reclassify(
             m, actor=request.user, type=request.POST.get("type") or None,
             topic=request.POST.get("topic") or None), "분류를 정정했습니다.")
 
     def status_view(self, request, pk):
-        return self._simple(request, pk, lambda m: triage.change_status(
+        return self._simple(request, pk, lambda m: handling.change_status(
             m, request.POST.get("to_status", ""), actor=request.user, note=request.POST.get("note", "")),
             "상태를 바꿨습니다.")
 

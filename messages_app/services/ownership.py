@@ -17,10 +17,11 @@ from django.utils import timezone
 from departments.models import Membership
 from users.models import User
 
+from ..errors import HandlingError
 from ..models import Message
 from . import permissions as perms
+from .handling import _fresh
 from .notifications import forget_count
-from .triage import TriageError, _fresh
 from .workflow import OPEN_STATUSES
 
 ASSIGN = perms.ASSIGN
@@ -51,11 +52,11 @@ def _member(user: User | int | str | None, message: Message) -> User | None:
     if not isinstance(user, User):
         found = User.objects.filter(pk=int(user)).first() if str(user).isdigit() else None
         if found is None:
-            raise TriageError("존재하지 않는 담당자입니다. 다시 고르세요.")
+            raise HandlingError("존재하지 않는 담당자입니다. 다시 고르세요.")
         user = found
     if message.division_id is None or not Membership.objects.filter(
             user=user, division_id=message.division_id, user__is_active=True).exists():
-        raise TriageError(f"{user.get_username()} 님은 이 메시지의 담당 부서 소속이 아닙니다.")
+        raise HandlingError(f"{user.get_username()} 님은 이 메시지의 담당 부서 소속이 아닙니다.")
     return user
 
 
@@ -67,13 +68,13 @@ def assign(message: Message, to_user: User | int | str | None, *, actor: User, _
     with transaction.atomic():
         locked = Message.objects.select_for_update(of=("self",)).get(pk=message.pk)
         if locked.status not in OPEN_STATUSES:
-            raise TriageError("처리가 끝난 메시지에는 담당자를 지정할 수 없습니다.")
+            raise HandlingError("처리가 끝난 메시지에는 담당자를 지정할 수 없습니다.")
         if locked.division_id != message.division_id:
-            raise TriageError("그사이 다른 부서로 이관된 메시지입니다. 화면을 새로 고쳐 주세요.")
+            raise HandlingError("그사이 다른 부서로 이관된 메시지입니다. 화면을 새로 고쳐 주세요.")
         if locked.assignee_id == (to_user.pk if to_user else None):
             return
         if locked.assignee is not None and locked.assignee_id != actor.pk and not manages(actor, locked):
-            raise TriageError(f"이미 {locked.assignee.get_username()} 님이 담당하고 있습니다. "
+            raise HandlingError(f"이미 {locked.assignee.get_username()} 님이 담당하고 있습니다. "
                               "담당을 바꾸려면 부서장에게 요청하세요.")
         locked.assignee, locked.assigned_at = to_user, timezone.now() if to_user else None
         locked.assigned_by = actor if to_user else None

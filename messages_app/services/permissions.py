@@ -15,12 +15,14 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
 from departments.models import Membership
 from users import roles
 from users.models import User
 
+from ..errors import Code
 from ..models import AuditEntry, Kind, Message, Status, StatusChange
 
 # request.user: a staff member, or anonymous (refused everything).
@@ -30,6 +32,9 @@ READ, ANSWER, TRANSFER, RECLASSIFY, BULK, STATUS, DELETE, ASSIGN = (
     "read", "answer", "transfer", "reclassify", "bulk", "status", "delete", "assign")
 ACTION_LABELS = {READ: "열람", ANSWER: "답변", TRANSFER: "이관", RECLASSIFY: "분류 정정",
                  BULK: "일괄 처리", STATUS: "상태 변경", DELETE: "삭제", ASSIGN: "담당자 지정"}
+# The same names translated for the refusal (the audit log keeps the Korean above).
+ACTION_NAMES = {READ: _("열람"), ANSWER: _("답변"), TRANSFER: _("이관"), RECLASSIFY: _("분류 정정"),
+                BULK: _("일괄 처리"), STATUS: _("상태 변경"), DELETE: _("삭제"), ASSIGN: _("담당자 지정")}
 
 # Same rule as the portal's selectors: what the public may see anyway.
 PUBLIC_STATUSES = {Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.CLOSED}
@@ -39,7 +44,7 @@ NEVER_PUBLIC_KINDS = {Kind.DIRECT, Kind.PHONE}
 class Forbidden(ApplicationError, PermissionDenied):
     """Refused, with a Korean explanation for the staff screen."""
 
-    default_code = "forbidden"
+    code = Code.FORBIDDEN
 
 
 def _groups(user: AnyUser) -> set[str]:
@@ -117,8 +122,8 @@ def audit(user: AnyUser | None, action: str, message: Message | None = None, det
 def refuse(user: AnyUser, action: str, message: Message) -> Forbidden:
     label = ACTION_LABELS.get(action, action)
     audit(user, action, message, f"권한 없음: {label} 거부", allowed=False)
-    return Forbidden(f"이 메시지를 {label}할 권한이 없습니다. 다른 부서의 메시지입니다.",
-                     f"You may not {action} this message.")
+    return Forbidden(_("이 메시지를 %(action)s할 권한이 없습니다. 다른 부서의 메시지입니다."),
+                     action=ACTION_NAMES.get(action, action))
 
 
 def require(user: AnyUser, action: str, message: Message) -> None:

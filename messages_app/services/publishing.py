@@ -9,46 +9,45 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import connectors
 from accounts.connectors import facebook
 from accounts.models import Platform
-from core.errors import ApplicationError
 from departments.models import Division
 from outbound import services as outbound
 from outbound.models import Posting
 from textkit.textclean import sanitize_text
 from users.models import User
 
+from ..errors import AlreadyAnswered, Code, HandlingError
 from ..models import Answer, Kind, Message, Outbox, Status
 from . import search, workflow
 
+ANSWERABLE = (Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS)
 # Channels where the answer is given by phone/letter or only on the portal: nothing to post.
 NO_OUTBOX_PLATFORMS = {Platform.PHONE, Platform.WEB}
 
 
-class AnswerError(ApplicationError):
-    """A refused answer, with a message for staff (Korean first)."""
+def create_answer(message: Message, author: User, text: str, division: Division | None = None) -> Answer:
+    """Answer + outbox rows + ANSWERED transition in one transaction; publishing starts on commit.
 
-
-class AnswerAlreadyExists(AnswerError):
-    def __init__(self) -> None:
-        super().__init__("이미 답변이 등록된 메시지입니다. 새로고침 후 확인하세요 "
-                         "(this message already has an answer).")
-
-
-def create_answer(message: Message, author: User, text: str, division: Division | None) -> Answer:
-    """Answer + outbox rows + ANSWERED transition in one transaction; publishing starts on commit."""
+    The one check-and-lock for answering: the message row is locked, then an answer already there
+    or a status that cannot be answered is refused. `division` defaults to the message's own (as
+    it is under the lock)."""
     text = sanitize_text(text).strip()
     if not text:
-        raise AnswerError("답변 내용을 입력하세요 (the answer is empty).")
+        raise HandlingError(_("답변을 입력해 주세요."))
     if closed := reply_window_closed(message):
-        raise AnswerError(closed)
+        raise HandlingError(closed, code=Code.REPLY_WINDOW_CLOSED)
     try:
         with transaction.atomic():
-            locked = Message.objects.select_for_update().get(pk=message.pk)
+            locked = Message.objects.select_for_update(of=("self",)).select_related("division").get(pk=message.pk)
             if Answer.objects.filter(message=locked).exists():
-                raise AnswerAlreadyExists()
+                raise AlreadyAnswered()
+            if locked.status not in ANSWERABLE:
+                raise workflow.InvalidTransition(locked.status, Status.ANSWERED)
+            division = division or locked.division
             # A None division breaks the NOT NULL constraint: an IntegrityError, as before typing.
             answer = Answer.objects.create(message=locked, author=author, text=text,
                                            division=division)  # type: ignore[misc]
@@ -66,7 +65,7 @@ def create_answer(message: Message, author: User, text: str, division: Division 
     except IntegrityError as exc:
         # Two staff saving at once: the OneToOne constraint stops the second; nothing of it is kept.
         if "message_id" in str(exc) or "answer" in str(exc):
-            raise AnswerAlreadyExists() from exc
+            raise AlreadyAnswered() from exc
         raise
     message.status, message.division = locked.status, locked.division
     return answer

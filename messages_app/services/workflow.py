@@ -7,6 +7,7 @@ from core.errors import ApplicationError
 from departments.models import Division
 from users.models import User
 
+from ..errors import Code
 from ..models import OPEN_STATUSES as OPEN_STATUSES  # where triage, escalation and the staff screens read it
 from ..models import Message, Status, StatusChange
 
@@ -22,7 +23,7 @@ ALLOWED: dict[str, set[str]] = {
 
 
 class InvalidTransition(ApplicationError):
-    default_code = "invalid_transition"
+    code = Code.INVALID_TRANSITION
 
     def __init__(self, from_status: str, to_status: str):
         super().__init__(

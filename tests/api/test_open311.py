@@ -15,8 +15,8 @@ from api import keys
 from api.models import Open311Request
 from api.open311 import geo
 from messages_app.models import Message, Status
+from messages_app.services import handling
 from messages_app.services import permissions as perms
-from messages_app.services import triage
 from portal.templatetags.portal import masked
 from tests import factories
 
@@ -196,7 +196,7 @@ def test_round_trip_with_the_georeport_client(live_server, seeded, fmt):
                          timeout=30).json()
     assert int(request_id) in [m["id"] for m in queue["results"]]
     assert perms.can(user, perms.ANSWER, message)
-    triage.answer(message, actor=user, text="안내판을 고쳤습니다. 김철용 님 감사합니다.")
+    handling.answer(message, actor=user, text="안내판을 고쳤습니다. 김철용 님 감사합니다.")
     client = GeoReport(base, output_format=fmt)
     found = client.get_service_request(request_id)
     assert found["service_request_id"] == request_id

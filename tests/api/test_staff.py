@@ -1,6 +1,6 @@
 """The staff API: personal tokens (issued and revoked in the staff screens, only a hash stored), the
 same division scoping as the staff screens (a refusal is a JSON 403 and an audit entry), the actions
-through the triage services, and the login lockout on failed tokens."""
+through the staff handling services (services/handling.py), and the login lockout on failed tokens."""
 
 import pytest
 from django.test import override_settings
@@ -186,10 +186,10 @@ def test_another_divisions_public_message_is_read_masked(api, bus, road, token_f
         body, raw = read(user)
         assert body["text"] == PII and body["author_handle"] == "parkjh_seoul" and "010-9876-5432" in raw
     # Transferred from road to bus and back: bus, which held it, reads it as sent from now on.
-    from messages_app.services import triage
+    from messages_app.services import handling
     message.status = Status.ASSIGNED
     Message.objects.filter(pk=message.pk).update(status=Status.ASSIGNED)
-    triage.transfer(message, factories.division("bus-policy"), actor=desk, reason="버스 정류장 소관")
-    triage.transfer(message, factories.division("road-management"), actor=desk, reason="도로 시설물")
+    handling.transfer(message, factories.division("bus-policy"), actor=desk, reason="버스 정류장 소관")
+    handling.transfer(message, factories.division("road-management"), actor=desk, reason="도로 시설물")
     body, raw = read(bus)
     assert body["text"] == PII and "010-9876-5432" in raw

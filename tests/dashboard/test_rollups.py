@@ -17,7 +17,7 @@ from dashboard.services import refresh_calendar
 from departments.models import CalendarOverride, Division
 from departments.workdays import Calendar
 from messages_app.models import Message, MessageType, Status, Topic
-from messages_app.services import ingest, search, triage, workflow
+from messages_app.services import handling, ingest, search, workflow
 from outbound import services as outbound
 from users.models import User
 
@@ -73,12 +73,12 @@ def random_step(rng, user, divisions, n):
     message = Message.objects.get(pk=rng.choice(ids))
     try:
         if op == "reclassify":
-            triage.reclassify(message, actor=user, type=rng.choice(MessageType.values),
+            handling.reclassify(message, actor=user, type=rng.choice(MessageType.values),
                               topic=rng.choice(Topic.values))
         elif op == "transfer":
-            triage.transfer(message, rng.choice(divisions), actor=user, reason="담당 업무가 아님")
+            handling.transfer(message, rng.choice(divisions), actor=user, reason="담당 업무가 아님")
         elif op == "answer":
-            triage.answer(message, actor=user, text="확인 후 조치하겠습니다.")
+            handling.answer(message, actor=user, text="확인 후 조치하겠습니다.")
         elif op == "hide":
             workflow.hide(message, actor=user)
         elif op == "spam":
@@ -96,7 +96,7 @@ def random_step(rng, user, divisions, n):
             search.index_messages([message.pk])
         elif op == "delete":
             message.delete()
-    except (triage.TriageError, workflow.InvalidTransition):
+    except (handling.HandlingError, workflow.InvalidTransition):
         return f"{op} (refused)"
     return op
 
@@ -171,7 +171,7 @@ def test_a_calendar_override_moves_the_working_days_of_answers(admin_user):
     ingest.ingest_batch(account, Batch(items=items(random.Random(1), "cal", 1, "x",
                                                    timezone.now() - timedelta(days=3)), next_cursor="c"))
     message = Message.objects.get()
-    triage.answer(message, actor=admin_user, text="답변")
+    handling.answer(message, actor=admin_user, text="답변")
     before = _working_days(message.pk)
     day = timezone.localdate(message.received_at)
     CalendarOverride.objects.create(date=day, is_holiday=Calendar().is_working_day(day), name="시험")
@@ -237,10 +237,10 @@ def _staff_only_step(rng, user, divisions):
     message = Message.objects.get(pk=rng.choice(ids))
     try:
         rng.choice([
-            lambda: triage.answer(message, actor=user, text="답변"),
-            lambda: triage.transfer(message, rng.choice(divisions), actor=user, reason="이관"),
-            lambda: triage.reclassify(message, actor=user, type=rng.choice(MessageType.values),
+            lambda: handling.answer(message, actor=user, text="답변"),
+            lambda: handling.transfer(message, rng.choice(divisions), actor=user, reason="이관"),
+            lambda: handling.reclassify(message, actor=user, type=rng.choice(MessageType.values),
                                       topic=rng.choice(Topic.values)),
         ])()
-    except (triage.TriageError, workflow.InvalidTransition):
+    except (handling.HandlingError, workflow.InvalidTransition):
         pass

@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.db import close_old_connections
 
+from messages_app.errors import AlreadyAnswered
 from messages_app.models import Answer, Message, Outbox, StatusChange
 from messages_app.services import publishing
 from outbound import services as outbound
@@ -25,8 +26,8 @@ def test_two_staff_answering_at_once_leave_exactly_one_answer(seeded, monkeypatc
             barrier.wait()
             publishing.create_answer(Message.objects.get(pk=message.pk), author, text, message.division)
             outcomes.append("answered")
-        except publishing.AnswerAlreadyExists as exc:
-            outcomes.append(str(exc))
+        except AlreadyAnswered as exc:
+            outcomes.append(exc.code)
         finally:
             close_old_connections()
 
@@ -38,7 +39,7 @@ def test_two_staff_answering_at_once_leave_exactly_one_answer(seeded, monkeypatc
         thread.join()
 
     assert outcomes.count("answered") == 1
-    assert [o for o in outcomes if o != "answered"][0].startswith("이미 답변이 등록된")
+    assert [o for o in outcomes if o != "answered"] == ["already_answered"]
     answer_row = Answer.objects.get(message=message)
     assert set(Outbox.objects.values_list("answer_id", flat=True)) == {answer_row.pk}
     assert list(Outbox.objects.values_list("posting__text", flat=True)) == [answer_row.text]

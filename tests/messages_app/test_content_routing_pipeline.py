@@ -7,7 +7,7 @@ from accounts.models import Account
 from classification import training, versions
 from messages_app.models import Message
 from messages_app.selectors import first_time_right
-from messages_app.services import pipeline, triage
+from messages_app.services import handling, pipeline
 from tests import factories
 from textkit import korean
 
@@ -81,14 +81,14 @@ def test_a_transfer_becomes_training_data_and_is_learnt(seeded, monkeypatch):
     text = "우리 동네 놀이터 모래가 너무 더러워요 갈아주세요"
     message = factories.routed("bus-policy", text=text)
     staff = factories.staff("desk", "new-media", superuser=True)
-    triage.transfer(message, factories.division("parks"), actor=staff, reason="공원 놀이터 민원")
+    handling.transfer(message, factories.division("parks"), actor=staff, reason="공원 놀이터 민원")
     assert (text, "parks") in training.StaffTeaching.configured().transfers()
     rows = [r for r in training.training_rows() if r.text == text]
     assert rows == [training.Row(text, "", "", "parks", training.TRANSFER_WEIGHT)]
     model = training.train(training.training_rows())
     assert model.predict([text])[0].division == "parks"
     # To the desk is "not mine", not a label.
-    triage.transfer(Message.objects.get(pk=message.pk), factories.division("new-media"), actor=staff,
+    handling.transfer(Message.objects.get(pk=message.pk), factories.division("new-media"), actor=staff,
                     reason="확인 필요")
     assert (text, "new-media") not in training.StaffTeaching.configured().transfers()
 
@@ -97,7 +97,7 @@ def test_first_time_right_counts_answers_without_a_transfer(seeded, client):
     staff = factories.staff("desk2", "new-media", superuser=True)
     kept = [factories.routed("parks", text=f"공원 민원 {i}", status="answered") for i in range(3)]
     moved = factories.routed("bus-policy", text="공원 벤치가 부서졌어요")
-    triage.transfer(moved, factories.division("parks"), actor=staff, reason="공원 소관")
+    handling.transfer(moved, factories.division("parks"), actor=staff, reason="공원 소관")
     Message.objects.filter(pk=moved.pk).update(status="answered")
     factories.routed("parks", text="아직 답변 전", status="assigned")  # not answered: not counted
     overall, per = first_time_right()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from responses import matchers
 
 from accounts.models import Account, Status
+from messages_app.errors import Code, HandlingError
 from messages_app.models import Kind, Message
 from messages_app.services import polling
 from portal import selectors
@@ -190,8 +191,9 @@ def test_a_messenger_message_past_its_window_is_refused_before_staff_write(clien
     client.force_login(staff)
     page_html = client.get(reverse("admin:messages_app_message_change", args=[message.pk])).content.decode()
     assert 'id="reply-closed"' in page_html and 'id="answer-form"' not in page_html
-    with pytest.raises(publishing.AnswerError, match="답변 가능 기간이 지났습니다"):
+    with pytest.raises(HandlingError) as refused:
         publishing.create_answer(message, staff, "답변드립니다", division)
+    assert refused.value.code == Code.REPLY_WINDOW_CLOSED
     from messages_app.models import Answer
 
     assert not Answer.objects.filter(message=message).exists()

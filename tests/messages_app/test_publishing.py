@@ -9,6 +9,7 @@ from django.db import connection
 from accounts import connectors
 from accounts.connectors.base import AuthExpired, Batch, RateLimited, TransientError
 from accounts.models import Account, Status
+from messages_app.errors import AlreadyAnswered
 from messages_app.models import Answer, Message, Outbox
 from messages_app.models import Status as MessageStatus
 from messages_app.services import ingest, publishing
@@ -73,7 +74,7 @@ def test_long_x_answer_becomes_a_numbered_thread(staff, queued):
 def test_second_answer_is_refused_and_nothing_half_saved(staff, queued):
     message = _message()
     publishing.create_answer(message, staff, "첫 답변", message.division)
-    with pytest.raises(publishing.AnswerAlreadyExists, match="이미 답변"):
+    with pytest.raises(AlreadyAnswered):
         publishing.create_answer(message, staff, "두 번째 답변", message.division)
     assert Answer.objects.filter(message=message).count() == 1
     assert Outbox.objects.filter(answer__message=message).count() == 1
@@ -96,7 +97,7 @@ def test_two_concurrent_answers_one_wins(transactional_db, queued):
         try:
             publishing.create_answer(Message.objects.get(pk=message.pk), staff, text, message.division)
             results.append("ok")
-        except publishing.AnswerAlreadyExists:
+        except AlreadyAnswered:
             results.append("refused")
         finally:
             connection.close()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.connectors.base import Batch
 from accounts.models import Account
 from messages_app.models import Answer, Message, Outbox, StatusChange
-from messages_app.services import ingest, intake, triage
+from messages_app.services import handling, ingest, intake
 from portal import services as portal
 from portal.models import Comment, CommentReport
 from tests.factories import citizen, division, public_message, routed, staff
@@ -115,7 +115,7 @@ def test_staff_answer_and_reasons(client, seeded):
     assert answer.text == "의자를 이번 주에 교체하겠습니다."
     assert all(_nothing_invisible(o.posting.text) for o in Outbox.objects.filter(answer=answer))
     other = routed("bus-policy")
-    triage.transfer(other, division("parking").pk, actor=bus, reason=f"주차{RLO} 담당{DEL}")
+    handling.transfer(other, division("parking").pk, actor=bus, reason=f"주차{RLO} 담당{DEL}")
     assert StatusChange.objects.filter(message=other).last().note.endswith("사유: 주차 담당")
 
 

@@ -1,21 +1,23 @@
-"""What staff do to a message: transfer it, correct its labels, answer it, and the bulk versions.
+"""What staff do to a message by hand: transfer it, correct its labels, answer it, change its status,
+and the bulk versions (the automatic classification and routing is services/pipeline.py).
 
 Every function checks permission first (a refusal is audited and raised as Forbidden), validates
-its input (TriageError, in Korean), then changes everything in one transaction: nothing is ever
+its input (HandlingError), then changes everything in one transaction: nothing is ever
 half-saved. Every successful action is audited too.
 """
 
 from collections.abc import Iterable
 
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
-from core.errors import ApplicationError
 from departments.models import Division
 from departments.regulation import Regulation
 from textkit.textclean import sanitize_text
 from users.models import User
 
+from ..errors import AlreadyAnswered as AlreadyAnswered  # callers catch it here
+from ..errors import HandlingError
 from ..models import Answer, LabelCorrection, Message, MessageType, Status, Topic
 from . import permissions as perms
 from . import publishing
@@ -28,18 +30,14 @@ TRANSFER_NOTE = "담당 부서 이관"
 REASON_MAX_CHARS = 500
 
 
-class TriageError(ApplicationError, ValueError):
-    """Bad input or a conflict, with a message staff can act on."""
-
-
 def clean_input(text: object, what: str, max_chars: int) -> str:
     # Invisible characters (controls, bidi overrides, zero-width) are dropped, not refused: staff
     # could not see what to delete in a text pasted from a document.
     text = sanitize_text(text).strip()
     if not text:
-        raise TriageError(f"{what}을(를) 입력해 주세요.")
+        raise HandlingError(f"{what}을(를) 입력해 주세요.")
     if len(text) > max_chars:
-        raise TriageError(f"{what}이(가) 너무 깁니다: {len(text):,}자 (최대 {max_chars:,}자).")
+        raise HandlingError(f"{what}이(가) 너무 깁니다: {len(text):,}자 (최대 {max_chars:,}자).")
     return text
 
 
@@ -49,12 +47,12 @@ def _division(value: Division | int | str | None) -> Division:
     try:
         return Division.objects.get(pk=int(value))  # type: ignore[arg-type]  # None: TypeError below
     except (TypeError, ValueError, Division.DoesNotExist):
-        raise TriageError("존재하지 않는 부서입니다. 이관할 부서를 다시 고르세요.") from None
+        raise HandlingError("존재하지 않는 부서입니다. 이관할 부서를 다시 고르세요.") from None
 
 
 def _label(value: str, choices: type[models.TextChoices], what: str) -> str:
     if value not in choices.values:
-        raise TriageError(f"알 수 없는 {what}입니다: {str(value)[:40]!r}")
+        raise HandlingError(f"알 수 없는 {what}입니다: {str(value)[:40]!r}")
     return value
 
 
@@ -67,7 +65,7 @@ def transfer(message: Message, to_division: Division | int | str | None, *, acto
     with transaction.atomic():
         locked = Message.objects.select_for_update(of=("self",)).select_related("division").get(pk=message.pk)
         if locked.division_id == target.pk:
-            raise TriageError(f"이미 {target.name_ko}의 메시지입니다. 다른 부서를 고르세요.")
+            raise HandlingError(f"이미 {target.name_ko}의 메시지입니다. 다른 부서를 고르세요.")
         if locked.status not in OPEN_STATUSES:
             raise InvalidTransition(locked.status, Status.ASSIGNED)
         source = locked.division.name_ko if locked.division else "미배정"
@@ -83,7 +81,7 @@ def reclassify(message: Message, *, actor: User, type: str | None = None, topic:
                _checked: bool = False) -> None:
     """Correct type and/or topic; kept as a training label; the deadline follows the new type."""
     if type is None and topic is None:
-        raise TriageError("바꿀 유형이나 주제를 고르세요.")
+        raise HandlingError("바꿀 유형이나 주제를 고르세요.")
     if type is not None:
         _label(type, MessageType, "유형")
     if topic is not None:
@@ -111,23 +109,14 @@ def reclassify(message: Message, *, actor: User, type: str | None = None, topic:
 
 
 def answer(message: Message, *, actor: User, text: str | None) -> Answer:
-    """Answer in public. Two staff answering at once: the second gets a clear error."""
+    """Answer in public. Two staff answering at once: the second gets AlreadyAnswered (the row lock
+    and the check are publishing.create_answer's, in this transaction)."""
     perms.require(actor, perms.ANSWER, message)
     text = clean_input(text, "답변", ANSWER_MAX_CHARS)
-    try:
-        with transaction.atomic():
-            locked = Message.objects.select_for_update(of=("self",)).select_related("division").get(pk=message.pk)
-            if Answer.objects.filter(message=locked).exists():
-                raise TriageError("이미 다른 담당자가 답변을 등록했습니다. 화면을 새로 고쳐 확인하세요.")
-            if locked.status not in (Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS):
-                raise InvalidTransition(locked.status, Status.ANSWERED)
-            # Answer + outbox + ANSWERED transition, publishing queued on commit.
-            result = publishing.create_answer(locked, actor, text, locked.division)
-            perms.audit(actor, perms.ANSWER, locked, text[:200])
-    except publishing.AnswerError as exc:
-        raise TriageError(str(exc)) from None
-    except IntegrityError:
-        raise TriageError("이미 다른 담당자가 답변을 등록했습니다. 화면을 새로 고쳐 확인하세요.") from None
+    with transaction.atomic():
+        # Answer + outbox + ANSWERED transition, publishing queued on commit.
+        result = publishing.create_answer(message, actor, text)
+        perms.audit(actor, perms.ANSWER, message, text[:200])
     message.refresh_from_db()
     return result
 

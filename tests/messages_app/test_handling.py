@@ -1,7 +1,7 @@
 import pytest
 
 from messages_app.models import Answer, AuditEntry, LabelCorrection, Message, Status, StatusChange
-from messages_app.services import triage
+from messages_app.services import handling
 from messages_app.services.workflow import InvalidTransition, transition
 from tests.factories import division, routed, staff
 
@@ -31,7 +31,7 @@ def test_transition_records_who_when_from_to_note(bus_staff):
 def test_transfer_with_reason_both_divisions_see_history(bus_staff):
     m = routed("bus-policy")
     transition(m, Status.IN_PROGRESS, actor=bus_staff)
-    triage.transfer(m, division("road-management").pk, actor=bus_staff, reason="정류장 제설은 도로관리과 소관")
+    handling.transfer(m, division("road-management").pk, actor=bus_staff, reason="정류장 제설은 도로관리과 소관")
     m.refresh_from_db()
     assert m.division == division("road-management") and m.status == Status.ASSIGNED
     rows = list(StatusChange.objects.filter(message=m))
@@ -44,8 +44,8 @@ def test_transfer_with_reason_both_divisions_see_history(bus_staff):
 @pytest.mark.parametrize("reason", ["", "   ", None, "x" * 501, "\x00\u202e\x7f\u200b "])
 def test_transfer_needs_a_clean_reason(bus_staff, reason):
     m = routed("bus-policy")
-    with pytest.raises(triage.TriageError):
-        triage.transfer(m, division("parking").pk, actor=bus_staff, reason=reason)
+    with pytest.raises(handling.HandlingError):
+        handling.transfer(m, division("parking").pk, actor=bus_staff, reason=reason)
     m.refresh_from_db()
     assert m.division == division("bus-policy") and not StatusChange.objects.filter(message=m).exists()
 
@@ -54,8 +54,8 @@ def test_transfer_needs_a_clean_reason(bus_staff, reason):
 def test_transfer_to_oneself_or_a_missing_division_is_refused(bus_staff, target):
     m = routed("bus-policy")
     to = division(target).pk if target == "bus-policy" else target
-    with pytest.raises(triage.TriageError):
-        triage.transfer(m, to, actor=bus_staff, reason="사유")
+    with pytest.raises(handling.HandlingError):
+        handling.transfer(m, to, actor=bus_staff, reason="사유")
     assert Message.objects.get(pk=m.pk).division == division("bus-policy")
 
 
@@ -63,7 +63,7 @@ def test_reclassify_keeps_a_label_and_moves_the_deadline(bus_staff):
     from departments.regulation import seed_regulation
     seed_regulation()
     m = routed("bus-policy", type="support", topic="other")
-    triage.reclassify(m, actor=bus_staff, type="complaint", topic="transport")
+    handling.reclassify(m, actor=bus_staff, type="complaint", topic="transport")
     m.refresh_from_db()
     assert (m.type, m.topic, m.needs_triage) == ("complaint", "transport", False)
     assert m.due_at is not None
@@ -74,26 +74,26 @@ def test_reclassify_keeps_a_label_and_moves_the_deadline(bus_staff):
 @pytest.mark.parametrize("labels", [{"type": "angry"}, {"topic": "sports"}, {}])
 def test_unknown_labels_are_refused(bus_staff, labels):
     m = routed("bus-policy")
-    with pytest.raises(triage.TriageError):
-        triage.reclassify(m, actor=bus_staff, **labels)
+    with pytest.raises(handling.HandlingError):
+        handling.reclassify(m, actor=bus_staff, **labels)
     assert not LabelCorrection.objects.exists()
 
 
 def test_answer_moves_to_answered_and_a_second_answer_is_refused(bus_staff):
     m = routed("bus-policy")
     other = staff("bus2", "bus-policy")
-    triage.answer(m, actor=bus_staff, text="배차 간격을 조정하겠습니다.")
+    handling.answer(m, actor=bus_staff, text="배차 간격을 조정하겠습니다.")
     assert Message.objects.get(pk=m.pk).status == Status.ANSWERED
-    with pytest.raises(triage.TriageError, match="이미 다른 담당자가"):
-        triage.answer(m, actor=other, text="다른 답변")
+    with pytest.raises(handling.AlreadyAnswered):
+        handling.answer(m, actor=other, text="다른 답변")
     assert Answer.objects.get(message=m).author == bus_staff
 
 
 @pytest.mark.parametrize("text", ["", "  \n ", "가" * 100_000, "\x07\u202e\u200b"])
 def test_bad_answers_save_nothing(bus_staff, text):
     m = routed("bus-policy")
-    with pytest.raises(triage.TriageError):
-        triage.answer(m, actor=bus_staff, text=text)
+    with pytest.raises(handling.HandlingError):
+        handling.answer(m, actor=bus_staff, text=text)
     assert not Answer.objects.filter(message=m).exists()
     assert Message.objects.get(pk=m.pk).status == Status.ASSIGNED
 
@@ -102,8 +102,8 @@ def test_bulk_actions_are_all_or_nothing(bus_staff):
     ok = routed("bus-policy")
     closed = routed("bus-policy", status="closed")
     with pytest.raises(InvalidTransition):
-        triage.bulk_assign([ok, closed], division("parking").pk, actor=bus_staff, reason="주차 문제")
+        handling.bulk_assign([ok, closed], division("parking").pk, actor=bus_staff, reason="주차 문제")
     assert Message.objects.get(pk=ok.pk).division == division("bus-policy")
-    assert triage.bulk_spam([ok], actor=bus_staff) == 1
+    assert handling.bulk_spam([ok], actor=bus_staff) == 1
     assert Message.objects.get(pk=ok.pk).status == Status.SPAM
     assert not StatusChange.objects.get(message=ok, to_status="spam").is_public

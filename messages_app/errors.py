@@ -1,0 +1,30 @@
+"""The inbox's refusals: one code per kind, one message each (Korean msgid, English in locale/en)."""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import ApplicationError
+
+
+class Code(StrEnum):
+    INVALID = "invalid"                        # bad input: empty, too long, unknown choice
+    FORBIDDEN = "forbidden"                    # the staff member's division or role may not
+    NOT_FOUND = "not_found"                    # a division or staff member that does not exist
+    ALREADY_ANSWERED = "already_answered"      # a conflict: someone answered first
+    INVALID_TRANSITION = "invalid_transition"  # a conflict: the status does not allow it
+    ALREADY_THERE = "already_there"            # a conflict: transfer to the division it is in
+    ALREADY_ASSIGNED = "already_assigned"      # a conflict: someone else holds it
+    MOVED = "moved"                            # a conflict: transferred meanwhile
+    REPLY_WINDOW_CLOSED = "reply_window_closed"  # the platform no longer lets the city answer privately
+
+
+class HandlingError(ApplicationError, ValueError):
+    """A staff action refused: bad input or a conflict, with a message staff can act on."""
+
+
+class AlreadyAnswered(HandlingError):
+    """The one error for a second answer, however it was found (the check or the constraint)."""
+
+    code = Code.ALREADY_ANSWERED
+    message = _("이미 다른 담당자가 답변을 등록했습니다. 화면을 새로 고쳐 확인하세요.")
