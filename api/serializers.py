@@ -1,6 +1,6 @@
 """What the API says, field by field. Every citizen text and name on the public side goes through the
-portal's own masking filters (portal.templatetags.portal), so the API can never show what the portal
-hides; staff serializers show the original, as the staff screens do."""
+portal's public form (portal/public.py, which the portal's templates use too), so the API can
+never show what the portal hides; staff serializers show the original, as the staff screens do."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -12,8 +12,7 @@ from broadcast.models import CapStatus, MsgType
 from departments.models import Division
 from messages_app.models import Answer, MessageType, Status, Topic
 from messages_app.services import handling
-from portal import selectors
-from portal.templatetags.portal import masked, masked_name
+from portal import public, selectors
 
 PUBLIC_STATUS_CHOICES = [(s.value, s.label) for s in selectors.PUBLIC_STATUSES]
 CITIZEN = "시민"
@@ -40,7 +39,7 @@ class PublicAnswer(serializers.Serializer):
 
     @extend_schema_field(serializers.CharField())
     def get_text(self, answer) -> str:
-        return masked(answer.text, answer.message.author_name)
+        return public.answer_text(answer)
 
 
 class TimelineEntry(serializers.Serializer):
@@ -58,11 +57,11 @@ class PublicComment(serializers.Serializer):
 
     @extend_schema_field(serializers.CharField())
     def get_author(self, comment) -> str:
-        return masked_name(comment.user) or CITIZEN
+        return public.name(comment.user) or CITIZEN
 
     @extend_schema_field(serializers.CharField())
     def get_text(self, comment) -> str:
-        return masked(comment.text, self.context["author_name"])
+        return public.text(comment.text, self.context["author_name"])
 
 
 class PublicMessage(serializers.Serializer):
@@ -85,11 +84,11 @@ class PublicMessage(serializers.Serializer):
 
     @extend_schema_field(serializers.CharField())
     def get_author(self, message) -> str:
-        return masked_name(message.author_name) or CITIZEN
+        return public.author(message) or CITIZEN
 
     @extend_schema_field(serializers.CharField())
     def get_text(self, message) -> str:
-        return masked(message.text, message.author_name)
+        return public.message_text(message)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_district(self, message) -> str | None:
@@ -359,8 +358,8 @@ class StaffMessage(serializers.Serializer):
     def to_representation(self, message):
         data = super().to_representation(message)
         if self.context.get("masked"):
-            data.update(author_name=masked_name(message.author_name), author_handle="", url="",
-                        text=masked(message.text, message.author_name))
+            data.update(author_name=public.author(message), author_handle="", url="",
+                        text=public.message_text(message))
         return data
 
 
@@ -375,12 +374,12 @@ class StaffMessageDetail(StaffMessage):
             return None
         data = StaffAnswer(answer).data
         if self.context.get("masked"):
-            data["text"] = masked(answer.text, message.author_name)
+            data["text"] = public.answer_text(answer, message)
         return data
 
     def to_representation(self, message):
         data = super().to_representation(message)
         if self.context.get("masked"):  # transfer reasons and notes may quote the citizen
             for entry in data["history"]:
-                entry["note"] = masked(entry["note"], message.author_name)
+                entry["note"] = public.text(entry["note"], message.author_name)
         return data

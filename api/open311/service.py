@@ -10,8 +10,7 @@ from django.db.models import Q, QuerySet
 
 from messages_app.models import Message, MessageType, Status, Topic
 from messages_app.services import intake
-from portal import selectors
-from portal.templatetags.portal import masked
+from portal import public, selectors
 
 from ..models import Open311Key, Open311Request
 from . import geo
@@ -65,7 +64,7 @@ def as_request(message: Message) -> dict:
     answer = selectors.answer_of(message)
     extra = getattr(message, "open311", None) if hasattr(message, "open311") else None
     district = geo.by_code(extra.district if extra else getattr(message, "district", "") or "")
-    address = masked(extra.address_string, message.author_name) if extra and extra.address_string else ""
+    address = public.text(extra.address_string, message.author_name) if extra and extra.address_string else ""
     lat = long = None
     if extra and extra.lat is not None and extra.long is not None:
         # Rounded to about 100 m: where the problem is, not which house sent it.
@@ -76,10 +75,10 @@ def as_request(message: Message) -> dict:
     return {
         "service_request_id": str(message.pk),
         "status": "closed" if message.status in CLOSED else "open",
-        "status_notes": masked(answer.text, message.author_name) if answer else None,
+        "status_notes": public.answer_text(answer, message) if answer else None,
         "service_name": Topic(code).label,
         "service_code": code,
-        "description": masked(message.text, message.author_name),
+        "description": public.message_text(message),
         "agency_responsible": message.division.name_ko if message.division else None,
         "service_notice": None,
         "requested_datetime": iso(message.posted_at),

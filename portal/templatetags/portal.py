@@ -8,14 +8,13 @@ from django import template
 from django.core.cache import cache
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import get_language
 
+from portal import public
 from textkit import masking
 
 register = template.Library()
 
-PREVIEW_CHARS = 300
 # A rendered feed item is keyed by everything it shows, so it is never stale; this only bounds memory.
 ITEM_SECONDS = 600
 ITEM_TEMPLATE = "portal/_item.html"
@@ -25,26 +24,22 @@ ITEM_TEMPLATE = "portal/_item.html"
 def masked(text, author_name=""):
     """The public form of a text (autoescaping still applies afterwards); the author's name inside
     the text is masked too: {{ m.text|masked:m.author_name }}."""
-    return masking.mask_text(text, names=[author_name])
+    return public.text(text, author_name)
 
 
 @register.filter
 def masked_preview(text, author_name=""):
-    """`masked` cut to PREVIEW_CHARS (with "…"), masking only the head of a long text."""
-    return Truncator(masking.mask_head(text, PREVIEW_CHARS + 1, names=[author_name])).chars(PREVIEW_CHARS)
+    """`masked` cut to public.PREVIEW_CHARS (with "…"), masking only the head of a long text."""
+    return public.preview(text, author_name)
 
 
 @register.filter
 def masked_name(user_or_name):
-    """A citizen's name as the public sees it (김*용); users show their display name or username."""
-    if hasattr(user_or_name, "get_username"):
-        user_or_name = getattr(user_or_name, "display_name", "") or user_or_name.get_username()
-    if user_or_name == WITHDRAWN:
-        return WITHDRAWN
-    return masking.mask_name(user_or_name)
+    """A citizen's name as the public sees it (김*용)."""
+    return public.name(user_or_name)
 
 
-WITHDRAWN = "탈퇴한 시민"  # portal.datarights.WITHDRAWN (that module reads the database; this one must not)
+WITHDRAWN = public.WITHDRAWN
 
 
 @register.filter
@@ -68,7 +63,7 @@ def options(choices, selected):
 @functools.cache
 def _item_fingerprint(engine) -> str:
     """Changes when the item template or the masking rules change (a deploy): old copies go unused."""
-    source = engine.get_template(ITEM_TEMPLATE).source + inspect.getsource(masking)
+    source = engine.get_template(ITEM_TEMPLATE).source + inspect.getsource(masking) + inspect.getsource(public)
     return hashlib.sha1(source.encode()).hexdigest()[:12]
 
 

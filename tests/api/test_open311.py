@@ -17,7 +17,7 @@ from api.open311 import geo
 from messages_app.models import Message, Status
 from messages_app.services import handling
 from messages_app.services import permissions as perms
-from portal.templatetags.portal import masked
+from portal.public import text as masked
 from tests import factories
 
 from .conftest import PII_TEXT, assert_no_pii

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from messages_app.models import Message, Status
 from portal.models import Comment
-from portal.templatetags.portal import masked
+from portal.public import text as masked
 from tests import factories
 
 from .conftest import PII_TEXT, assert_no_pii

@@ -11,7 +11,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from portal.models import Comment
-from portal.templatetags.portal import masked
+from portal.public import text as masked
 from tests import factories
 
 MAPO = "11140"
