@@ -17,6 +17,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from core.errors import ApplicationError
+from core.errors import Code as CoreCode
+from messages_app.errors import Code
 from messages_app.services.permissions import Forbidden
 
 # code → (status, Korean, English): the messages of DRF's own errors.
@@ -28,6 +30,8 @@ MESSAGES = {
     "authentication_failed": (401, "토큰이 올바르지 않거나 폐기되었습니다.", "The token is invalid or revoked."),
     "forbidden": (403, "이 작업을 할 권한이 없습니다.", "You may not do this."),
     "not_found": (404, "찾는 항목이 없습니다.", "Not found."),
+    "already_answered": (409, "이미 다른 담당자가 답변을 등록했습니다. 화면을 새로 고쳐 확인하세요.",
+                         "Another staff member has already answered this message. Reload the page to see it."),
     "method_not_allowed": (405, "허용되지 않는 HTTP 메서드입니다.", "This HTTP method is not allowed here."),
     "not_acceptable": (406, "요청한 형식으로 응답할 수 없습니다.", "Cannot answer in the requested format."),
     "unsupported_media_type": (415, "지원하지 않는 본문 형식입니다. JSON으로 보내세요.",
@@ -59,12 +63,26 @@ def body(code: str, *, status_code: int | None = None, message_ko: str = "", mes
     return {"error": error}
 
 
+# A domain error's HTTP status by its code (the apps' Code enums); any other code is bad input (400).
+STATUS_BY_CODE = {
+    CoreCode.FORBIDDEN: 403,
+    CoreCode.NOT_FOUND: 404,
+    CoreCode.CONFLICT: 409,
+    # The request was fine but the message's state refuses it (reload and decide again): 409.
+    Code.ALREADY_ANSWERED: 409,
+    Code.INVALID_TRANSITION: 409,
+    Code.ALREADY_THERE: 409,
+    Code.ALREADY_ASSIGNED: 409,
+    Code.MOVED: 409,
+}
+
+
 def _application_error(exc: ApplicationError) -> Response:
-    status_code = 403 if isinstance(exc, Forbidden | DjangoPermissionDenied) else 400
-    code = "forbidden" if status_code == 403 else exc.code
-    english = exc.message_en or MESSAGES.get(code, MESSAGES["invalid"])[2]
-    return Response(body(code, status_code=status_code, message_ko=exc.message_ko, message_en=english),
-                    status=status_code)
+    forbidden = isinstance(exc, Forbidden | DjangoPermissionDenied)
+    code = CoreCode.FORBIDDEN if forbidden else exc.code
+    status_code = STATUS_BY_CODE.get(code, 400)
+    return Response(body(str(code), status_code=status_code, message_ko=exc.message_ko,
+                         message_en=exc.message_en), status=status_code)
 
 
 def exception_handler(exc, context):

@@ -75,7 +75,7 @@ class StaffMessageView(StaffView):
 
 @extend_schema(tags=["staff"], request=serializers.AnswerInput, summary="답변 / answer",
                description="공개 답변을 등록하고 받은 플랫폼에 게시합니다 (답변 완료 상태).",
-               responses={201: serializers.StaffMessageDetail, **docs.STAFF_ERRORS},
+               responses={201: serializers.StaffMessageDetail, **docs.STAFF_WRITE_ERRORS},
                examples=[OpenApiExample("답변", request_only=True,
                                         value={"text": "불편을 드려 죄송합니다. 배차 간격을 조정하겠습니다."})])
 class AnswerView(StaffView):
@@ -87,7 +87,7 @@ class AnswerView(StaffView):
 
 
 @extend_schema(tags=["staff"], request=serializers.TransferInput, summary="이관 / transfer",
-               responses={200: serializers.StaffMessageDetail, **docs.STAFF_ERRORS},
+               responses={200: serializers.StaffMessageDetail, **docs.STAFF_WRITE_ERRORS},
                examples=[OpenApiExample("이관", request_only=True,
                                         value={"division": 12, "reason": "도로 파손은 도로관리과 소관입니다."})])
 class TransferView(StaffView):
@@ -99,7 +99,7 @@ class TransferView(StaffView):
 
 
 @extend_schema(tags=["staff"], request=serializers.LabelsInput, summary="분류 정정 / correct the labels",
-               responses={200: serializers.StaffMessageDetail, **docs.STAFF_ERRORS},
+               responses={200: serializers.StaffMessageDetail, **docs.STAFF_WRITE_ERRORS},
                examples=[OpenApiExample("정정", request_only=True, value={"type": "complaint", "topic": "housing"})])
 class LabelsView(StaffView):
     def post(self, request, pk: int):
@@ -110,7 +110,7 @@ class LabelsView(StaffView):
 
 
 @extend_schema(tags=["staff"], request=serializers.StatusInput, summary="상태 변경 / change the status",
-               responses={200: serializers.StaffMessageDetail, **docs.STAFF_ERRORS},
+               responses={200: serializers.StaffMessageDetail, **docs.STAFF_WRITE_ERRORS},
                examples=[OpenApiExample("처리 시작", request_only=True, value={"status": "in_progress", "note": ""})])
 class StatusView(StaffView):
     def post(self, request, pk: int):

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from departments.models import Division
 from departments.regulation import Regulation
@@ -17,7 +18,7 @@ from textkit.textclean import sanitize_text
 from users.models import User
 
 from ..errors import AlreadyAnswered as AlreadyAnswered  # callers catch it here
-from ..errors import HandlingError
+from ..errors import Code, HandlingError
 from ..models import Answer, LabelCorrection, Message, MessageType, Status, Topic
 from . import permissions as perms
 from . import publishing
@@ -65,7 +66,8 @@ def transfer(message: Message, to_division: Division | int | str | None, *, acto
     with transaction.atomic():
         locked = Message.objects.select_for_update(of=("self",)).select_related("division").get(pk=message.pk)
         if locked.division_id == target.pk:
-            raise HandlingError(f"이미 {target.name_ko}의 메시지입니다. 다른 부서를 고르세요.")
+            raise HandlingError(_("이미 %(division)s의 메시지입니다. 다른 부서를 고르세요."), code=Code.ALREADY_THERE,
+                                division=target.name_ko)
         if locked.status not in OPEN_STATUSES:
             raise InvalidTransition(locked.status, Status.ASSIGNED)
         source = locked.division.name_ko if locked.division else "미배정"

@@ -13,11 +13,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from departments.models import Membership
 from users.models import User
 
-from ..errors import HandlingError
+from ..errors import Code, HandlingError
 from ..models import Message
 from . import permissions as perms
 from .handling import _fresh
@@ -68,14 +69,14 @@ def assign(message: Message, to_user: User | int | str | None, *, actor: User, _
     with transaction.atomic():
         locked = Message.objects.select_for_update(of=("self",)).get(pk=message.pk)
         if locked.status not in OPEN_STATUSES:
-            raise HandlingError("처리가 끝난 메시지에는 담당자를 지정할 수 없습니다.")
+            raise HandlingError(_("처리가 끝난 메시지에는 담당자를 지정할 수 없습니다."), code=Code.INVALID_TRANSITION)
         if locked.division_id != message.division_id:
-            raise HandlingError("그사이 다른 부서로 이관된 메시지입니다. 화면을 새로 고쳐 주세요.")
+            raise HandlingError(_("그사이 다른 부서로 이관된 메시지입니다. 화면을 새로 고쳐 주세요."), code=Code.MOVED)
         if locked.assignee_id == (to_user.pk if to_user else None):
             return
         if locked.assignee is not None and locked.assignee_id != actor.pk and not manages(actor, locked):
-            raise HandlingError(f"이미 {locked.assignee.get_username()} 님이 담당하고 있습니다. "
-                              "담당을 바꾸려면 부서장에게 요청하세요.")
+            raise HandlingError(_("이미 %(user)s 님이 담당하고 있습니다. 담당을 바꾸려면 부서장에게 요청하세요."),
+                                code=Code.ALREADY_ASSIGNED, user=locked.assignee.get_username())
         locked.assignee, locked.assigned_at = to_user, timezone.now() if to_user else None
         locked.assigned_by = actor if to_user else None
         locked.save(update_fields=["assignee", "assigned_at", "assigned_by", "updated_at"])

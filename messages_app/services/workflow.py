@@ -2,6 +2,7 @@
 plus hidden and spam. Every transition is recorded; the public ones form the portal's timeline."""
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
 from departments.models import Division
@@ -26,8 +27,8 @@ class InvalidTransition(ApplicationError):
     code = Code.INVALID_TRANSITION
 
     def __init__(self, from_status: str, to_status: str):
-        super().__init__(
-            f"'{Status(from_status).label}' 상태에서 '{Status(to_status).label}' 상태로 바꿀 수 없습니다")
+        super().__init__(_("'%(from)s' 상태에서 '%(to)s' 상태로 바꿀 수 없습니다"),
+                         **{"from": Status(from_status).label, "to": Status(to_status).label})
         self.from_status, self.to_status = from_status, to_status
 
 

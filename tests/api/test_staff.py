@@ -6,6 +6,7 @@ import pytest
 from django.test import override_settings
 
 from api.models import ApiToken
+from messages_app.errors import AlreadyAnswered
 from messages_app.models import Answer, AuditEntry, LabelCorrection, Message, Status
 from tests import factories
 from users import roles
@@ -49,8 +50,11 @@ def test_answer_through_the_service(api, bus, token_for):
     assert answer.author == bus and answer.text == "배차를 늘렸습니다."
     assert AuditEntry.objects.filter(actor=bus, message=message, action="answer", allowed=True).exists()
     again = api.post(f"/api/v1/staff/messages/{message.pk}/answer/", {"text": "또"}, format="json",
-                     **auth(token_for(bus)))
-    assert again.status_code == 400 and again.json()["error"]["message_ko"]
+                     **auth(token_for(bus)), HTTP_ACCEPT_LANGUAGE="en")
+    # A conflict with the message's state, not bad input: 409 with the one code for it.
+    error = again.json()["error"]
+    assert again.status_code == 409 and error["code"] == AlreadyAnswered.code == "already_answered"
+    assert error["message_ko"] != error["message_en"] and "(" not in error["message_ko"]
 
 
 def test_transfer_labels_and_status(api, bus, token_for):
@@ -64,7 +68,7 @@ def test_transfer_labels_and_status(api, bus, token_for):
     assert r.status_code == 200 and r.json()["status"] == "in_progress"
     r = api.post(f"/api/v1/staff/messages/{message.pk}/status/", {"status": "received"}, format="json",
                  **auth(token))
-    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_transition"
+    assert r.status_code == 409 and r.json()["error"]["code"] == "invalid_transition"
     road = factories.division("road-management")
     r = api.post(f"/api/v1/staff/messages/{message.pk}/transfer/", {"division": road.pk, "reason": "도로 소관"},
                  format="json", **auth(token))
