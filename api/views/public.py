@@ -27,6 +27,18 @@ class MessageCursor(CursorPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+    cursor_query_description = ("쪽 위치: 응답의 next/previous 주소에 든 값을 그대로 쓰세요 (base64 문자열). "
+                                "지어낸 값은 400입니다. / the page position: copy it from next/previous (base64); "
+                                "a made-up value is a 400.")
+
+    def get_schema_operation_parameters(self, view):
+        # Typed in the schema: base64 text (URL-encoded), at most as long as a real cursor can be.
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.cursor_query_param:
+                parameter["schema"] = {"type": "string", "format": "byte", "maxLength": 200,
+                                       "pattern": "^[A-Za-z0-9+/=]+$"}
+        return parameters
 
     def decode_cursor(self, request):
         cursor = super().decode_cursor(request)
@@ -63,7 +75,9 @@ class Public:
 
 
 def _valid(serializer_class, data):
-    serializer = serializer_class(data=data)
+    # A plain dict, not the QueryDict: DRF skips an empty optional form value ("until=") as if it
+    # were absent, so a client's typo would silently widen the result instead of being a 400.
+    serializer = serializer_class(data=data.dict() if hasattr(data, "dict") else data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 

@@ -94,7 +94,7 @@ def test_filters_and_cursor_pages(api, seeded):
 @pytest.mark.parametrize("query", ["topic=x", "type=spam", "since=2026-13-01", "account=0", "account=abc",
                                    "division=99999999999999999999", "since=2026-02-01&until=2026-01-01",
                                    "cursor=garbage", "page_size=abc", "district=seoul", "q=" + "가" * 201,
-                                   "q=%00"])
+                                   "q=%00", "until=", "since=", "status=", "topic="])
 def test_bad_query_is_a_json_400(api, seeded, query):
     response = api.get(f"/api/v1/messages/?{query}")
     if query == "page_size=abc":  # DRF falls back to the default page size
@@ -103,6 +103,14 @@ def test_bad_query_is_a_json_400(api, seeded, query):
     assert response.status_code == 400, response.content
     error = response.json()["error"]
     assert error["code"] == "invalid" and error["message_ko"] and error["message_en"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/alerts/?status=", "/api/v1/alerts/?until=", "/api/v1/stats/?until=",
+                                  "/api/v1/stats/?since="])
+def test_an_empty_filter_is_refused_not_ignored(api, seeded, path):
+    response = api.get(path)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid"
+    assert list(response.json()["error"]["fields"]) == [path.rsplit("?", 1)[1].rstrip("=")]
 
 
 def _cursor(query: str) -> str:

@@ -3,6 +3,7 @@ and with invalid input: no 500, every response (errors included) matches the sch
 and content types. Public
 operations run anonymously, staff ones with a division member's token. Bounded: 20 examples each."""
 
+import os
 from collections import Counter
 
 import pytest
@@ -19,6 +20,8 @@ from api.throttles import AnonThrottle, TokenThrottle
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+# Examples per operation and mode: small in the suite; SMC_FUZZ_EXAMPLES=50 for a thorough run by hand.
+EXAMPLES = int(os.environ.get("SMC_FUZZ_EXAMPLES", "20"))
 
 
 @pytest.fixture
@@ -78,7 +81,7 @@ def _fuzz(operation, mode, staff_token, calls):
     headers = {"Authorization": f"Token {staff_token}"} if operation.path.startswith("/api/v1/staff/") else {}
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=20, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
     def run(case):
         calls[operation.label] += 1
