@@ -1,15 +1,15 @@
 """portal listens to messages_app: the one place the citizen notices are hooked in.
 
 - post_save of a new StatusChange: to ANSWERED → "answered"; an assignment whose note is the
-  transfer note (messages_app.services.triage.TRANSFER_NOTE) → "transferred".
+  transfer note (messages_app.services.handling.TRANSFER_NOTE) → "transferred".
 - messages_app.signals.message_overdue (sent after the escalation's commit) → "overdue".
 Notices are sent after the commit that made the change (notify.notify_on_commit).
 """
 
 from django.db.models.signals import post_save
-from messages_app.services.triage import TRANSFER_NOTE
 
 from messages_app.models import Message, Status, StatusChange
+from messages_app.services.handling import TRANSFER_NOTE
 from messages_app.signals import message_overdue
 
 from . import notify

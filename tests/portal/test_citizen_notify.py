@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from departments.models import Division
-from messages_app.services import escalation, triage
+from messages_app.services import escalation, handling
 from portal.models import ConsentRecord, Notification
 from tests.factories import citizen, routed, staff
 
@@ -41,7 +41,7 @@ def test_answer_sends_one_email_with_unsubscribe_link_and_counts_on_the_portal(
         client, asker, django_capture_on_commit_callbacks):
     user, question, worker = asker
     with django_capture_on_commit_callbacks(execute=True):
-        triage.answer(question, actor=worker, text="배차 간격을 줄이겠습니다.")
+        handling.answer(question, actor=worker, text="배차 간격을 줄이겠습니다.")
     assert [m.to for m in mail.outbox] == [[user.email]]
     sent = mail.outbox[0]
     assert f"#{question.pk}" in sent.subject and "답변" in sent.subject
@@ -67,7 +67,7 @@ def test_answer_sends_one_email_with_unsubscribe_link_and_counts_on_the_portal(
     assert not user.notify_by_email
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        triage.change_status(question, "in_progress", actor=worker)
+        handling.change_status(question, "in_progress", actor=worker)
     assert mail.outbox == []
 
 
@@ -79,11 +79,11 @@ def test_transfer_notifies_and_a_plain_status_change_does_not(asker, django_capt
     user, question, worker = asker
     desk = staff("desk_notify", "new-media", role="SMC 데스크")
     with django_capture_on_commit_callbacks(execute=True):
-        triage.change_status(question, "in_progress", actor=worker)
+        handling.change_status(question, "in_progress", actor=worker)
     assert mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
         other = Division.objects.exclude(code="bus-policy").first()
-        triage.transfer(question, other, actor=desk, reason="도로 관리 업무")
+        handling.transfer(question, other, actor=desk, reason="도로 관리 업무")
     assert [n.event for n in Notification.objects.filter(user=user)] == ["transferred"]
     assert len(mail.outbox) == 1 and "이송" in mail.outbox[0].subject
 
@@ -104,7 +104,7 @@ def test_no_notice_for_a_question_no_citizen_sent_from_the_portal(seeded, django
     question = routed("bus-policy")
     worker = staff("bus_notify2", "bus-policy")
     with django_capture_on_commit_callbacks(execute=True):
-        triage.answer(question, actor=worker, text="답변입니다.")
+        handling.answer(question, actor=worker, text="답변입니다.")
     assert not Notification.objects.exists() and mail.outbox == []
 
 
@@ -158,7 +158,7 @@ def test_alimtalk_sends_the_template_code_and_variables_instead_of_email(
     user, question, worker = asker
     _kakao_user(user)
     with django_capture_on_commit_callbacks(execute=True):
-        triage.answer(question, actor=worker, text="배차 간격을 줄이겠습니다.")
+        handling.answer(question, actor=worker, text="배차 간격을 줄이겠습니다.")
     [call] = alimtalk.received
     body = call["body"]
     assert call["path"] == "/alimtalk/v2.3/messages"
@@ -176,7 +176,7 @@ def test_alimtalk_failure_falls_back_to_email(asker, alimtalk, django_capture_on
     _kakao_user(user)
     alimtalk.fail = True
     with django_capture_on_commit_callbacks(execute=True):
-        triage.answer(question, actor=worker, text="배차 간격을 줄이겠습니다.")
+        handling.answer(question, actor=worker, text="배차 간격을 줄이겠습니다.")
     assert len(alimtalk.received) == 1
     assert [m.to for m in mail.outbox] == [[user.email]]
     assert Notification.objects.get(user=user).channel == "email"
@@ -186,5 +186,5 @@ def test_alimtalk_is_not_used_without_the_optional_consent(asker, alimtalk, djan
     user, question, worker = asker
     _kakao_user(user, agreed=False)
     with django_capture_on_commit_callbacks(execute=True):
-        triage.answer(question, actor=worker, text="답변입니다.")
+        handling.answer(question, actor=worker, text="답변입니다.")
     assert alimtalk.received == [] and len(mail.outbox) == 1
