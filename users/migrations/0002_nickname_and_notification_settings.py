@@ -18,16 +18,16 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='notify_by_email',
-            field=models.BooleanField(default=True, verbose_name='답변 알림 이메일'),
+            field=models.BooleanField(db_default=True, default=True, verbose_name='답변 알림 이메일'),
         ),
         migrations.AddField(
             model_name='user',
             name='phone',
-            field=models.CharField(blank=True, max_length=20, verbose_name='휴대전화(알림톡)'),
+            field=models.CharField(blank=True, db_default='', max_length=20, verbose_name='휴대전화(알림톡)'),
         ),
         migrations.AddField(
             model_name='user',
             name='unread_notices',
-            field=models.PositiveIntegerField(default=0, verbose_name='읽지 않은 알림'),
+            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='읽지 않은 알림'),
         ),
     ]
