@@ -259,6 +259,7 @@ def world(transactional_db, tmp_path):
             env = {
                 **os.environ, "DJANGO_SETTINGS_MODULE": "smc.settings", "CELERY_QUEUE": queue, "CONN_MAX_AGE": "0",
                 "SMC_SIMULATE": "0", "CELERY_VISIBILITY_TIMEOUT": "20",
+                "LOG_LEVEL_POLLS": "DEBUG", "LOG_LEVEL": "DEBUG",  # the test reads each poll's "succeeded" line
                 "DATABASE_URL": (_url(host.address, ports[0], "postgres", db["NAME"], auth + "@")
                                  if use_netns or not db_socket else
                                  f"postgres://{auth}@{quote(db_socket, safe='')}:{ports[0]}/{db['NAME']}"),
