@@ -8,10 +8,14 @@ tests/outbound/test_rules.py.
 from dataclasses import dataclass
 
 from accounts.connectors.base import (
+    AccountSuspended,
+    AppProblem,
     AuthExpired,
     CannotLook,
     ConnectorError,
+    ContentProblem,
     PermanentError,
+    PermissionMissing,
     RateLimited,
     TransientError,
 )
@@ -45,6 +49,16 @@ RULES: dict[type[ConnectorError], Rule] = {
     CannotLook: Rule(Posting.State.UNKNOWN, Posting.Failure.CANNOT_LOOK,
                      label="이전 시도가 게시되었는지 플랫폼에서 확인할 수 없습니다. 담당자가 확인해야 합니다 "
                            "(the previous attempt may have been posted and this account cannot be searched)"),
+    # The platform's errors of issue 24: a missing permission is the account's to fix, like an
+    # expired login; the app's and a suspended account's problems refuse the request outright.
+    PermissionMissing: Rule(Posting.State.FAILED, Posting.Failure.REAUTH, refused=True, marks_account=True,
+                            label="계정 권한 부족, 재인증 필요 (a permission is missing)"),
+    AppProblem: Rule(Posting.State.FAILED, Posting.Failure.REFUSED, refused=True,
+                     label="플랫폼 앱 설정 문제 (the platform refused the app)"),
+    AccountSuspended: Rule(Posting.State.FAILED, Posting.Failure.REFUSED, refused=True,
+                           label="계정 정지 (the account is suspended)"),
+    # X's "duplicate content" is a content problem and may be our own earlier attempt: look first.
+    ContentProblem: Rule(Posting.State.FAILED, Posting.Failure.REFUSED, label="게시 거부: 내용 문제 (content refused)"),
     ConnectorError: Rule(Posting.State.FAILED, Posting.Failure.ERROR, label="게시 실패 (failed)"),
 }
 # Anything else (a bug, an unexpected library error) fails the posting without a retry.

@@ -21,4 +21,7 @@ def test_rules_say_what_each_error_does():
     assert rule_for(base.CannotLook("no id")).state == Posting.State.UNKNOWN
     # A permanent error is not proof that nothing went out (X's "duplicate content").
     assert not rule_for(base.PermanentError("duplicate")).refused
+    assert rule_for(base.PermissionMissing("pages_manage_engagement")).marks_account
+    assert rule_for(base.AppProblem("client-not-enrolled")).refused
+    assert not rule_for(base.ContentProblem("duplicate")).refused
     assert rule_for(ValueError("a bug")) is UNEXPECTED and UNEXPECTED.state == Posting.State.FAILED
