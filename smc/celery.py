@@ -6,7 +6,8 @@ from celery.signals import before_task_publish, task_postrun, task_prerun, worke
 
 from core.metrics import TASK_DURATION
 
-from . import logs
+from .logs import task_id as logged_task_id
+from .logs import task_name as logged_task_name
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smc.settings")
 
@@ -34,9 +35,9 @@ def lower_cpu_priority(niceness: int) -> int:
 
 @worker_init.connect
 def _forget_dead_processes(**_):
-    from . import promdir
+    from .promdir import forget_dead_processes
 
-    promdir.forget_dead_processes()
+    forget_dead_processes()
 
 
 @worker_init.connect
@@ -78,7 +79,7 @@ _started: dict[str, tuple[float, list]] = {}
 @task_prerun.connect
 def _task_begins(task_id=None, task=None, **_):
     """The log's task id and name while the task runs; the start of its duration for /metrics."""
-    tokens = [logs.task_id.set(task_id or ""), logs.task_name.set(getattr(task, "name", "") or "")]
+    tokens = [logged_task_id.set(task_id or ""), logged_task_name.set(getattr(task, "name", "") or "")]
     _started[task_id] = (time.perf_counter(), tokens)
 
 
@@ -89,7 +90,7 @@ def _task_ends(task_id=None, task=None, state=None, **_):
         return
     started, tokens = began
     TASK_DURATION.labels(getattr(task, "name", "unknown"), state or "unknown").observe(time.perf_counter() - started)
-    for var, token in zip((logs.task_id, logs.task_name), tokens, strict=True):
+    for var, token in zip((logged_task_id, logged_task_name), tokens, strict=True):
         try:
             var.reset(token)
         except ValueError:  # another thread's context (the broadcast worker's pool): leave it
