@@ -151,13 +151,15 @@ def _ms(text: str) -> float:
     return float(value) * _UNIT_MS[unit]
 
 
-def wrk(port: int, path: str, seconds: float, connections: int, cookie: str = "") -> dict:
-    """Run wrk against one path; requests/s, p50 and p99 from its --latency report."""
+def wrk(port: int, path: str, seconds: float, connections: int, cookie: str = "", timeout: str = "") -> dict:
+    """Run wrk against one path; requests/s, p50 and p99 from its --latency report (wrk writes whole
+    seconds as "1.00s " with a trailing space)."""
     headers = ["-H", "X-Forwarded-Proto: https"] + (["-H", f"Cookie: {cookie}"] if cookie else [])
+    limit = ["--timeout", timeout] if timeout else []
     out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--latency", *headers,
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", *limit, "--latency", *headers,
          f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
-    pct = dict(re.findall(r"^\s+(50|99)(?:\.000)?%\s+(\S+)$", out, re.M))
+    pct = dict(re.findall(r"^\s+(50|99)(?:\.000)?%\s+(\S+)\s*$", out, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)$", out, re.M)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),

@@ -20,7 +20,6 @@ depend on the page size: tests/messages_app/test_staff_queue.py.)
 import argparse
 import http.client
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -35,23 +34,7 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.portal import _db_exists, _ms, admin_sql, free_port  # noqa: E402
-
-
-def wrk(port: int, path: str, seconds: float, connections: int, cookie: str) -> dict:
-    """One wrk run: requests/s, p50, p99 (wrk writes "1.00s " with a trailing space), errors."""
-    out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s", "--latency",
-         "-H", "X-Forwarded-Proto: https", "-H", f"Cookie: {cookie}", f"http://127.0.0.1:{port}{path}"],
-        capture_output=True, text=True, check=True).stdout
-    pct = dict(re.findall(r"^\s+(50|99)(?:\.000)?%\s+(\S+)\s*$", out, re.M))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    timeouts = re.search(r"Socket errors: .*timeout (\d+)", out)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50": _ms(pct["50"]), "p99": _ms(pct["99"]),
-            "errors": int(errors.group(1)) if errors else 0,
-            "socket_errors": f"{timeouts.group(1)} timeouts" if timeouts else ""}
-
+from bench.portal import _db_exists, admin_sql, free_port, wrk  # noqa: E402
 
 N_TOTAL, N_OPEN = 1_000_000, 100_000
 GOAL_P99_MS = 100.0
@@ -192,7 +175,8 @@ def main():
         for path in paths.values():
             subprocess.run(["wrk", "-t", "2", "-c", str(args.connections), "-d", "3s", "-H", f"Cookie: {cookie}",
                             f"http://127.0.0.1:{port}{path}"], capture_output=True, check=True)
-        rows = {name: wrk(port, path, args.seconds, args.connections, cookie) for name, path in paths.items()}
+        rows = {name: wrk(port, path, args.seconds, args.connections, cookie, timeout="10s")
+                for name, path in paths.items()}
         print(f"\n{int(total):,} messages, {int(open_count):,} open in the staff member's division; gunicorn "
               f"{args.workers} sync workers; wrk 2 threads, {args.connections} connections, {args.seconds:g} s each")
         print(f"  {'page':30s} {'req/s':>8s} {'p50 ms':>8s} {'p99 ms':>8s}  errors")
