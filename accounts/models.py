@@ -10,6 +10,9 @@ class Platform(models.TextChoices):
     X = "x", "X (트위터)"
     FACEBOOK = "facebook", "페이스북"
     ME2DAY = "me2day", "미투데이"
+    INSTAGRAM = "instagram", "인스타그램"
+    YOUTUBE = "youtube", "유튜브"
+    KAKAO = "kakao", "카카오톡 채널"
     # Channels of the processing regulation that are not social platforms.
     PHONE = "phone", "전화·방문"
     WEB = "web", "웹 (포털 양식)"
