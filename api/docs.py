@@ -34,7 +34,8 @@ FORBIDDEN = _response("forbidden", "다른 부서의 메시지 등 권한 없음
                       message_en="You may not answer this message: it belongs to another division.")
 NOT_FOUND = _response("not_found", "없음 / not found")
 CONFLICT = _response("already_answered", "메시지의 지금 상태와 맞지 않음: 이미 답변됨(already_answered), 바꿀 수 없는 "
-                     "상태(invalid_transition), 이미 그 부서의 메시지(already_there) / conflicts with the "
+                     "상태(invalid_transition), 답변해야 종결(answer_required), 이미 그 부서의 메시지(already_there) / "
+                     "conflicts with the "
                      "message's current state: reload and decide again")
 THROTTLED = _response("throttled", "요청 한도 초과 / rate limited", retry_after=42)
 

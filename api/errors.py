@@ -71,6 +71,7 @@ STATUS_BY_CODE = {
     # The request was fine but the message's state refuses it (reload and decide again): 409.
     Code.ALREADY_ANSWERED: 409,
     Code.INVALID_TRANSITION: 409,
+    Code.ANSWER_REQUIRED: 409,
     Code.ALREADY_THERE: 409,
     Code.ALREADY_ASSIGNED: 409,
     Code.MOVED: 409,

@@ -13,6 +13,7 @@ class Code(StrEnum):
     NOT_FOUND = "not_found"                    # a division or staff member that does not exist
     ALREADY_ANSWERED = "already_answered"      # a conflict: someone answered first
     INVALID_TRANSITION = "invalid_transition"  # a conflict: the status does not allow it
+    ANSWER_REQUIRED = "answer_required"        # a conflict: the regulation asks an answer before closing
     ALREADY_THERE = "already_there"            # a conflict: transfer to the division it is in
     ALREADY_ASSIGNED = "already_assigned"      # a conflict: someone else holds it
     MOVED = "moved"                            # a conflict: transferred meanwhile

@@ -195,8 +195,8 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False  # one count, not two, on a queue of 100,000
     action_form = StaffActionForm
-    actions = ["action_claim", "action_assign_person", "action_assign", "action_status", "action_set_labels",
-               "action_spam"]
+    actions = ["action_claim", "action_assign_person", "action_assign", "action_status", "action_close_unanswered",
+               "action_set_labels", "action_spam"]
     change_list_template = "admin/messages_app/message/change_list.html"
 
     # --- the queue ---
@@ -377,6 +377,11 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         return self._bulk(request, lambda: handling.bulk_change_status(queryset, to_status, actor=request.user,
                                                                      note=note))
 
+    @admin.action(description="확인 후 종결 (답변이 필요 없는 격려·응원, 단순의견)")
+    def action_close_unanswered(self, request, queryset):
+        return self._bulk(request, lambda: handling.bulk_change_status(queryset, Status.CLOSED, actor=request.user,
+                                                                     note="확인 후 종결"))
+
     @admin.action(description="유형·주제 지정")
     def action_set_labels(self, request, queryset):
         type_, topic = request.POST.get("type") or None, request.POST.get("topic") or None
@@ -453,7 +458,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
             "canned": [(c, canned.fill(c.text, message)) for c in ready],
             "transfer_form": TransferForm(), "reclassify_form": ReclassifyForm(
                 initial={"type": message.type, "topic": message.topic}),
-            "targets": [(s, Status(s).label) for s in allowed_targets(message.status)],
+            "targets": [(s, Status(s).label) for s in allowed_targets(message)],
             "can_answer": can_answer,
             "can_transfer": perms.can(user, perms.TRANSFER, message),
             "can_reclassify": perms.can(user, perms.RECLASSIFY, message),

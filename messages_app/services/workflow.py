@@ -5,7 +5,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
-from departments.models import Division
+from departments.models import AnswerPolicy, Division
+from departments.regulation import Regulation
 from users.models import User
 
 from ..errors import Code
@@ -14,8 +15,10 @@ from ..models import Message, Status, StatusChange
 
 ALLOWED: dict[str, set[str]] = {
     Status.RECEIVED: {Status.ASSIGNED, Status.HIDDEN, Status.SPAM},
-    Status.ASSIGNED: {Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.HIDDEN, Status.SPAM},
-    Status.IN_PROGRESS: {Status.ASSIGNED, Status.ANSWERED, Status.HIDDEN, Status.SPAM},
+    # → CLOSED without an answer only where the regulation asks none (격려·응원, 단순의견): see close_check.
+    Status.ASSIGNED: {Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.CLOSED, Status.HIDDEN,
+                      Status.SPAM},
+    Status.IN_PROGRESS: {Status.ASSIGNED, Status.ANSWERED, Status.CLOSED, Status.HIDDEN, Status.SPAM},
     Status.ANSWERED: {Status.CLOSED, Status.IN_PROGRESS},
     Status.CLOSED: {Status.IN_PROGRESS},
     Status.HIDDEN: {Status.RECEIVED, Status.ASSIGNED},
@@ -32,6 +35,25 @@ class InvalidTransition(ApplicationError):
         self.from_status, self.to_status = from_status, to_status
 
 
+class AnswerRequired(ApplicationError):
+    code = Code.ANSWER_REQUIRED
+
+    def __init__(self, type_label: str):
+        super().__init__(_("처리규정상 '%(type)s'은(는) 답변해야 종결할 수 있습니다"), type=type_label)
+
+
+def answer_required(message_type: str) -> bool:
+    """Whether the regulation asks an answer of this type (a message without a type: yes)."""
+    rule = Regulation().rule_for(message_type or "")
+    return rule is None or rule.answer_policy == AnswerPolicy.REQUIRED
+
+
+def _close_check(message: Message, to_status: str) -> None:
+    """Closing an open message skips the answer: only for the types the regulation asks none of."""
+    if to_status == Status.CLOSED and message.status in OPEN_STATUSES and answer_required(message.type):
+        raise AnswerRequired(message.get_type_display() or "유형 미정")
+
+
 @transaction.atomic
 def transition(message: Message, to_status: str, *, actor: User | None = None, note: str = "", public: bool = True,
                division: Division | None = None) -> StatusChange:
@@ -39,6 +61,7 @@ def transition(message: Message, to_status: str, *, actor: User | None = None, n
     locked = Message.objects.select_for_update().get(pk=message.pk)
     if to_status not in ALLOWED.get(locked.status, set()):
         raise InvalidTransition(locked.status, to_status)
+    _close_check(locked, to_status)
     change = StatusChange.objects.create(
         message=locked, from_status=locked.status, to_status=to_status, actor=actor,
         division=division or locked.division, note=note, is_public=public,
@@ -57,9 +80,12 @@ def transition(message: Message, to_status: str, *, actor: User | None = None, n
 PRIVATE_STATUSES = {Status.HIDDEN, Status.SPAM}
 
 
-def allowed_targets(status: str) -> list[str]:
-    """For the staff screen: the statuses a message may move to from `status`."""
-    return [s for s in Status if s in ALLOWED.get(status, set())]
+def allowed_targets(message: Message) -> list[str]:
+    """For the staff screen: the statuses the message may move to now."""
+    allowed = ALLOWED.get(message.status, set())
+    if message.status in OPEN_STATUSES and answer_required(message.type):
+        allowed = allowed - {Status.CLOSED}
+    return [s for s in Status if s in allowed]
 
 
 def start(message: Message, *, actor: User) -> StatusChange:

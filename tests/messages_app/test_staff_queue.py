@@ -218,3 +218,42 @@ def test_canned_answers_fill_their_variables(client, team):
     assert f"박시민 님, 버스정책과입니다. {day.month}월 {day.day}일까지 답변드리겠습니다." in html
     loaded = client.post(page_url(m, "answer"), {"canned": canned.pk, "_load": "1", "text": ""})
     assert loaded.context["answer_form"]["text"].value().startswith("박시민 님, 버스정책과입니다.")
+
+
+def test_thanks_are_closed_without_an_answer_a_complaint_is_not(client, team):
+    thanks = routed("bus-policy", text="버스 노선 늘려주셔서 감사합니다", type="support")
+    opinion = routed("bus-policy", text="버스 색이 예쁘네요", type="opinion", status="in_progress")
+    complaint = routed("bus-policy", text="배차 간격이 너무 길어요")
+    client.force_login(team["kim"])
+    # The message page offers 종결 where the regulation asks no answer, and not for a complaint.
+    assert "closed" in [s for s, _ in client.get(page_url(thanks)).context["targets"]]
+    assert "closed" not in [s for s, _ in client.get(page_url(complaint)).context["targets"]]
+    post = {"action": "action_close_unanswered", ACTION_CHECKBOX_NAME: [thanks.pk, opinion.pk], "index": 0}
+    assert client.post(QUEUE, post).status_code == 302
+    assert set(Message.objects.filter(pk__in=[thanks.pk, opinion.pk]).values_list("status", flat=True)) == {"closed"}
+    assert thanks.history.filter(to_status="closed", note="확인 후 종결").exists()
+    # A complaint in the selection refuses the whole selection, and says why.
+    again = routed("bus-policy", text="응원합니다", type="support")
+    post = {"action": "action_close_unanswered", ACTION_CHECKBOX_NAME: [again.pk, complaint.pk], "index": 0}
+    response = client.post(QUEUE, post, follow=True)
+    assert set(Message.objects.filter(pk__in=[again.pk, complaint.pk]).values_list("status", flat=True)) == {
+        "assigned"}
+    assert any(m.level_tag == "error" for m in response.context["messages"])
+
+
+def test_closing_an_unanswered_complaint_is_refused_with_its_code(team):
+    from messages_app.errors import Code
+    from messages_app.services import handling
+    from messages_app.services.workflow import AnswerRequired
+
+    complaint = routed("bus-policy")
+    with pytest.raises(AnswerRequired) as refused:
+        handling.change_status(complaint, "closed", actor=team["kim"])
+    assert refused.value.code == Code.ANSWER_REQUIRED
+    complaint.refresh_from_db()
+    assert complaint.status == "assigned"
+    # An answered complaint closes as before.
+    complaint.status = "answered"
+    complaint.save(update_fields=["status"])
+    handling.change_status(complaint, "closed", actor=team["kim"])
+    assert Message.objects.get(pk=complaint.pk).status == "closed"
