@@ -32,10 +32,11 @@ run: seed
 	$(PY) manage.py seed_staff_demo
 	SMC_SIMULATE=$${SMC_SIMULATE:-1} DEBUG=$${DEBUG:-1} $(PY) -m smc.devrun
 
-# Browser tests drive Debian's Chromium; install it when it is missing and apt-get is there.
+# Browser tests drive Debian's Chromium; install it, with Korean fonts (pages are measured and
+# screenshotted as citizens see them, not in boxes), when missing and apt-get is there.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi cjk; } || { command -v apt-get >/dev/null 2>&1 && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
 		|| echo "chromium not installed: browser tests will be skipped"; }
 
 # The portal benchmark's load comes from wrk (C); install Debian's package when it is missing.

@@ -305,6 +305,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         """The queue's rows, drawn by one template loop (change_list.html): the admin's generic
         result_list renders a form widget per row, most of a 100,000-message queue's page time."""
         return [{"pk": m.pk, "url": reverse("admin:messages_app_message_change", args=[m.pk]),
+                 "preview_url": reverse("admin:messages_app_message_preview", args=[m.pk]),
                  "badge": self.badge(m), "channel": self.channel(m), "author": self.author(m),
                  "district": m.get_district_display() if m.district else "-",
                  "excerpt": self.excerpt(m), "received": self.received(m), "status": m.get_status_display(),
@@ -399,7 +400,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
                        "reclassify": perms.RECLASSIFY, "status": perms.STATUS,
                        # assigning is checked by services.ownership (heads assign, members claim);
                        # presence only says "I have it open": reading is enough for both.
-                       "assign": perms.READ, "presence": perms.READ}
+                       "assign": perms.READ, "presence": perms.READ, "preview": perms.READ}
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -412,6 +413,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
             path("<int:pk>/status/", view(self.status_view), name="messages_app_message_status"),
             path("<int:pk>/assign/", view(self.assign_view), name="messages_app_message_assign"),
             path("<int:pk>/presence/", view(self.presence_view), name="messages_app_message_presence"),
+            path("<int:pk>/preview/", view(self.preview_view), name="messages_app_message_preview"),
         ] + super().get_urls()
 
     def notifications_view(self, request):
@@ -430,6 +432,15 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         message = guarded_message(request)
         presence.report(message.pk, request.user)
         return self.render_detail(request, message)
+
+    def preview_view(self, request, pk):
+        """The queue's preview pane: read-only, so it neither claims nor counts as having the message open."""
+        message = guarded_message(request)
+        context = {"message": message, "badge": deadline_badge(message),
+                   "conversation": self._conversation(request.user, message),
+                   "answer": getattr(message, "answer", None) if hasattr(message, "answer") else None,
+                   "others": presence.others(message.pk, request.user)}
+        return TemplateResponse(request, "admin/messages_app/message/preview.html", context)
 
     def _back(self, message):
         return redirect(reverse("admin:messages_app_message_change", args=[message.pk]))

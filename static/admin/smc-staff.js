@@ -18,13 +18,50 @@
   var rows = Array.prototype.slice.call(document.querySelectorAll("#result_list tbody tr"));
   var current = -1;
 
+  // The preview pane, on wide screens: one request per chosen row, the last one wins.
+  var pane = document.getElementById("queue-preview");
+  var split = pane && pane.parentNode;
+  var wide = window.matchMedia("(min-width: 1200px)");
+  var asked = null;
+
+  function closePreview() {
+    if (!pane) { return; }
+    pane.hidden = true;
+    pane.textContent = "";
+    split.classList.remove("previewing");
+    asked = null;
+  }
+
+  function preview(row) {
+    var url = row && row.getAttribute("data-preview");
+    if (!pane || !url || !wide.matches || url === asked) { return; }
+    asked = url;
+    fetch(url, {credentials: "same-origin"}).then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (html === null || asked !== url) { return; }
+        pane.innerHTML = html;  // rendered and escaped by the server's template
+        pane.hidden = false;
+        split.classList.add("previewing");
+        var close = pane.querySelector("[data-preview-close]");
+        if (close) { close.addEventListener("click", closePreview); }
+      }).catch(function () { return null; });
+  }
+
   function select(i) {
     if (!rows.length) { return; }
     current = Math.max(0, Math.min(rows.length - 1, i));
     rows.forEach(function (row, n) { row.classList.toggle("kb-current", n === current); });
     var link = rows[current].querySelector(".field-excerpt a");
     if (link) { link.focus(); }
+    preview(rows[current]);
   }
+
+  rows.forEach(function (row, n) {
+    row.addEventListener("click", function (event) {
+      if (event.target.closest("a, input, button, label, select")) { return; }
+      select(n);
+    });
+  });
 
   function claimCurrent() {
     var form = document.getElementById("changelist-form");
@@ -35,6 +72,24 @@
     });
     var action = form.querySelector("select[name=action]");
     if (action) { action.value = "action_claim"; form.submit(); }
+  }
+
+  // The bulk-action bar shows only the values the chosen action needs (one line, not three).
+  var NEEDS = {action_assign_person: ["assignee"], action_assign: ["division", "note"],
+               action_status: ["to_status", "note"], action_set_labels: ["type", "topic"]};
+  var actionSelect = document.querySelector("#changelist-form select[name=action]");
+
+  function showActionFields() {
+    var needed = NEEDS[actionSelect.value] || [];
+    document.querySelectorAll("#changelist-form .actions label").forEach(function (label) {
+      var field = label.querySelector("select, input");
+      if (!field || field.name === "action") { return; }
+      label.hidden = needed.indexOf(field.name) < 0;
+    });
+  }
+  if (actionSelect) {
+    actionSelect.addEventListener("change", showActionFields);
+    showActionFields();
   }
 
   // --- the message page ---
@@ -64,6 +119,7 @@
       return;
     }
     if (rows.length) {
+      if (key === "Escape") { closePreview(); return; }
       if (key === "j") { select(current + 1); event.preventDefault(); }
       else if (key === "k") { select(current - 1); event.preventDefault(); }
       else if (key === "Enter" && current >= 0) {

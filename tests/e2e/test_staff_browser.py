@@ -51,11 +51,16 @@ def test_traffic_answers_the_most_urgent_message_in_three_actions(page, office, 
     expect(rows.first).to_contain_text("기한 초과")
     visible = page.evaluate("""() => [...document.querySelectorAll('#result_list tbody tr')]
         .filter(r => r.getBoundingClientRect().bottom <= window.innerHeight).length""")
-    assert visible >= 12, visible
     shot("staff-queue-1366")
+    assert visible >= 12, visible
     axe_check("staff queue")
 
-    page.keyboard.press("j")  # the first (most urgent) row
+    page.keyboard.press("j")  # the first (most urgent) row, previewed beside the list
+    preview = page.locator("#queue-preview")
+    expect(preview).to_contain_text(URGENT)
+    expect(preview).to_contain_text("기한 초과")
+    shot("staff-queue-preview-1366")
+    axe_check("staff queue with its preview")
     page.keyboard.press("Enter")  # action 1: open it
     page.wait_for_url(f"{url}/admin/messages_app/message/{office['urgent'].pk}/change/")
     axe_check("message page")
@@ -134,3 +139,41 @@ def test_the_queue_is_a_list_of_cards_on_a_phone(page, office, axe_check):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, width
     axe_check("staff queue on a phone")
+    page.keyboard.press("j")  # a phone has no room for a preview: the cards stay, Enter opens
+    expect(page.locator("#queue-preview")).to_be_hidden()
+
+
+def test_the_preview_follows_j_and_k_and_closes_with_escape(page, office):
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    login(page, office["url"], "traffic")
+    preview = page.locator("#queue-preview")
+    expect(preview).to_be_hidden()  # the list keeps the whole width until a row is chosen
+    page.keyboard.press("j")
+    expect(preview).to_contain_text(URGENT)
+    page.keyboard.press("j")
+    second = page.locator("#result_list tbody tr").nth(1).locator(".field-excerpt a").inner_text()
+    expect(preview).to_contain_text(second[:20])
+    expect(preview).not_to_contain_text(URGENT)
+    page.keyboard.press("Escape")
+    expect(preview).to_be_hidden()
+    page.locator("#result_list tbody tr").first.locator(".field-received").click()  # a click on the row
+    expect(preview).to_contain_text(URGENT)
+
+
+def test_the_action_bar_shows_only_what_the_chosen_action_needs(page, office):
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    login(page, office["url"], "traffic")
+    bar = page.locator("#changelist-form .actions")
+    expect(bar.locator("select[name=division]")).to_be_hidden()
+    expect(bar.locator("select[name=type]")).to_be_hidden()
+    bar.locator("select[name=action]").select_option("action_assign")
+    expect(bar.locator("select[name=division]")).to_be_visible()
+    expect(bar.locator("input[name=note]")).to_be_visible()
+    expect(bar.locator("select[name=type]")).to_be_hidden()
+    bar.locator("select[name=action]").select_option("action_set_labels")
+    expect(bar.locator("select[name=type]")).to_be_visible()
+    expect(bar.locator("select[name=division]")).to_be_hidden()

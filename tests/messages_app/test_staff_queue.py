@@ -257,3 +257,16 @@ def test_closing_an_unanswered_complaint_is_refused_with_its_code(team):
     complaint.save(update_fields=["status"])
     handling.change_status(complaint, "closed", actor=team["kim"])
     assert Message.objects.get(pk=complaint.pk).status == "closed"
+
+
+def test_the_preview_shows_the_whole_message_and_only_to_whom_may_read_it(client, team):
+    text = "정류장 안내판이 " * 40 + "끝까지 보여야 합니다"
+    m = routed("bus-policy", text=text, author_name="김철용", is_private=True)  # not readable by all staff
+    client.force_login(team["kim"])
+    response = client.get(page_url(m, "preview"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "끝까지 보여야 합니다" in html and page_url(m) in html
+    assert presence.others(m.pk, team["lee"]) == []  # a preview does not count as having it open
+    client.force_login(team["road"])
+    assert client.get(page_url(m, "preview")).status_code == 403
