@@ -68,6 +68,31 @@ def existing_message_id(env: dict) -> int:
     return int(out.stdout.strip().splitlines()[-1])
 
 
+def production_env(db_url: str, cache_prefix: str) -> dict:
+    """The production settings with throwaway secrets, on the bench's own database and cache keys."""
+    return dict(os.environ, DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="smc.production", SMC_BENCH="1",
+                SECRET_KEY=secrets.token_urlsafe(50), CREDENTIALS_KEY=Fernet.generate_key().decode(),
+                SECURE_SSL_REDIRECT="0", SMC_SITE_URL="https://smc.seoul.example", ALLOWED_HOSTS="127.0.0.1",
+                CACHE_KEY_PREFIX=cache_prefix, LOG_LEVEL="WARNING")
+
+
+def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    """gunicorn as in production (sync workers), once its trivial view answers."""
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen([str(gunicorn), "smc.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
+                               "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+    for _ in range(150):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/bench/ping")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    os.killpg(server.pid, signal.SIGTERM)
+    raise SystemExit("gunicorn did not start")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -187,10 +212,7 @@ def main():
         admin_sql(base, f'DROP DATABASE IF EXISTS "{db_name}"')
         admin_sql(base, f'CREATE DATABASE "{db_name}"')
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="smc.production", SMC_BENCH="1",
-               SECRET_KEY=secrets.token_urlsafe(50), CREDENTIALS_KEY=Fernet.generate_key().decode(),
-               SECURE_SSL_REDIRECT="0", SMC_SITE_URL="https://smc.seoul.example",
-               ALLOWED_HOSTS="127.0.0.1", CACHE_KEY_PREFIX=f"portalbench{port}", LOG_LEVEL="WARNING")
+    env = production_env(db_url, f"portalbench{port}")
     server = None
     try:
         if reuse:
@@ -199,20 +221,7 @@ def main():
             print(f"seeding {N_MESSAGES} answered public messages …", flush=True)
             message_id = seed(env)
         cookie = citizen_session(env)
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        server = subprocess.Popen(
-            [str(gunicorn), "smc.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers), "--log-level",
-             "warning"], cwd=ROOT, env=env, start_new_session=True)
-        for _ in range(100):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/bench/ping")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise SystemExit("gunicorn did not start")
+        server = start_gunicorn(env, port, args.workers)
         paths = {"feed": "/", "feed page 50": "/?page=50", "message page": f"/m/{message_id}/"}
         print(f"gunicorn {args.workers} sync workers; wrk 2 threads, {args.connections} connections, "
               f"{args.seconds:g} s each; {N_MESSAGES:,} answered public messages")

@@ -20,7 +20,6 @@ depend on the page size: tests/messages_app/test_staff_queue.py.)
 import argparse
 import http.client
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -29,12 +28,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
-from cryptography.fernet import Fernet
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.portal import _db_exists, admin_sql, free_port, wrk  # noqa: E402
+from bench.portal import _db_exists, admin_sql, free_port, production_env, start_gunicorn, wrk  # noqa: E402
 
 N_TOTAL, N_OPEN = 1_000_000, 100_000
 GOAL_P99_MS = 100.0
@@ -126,10 +123,7 @@ def main():
         admin_sql(base, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         admin_sql(base, f'CREATE DATABASE "{db_name}"')
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="smc.production", SMC_BENCH="1",
-               SECRET_KEY=secrets.token_urlsafe(50), CREDENTIALS_KEY=Fernet.generate_key().decode(),
-               SECURE_SSL_REDIRECT="0", ALLOWED_HOSTS="127.0.0.1", CACHE_KEY_PREFIX=f"staffbench{port}",
-               LOG_LEVEL="WARNING")
+    env = production_env(db_url, f"staffbench{port}")
     server = None
     try:
         run = lambda *a: subprocess.run([sys.executable, "manage.py", *a], cwd=ROOT, env=env, check=True,  # noqa: E731
@@ -143,20 +137,7 @@ def main():
             python(env, f"N_TOTAL, N_OPEN, DIVISION = {args.n}, {args.open}, {DIVISION!r}\n" + SEED + "\nprint('ok')")
             print(f"  built in {time.perf_counter() - t0:,.0f} s", flush=True)
         cookie, urgent, open_count, total = python(env, SESSION).split()
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        server = subprocess.Popen(
-            [str(gunicorn), "smc.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers), "--log-level",
-             "warning"], cwd=ROOT, env=env, start_new_session=True)
-        for _ in range(150):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/bench/ping")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise SystemExit("gunicorn did not start")
+        server = start_gunicorn(env, port, args.workers)
         for path in ("/admin/messages_app/message/", f"/admin/messages_app/message/{urgent}/change/"):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             conn.request("GET", path, headers={"Cookie": cookie, "X-Forwarded-Proto": "https"})
