@@ -11,6 +11,7 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.utils import translation
 from django.views.defaults import server_error as django_server_error
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -45,7 +46,9 @@ def server_error(request, *args, **kwargs):
             "retry_after": RETRY_AFTER_SECONDS}}, status=503, json_dumps_params={"ensure_ascii": False})
     else:
         # A plain template: no context processor, nothing that needs the database or the cache.
-        html = loader.get_template("503.html").render({"retry_after": RETRY_AFTER_SECONDS})
+        # The language the locale middleware chose (the switcher's cookie), if it ran before the failure.
+        html = loader.get_template("503.html").render({"retry_after": RETRY_AFTER_SECONDS,
+                                                       "LANGUAGE_CODE": translation.get_language() or "ko"})
         response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
