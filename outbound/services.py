@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from celery import current_app
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
@@ -43,7 +44,7 @@ BACKOFF_BASE = 5.0  # seconds; doubled per attempt, with full jitter
 BACKOFF_CAP = 30 * 60.0
 # An open posting nobody has touched for this long is queued again by the sweeper (its task was lost
 # with a broker restart, or its worker died and the redelivery too).
-SWEEP_AFTER = timedelta(minutes=5)
+SWEEP_AFTER = timedelta(seconds=settings.SMC_SWEEP_AFTER_SECONDS)
 
 # Sent when a posting is settled (posted, failed or waiting for a person): the app that asked for
 # it may finish its own work (a broadcast completes once none of its deliveries is open).

@@ -359,6 +359,12 @@ SMC_BUSY_POLL_SECONDS = env.int("SMC_BUSY_POLL_SECONDS", default=10)
 SMC_BUSY_POLL_WINDOW = env.int("SMC_BUSY_POLL_WINDOW", default=300)
 # When this many accounts are busy at once, every account is polled as a busy one (a city-wide surge).
 SMC_SURGE_ACCOUNTS = env.int("SMC_SURGE_ACCOUNTS", default=3)
+# Outbound (answers, broadcast deliveries): a posting not settled SMC_SWEEP_AFTER_SECONDS after it was
+# queued or last tried (its task lost with Redis, or out of retries while PostgreSQL was away) is queued
+# again by the sweeper, which beat runs every SMC_SWEEP_SECONDS. The drills (tests/smc/test_*_outage.py)
+# shorten both; in production a lost posting comes back within 5 to 6 minutes.
+SMC_SWEEP_AFTER_SECONDS = env.int("SMC_SWEEP_AFTER_SECONDS", default=300)
+SMC_SWEEP_SECONDS = env.float("SMC_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Processing regulation: reminders and overdue marks.
@@ -367,7 +373,7 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-polls": {"task": "messages_app.tasks.dispatch_polls", "schedule": SMC_POLL_DISPATCH_SECONDS},
     # Answers and broadcasts: queue the postings whose retry time has come (a rate limit's reset, a
     # backoff) or whose task was lost.
-    "sweep-postings": {"task": "outbound.tasks.sweep", "schedule": 60.0},
+    "sweep-postings": {"task": "outbound.tasks.sweep", "schedule": SMC_SWEEP_SECONDS},
     # Classifier: learn from the week's transfers and corrections, nightly; used only if not worse.
     "retrain-classifier": {"task": "classification.retrain", "schedule": crontab(hour=3, minute=30)},
     # Personal data of questions closed SMC_RETENTION_YEARS ago is anonymised, nightly.

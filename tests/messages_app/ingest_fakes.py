@@ -72,7 +72,11 @@ class ScriptedConnector:
 # --- steering a worker through Redis ------------------------------------------------------------
 
 def client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    """The Redis the test and its worker share for steering and for what the fakes posted:
+    SMC_FAKES_REDIS_URL when a drill takes the worker's own Redis away (what the platforms hold
+    survives a restart of ours), else REDIS_URL."""
+    url = os.environ.get("SMC_FAKES_REDIS_URL") or settings.REDIS_URL
+    return redis.Redis.from_url(url, decode_responses=True)
 
 
 class Steer:
@@ -90,8 +94,14 @@ class Steer:
     def block(self, stage: str) -> None:
         self.r.set(self.key(f"block:{stage}"), "1")
 
+    def block_once(self, stage: str) -> None:
+        """Hold only the first process to reach `stage`; the others go on (a drill wants one poll and
+        one posting caught mid-way while the rest of the pool keeps working)."""
+        self.r.set(self.key(f"once:{stage}"), "1")
+        self.r.set(self.key(f"hold:{stage}"), "1")
+
     def release(self, stage: str) -> None:
-        self.r.delete(self.key(f"block:{stage}"))
+        self.r.delete(self.key(f"block:{stage}"), self.key(f"hold:{stage}"), self.key(f"once:{stage}"))
 
     def reached(self, stage: str) -> dict | None:
         value = self.r.get(self.key(f"reached:{stage}"))
@@ -119,8 +129,10 @@ class Steer:
         self.r.incr(self.key(f"count:{stage}"))
         self.r.set(self.key(f"reached:{stage}"),
                    json.dumps({"pid": os.getpid(), "backend_pid": backend_pid, **info}))
+        held = bool(self.r.delete(self.key(f"once:{stage}")))  # only one process wins the delete
         deadline = time.monotonic() + 120
-        while self.r.exists(self.key(f"block:{stage}")) and time.monotonic() < deadline:
+        while time.monotonic() < deadline and (self.r.exists(self.key(f"block:{stage}"))
+                                               or (held and self.r.exists(self.key(f"hold:{stage}")))):
             time.sleep(0.02)
 
 
@@ -141,12 +153,19 @@ class RedisConnector:
         self.steer.checkpoint("before_reply")
         key = self.steer.key(f"replies:{to_external_id}")
         external_id = f"reply-{self.steer.r.incr(self.steer.key('reply_seq'))}"
-        self.steer.r.rpush(key, json.dumps({"id": external_id, "text": text}))
+        self.steer.r.rpush(key, json.dumps({"id": external_id, "text": text, "account": account.pk}))
         self.steer.checkpoint("after_reply", external_id=external_id)
         return external_id
 
     def post(self, account, text):
         return self.reply(account, "", text)
+
+    def find_post(self, account, marker):
+        self.steer.checkpoint("find_post")
+        for post in self.steer.replies(""):
+            if post.get("account") == account.pk and marker in post["text"]:
+                return post["id"]
+        return None
 
     def find_reply(self, account, to_external_id, text):
         self.steer.checkpoint("find_reply")

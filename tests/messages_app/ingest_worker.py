@@ -6,6 +6,7 @@ ingest transaction (after the INSERT, before the COMMIT) lets the test kill the 
 database connection exactly mid-batch.
 """
 
+import os
 import sys
 
 
@@ -37,7 +38,9 @@ def main(queue: str, ns: str) -> None:
 
     ingest.ingest_batch = ingest_batch
 
-    serve(steer.r, steer.key("ready"), queue, f"fault-{ns}")
+    # QUEUE may name several ("q,q.broadcast"); a drill gives the pool more than one process.
+    serve(steer.r, steer.key("ready"), queue, f"fault-{ns}",
+          concurrency=int(os.environ.get("SMC_FAKES_CONCURRENCY", "1")))
 
 
 if __name__ == "__main__":
