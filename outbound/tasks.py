@@ -12,10 +12,11 @@ from django.db import InterfaceError, OperationalError
 from . import services
 
 
-# A dropped database connection is retried here (within SMC_MAX_TASK_WAIT); past the retries the
-# sweeper queues the posting again.
+# A dropped database connection is retried here (each wait within SMC_MAX_TASK_WAIT); past the retries
+# the sweeper queues the posting again. 8 retries (as a poll's) wait about 2 minutes in all on average:
+# with 5 (about 30 s) the PostgreSQL drill's 20 s outage left some postings to the sweeper, minutes later.
 @shared_task(name=services.POST_TASK, autoretry_for=(OperationalError, InterfaceError), retry_backoff=2,
-             retry_backoff_max=settings.SMC_MAX_TASK_WAIT, retry_jitter=True, max_retries=5)
+             retry_backoff_max=settings.SMC_MAX_TASK_WAIT, retry_jitter=True, max_retries=8)
 def post(posting_id: int) -> str:
     result = services.post_once(posting_id)
     if result.retry_in is not None and result.retry_in <= settings.SMC_MAX_TASK_WAIT:

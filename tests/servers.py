@@ -60,8 +60,9 @@ class OwnPostgres:
                   "-o", f"-h 127.0.0.1 -p {self.port} -k {self.data} -c fsync=off -c max_connections=60",
                   "start")
 
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-w", "stop", "-m", "fast")
+    def stop(self, mode: str = "fast") -> None:
+        """"fast": sessions cut, a clean shutdown; "immediate": as a crash (recovery from the WAL at start)."""
+        self._run("pg_ctl", "-D", str(self.data), "-w", "stop", "-m", mode)
 
     def url(self, database: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"

@@ -64,13 +64,14 @@ def beat(queue: str, database_url: str, redis_url: str, tmp_path: Path) -> Proce
 
 
 class Web(Process):
-    """The web as production runs it (gunicorn, DEBUG off) on a free port."""
+    """The web as production runs it (gunicorn with smc/gunicorn_conf.py, DEBUG off; one process) on a
+    free port, without the TLS redirect of smc.production (no proxy in front of it here)."""
 
     def __init__(self, database_url: str, redis_url: str, tmp_path: Path):
         self.port = free_port()
-        super().__init__([sys.executable, "-m", "gunicorn", "smc.wsgi:application", "--workers", "1",
-                          "--bind", f"127.0.0.1:{self.port}", "--timeout", "60"],
+        super().__init__([sys.executable, "-m", "gunicorn", "-c", "python:smc.gunicorn_conf", "smc.wsgi"],
                          {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "DEBUG": "0",
+                          "SMC_BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": "1", "GUNICORN_TIMEOUT": "60",
                           "SMC_PORTAL_CACHE_SECONDS": "0", "CACHE_KEY_PREFIX": f"drill-{self.port}"},
                          tmp_path / "web.log")
 

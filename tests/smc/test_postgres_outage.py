@@ -1,5 +1,6 @@
-"""Drill: PostgreSQL stopped for OUTAGE seconds (20 by default, SMC_DRILL_OUTAGE_SECONDS) in the middle
-of an ingest backlog, an answer publication and a broadcast fan-out.
+"""Drill: PostgreSQL stopped for OUTAGE seconds (20 by default, SMC_DRILL_OUTAGE_SECONDS; `pg_ctl stop -m
+fast`, or SMC_DRILL_PG_STOP_MODE=immediate for a crash) in the middle of an ingest backlog, an answer
+publication and a broadcast fan-out.
 
 The test runs its own PostgreSQL (tests/servers.py; the suite's server is never stopped) with a real
 Celery worker and beat and the web under gunicorn pointed at it. The moment of the stop is steered: one
@@ -41,6 +42,7 @@ from . import drills
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.worker]
 
 OUTAGE = float(os.environ.get("SMC_DRILL_OUTAGE_SECONDS", "20"))
+STOP_MODE = os.environ.get("SMC_DRILL_PG_STOP_MODE", "fast")  # or "immediate": a crash
 BACKLOG = {"bl-a-": 300, "bl-b-": 300, "bl-c-": 300}  # three accounts' polls: 900 messages
 ANSWERS = 6
 RECOVERY_WAIT = 300  # seconds the work may take once the server is back (a safety net, not a figure)
@@ -124,7 +126,7 @@ def test_postgresql_stopped_mid_work_loses_nothing_and_posts_nothing_twice(drill
     steer.wait_reached("after_reply", timeout=120)
     drill["beat"] = beat = drills.beat(drill["queue"], drill["url"], settings.REDIS_URL, drill["tmp"])
 
-    pg.stop()
+    pg.stop(STOP_MODE)
     stopped = time.monotonic()
     steer.release("in_transaction")
     steer.release("after_reply")
@@ -160,7 +162,7 @@ def test_postgresql_stopped_mid_work_loses_nothing_and_posts_nothing_twice(drill
     assert steer.count("in_transaction") >= 2  # the interrupted poll ran again
     posted_before_the_stop = Posting.objects.filter(pk__in=set(answers) | deliveries, attempts__gte=2)
     assert posted_before_the_stop.exists() and steer.count("find_post") + steer.count("find_reply") >= 1
-    print(f"\nDRILL postgres: outage {restarted - stopped:.1f} s; web serving again {web_back - restarted:.1f} s "
-          f"after the restart; all done {done - restarted:.1f} s after the restart; "
+    print(f"\nDRILL postgres ({STOP_MODE} stop): outage {restarted - stopped:.1f} s; web serving again "
+          f"{web_back - restarted:.1f} s after the restart; all done {done - restarted:.1f} s after the restart; "
           f"{sum(BACKLOG.values())} messages stored once, {len(answers)} answers and {len(deliveries)} "
           f"broadcast deliveries posted once")
