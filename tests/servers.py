@@ -46,9 +46,16 @@ class OwnPostgres:
 
     def init(self) -> "OwnPostgres":
         if self.user:
-            from pgserver.utils import ensure_user_exists
+            import stat
 
+            from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+
+            # As pgserver does before its first start as root: the user, and its access to the binaries.
             ensure_user_exists(self.user)
+            ensure_prefix_permissions(self.bin)
+            readable, executable = stat.S_IRGRP | stat.S_IROTH, stat.S_IXGRP | stat.S_IXOTH
+            ensure_folder_permissions(self.bin, readable | executable)
+            ensure_folder_permissions(self.bin.parent / "lib", readable)
             shutil.chown(self.where, self.user, self.user)
         self._run("initdb", "-D", str(self.data), "--auth=trust", "-U", "postgres", "--encoding=utf8",
                   "--locale=C.UTF-8", "--no-sync")
