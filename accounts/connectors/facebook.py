@@ -260,16 +260,44 @@ STANDARD_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
 
 
-def messenger_reply_terms(asked_at: datetime, now: datetime, human_agent: bool) -> dict | None:
-    """How a Messenger message may still be answered: within 24 hours as a RESPONSE, up to 7 days
-    with the HUMAN_AGENT tag when the app has that permission (credentials human_agent), else None
-    (the staff screen says REPLY_WINDOW_CLOSED before anyone writes)."""
-    waited = now - asked_at
-    if waited <= STANDARD_WINDOW:
+class ReplyWindowClosed(ContentProblem):
+    """The Send API would refuse the answer: the person's last message is older than the window.
+    Raised before anything is sent; `code` is the one the staff screen refuses with."""
+
+    code = "reply_window_closed"
+
+    def __init__(self, message: str = REPLY_WINDOW_CLOSED):
+        super().__init__(message)
+
+
+def messenger_reply_terms(last_asked_at: datetime, now: datetime, human_agent: bool) -> dict | None:
+    """How a Messenger conversation may still be answered, counted from the person's LAST message in
+    it (each message the person sends opens a new window): a RESPONSE strictly within 24 hours, the
+    HUMAN_AGENT tag strictly within 7 days when the app has that permission (credentials
+    human_agent), else None. The staff screen (before anyone writes) and the send both ask this."""
+    waited = now - last_asked_at
+    if waited < STANDARD_WINDOW:
         return {"messaging_type": "RESPONSE"}
-    if human_agent and waited <= HUMAN_AGENT_WINDOW:
+    if human_agent and waited < HUMAN_AGENT_WINDOW:
         return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
     return None
+
+
+def _last_message_from(api: GraphAPI, page_id: str, person: str, default: datetime) -> datetime:
+    """When the person last wrote to the page (/{page-id}/conversations?user_id=PSID, the newest
+    messages first); `default` (the message being answered) when the conversation shows none later."""
+    body = api.get_connection(object_id=page_id, connection="conversations", platform="messenger",
+                              user_id=person, fields="messages.limit(25){id,from,created_time}")
+    last = default
+    for conversation in body.get("data") or []:
+        for message in ((conversation.get("messages") or {}).get("data") or []):
+            if str((message.get("from") or {}).get("id") or "") == person:
+                last = max(last, _parse_time(message.get("created_time"), default))
+    return last
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def _own_post_ids(api: GraphAPI, page_id: str, posts: list[dict], since: datetime) -> set[str]:
@@ -294,8 +322,9 @@ class FacebookConnector:
     sync_window = LOOKBACK
     sync_batch = 20
 
-    def __init__(self, api_factory=make_api):
+    def __init__(self, api_factory=make_api, clock=_utcnow):
         self._api_factory = api_factory
+        self._clock = clock  # the reply window is counted on it (tests pass a fixed one)
 
     def _api(self, account) -> tuple[GraphAPI, _LastResponse]:
         if not account.platform_user_id:
@@ -407,23 +436,27 @@ class FacebookConnector:
         return self._publish(account, str(to_external_id), "comments", text)
 
     def _send_message(self, account, mid: str, text: str) -> str:
-        """A private answer through the Send API: the message answered names its sender (PSID) and
-        time, which decides whether it may still be answered (messenger_reply_terms)."""
+        """A private answer through the Send API: the message answered names its sender (PSID); the
+        sender's last message in the conversation decides whether it may still be answered
+        (messenger_reply_terms). Past the window nothing is sent: ReplyWindowClosed."""
         if not text.strip():
             raise PermanentError("빈 답변은 보낼 수 없습니다 (empty text)")
         api, last = self._api(account)
+        page_id = str(account.platform_user_id)
         with translate_errors(last):
             asked = api.get_object(object_id=mid, fields="id,from,created_time")
             recipient = str((asked.get("from") or {}).get("id") or "")
             if not recipient:
                 raise PermanentError("답할 메시지의 보낸 사람을 알 수 없습니다 (no sender)")
-            terms = messenger_reply_terms(_parse_time(asked.get("created_time"), datetime.now(UTC)),
-                                          datetime.now(UTC), bool((account.credentials or {}).get("human_agent")))
+            now = self._clock()
+            asked_at = _parse_time(asked.get("created_time"), now)
+            terms = messenger_reply_terms(_last_message_from(api, page_id, recipient, asked_at), now,
+                                          bool((account.credentials or {}).get("human_agent")))
             if terms is None:
-                raise ContentProblem(REPLY_WINDOW_CLOSED)
+                raise ReplyWindowClosed()
             data = {"recipient": json.dumps({"id": recipient}), "message": json.dumps({"text": text[:2000]}),
                     **terms}
-            body = api.post_object(object_id=str(account.platform_user_id), connection="messages", data=data)
+            body = api.post_object(object_id=page_id, connection="messages", data=data)
             return str(body["message_id"])
 
     def post(self, account, text: str) -> str:

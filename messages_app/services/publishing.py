@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -72,13 +73,24 @@ def create_answer(message: Message, author: User, text: str, division: Division 
 
 
 def reply_window_closed(message: Message, now: datetime | None = None) -> str:
-    """Why a direct message can no longer be answered on its platform, or "" (Messenger: 24 hours,
-    7 days with the HUMAN_AGENT tag when the page's app has it). Staff are told before they write."""
+    """Why a direct message can no longer be answered on its platform, or "" (Messenger: 24 hours
+    from the person's last message in the conversation, 7 days with the HUMAN_AGENT tag when the
+    page's app has it; the same rule the send applies). Staff are told before they write."""
     if message.kind != Kind.DIRECT or message.platform != Platform.FACEBOOK or message.account is None:
         return ""
     human_agent = bool((message.account.credentials or {}).get("human_agent"))
-    terms = facebook.messenger_reply_terms(message.posted_at, now or timezone.now(), human_agent)
+    terms = facebook.messenger_reply_terms(last_inbound_at(message), now or timezone.now(), human_agent)
     return "" if terms is not None else facebook.REPLY_WINDOW_CLOSED
+
+
+def last_inbound_at(message: Message) -> datetime:
+    """When the person last wrote in this message's conversation (a later message reopens it)."""
+    if not message.conversation_id:
+        return message.posted_at
+    latest = (Message.objects.filter(platform=message.platform, account_id=message.account_id, kind=Kind.DIRECT,
+                                     conversation_id=message.conversation_id)
+              .aggregate(latest=Max("posted_at"))["latest"])
+    return max(message.posted_at, latest or message.posted_at)
 
 
 def _outbox_rows(message: Message, answer: Answer) -> list[Outbox]:

@@ -51,44 +51,84 @@ def fb_account(**extra):
                            credentials={"page_access_token": "EAAGtestpagetoken", **extra})
 
 
-def asked(hours_ago):
-    recording = load("fb_message_asked.json")
-    created = datetime.now(UTC) - timedelta(hours=hours_ago)
-    recording["body"]["created_time"] = created.strftime("%Y-%m-%dT%H:%M:%S+0000")
-    return recording
+# fb_message_asked.json: the message answered was sent at ASKED; fb_conversation_with_person.json:
+# the same person wrote again at LAST_ASKED (the page answered in between). The window counts from
+# LAST_ASKED.
+ASKED = datetime(2026, 12, 6, 8, 59, tzinfo=UTC)
+LAST_ASKED = datetime(2026, 12, 6, 11, 0, tzinfo=UTC)
+SECOND = timedelta(seconds=1)
 
 
-def test_messenger_answer_within_24_hours_is_a_response(rsps):
-    add(rsps, "GET", f"{G}/{MID}", "", recording=asked(3))
+def register_asked(rsps):
+    add(rsps, "GET", f"{G}/{MID}", "fb_message_asked.json")
+    return add(rsps, "GET", f"{G}/{PAGE}/conversations", "fb_conversation_with_person.json")
+
+
+def connector_at(now):
+    return facebook.FacebookConnector(clock=lambda: now)
+
+
+def sent_form(sent):
+    return {k: v[0] for k, v in parse_qs(sent.calls[0].request.body).items()}
+
+
+def test_messenger_answer_within_24_hours_of_the_last_message_is_a_response(rsps):
+    conversation = register_asked(rsps)
     sent = add(rsps, "POST", f"{G}/{PAGE}/messages", "fb_message_sent.json")
-    assert facebook.FacebookConnector().reply(fb_account(), MID, "확인했습니다", private=True).startswith("m_sent")
-    form = {k: v[0] for k, v in parse_qs(sent.calls[0].request.body).items()}
+    # 23:59:59 after the person's last message, 26 hours after the message being answered.
+    reply = connector_at(LAST_ASKED + timedelta(hours=24) - SECOND).reply(fb_account(), MID, "확인했습니다",
+                                                                           private=True)
+    assert reply.startswith("m_sent")
+    asked_for = parse_qs(conversation.calls[0].request.url.split("?", 1)[1])
+    assert asked_for["user_id"] == ["6543210987654321"] and asked_for["platform"] == ["messenger"]
+    form = sent_form(sent)
     assert form["messaging_type"] == "RESPONSE" and "tag" not in form
     assert json.loads(form["recipient"]) == {"id": "6543210987654321"}
     assert json.loads(form["message"]) == {"text": "확인했습니다"}
 
 
+@pytest.mark.parametrize("after", [timedelta(hours=24), timedelta(hours=24) + SECOND])
+def test_messenger_answer_at_24_hours_is_refused_with_a_code_before_sending(rsps, after):
+    register_asked(rsps)  # no Send API call is registered: a send would fail the test
+    with pytest.raises(facebook.ReplyWindowClosed) as caught:
+        connector_at(LAST_ASKED + after).reply(fb_account(), MID, "답변", private=True)
+    assert caught.value.code == "reply_window_closed" and isinstance(caught.value, ContentProblem)
+
+
 def test_messenger_answer_after_24_hours_uses_human_agent_when_configured(rsps):
-    add(rsps, "GET", f"{G}/{MID}", "", recording=asked(72))
+    register_asked(rsps)
     sent = add(rsps, "POST", f"{G}/{PAGE}/messages", "fb_message_sent.json")
-    facebook.FacebookConnector().reply(fb_account(human_agent=True), MID, "확인했습니다", private=True)
-    form = {k: v[0] for k, v in parse_qs(sent.calls[0].request.body).items()}
+    connector_at(LAST_ASKED + timedelta(days=7) - SECOND).reply(fb_account(human_agent=True), MID, "확인했습니다",
+                                                                 private=True)
+    form = sent_form(sent)
     assert (form["messaging_type"], form["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
 
 
-@pytest.mark.parametrize(("hours", "human_agent"), [(25, False), (24 * 7 + 1, True)])
-def test_messenger_answer_past_the_window_is_refused_before_sending(rsps, hours, human_agent):
-    add(rsps, "GET", f"{G}/{MID}", "", recording=asked(hours))
-    with pytest.raises(ContentProblem) as caught:
-        facebook.FacebookConnector().reply(fb_account(human_agent=human_agent), MID, "답변", private=True)
-    assert "답변 가능 기간이 지났습니다" in str(caught.value)
+def test_messenger_answer_past_7_days_is_refused_even_with_human_agent(rsps):
+    register_asked(rsps)
+    with pytest.raises(facebook.ReplyWindowClosed):
+        connector_at(LAST_ASKED + timedelta(days=7) + SECOND).reply(fb_account(human_agent=True), MID, "답변",
+                                                                    private=True)
 
 
-def test_reply_terms_for_the_staff_screen():
-    now = datetime(2026, 12, 6, 12, tzinfo=UTC)
-    assert facebook.messenger_reply_terms(now - timedelta(hours=23), now, False) == {"messaging_type": "RESPONSE"}
-    assert facebook.messenger_reply_terms(now - timedelta(hours=25), now, False) is None
-    assert facebook.messenger_reply_terms(now - timedelta(days=6), now, True)["tag"] == "HUMAN_AGENT"
+def test_messenger_window_counts_from_the_answered_message_when_the_person_wrote_nothing_later(rsps):
+    add(rsps, "GET", f"{G}/{MID}", "fb_message_asked.json")
+    only_first = load("fb_conversation_with_person.json")
+    del only_first["body"]["data"][0]["messages"]["data"][0]  # the later message
+    add(rsps, "GET", f"{G}/{PAGE}/conversations", "", recording=only_first)
+    with pytest.raises(facebook.ReplyWindowClosed):
+        connector_at(ASKED + timedelta(hours=24) + SECOND).reply(fb_account(), MID, "답변", private=True)
+
+
+def test_reply_terms_at_the_boundaries():
+    last = datetime(2026, 12, 6, 12, tzinfo=UTC)
+    terms = facebook.messenger_reply_terms
+    assert terms(last, last + timedelta(hours=24) - SECOND, False) == {"messaging_type": "RESPONSE"}
+    assert terms(last, last + timedelta(hours=24), False) is None
+    assert terms(last, last + timedelta(hours=24) + SECOND, False) is None
+    assert terms(last, last + timedelta(hours=24) + SECOND, True)["tag"] == "HUMAN_AGENT"
+    assert terms(last, last + timedelta(days=7) - SECOND, True)["tag"] == "HUMAN_AGENT"
+    assert terms(last, last + timedelta(days=7) + SECOND, True) is None
 
 
 def test_x_looks_for_an_interrupted_dm_answer_in_the_conversation(rsps):

@@ -202,3 +202,33 @@ def test_a_messenger_message_past_its_window_is_refused_before_staff_write(clien
     page.save()
     message = Message.objects.select_related("account").get(pk=message.pk)
     assert publishing.reply_window_closed(message) == ""
+
+
+def test_the_staff_notice_counts_from_the_persons_last_message_in_the_conversation(client, page, monkeypatch):
+    """The same strict rule as the send: 24 hours from the last inbound message of the conversation,
+    not from the message being answered (a later message reopens the window)."""
+    from datetime import UTC, datetime, timedelta
+
+    from messages_app.services import publishing
+    from messages_app.tasks import polling as poll_tasks
+
+    monkeypatch.setattr(poll_tasks.poll_account, "delay", lambda *a, **k: None)
+    deliver(client, "fb_webhook_messages.json")
+    first = Message.objects.select_related("account").get(external_id=MID)
+    asked, second = datetime(2026, 12, 1, 9, tzinfo=UTC), datetime(2026, 12, 1, 11, tzinfo=UTC)
+    Message.objects.filter(pk=first.pk).update(posted_at=asked)
+    first.refresh_from_db()
+    day, second_ = timedelta(hours=24), timedelta(seconds=1)
+    assert publishing.reply_window_closed(first, now=asked + day - second_) == ""
+    assert publishing.reply_window_closed(first, now=asked + day + second_) != ""
+
+    later = Message.objects.get(pk=first.pk)
+    later.pk, later.external_id, later.posted_at = None, "m_second_message_of_the_same_person", second
+    later.save()
+    other_person = Message.objects.get(pk=first.pk)
+    other_person.pk, other_person.external_id = None, "m_someone_else"
+    other_person.conversation_id, other_person.posted_at = "1111111111111111", second + timedelta(hours=5)
+    other_person.save()
+    assert publishing.reply_window_closed(first, now=second + day - second_) == ""
+    assert publishing.reply_window_closed(first, now=second + day + second_) != ""
+    assert publishing.reply_window_closed(first, now=second + day) != ""
