@@ -87,7 +87,7 @@ def last_inbound_at(message: Message) -> datetime:
     """When the person last wrote in this message's conversation (a later message reopens it)."""
     if not message.conversation_id:
         return message.posted_at
-    latest = (Message.objects.filter(platform=message.platform, account_id=message.account_id, kind=Kind.DIRECT,
+    latest = (Message.objects.filter(platform=message.platform, account=message.account, kind=Kind.DIRECT,
                                      conversation_id=message.conversation_id)
               .aggregate(latest=Max("posted_at"))["latest"])
     return max(message.posted_at, latest or message.posted_at)
