@@ -4,6 +4,7 @@ Credentials (account.credentials): `bearer_token` (app or OAuth 2.0 user token) 
 user context `consumer_key`, `consumer_secret`, `access_token`, `access_token_secret` (needed to post).
 """
 
+import calendar
 import html
 import re
 import threading
@@ -124,21 +125,62 @@ HTTP_STATUSES: dict[int, str] = {
     429: RATE_LIMIT,
     500: TEMPORARY, 502: TEMPORARY, 503: TEMPORARY, 504: TEMPORARY,
 }
-USAGE_CAP_RESET_DAY = 1  # the app's cap_reset_day (GET /2/usage/tweets); settings.SMC_X_USAGE_CAP_RESET_DAY
+USAGE_CAP_RESET_DAY = 1  # used only when GET /2/usage/tweets cannot say (settings.SMC_X_USAGE_CAP_RESET_DAY)
+USAGE_FIELDS = ["cap_reset_day", "project_cap", "project_usage"]
+
+
+class UsageCapped(RateLimited):
+    """X's monthly usage cap: nothing is read until the cap's reset day (not a 15-minute window)."""
 
 
 def usage_cap_reset(now: datetime, reset_day: int) -> datetime:
-    """The next start of the cap's month: `reset_day` (1-28) of this month if still to come, else next."""
-    day = min(max(int(reset_day), 1), 28)
-    this_month = now.replace(day=day, hour=0, minute=0, second=0, microsecond=0)
+    """The next start of the cap's month: `reset_day` of this month if still to come, else of the
+    next (a day past a month's end is its last day)."""
+    def on(year: int, month: int) -> datetime:
+        day = min(max(int(reset_day), 1), calendar.monthrange(year, month)[1])
+        return now.replace(year=year, month=month, day=day, hour=0, minute=0, second=0, microsecond=0)
+
+    this_month = on(now.year, now.month)
     if this_month > now:
         return this_month
-    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
-    return this_month.replace(year=year, month=month)
+    return on(now.year + 1, 1) if now.month == 12 else on(now.year, now.month + 1)
 
 
-def classify(status: int, body: object, headers: dict | None = None) -> ConnectorError:
-    """The connector error for an X API v2 error response (PROBLEM_TYPES, then HTTP_STATUSES)."""
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def read_usage(client: tweepy.Client) -> dict | None:
+    """The project's usage (GET /2/usage/tweets, app-only bearer token): cap_reset_day, project_cap,
+    project_usage; None when it cannot be read (no app token, an error of its own)."""
+    if not client.bearer_token:
+        return None
+    try:
+        body = client._make_request("GET", "/2/usage/tweets", params={"usage.fields": USAGE_FIELDS},
+                                    endpoint_parameters=("usage.fields",), user_auth=False)
+    except (tweepy.TweepyException, requests.RequestException, ValueError):
+        return None
+    data = body.get("data") if isinstance(body, dict) else None
+    return data if isinstance(data, dict) else None
+
+
+def usage_capped(usage: dict | None, now: datetime, text: str) -> UsageCapped:
+    """The wait of a usage-cap 429: to the reset day X reports, else the configured one."""
+    reset_day = getattr(settings, "SMC_X_USAGE_CAP_RESET_DAY", USAGE_CAP_RESET_DAY)
+    used = ""
+    if usage is not None:
+        day = usage.get("cap_reset_day")
+        if isinstance(day, int) and not isinstance(day, bool) and 1 <= day <= 31:
+            reset_day = day
+        if usage.get("project_cap") is not None:
+            used = f" [{usage.get('project_usage')}/{usage.get('project_cap')}]"
+    return UsageCapped(usage_cap_reset(now, reset_day), f"X 월간 사용량 한도 초과 (usage cap){used}: {text}")
+
+
+def classify(status: int, body: object, headers: dict | None = None, now: datetime | None = None,
+             usage: dict | None = None) -> ConnectorError:
+    """The connector error for an X API v2 error response (PROBLEM_TYPES, then HTTP_STATUSES);
+    `usage` is what GET /2/usage/tweets said (read when the usage cap is hit)."""
     body = body if isinstance(body, dict) else {}
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
@@ -152,9 +194,7 @@ def classify(status: int, body: object, headers: dict | None = None) -> Connecto
     if status == 403 and "duplicate" in detail.lower():
         kind = CONTENT
     if kind == USAGE_CAP:
-        now = datetime.now(UTC)
-        reset_day = getattr(settings, "SMC_X_USAGE_CAP_RESET_DAY", USAGE_CAP_RESET_DAY)
-        return RateLimited(usage_cap_reset(now, reset_day), f"X 월간 사용량 한도 초과 (usage cap): {text}")
+        return usage_capped(usage, now or _utcnow(), text)
     if kind == RATE_LIMIT:
         reset = headers.get("x-rate-limit-reset")
         try:
@@ -183,14 +223,24 @@ def _body(response) -> object:
         return {}
 
 
+def is_usage_cap(status: int, body: object) -> bool:
+    body = body if isinstance(body, dict) else {}
+    return status == 429 and (body.get("title") == "UsageCapExceeded" or body.get("type") == PROBLEM + "usage-capped")
+
+
 @contextmanager
-def translate_errors() -> Iterator[None]:
-    """Turn tweepy/requests failures into the connector errors every platform shares."""
+def translate_errors(usage_client: tweepy.Client | None = None,
+                     clock: Callable[[], datetime] = _utcnow) -> Iterator[None]:
+    """Turn tweepy/requests failures into the connector errors every platform shares. On the usage
+    cap, `usage_client` (the app's bearer token) asks GET /2/usage/tweets for the real reset day."""
     try:
         yield
     except tweepy.HTTPException as exc:
         response = exc.response
-        raise classify(response.status_code, _body(response), dict(response.headers)) from exc
+        body = _body(response)
+        usage = read_usage(usage_client) if usage_client is not None and is_usage_cap(
+            response.status_code, body) else None
+        raise classify(response.status_code, body, dict(response.headers), clock(), usage) from exc
     except requests.JSONDecodeError as exc:
         raise PermanentError(f"X 응답 형식 오류 (malformed JSON): {exc}") from exc
     except requests.RequestException as exc:
@@ -322,8 +372,15 @@ class XConnector:
     sync_window = timedelta(days=30)
     sync_batch = LOOKUP_IDS
 
-    def __init__(self, client_factory: Callable[[dict], tweepy.Client] = reused_client):
+    def __init__(self, client_factory: Callable[[dict], tweepy.Client] = reused_client,
+                 clock: Callable[[], datetime] = _utcnow):
         self._client_factory = client_factory
+        self._clock = clock
+
+    def _errors(self, account):
+        """translate_errors with the account's app token at hand for the usage cap's reset day."""
+        bearer = (account.credentials or {}).get("bearer_token")
+        return translate_errors(self._client_factory({"bearer_token": bearer}) if bearer else None, self._clock)
 
     def _client(self, account) -> tuple[tweepy.Client, bool]:
         credentials = account.credentials or {}
@@ -344,7 +401,7 @@ class XConnector:
         items: dict[str, InboundItem] = {}
         newest = cursor or ""
         skipped: dict[str, int] = {}
-        with translate_errors():
+        with self._errors(account):
             pages = _pages(
                 partial(client.get_users_mentions, account.platform_user_id, user_auth=user_auth),
                 MAX_PAGES,
@@ -384,7 +441,7 @@ class XConnector:
         client = self._client_factory({"bearer_token": token})
         own_id = str(account.platform_user_id)
         newest, found = since, []
-        with translate_errors():
+        with self._errors(account):
             pages = _pages(partial(client.get_direct_message_events, user_auth=False), MAX_PAGES,
                            event_types="MessageCreate", expansions=["sender_id"],
                            dm_event_fields=DM_EVENT_FIELDS, user_fields=USER_FIELDS, max_results=100)
@@ -423,7 +480,7 @@ class XConnector:
         client, user_auth = self._client(account)
         result = SyncResult()
         latest: dict[str, str] = {}  # stored id -> id of its newest version
-        with translate_errors():
+        with self._errors(account):
             for start in range(0, len(external_ids), LOOKUP_IDS):
                 chunk = [str(i) for i in external_ids[start:start + LOOKUP_IDS]]
                 body = _call_again_on_5xx(client.get_tweets, ids=chunk, tweet_fields=TWEET_FIELDS,
@@ -468,12 +525,12 @@ class XConnector:
                     result.edited[tweet_id] = _text_of(tweet)
         return result
 
-    def _create(self, client: tweepy.Client, credentials: dict, text: str, reply_to: str | None) -> str:
+    def _create(self, account, client: tweepy.Client, text: str, reply_to: str | None) -> str:
         if not x_fits(text):
             raise PermanentError("X 글자 수 제한을 넘는 부분이 있습니다 (part exceeds X's weighted limit)")
-        with translate_errors():
+        with self._errors(account):
             body = client.create_tweet(
-                text=text, in_reply_to_tweet_id=reply_to, user_auth=_uses_user_context(credentials)
+                text=text, in_reply_to_tweet_id=reply_to, user_auth=_uses_user_context(account.credentials or {})
             )
             return str(body["data"]["id"])
 
@@ -482,11 +539,10 @@ class XConnector:
         if not parts:
             raise PermanentError("빈 답변은 게시할 수 없습니다 (empty text)")
         client, _ = self._client(account)
-        credentials = account.credentials or {}
-        first = previous = self._create(client, credentials, parts[0], reply_to)
+        first = previous = self._create(account, client, parts[0], reply_to)
         for part in parts[1:]:
             # Each later part answers the previous one, so the thread reads in order.
-            previous = self._create(client, credentials, part, previous)
+            previous = self._create(account, client, part, previous)
         return first
 
     def reply(self, account, to_external_id: str, text: str, private: bool = False) -> str:
@@ -503,7 +559,7 @@ class XConnector:
         client = self._client_factory({"bearer_token": token})
         own_id = str(account.platform_user_id)
         wanted = _SPACES.sub(" ", text[:DM_MAX_CHARS]).strip()
-        with translate_errors():
+        with self._errors(account):
             body = client.get_direct_message_events(participant_id=dm_sender(to_external_id), user_auth=False,
                                                     event_types="MessageCreate", dm_event_fields=DM_EVENT_FIELDS,
                                                     max_results=100)
@@ -521,7 +577,7 @@ class XConnector:
         if not token:
             raise PermissionMissing("dm.write", "X 쪽지 권한 없음: dm.write 권한의 사용자 토큰이 필요합니다")
         client = self._client_factory({"bearer_token": token})
-        with translate_errors():
+        with self._errors(account):
             body = client.create_direct_message(participant_id=dm_sender(to_external_id), text=text[:DM_MAX_CHARS],
                                                 user_auth=False)
             event_id = str(body["data"]["dm_event_id"])
@@ -541,7 +597,7 @@ class XConnector:
             raise CannotLook("X 사용자 ID가 없어 이전 게시를 찾을 수 없습니다 (no platform_user_id to search)")
         wanted = _comparable(parts[0])
         client, user_auth = self._client(account)
-        with translate_errors():
+        with self._errors(account):
             pages = _pages(
                 partial(client.get_users_tweets, account.platform_user_id, user_auth=user_auth),
                 5,
@@ -566,7 +622,7 @@ class XConnector:
         if not account.platform_user_id:
             raise CannotLook("X 사용자 ID가 없어 이전 게시를 찾을 수 없습니다 (no platform_user_id to search)")
         client, user_auth = self._client(account)
-        with translate_errors():
+        with self._errors(account):
             pages = _pages(
                 partial(client.get_users_tweets, account.platform_user_id, user_auth=user_auth),
                 2,

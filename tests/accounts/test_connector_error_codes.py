@@ -147,7 +147,7 @@ X_ROWS = [
            "type": "https://api.twitter.com/2/problems/resource-not-found"}, ContentProblem),
     (429, {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429},
      RateLimited),
-    (429, load("x_429_usage_cap.json")["body"], RateLimited),
+    (429, load("x_429_usage_cap.json")["body"], x.UsageCapped),
     (500, {"title": "Internal Server Error", "type": "about:blank", "status": 500}, TransientError),
     (502, {"title": "Bad Gateway", "type": "about:blank", "status": 502}, TransientError),
     (503, {"title": "Service Unavailable", "type": "about:blank", "status": 503}, TransientError),
@@ -176,22 +176,54 @@ def test_every_x_problem_type_is_tested():
         assert type(x.classify(400, {"type": problem, "title": "t"})) in (ContentProblem, TransientError)
 
 
-def test_x_usage_cap_waits_for_the_caps_reset_not_fifteen_minutes(rsps, settings):
+USAGE = "https://api.twitter.com/2/usage/tweets"
+
+
+def test_x_usage_cap_waits_for_the_reset_day_x_reports(rsps, settings):
+    settings.SMC_X_USAGE_CAP_RESET_DAY = 1  # not used: X says the 19th
+    add(rsps, "GET", MENTIONS, "x_429_usage_cap.json")
+    usage = add(rsps, "GET", USAGE, "x_usage_tweets.json")
+    now = datetime(2026, 12, 6, 20, 0, tzinfo=UTC)
+    with pytest.raises(x.UsageCapped) as caught:
+        x.XConnector(client_factory=x.make_client, clock=lambda: now).fetch(x_account(), "")
+    assert caught.value.reset_at == datetime(2026, 12, 19, tzinfo=UTC)
+    assert isinstance(caught.value, RateLimited) and "10003/10000" in str(caught.value)
+    request = usage.calls[0].request
+    assert request.headers["Authorization"] == "Bearer AAAAtest-bearer"  # the app-only token
+    assert "usage.fields=cap_reset_day%2Cproject_cap%2Cproject_usage" in request.url
+    # Past the 19th the wait runs to the 19th of next month.
+    add(rsps, "GET", MENTIONS, "x_429_usage_cap.json")
+    add(rsps, "GET", USAGE, "x_usage_tweets.json")
+    later = datetime(2026, 12, 20, 3, 0, tzinfo=UTC)
+    with pytest.raises(x.UsageCapped) as caught:
+        x.XConnector(client_factory=x.make_client, clock=lambda: later).fetch(x_account(), "")
+    assert caught.value.reset_at == datetime(2027, 1, 19, tzinfo=UTC)
+
+
+def test_x_usage_cap_falls_back_to_the_setting_when_usage_cannot_be_read(rsps, settings):
     settings.SMC_X_USAGE_CAP_RESET_DAY = 15
     add(rsps, "GET", MENTIONS, "x_429_usage_cap.json")
+    add(rsps, "GET", USAGE, "x_401.json")
+    now = datetime(2026, 12, 6, 20, 0, tzinfo=UTC)
+    with pytest.raises(RateLimited) as caught:
+        x.XConnector(client_factory=x.make_client, clock=lambda: now).fetch(x_account(), "")
+    # Not the 15-minute window the recording's x-rate-limit-reset names.
+    assert caught.value.reset_at == datetime(2026, 12, 15, tzinfo=UTC)
+
+
+def test_a_plain_429_does_not_ask_for_usage(rsps):
+    add(rsps, "GET", MENTIONS, "x_429.json")  # an unregistered usage call would fail the test
     with pytest.raises(RateLimited) as caught:
         x.XConnector(client_factory=x.make_client).fetch(x_account(), "")
-    reset = caught.value.reset_at
-    assert reset.day == 15 and (reset.hour, reset.minute) == (0, 0)
-    assert reset > datetime.now(UTC)
-    # Not the 15-minute window the recording's x-rate-limit-reset names.
-    assert reset != datetime.fromtimestamp(1714614300, UTC)
+    assert not isinstance(caught.value, x.UsageCapped)
 
 
 @pytest.mark.parametrize(("now", "day", "expected"), [
     (datetime(2026, 12, 6, 20, 0, tzinfo=UTC), 15, datetime(2026, 12, 15, tzinfo=UTC)),
     (datetime(2026, 12, 16, 0, 0, tzinfo=UTC), 15, datetime(2027, 1, 15, tzinfo=UTC)),
     (datetime(2026, 1, 31, 0, 0, tzinfo=UTC), 1, datetime(2026, 2, 1, tzinfo=UTC)),
+    (datetime(2027, 2, 10, 0, 0, tzinfo=UTC), 31, datetime(2027, 2, 28, tzinfo=UTC)),  # the month's last day
+    (datetime(2026, 12, 31, 1, 0, tzinfo=UTC), 31, datetime(2027, 1, 31, tzinfo=UTC)),
 ])
 def test_usage_cap_reset_is_the_next_reset_day(now, day, expected):
     assert x.usage_cap_reset(now, day) == expected

@@ -110,12 +110,13 @@ def test_client_not_enrolled_pauses_the_platform_not_the_account(rsps, x_account
     assert not Account.objects.filter(pk__in=due, platform="x").exists()
 
 
-def test_usage_cap_holds_the_account_until_the_caps_reset(rsps, x_account, settings):
+def test_usage_cap_holds_the_account_until_the_reset_day_x_reports(rsps, x_account, settings):
     settings.SMC_X_USAGE_CAP_RESET_DAY = 1
     add(rsps, "GET", MENTIONS, "x_429_usage_cap.json")
+    add(rsps, "GET", "https://api.twitter.com/2/usage/tweets", "x_usage_tweets.json")  # cap_reset_day 19
     result = polling.poll(x_account)
     assert result.skipped == "rate_limited"
-    assert result.rate_limited_until.day == 1 and result.rate_limited_until > timezone.now()
+    assert result.rate_limited_until.day == 19 and result.rate_limited_until > timezone.now()
 
 
 def test_a_suspended_polled_user_is_an_account_state(rsps, x_account):
