@@ -284,6 +284,48 @@ class Notice(models.Model):
         return self.text
 
 
+class ComplianceJob(models.Model):
+    """An X batch compliance job over an account's public posts older than the lookup's 30 days
+    (services/sync.py): kept here so a job, which takes from minutes to hours, survives restarts
+    between the polls that advance it."""
+
+    class State(models.TextChoices):
+        CREATED = "created", "생성됨"
+        IN_PROGRESS = "in_progress", "처리 중"
+        APPLIED = "applied", "반영 완료"
+        FAILED = "failed", "실패"
+        EXPIRED = "expired", "만료"
+
+    OPEN = (State.CREATED, State.IN_PROGRESS)
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="compliance_jobs",
+                                verbose_name="계정")
+    job_id = models.CharField("작업 ID", max_length=30)
+    state = models.CharField("상태", max_length=20, choices=State.choices, default=State.CREATED)
+    external_ids = models.JSONField("확인할 게시물 ID", default=list)
+    # Signed storage URLs (upload: 15 minutes, download: 7 days); they carry no account token.
+    upload_url = models.TextField("업로드 URL", blank=True)
+    upload_expires_at = models.DateTimeField("업로드 만료", null=True, blank=True)
+    uploaded_at = models.DateTimeField("업로드 시각", null=True, blank=True)
+    download_url = models.TextField("결과 URL", blank=True)
+    error = models.TextField("오류", blank=True)
+    deleted = models.PositiveIntegerField("삭제", default=0)
+    withheld = models.PositiveIntegerField("비공개 전환", default=0)
+    created_at = models.DateTimeField("생성", auto_now_add=True)
+    finished_at = models.DateTimeField("종료", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(
+            fields=["account"], condition=models.Q(state__in=["created", "in_progress"]),
+            name="compliance_job_one_open_per_account")]
+        verbose_name = "X 준수 확인 작업"
+        verbose_name_plural = "X 준수 확인 작업"
+
+    def __str__(self):
+        return f"{self.job_id} ({self.state})"
+
+
 class PhoneComplaint(Message):
     """전화·방문 민원: the staff intake screen for the phone channel (the same Message rows)."""
 

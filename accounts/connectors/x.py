@@ -6,12 +6,14 @@ user context `consumer_key`, `consumer_secret`, `access_token`, `access_token_se
 
 import calendar
 import html
+import json
 import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -366,6 +368,78 @@ def _pages(call: Callable[..., dict], max_pages: int, **params) -> Iterator[dict
             return
 
 
+@dataclass(frozen=True)
+class ComplianceJob:
+    """An X batch compliance job as X reports it (POST/GET /2/compliance/jobs)."""
+    job_id: str
+    status: str  # created, in_progress, complete, failed, expired
+    upload_url: str = ""
+    upload_expires_at: datetime | None = None
+    download_url: str = ""
+    download_expires_at: datetime | None = None
+    error: str = ""
+
+
+def _compliance_job(body: object) -> ComplianceJob:
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict) or not data.get("id") or not data.get("status"):
+        raise PermanentError("X 응답 형식 오류 (compliance job without id/status)")
+
+    def when(key: str) -> datetime | None:
+        return _parse_time(data.get(key), None)  # type: ignore[arg-type]
+
+    return ComplianceJob(job_id=str(data["id"]), status=str(data["status"]),
+                         upload_url=str(data.get("upload_url") or ""), upload_expires_at=when("upload_expires_at"),
+                         download_url=str(data.get("download_url") or ""),
+                         download_expires_at=when("download_expires_at"), error=str(data.get("error") or ""))
+
+
+# A compliance result line's reason (action "delete"): the post is gone, or no longer public (its
+# author protected, suspended or deactivated): kept for staff but off the public surfaces.
+COMPLIANCE_DELETED = {"deleted"}
+COMPLIANCE_NOT_PUBLIC = {"protected", "suspended", "deactivated"}
+
+
+def compliance_result(lines: str, uploaded: list[str]) -> SyncResult:
+    """The downloaded result (one JSON object a line: id, action, reason, created_at, redacted_at)
+    for the uploaded ids. Only ids needing action are listed: the rest are unchanged. An action this
+    code does not know (scrub_geo: SMC stores no location) changes nothing; a broken line is skipped."""
+    wanted = {str(i) for i in uploaded}
+    deleted: set[str] = set()
+    not_public: set[str] = set()
+    for line in lines.splitlines():
+        try:
+            event = json.loads(line) if line.strip() else None
+        except ValueError:
+            continue
+        if not isinstance(event, dict) or str(event.get("id")) not in wanted or event.get("action") != "delete":
+            continue
+        reason = str(event.get("reason") or "")
+        if reason in COMPLIANCE_DELETED:
+            deleted.add(str(event["id"]))
+        elif reason in COMPLIANCE_NOT_PUBLIC:
+            not_public.add(str(event["id"]))
+    not_public -= deleted
+    return SyncResult(deleted=sorted(deleted), withheld=sorted(not_public),
+                      unchanged=sorted(wanted - deleted - not_public))
+
+
+def _storage_call(client: tweepy.Client, method: str, url: str, **kwargs) -> requests.Response:
+    """A call to the job's signed storage URL (no X token: the URL carries its own signature, which
+    is never quoted in an error)."""
+    where = url.split("?", 1)[0]
+    try:
+        response = client.session.request(method, url, **kwargs)
+    except requests.RequestException:
+        raise TransientError(f"X 준수 작업 저장소 연결 오류 (storage connection error): {where}") from None
+    if response.status_code >= 500:
+        raise TransientError(f"X 준수 작업 저장소 오류 (storage error {response.status_code}): {where}")
+    if response.status_code >= 400:
+        # An expired or refused signed URL: this job cannot go on, a new one is made.
+        raise PermanentError(f"X 준수 작업 저장소 거부 (storage refused {response.status_code}): {where}")
+    return response
+
+
 class XConnector:
     platform = "x"
     # sync(): public posts up to 30 days old, GET /2/tweets takes 100 ids a call.
@@ -524,6 +598,36 @@ class XConnector:
                 else:
                     result.edited[tweet_id] = _text_of(tweet)
         return result
+
+    # Batch compliance (posts older than the lookup's 30 days): app-only bearer token.
+    def _app_client(self, account) -> tweepy.Client:
+        bearer = (account.credentials or {}).get("bearer_token")
+        if not bearer:
+            raise PermissionMissing("bearer_token", "X 준수 작업에는 앱 전용 토큰이 필요합니다 (no app-only token)")
+        return self._client_factory({"bearer_token": bearer})
+
+    def create_compliance_job(self, account, name: str) -> ComplianceJob:
+        """POST /2/compliance/jobs (type tweets): the job and its signed upload/download URLs."""
+        client = self._app_client(account)
+        with self._errors(account):
+            return _compliance_job(client.create_compliance_job("tweets", name=name[:64]))
+
+    def upload_compliance_ids(self, account, upload_url: str, external_ids: list[str]) -> None:
+        """PUT the ids, one a line, to the job's upload URL (signed for content-type text/plain)."""
+        body = "\n".join(str(i) for i in external_ids).encode("ascii")
+        _storage_call(self._app_client(account), "PUT", upload_url, data=body,
+                      headers={"Content-Type": "text/plain"})
+
+    def compliance_job(self, account, job_id: str) -> ComplianceJob:
+        """GET /2/compliance/jobs/:id."""
+        client = self._app_client(account)
+        with self._errors(account):
+            return _compliance_job(client.get_compliance_job(job_id))
+
+    def compliance_results(self, account, download_url: str, external_ids: list[str]) -> SyncResult:
+        """Download a complete job's result and say what became of the uploaded ids."""
+        response = _storage_call(self._app_client(account), "GET", download_url)
+        return compliance_result(response.content.decode("utf-8", "replace"), external_ids)
 
     def _create(self, account, client: tweepy.Client, text: str, reply_to: str | None) -> str:
         if not x_fits(text):
