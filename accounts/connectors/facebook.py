@@ -225,6 +225,7 @@ def _item(obj: dict, kind: str, conversation_id: str, parent_id: str, fetched_at
     )
 
 
+ATTACHMENT_TEXT = "[첨부 파일]"
 MESSENGER_FIELDS = "updated_time,messages.limit(25){id,message,from,created_time}"
 
 
@@ -248,7 +249,8 @@ def _messenger_catch_up(api: GraphAPI, page_id: str, since: datetime, fetched_at
             if posted < since:
                 continue
             yield InboundItem(
-                platform="facebook", external_id=str(message["id"]), text=message.get("message") or "",
+                # A message of only a photo, sticker or file comes with an empty `message`.
+                platform="facebook", external_id=str(message["id"]), text=message.get("message") or ATTACHMENT_TEXT,
                 posted_at=posted, author_id=str(author.get("id") or ""), author_name=author.get("name") or "",
                 conversation_id=str(author.get("id") or conversation.get("id") or ""), kind="direct", raw=message,
             )
@@ -359,11 +361,15 @@ class FacebookConnector:
                 if isinstance(post, dict)
             ]
             own = _own_post_ids(api, page_id, posts, window_start)
+            read: set[str] = set()
             for post in posts:
                 if not post.get("id"):
                     skip(MISSING_ID_REASON)
                     continue
                 post_id = str(post["id"])
+                if post_id in read:
+                    continue  # a post listed on two pages (the feed moved while paging) is read once
+                read.add(post_id)
                 if post_id not in own and is_new(post):
                     items[post_id] = _item(post, "visitor_post", post_id, "", fetched_at)
                 # Newest first, so paging stops at the first page that reaches what was seen.
@@ -563,7 +569,7 @@ def messenger_items_from_webhook(payload: dict) -> dict[str, list[InboundItem]]:
                 posted = datetime.fromtimestamp(int(event.get("timestamp")) / 1000, UTC)
             except (TypeError, ValueError, OverflowError):
                 posted = datetime.now(UTC)
-            text = message.get("text") or ("[첨부 파일]" if message.get("attachments") else "")
+            text = message.get("text") or (ATTACHMENT_TEXT if message.get("attachments") else "")
             found.setdefault(page_id, []).append(InboundItem(
                 platform="facebook", external_id=str(message["mid"]), text=text, posted_at=posted,
                 author_id=sender, conversation_id=sender, kind="direct", raw=event,

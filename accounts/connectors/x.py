@@ -59,6 +59,7 @@ DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
 PAGE_RETRY_WAITS = (0.5, 1.0)
 TWEEPY_HOST = "https://api.twitter.com"  # tweepy.Client builds every URL on this host
 MISSING_ID_REASON = "형식 오류: id 없음"
+MISSING_SENDER_REASON = "형식 오류: 쪽지 보낸 사람 없음"
 _LEADING_MENTIONS = re.compile(r"^(?:@\w+\s+)+")
 _SPACES = re.compile(r"\s+")
 
@@ -534,6 +535,10 @@ class XConnector:
                     sender = str(event.get("sender_id") or "")
                     if sender == own_id:
                         continue  # our own answers in the conversation
+                    if not sender:
+                        # Without its sender a message cannot be answered: counted, not stored.
+                        skipped[MISSING_SENDER_REASON] = skipped.get(MISSING_SENDER_REASON, 0) + 1
+                        continue
                     author = users.get(sender, {})
                     found.append(InboundItem(
                         platform="x", external_id=dm_external_id(sender, event_id),
@@ -669,7 +674,12 @@ class XConnector:
                                                     max_results=100)
             for event in body.get("data") or []:
                 sent = _SPACES.sub(" ", html.unescape(event.get("text") or "")).strip()
-                if str(event.get("sender_id")) == own_id and sent == wanted:
+                if sent != wanted:
+                    continue
+                if not event.get("sender_id"):
+                    # The same text, but who sent it is not said: "not found" could send it twice.
+                    raise CannotLook("X 쪽지의 보낸 사람을 알 수 없습니다 (dm event without sender_id)")
+                if str(event.get("sender_id")) == own_id:
                     return dm_external_id(own_id, str(event["id"]))
         return None
 
