@@ -159,6 +159,9 @@ def withdraw_deleted(message: Message, now: datetime | None = None) -> None:
 COMPLIANCE_INTERVAL = timedelta(days=1)  # a new job an account a day (settings.SMC_COMPLIANCE_INTERVAL_SECONDS)
 COMPLIANCE_MAX_IDS = 100_000  # ids a job; the longest unchecked first, the rest in the next days
 APPLY_CHUNK = 1_000
+# X keeps a job's result for 7 days: a job still open after that is given up (it would otherwise
+# hold the app's one job slot for good) and the next day's job checks the posts again.
+COMPLIANCE_JOB_LIFETIME = timedelta(days=7)
 
 
 def compliance_candidates(account: Account, now: datetime, window: timedelta) -> list[str]:
@@ -210,6 +213,8 @@ def _finish(job: ComplianceJob, state: str, error: str = "") -> str:
 
 
 def _advance(account: Account, connector: Any, job: ComplianceJob, now: datetime) -> str:
+    if job.created_at < now - COMPLIANCE_JOB_LIFETIME:
+        return _finish(job, ComplianceJob.State.EXPIRED, "7일 안에 끝나지 않았습니다 (not complete within 7 days)")
     if job.uploaded_at is None:
         if job.upload_expires_at and job.upload_expires_at <= now:
             return _finish(job, ComplianceJob.State.EXPIRED, "업로드 기한이 지났습니다 (upload URL expired)")

@@ -149,6 +149,15 @@ def test_an_upload_url_past_its_expiry_closes_the_job(rsps, stored, x_account):
     assert ComplianceJob.objects.get(account=x_account).state == ComplianceJob.State.EXPIRED
 
 
+def test_a_job_open_past_the_results_lifetime_is_given_up(rsps, stored, x_account):
+    job = ComplianceJob.objects.create(account=x_account, job_id=JOB, external_ids=OLD, state="in_progress",
+                                       uploaded_at=timezone.now())
+    # Nothing registered: X is not asked about it again.
+    assert sync.compliance_due(x_account, now=timezone.now() + timedelta(days=7, minutes=1)) == "expired"
+    job.refresh_from_db()
+    assert job.state == ComplianceJob.State.EXPIRED and job.finished_at is not None
+
+
 def test_one_job_at_a_time_for_the_app(rsps, stored, x_account):
     other = Account.objects.filter(platform="x").exclude(pk=x_account.pk).first()
     ComplianceJob.objects.create(account=other, job_id="1", external_ids=["1"])
