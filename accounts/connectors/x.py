@@ -159,7 +159,7 @@ def read_usage(client: tweepy.Client) -> dict | None:
     if not client.bearer_token:
         return None
     try:
-        body = client._make_request("GET", "/2/usage/tweets", params={"usage.fields": USAGE_FIELDS},
+        body = client._make_request("GET", "/2/usage/tweets", params={"usage_fields": USAGE_FIELDS},
                                     endpoint_parameters=("usage.fields",), user_auth=False)
     except (tweepy.TweepyException, requests.RequestException, ValueError):
         return None
