@@ -17,6 +17,7 @@ from accounts.connectors.base import (
     PermanentError,
     PermissionMissing,
     RateLimited,
+    ReplyWindowClosed,
     TransientError,
 )
 
@@ -59,6 +60,9 @@ RULES: dict[type[ConnectorError], Rule] = {
                            label="계정 정지 (the account is suspended)"),
     # X's "duplicate content" is a content problem and may be our own earlier attempt: look first.
     ContentProblem: Rule(Posting.State.FAILED, Posting.Failure.REFUSED, label="게시 거부: 내용 문제 (content refused)"),
+    # Checked before sending: the attempt posted nothing, and a retry would be refused the same way.
+    ReplyWindowClosed: Rule(Posting.State.FAILED, Posting.Failure.REFUSED, refused=True,
+                            label="답변 가능 기간이 지났습니다 (the platform's reply window has closed)"),
     ConnectorError: Rule(Posting.State.FAILED, Posting.Failure.ERROR, label="게시 실패 (failed)"),
 }
 # Anything else (a bug, an unexpected library error) fails the posting without a retry.

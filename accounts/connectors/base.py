@@ -115,6 +115,13 @@ class ContentProblem(PermanentError):
     """One item is refused or gone (deleted, protected, duplicate): skip it, keep the rest."""
 
 
+class ReplyWindowClosed(ContentProblem):
+    """The platform no longer lets the city answer this person privately (Messenger's window after
+    the person's last message): raised before anything is sent, so nothing went out."""
+
+    code = "reply_window_closed"
+
+
 class Connector(Protocol):
     def fetch(self, account, cursor: str) -> Batch: ...
 

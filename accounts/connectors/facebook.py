@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlparse
 import requests
 from pyfacebook import FacebookError, GraphAPI, LibraryError
 
+from . import base
 from .base import (
     AppProblem,
     AuthExpired,
@@ -262,11 +263,9 @@ STANDARD_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
 
 
-class ReplyWindowClosed(ContentProblem):
+class ReplyWindowClosed(base.ReplyWindowClosed):
     """The Send API would refuse the answer: the person's last message is older than the window.
     Raised before anything is sent; `code` is the one the staff screen refuses with."""
-
-    code = "reply_window_closed"
 
     def __init__(self, message: str = REPLY_WINDOW_CLOSED):
         super().__init__(message)

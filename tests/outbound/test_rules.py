@@ -24,4 +24,8 @@ def test_rules_say_what_each_error_does():
     assert rule_for(base.PermissionMissing("pages_manage_engagement")).marks_account
     assert rule_for(base.AppProblem("client-not-enrolled")).refused
     assert not rule_for(base.ContentProblem("duplicate")).refused
+    # Messenger's closed window is checked before sending: nothing went out, no look needed.
+    from accounts.connectors.facebook import ReplyWindowClosed
+    closed = rule_for(ReplyWindowClosed())
+    assert closed.refused and closed.state == Posting.State.FAILED and closed.failure == Posting.Failure.REFUSED
     assert rule_for(ValueError("a bug")) is UNEXPECTED and UNEXPECTED.state == Posting.State.FAILED
