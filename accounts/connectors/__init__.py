@@ -7,7 +7,7 @@ them, `reply()` posts them).
 
 from django.conf import settings
 
-from . import facebook, me2day, x
+from . import facebook, kakao, me2day, x
 from .base import Batch, Connector, InboundItem, PermanentError
 from .simulator import SimulatorConnector
 from .text import split_reply
@@ -19,11 +19,12 @@ __all__ = ["CONNECTORS", "Batch", "Connector", "InboundItem", "get_connector", "
 CONNECTORS: dict[str, type[Connector]] = {
     "x": x.XConnector,
     "facebook": facebook.FacebookConnector,
+    "kakao": kakao.KakaoConnector,
 }
 # Closed platforms: their accounts stay on the registry, and asking for a connector says why not.
 CLOSED: dict[str, str] = {"me2day": me2day.CLOSED_REASON}
 # Platforms a simulator may stand in for (SMC_SIMULATE, an account without credentials).
-SIMULATED_PLATFORMS = {"x", "facebook"}
+SIMULATED_PLATFORMS = {"x", "facebook", "kakao"}
 
 
 def _has_credentials(account) -> bool:

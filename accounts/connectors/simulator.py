@@ -77,7 +77,7 @@ class SimulatorConnector:
             is_simulated=True,
         )
 
-    def reply(self, account, to_external_id: str, text: str) -> str:
+    def reply(self, account, to_external_id: str, text: str, private: bool = False) -> str:
         # Same reply, same id: a retried publish cannot create a second simulated reply.
         digest = hashlib.sha256(f"{account.handle}\n{to_external_id}\n{text}".encode()).hexdigest()
         return f"sim-reply-{int(digest[:12], 16)}"
