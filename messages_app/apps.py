@@ -7,3 +7,11 @@ class MessagesAppConfig(AppConfig):
     # What the classifier learns from staff (messages_app.training) and the first-time-right figure its
     # admin shows (selectors.first_time_right) are named in settings (SMC_CLASSIFIER_*): nothing is
     # handed to classification at start-up.
+
+    def ready(self):
+        from accounts.connectors import kakao
+
+        from .services import kakao as chats
+
+        # A KakaoTalk channel broadcast goes to the users who wrote to the channel: the inbox knows them.
+        kakao.register_audience(chats.audience)

@@ -18,6 +18,7 @@ class Code(StrEnum):
     ALREADY_ASSIGNED = "already_assigned"      # a conflict: someone else holds it
     MOVED = "moved"                            # a conflict: transferred meanwhile
     REPLY_WINDOW_CLOSED = "reply_window_closed"  # the platform no longer lets the city answer privately
+    TOO_LARGE = "too_large"                    # a request or text beyond what is taken in
 
 
 class HandlingError(ApplicationError, ValueError):
@@ -29,3 +30,8 @@ class AlreadyAnswered(HandlingError):
 
     code = Code.ALREADY_ANSWERED
     message = _("이미 다른 담당자가 답변을 등록했습니다. 화면을 새로 고쳐 확인하세요.")
+
+
+class SkillError(ApplicationError):
+    """A KakaoTalk channel skill request refused (messages_app.kakao): answered with its code, and
+    with a skill response the citizen can read whenever Kakao shows one."""

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 
-from messages_app.models import Message
+from messages_app.models import Message, Outbox
+from messages_app.services import kakao as kakao_chats
 from users.models import User
 
 from .models import Notification
@@ -55,6 +56,14 @@ def _absolute(path: str) -> str:
     return settings.SMC_SITE_URL + path
 
 
+def question_url(message: Message) -> str:
+    """Where the notice sends its reader: a KakaoTalk chat's signed status page (the asker's Kakao
+    chat identity is not their portal login), any other question's 내 질문 page."""
+    if message.platform == "kakao":
+        return kakao_chats.status_link(message)
+    return _absolute(reverse("my_question", args=[message.pk]))
+
+
 class EmailProvider:
     name = "email"
 
@@ -63,7 +72,7 @@ class EmailProvider:
         if not user.email or not user.notify_by_email:
             return False
         pk = notification.message_id
-        page = _absolute(reverse("my_question", args=[pk]))
+        page = question_url(notification.message)
         unsubscribe = _absolute(reverse("unsubscribe", args=[unsubscribe_token(user)]))
         body = (f"{BODIES[notification.event].format(pk=pk)}\n\n"
                 f"내 질문 보기: {page}\n\n"
@@ -93,7 +102,7 @@ class KakaoAlimtalkProvider:
                 "recipientNo": user.phone,
                 "templateParameter": {
                     "number": str(notification.message_id),
-                    "url": _absolute(reverse("my_question", args=[notification.message_id])),
+                    "url": question_url(notification.message),
                 },
             }],
         }
@@ -147,3 +156,29 @@ def notify(message_id: int, event: str) -> list[Notification]:
 
 def notify_on_commit(message_id: int, event: str) -> None:
     transaction.on_commit(lambda: notify(message_id, event))
+
+
+def notify_kakao_fallback(posting_id: int) -> list[Notification]:
+    """A KakaoTalk answer the Event API did not deliver (refused, not configured): the asker is told
+    through the providers (알림톡 first when configured) if their chat names a Kakao Login id
+    (userRequest.user.properties.appUserId) of a portal user who logged in with Kakao. Otherwise the
+    answer waits in the chat's "답변 확인"."""
+    from allauth.socialaccount.models import SocialAccount
+
+    outbox = (Outbox.objects.filter(posting_id=posting_id, answer__message__platform="kakao")
+              .select_related("answer__message").first())
+    if outbox is None:
+        return []
+    message = outbox.answer.message
+    user_props = (((message.raw or {}).get("userRequest") or {}).get("user") or {}).get("properties") or {}
+    app_user_id = str(user_props.get("appUserId") or "") if isinstance(user_props, dict) else ""
+    social = SocialAccount.objects.filter(provider="kakao", uid=app_user_id).select_related("user").first() \
+        if app_user_id else None
+    if social is None or not social.user.is_active:
+        return []
+    with transaction.atomic():
+        notification = Notification.objects.create(user=social.user, message=message,
+                                                   event=Notification.Event.ANSWERED)
+        User.objects.filter(pk=social.user_id).update(unread_notices=F("unread_notices") + 1)
+    deliver(notification)
+    return [notification]

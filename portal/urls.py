@@ -23,6 +23,8 @@ urlpatterns = [
     path("me/data.json", views.my_data, name="my_data"),
     path("me/delete/", views.delete_account, name="delete_account"),
     path("me/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    # A KakaoTalk chat's status: the signed link the channel's chatbot gives its asker.
+    path("kakao/q/<str:token>/", views.kakao_status, name="kakao_status"),
 ]
 
 if settings.SMC_BENCH:

@@ -20,6 +20,7 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts.selectors import accounts_by_field
 from messages_app.models import Message
+from messages_app.services import kakao as kakao_chats
 
 from . import generations, limits, pagecache, personal, selectors
 from . import services as portal
@@ -412,3 +413,24 @@ def unsubscribe(request, token: str):
 def ping(request):
     """A trivial view for the benchmark (mounted only when SMC_BENCH is set)."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+# --- a KakaoTalk chat's status (the link in the chatbot's answers) --------------------------------
+
+def kakao_status(request, token: str):
+    """A private KakaoTalk question's status and answer, for whoever holds the signed link the chatbot
+    gave its asker (the chat has no public page and the asker no portal login). Never cached, never
+    indexed, and the link is not sent on as a referrer."""
+    try:
+        message = kakao_chats.message_of_token(token)
+    except Message.DoesNotExist:
+        raise Http404 from None
+    timeline = message.history.filter(is_public=True).select_related("division")
+    response = render(request, "portal/kakao_status.html", {
+        "message": message, "answer": getattr(message, "answer", None), "timeline": list(timeline),
+        "pending": message.status in selectors.PENDING_STATUSES,
+    })
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -239,6 +239,9 @@ SMC_KAKAO_TEMPLATES = {
     "transferred": env("SMC_KAKAO_TEMPLATE_TRANSFERRED", default="SMC_TRANSFERRED"),
     "overdue": env("SMC_KAKAO_TEMPLATE_OVERDUE", default="SMC_OVERDUE"),
 }
+# KakaoTalk channel broadcasts go to the users who wrote to the channel within this many days (the
+# Event API reaches the channel's friends; Kakao documents no period, so the city sets one).
+SMC_KAKAO_AUDIENCE_DAYS = env.int("SMC_KAKAO_AUDIENCE_DAYS", default=365)
 # Personal data of closed questions is anonymised this many years after closing (portal.retention).
 SMC_RETENTION_YEARS = env.int("SMC_RETENTION_YEARS", default=3)
 
@@ -371,6 +374,8 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-deadlines": {"task": "messages_app.escalate_deadlines", "schedule": 15 * 60},
     # Inbox: poll the accounts whose interval has passed.
     "dispatch-polls": {"task": "messages_app.tasks.dispatch_polls", "schedule": SMC_POLL_DISPATCH_SECONDS},
+    # Demo only (SMC_SIMULATE): simulated KakaoTalk chats through the skill's handling (push only, never polled).
+    "simulate-kakao-chats": {"task": "messages_app.tasks.simulate_kakao_chats", "schedule": 60.0},
     # Answers and broadcasts: queue the postings whose retry time has come (a rate limit's reset, a
     # backoff) or whose task was lost.
     "sweep-postings": {"task": "outbound.tasks.sweep", "schedule": SMC_SWEEP_SECONDS},

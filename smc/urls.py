@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from dashboard.landing import staff_home
+from messages_app import kakao as kakao_skill
 from messages_app import webhooks
 from messages_app.admin.login import StaffLoginForm
 
@@ -39,6 +40,8 @@ urlpatterns = [
     # allauth at auth/: "accounts/" would read as our SNS account registry.
     path("auth/", include("allauth.urls")),
     path("webhooks/facebook/", webhooks.facebook, name="webhook_facebook"),
+    # The KakaoTalk channel's chatbot skill (Open Builder), one per channel account.
+    path("kakao/skill/<int:account_id>/", kakao_skill.skill, name="kakao_skill"),
     path("", include("api.urls")),
     path("", include("snsmap.urls")),
     path("alerts/", include("broadcast.urls")),

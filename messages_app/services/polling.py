@@ -186,8 +186,9 @@ def _fetch_and_store(account: Account, result: PollResult, early: korean.EarlyAn
     return result
 
 
-# Platforms that are never polled: closed (me2day) or not social platforms (phone, web).
-UNPOLLED_PLATFORMS = {"me2day", "phone", "web"}
+# Platforms that are never polled: closed (me2day), not social platforms (phone, web), or push only
+# (kakao: chats arrive through the Open Builder skill, messages_app.kakao).
+UNPOLLED_PLATFORMS = {"me2day", "phone", "web", "kakao"}
 
 
 def next_poll_at(account_id: int, last: datetime, interval: float) -> datetime:

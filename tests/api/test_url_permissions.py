@@ -1,4 +1,4 @@
-"""Generated from the URL configuration: every /api/ and /open311/ pattern, whatever is added later,
+"""Generated from the URL configuration: every /api/, /open311/ and /kakao/ pattern, whatever is added later,
 is requested anonymously and with the token of a staff member of another division, by GET and POST,
 on a private message of the bus division. Staff URLs must refuse both (401 / 403 with an audit entry
 allowed=False); nothing may answer 500 or show the message's personal data or private text."""
@@ -15,11 +15,11 @@ from tests import factories
 from .conftest import PII_TEXT, assert_no_pii
 
 pytestmark = pytest.mark.django_db
-PREFIXES = ("api/", "open311/")
+PREFIXES = ("api/", "open311/", "kakao/")  # kakao/: the chatbot's skill and a chat's status link
 # A value for every URL parameter name the API uses; a new name must be added here (the test fails).
 SAMPLES = {"pk": "{message}", "request_id": "{message}", "fmt": "json", "code": "transport",
            "token_id": "{token}", "rest": "anything.json", "format": "json",
-           "identifier": "SMC-20260101-DEADBEEF"}
+           "identifier": "SMC-20260101-DEADBEEF", "account_id": "{message}", "token": "{token}"}
 
 
 def _patterns(resolvers=None, prefix=""):
