@@ -1,10 +1,11 @@
-"""The 44 accounts of the 2012 Social Media Center: 42 of the city and 2 of the mayor.
+"""The 44 accounts of the 2012 Social Media Center (42 of the city, 2 of the mayor) and the city's
+KakaoTalk channel of today.
 
 (platform, handle, display name, owner division code, field, district, is_mayor, followers)
 Handles are illustrative; me2day closed in 2014, so its accounts are retired.
 """
 
-X, FB, ME = "x", "facebook", "me2day"
+X, FB, ME, KAKAO = "x", "facebook", "me2day", "kakao"
 
 ACCOUNTS = [
     # The mayor's two accounts.
@@ -44,6 +45,9 @@ ACCOUNTS = [
     (FB, "seoul.green", "서울환경", "environment-policy", "environment", "", False, 4200),
     (FB, "seoul.parks", "서울의 공원", "parks", "environment", "", False, 6100),
     (FB, "seoul.smallbiz", "서울 소상공인", "small-business", "economy", "", False, 2700),
+    # KakaoTalk channel (카카오톡 채널): the city's channel, answered through its Open Builder chatbot
+    # (messages_app.kakao). The channel id is ILLUSTRATIVE: set the real one in the registry.
+    (KAKAO, "_seoulcity", "서울특별시", "new-media", "general", "", False, 0),
     # me2day (미투데이): 10 city accounts, retired since the service closed in 2014.
     (ME, "seoulcity", "서울특별시", "new-media", "general", "", False, 9000),
     (ME, "seoul_traffic", "서울교통", "transport-policy", "transport", "", False, 2100),
@@ -78,4 +82,5 @@ PROFILE_URLS = {
     X: "https://x.com/{handle}",
     FB: "https://www.facebook.com/{handle}",
     ME: "http://me2day.net/{handle}",
+    KAKAO: "https://pf.kakao.com/{handle}",
 }

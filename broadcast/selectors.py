@@ -14,8 +14,9 @@ from outbound.models import Posting
 from .models import Broadcast, Delivery, MsgType
 
 SENT_STATES = [Broadcast.State.SENDING, Broadcast.State.SENT]
-# Platforms a broadcast is posted on (me2day closed in 2014; phone and web are not platforms).
-POSTABLE_PLATFORMS = [Platform.X, Platform.FACEBOOK]
+# Platforms a broadcast is posted on (me2day closed in 2014; phone and web are not platforms; the
+# KakaoTalk channel through the Event API, to the users who wrote to it).
+POSTABLE_PLATFORMS = [Platform.X, Platform.FACEBOOK, Platform.KAKAO]
 
 
 def postable_accounts() -> QuerySet[Account]:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from accounts.connectors import kakao
 from accounts.models import Account, Platform
 from outbound import services as outbound
 from outbound.models import Posting
@@ -75,10 +76,23 @@ def complete_if_done(broadcast_id: int) -> bool:
     return bool(done)
 
 
+def record_reach(posting_id: int) -> None:
+    """A KakaoTalk channel reaches the users the Event API accepted, not the channel's friends: its
+    delivery's reach becomes that count once posted (the connector's id carries it)."""
+    row = (Delivery.objects.filter(posting_id=posting_id, account__platform=Platform.KAKAO,
+                                   posting__state=Posting.State.POSTED)
+           .values_list("pk", "posting__external_id").first())
+    if row is not None:
+        sent = kakao.broadcast_reach(row[1])
+        if sent is not None:
+            Delivery.objects.filter(pk=row[0]).update(followers=sent)
+
+
 @receiver(outbound.posting_settled, dispatch_uid="broadcast.complete_if_done")
 def _posting_settled(sender: Any, posting_id: int, **kwargs: Any) -> None:
     broadcast_id = Delivery.objects.filter(posting_id=posting_id).values_list("broadcast_id", flat=True).first()
     if broadcast_id is not None:
+        record_reach(posting_id)
         complete_if_done(broadcast_id)
 
 

@@ -84,7 +84,7 @@ def test_admin_csv_export_downloads_the_registry(client, seeded, desk_user):
     response = client.get("/admin/accounts/account/export-csv/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert response.content.decode("utf-8-sig").count("\n") == 1 + 44 + 25  # with the district offices
+    assert response.content.decode("utf-8-sig").count("\n") == 1 + 45 + 25  # with the district offices
 
 
 def test_a_citizen_cannot_open_the_registry_admin(client, seeded):

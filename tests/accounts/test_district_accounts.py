@@ -18,7 +18,7 @@ def test_the_seed_has_one_unpolled_main_account_per_district():
     gangnam = offices.get(district="11230")
     assert gangnam.operator == "강남구청" and gangnam.profile_url.startswith("https://")
     # SMC's own accounts stay polled, and its district news accounts carry a district code now.
-    assert Account.objects.filter(is_polled=True).count() == 44
+    assert Account.objects.filter(is_polled=True).count() == 45
     assert Account.objects.get(handle="seoul_jongno").district == "11010"
 
 

@@ -2,7 +2,7 @@
 
 No default between 실제 상황/훈련/시험; a confirmation step that shows the kind, the area, the accounts
 and their reach and the exact texts, and sends only when the area's name (or 훈련) is typed; approvers
-see a pending count and get an e-mail; the status heading follows to "발신 완료 34/34"."""
+see a pending count and get an e-mail; the status heading follows to "발신 완료 35/35"."""
 
 import re
 from html import unescape
@@ -69,7 +69,7 @@ def test_approval_needs_the_area_typed_and_records_a_wrong_answer(make_staff, pl
     assert broadcast.state == Broadcast.State.SUBMITTED and not broadcast.deliveries.exists()
     assert broadcast.steps.filter(action=Step.Action.REFUSED, actor=approver).count() == 4
     workflow.approve(broadcast, approver, " 강남구, 종로구 ")  # spacing and punctuation may differ
-    assert broadcast.deliveries.count() == 34
+    assert broadcast.deliveries.count() == 35
 
 
 def test_an_exercise_is_confirmed_by_typing_hullyeon(make_staff, platform):
@@ -107,7 +107,7 @@ def test_confirmation_page_shows_kind_area_reach_and_texts(make_staff, platform,
     assert not Delivery.objects.filter(broadcast=broadcast).exists()
     response = client.post(f"/admin/broadcast/broadcast/{broadcast.pk}/approve/", {"confirmation": "강남구 종로구"})
     assert response["Location"].endswith(f"/{broadcast.pk}/change/")
-    assert Delivery.objects.filter(broadcast=broadcast).count() == 34
+    assert Delivery.objects.filter(broadcast=broadcast).count() == 35
     # No send button for a drafter, nor for an approver who drafted it themselves.
     client.force_login(drafter)
     other = submitted(drafter)
@@ -152,12 +152,12 @@ def test_status_heading_follows_to_sent_with_the_count(make_staff, platform, cli
     broadcast = approve(submitted(drafter), approver)
     client.force_login(approver)
     url = f"/admin/broadcast/broadcast/{broadcast.pk}/progress.json"
-    assert client.get(url).json()["heading"] == "발신 중 0/34"
+    assert client.get(url).json()["heading"] == "발신 중 0/35"
     platform.script["seoul_traffic"] = [RuntimeError("boom")]
     deliver_all(broadcast)
-    assert client.get(url).json()["heading"] == "발신 완료 33/34 · 실패 1"
+    assert client.get(url).json()["heading"] == "발신 완료 34/35 · 실패 1"
     html = client.get(f"/admin/broadcast/broadcast/{broadcast.pk}/change/").content.decode()
-    assert 'id="bc-state">발신 완료 33/34 · 실패 1</span>' in html
+    assert 'id="bc-state">발신 완료 34/35 · 실패 1</span>' in html
 
 
 def test_broadcast_screens_and_alerts_are_in_korean(make_staff, platform, client):
@@ -197,4 +197,4 @@ def test_hostile_confirmations_are_refused_cleanly(make_staff, platform, client)
     assert broadcast.state == Broadcast.State.SUBMITTED
     # Invisible characters around the right answer are not letters: it sends.
     client.post(f"/admin/broadcast/broadcast/{broadcast.pk}/approve/", {"confirmation": "\u200b강남구\x00"})
-    assert broadcast.deliveries.count() == 34
+    assert broadcast.deliveries.count() == 35

@@ -23,31 +23,31 @@ def platform(monkeypatch):
 
 
 def active_accounts():
-    return Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True, platform__in=["x", "facebook"])
+    return Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True, platform__in=["x", "facebook", "kakao"])
 
 
 def test_every_active_account_gets_one_post_and_reach_is_summed(make_staff, platform):
     drafter, approver = people(make_staff)
     broadcast = approved(drafter, approver)
     expected = set(active_accounts().values_list("handle", flat=True))
-    # The 44 accounts SMC operates: 34 on X and Facebook are active (me2day closed in 2014); the district
-    # offices on the SNS map are not operated by SMC and never posted to.
-    assert len(expected) == 34 and Account.objects.filter(is_polled=True).count() == 44
+    # The 45 accounts SMC operates: 35 on X, Facebook and the KakaoTalk channel are active (me2day closed
+    # in 2014); the district offices on the SNS map are not operated by SMC and never posted to.
+    assert len(expected) == 35 and Account.objects.filter(is_polled=True).count() == 45
     assert not Account.objects.filter(is_polled=False).filter(broadcast_deliveries__broadcast=broadcast).exists()
-    assert broadcast.deliveries.count() == 34  # created in the approval's transaction
+    assert broadcast.deliveries.count() == 35  # created in the approval's transaction
     outcomes = deliver_all(broadcast)
-    assert outcomes == ["posted"] * 34
+    assert outcomes == ["posted"] * 35
     assert set(platform.posts) == expected and all(len(p) == 1 for p in platform.posts.values())
     # Running every task again (a redelivery) posts nothing more.
     assert set(deliver_all(broadcast)) == {"already-posted"}
-    assert sum(len(p) for p in platform.posts.values()) == 34
+    assert sum(len(p) for p in platform.posts.values()) == 35
     x_post = platform.posts["seoulmania"][0]["text"]
     assert x_post == broadcast.x_text and texts.public_url(broadcast) in x_post
     assert platform.posts["seoul.city"][0]["text"] == broadcast.facebook_text
     progress = selectors.progress(broadcast.pk)
     followers = active_accounts().aggregate(s=Sum("follower_count"))["s"]
-    assert progress == {"total": 34, "delivered": 34, "failed": 0, "unknown": 0, "pending": 0, "reach": followers}
-    assert selectors.reach_phrase(progress) == f"34개 계정 중 34개 발신, 약 {round(followers / 10000)}만 명 도달"
+    assert progress == {"total": 35, "delivered": 35, "failed": 0, "unknown": 0, "pending": 0, "reach": followers}
+    assert selectors.reach_phrase(progress) == f"35개 계정 중 35개 발신, 약 {round(followers / 10000)}만 명 도달"
     broadcast.refresh_from_db()
     assert broadcast.state == Broadcast.State.SENT and broadcast.completed_at
     assert broadcast.steps.filter(action=Step.Action.SENT).count() == 1
@@ -194,7 +194,7 @@ def test_deliveries_are_queued_onto_the_broadcast_queue_and_answers_onto_the_def
     try:
         ids = list(broadcast.deliveries.values_list("posting_id", flat=True))
         sending.queue(ids)
-        assert r.llen(f"{app.conf.task_default_queue}.broadcast") == 34
+        assert r.llen(f"{app.conf.task_default_queue}.broadcast") == 35
         assert r.llen(app.conf.task_default_queue) == 0
     finally:
         r.delete(f"{app.conf.task_default_queue}.broadcast", app.conf.task_default_queue)

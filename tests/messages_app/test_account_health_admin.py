@@ -7,7 +7,7 @@ def test_registry_admin_counts_todays_inflow_in_one_query(client, seeded, django
     with django_assert_max_num_queries(12):
         response = client.get("/admin/accounts/account/")
     assert response.status_code == 200
-    assert response.content.decode().count('class="field-messages_today"') == 44 + 25
+    assert response.content.decode().count('class="field-messages_today"') == 45 + 25
 
 
 def test_the_staff_queue_does_not_query_per_row(client, seeded, django_assert_max_num_queries):

@@ -36,8 +36,8 @@ def test_every_public_account_is_on_the_map_grouped_by_field(client):
     headings = re.findall(r'<h3 id="field-([a-z]+)"', html)
     assert headings[:2] == ["general", "transport"] and "district" in headings
     assert len(headings) == len(set(headings))  # one group per field
-    # The 44 SMC accounts say SMC answers them; the district offices do not.
-    assert html.count('<span class="smc">SMC 답변</span>') == 44
+    # The 45 SMC accounts say SMC answers them; the district offices do not.
+    assert html.count('<span class="smc">SMC 답변</span>') == 45
     office = re.search(r'<li class="map-account">(?:(?!</li>).)*@gangnamgu<(?:(?!</li>).)*</li>', html, re.S).group(0)
     assert "SMC 답변" not in office and "강남구청" in office and "팔로워 30,000" in office
     assert 'href="https://www.facebook.com/gangnamgu"' in office
