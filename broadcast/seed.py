@@ -15,6 +15,7 @@ from accounts.models import Status as AccountStatus
 from outbound.models import Posting
 
 from .models import Broadcast, CapStatus, Delivery, Step, Template
+from .selectors import POSTABLE_PLATFORMS
 
 TEMPLATES = [
     ("snow", "폭설·제설", "대설", "Heavy snow", "Met", "Expected", "Severe", "Likely",
@@ -131,7 +132,7 @@ def seed_demo_alert() -> None:
     broadcast.save()
     Broadcast.objects.filter(pk=broadcast.pk).update(drafted_at=sent - timedelta(minutes=10))
     accounts = list(Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True,
-                                           platform__in=["x", "facebook"]).order_by("pk"))
+                                           platform__in=POSTABLE_PLATFORMS).order_by("pk"))
     postings = Posting.objects.bulk_create(
         Posting(kind=Posting.Kind.BROADCAST, account=a, simulated=True, marker=broadcast.identifier,
                 text=broadcast.x_text if a.platform == "x" else broadcast.facebook_text,

@@ -8,6 +8,7 @@ from twitter_text import parse_tweet
 from accounts.connectors import get_connector, split_reply
 from accounts.connectors.base import PermanentError
 from accounts.connectors.facebook import FacebookConnector
+from accounts.connectors.kakao import KakaoConnector
 from accounts.connectors.simulator import SimulatorConnector
 from accounts.connectors.x import XConnector
 from accounts.models import Account
@@ -24,6 +25,9 @@ def account(platform, credentials=None):
     (False, None, "facebook", FacebookConnector),
     (True, {"bearer_token": "t"}, "x", XConnector),
     (True, {"page_access_token": "t"}, "facebook", FacebookConnector),
+    (True, None, "kakao", SimulatorConnector),
+    (False, None, "kakao", KakaoConnector),
+    (True, {"bot_id": "b", "rest_api_key": "k"}, "kakao", KakaoConnector),
 ])
 def test_get_connector_choice(settings, simulate, credentials, platform, expected):
     settings.SMC_SIMULATE = simulate
@@ -55,14 +59,14 @@ def test_a_platform_is_found_through_the_registry(settings, monkeypatch):
     """A new platform is its module plus one CONNECTORS entry; get_connector needs no change."""
     from accounts import connectors
 
-    class KakaoConnector:
+    class LineConnector:
         pass
 
     settings.SMC_SIMULATE = False
     with pytest.raises(PermanentError):
-        get_connector(account("kakao"))
-    monkeypatch.setitem(connectors.CONNECTORS, "kakao", KakaoConnector)
-    assert type(get_connector(account("kakao"))) is KakaoConnector
+        get_connector(account("line"))
+    monkeypatch.setitem(connectors.CONNECTORS, "line", LineConnector)
+    assert type(get_connector(account("line"))) is LineConnector
 
 
 def test_every_registered_connector_speaks_the_interface():

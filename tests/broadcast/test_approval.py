@@ -94,8 +94,9 @@ def test_confirmation_page_shows_kind_area_reach_and_texts(make_staff, platform,
     followers = selectors.postable_accounts().aggregate(s=Sum("follower_count"))["s"]
     assert re.search(r'id="bc-kind">실제 상황</span>\s*· 최초 발령', html)
     assert '<dd id="bc-area">강남구, 종로구</dd>' in html
-    per_platform = {p: selectors.postable_accounts().filter(platform=p).count() for p in ("x", "facebook")}
-    assert (f'<dd id="bc-reach">34개 계정 (X (트위터) {per_platform["x"]}, 페이스북 {per_platform["facebook"]}), '
+    per_platform = {p: selectors.postable_accounts().filter(platform=p).count() for p in ("x", "facebook", "kakao")}
+    assert (f'<dd id="bc-reach">35개 계정 (X (트위터) {per_platform["x"]}, 페이스북 {per_platform["facebook"]}, '
+            f'카카오톡 채널 {per_platform["kakao"]}), '
             f"팔로워 합계 약 {round(followers / 10_000):,}만 명</dd>") in html
     assert unescape(re.search(r'id="bc-x">(.*?)</pre>', html, re.S).group(1)) == broadcast.x_text
     assert unescape(re.search(r'id="bc-facebook">(.*?)</pre>', html, re.S).group(1)) == broadcast.facebook_text

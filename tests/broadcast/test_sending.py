@@ -102,7 +102,7 @@ def test_auth_expired_fails_the_delivery_and_marks_the_account_then_retry_failed
     assert row.state == Posting.State.FAILED and row.needs_reauth and "재인증" in row.last_error
     assert row.account.status == AccountStatus.NEEDS_REAUTH
     progress = selectors.progress(broadcast.pk)
-    assert progress["delivered"] == 33 and progress["failed"] == 1
+    assert progress["delivered"] == 34 and progress["failed"] == 1
     assert progress["reach"] == active_accounts().exclude(pk=row.account_id).aggregate(
         s=Sum("follower_count"))["s"]
     broadcast.refresh_from_db()
