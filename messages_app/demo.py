@@ -42,7 +42,8 @@ def _items(rng: random.Random, accounts: list[Account], n: int, days: int, now: 
         simulated = compose(rng, account.handle, mention=account.platform == "x")
         # More of the recent days than of the older ones, as a queue being worked looks.
         posted = now - timedelta(hours=days * 24 * rng.random() ** 1.6, minutes=5)
-        private = rng.random() < PRIVATE_SHARE
+        # A KakaoTalk channel's chats are always private: the channel has no public side.
+        private = rng.random() < PRIVATE_SHARE or account.platform == "kakao"
         by_account[account].append(InboundItem(
             platform=account.platform, external_id=f"{PREFIX}{i}", text=simulated.text, posted_at=posted,
             author_id=f"sim-user-{simulated.author_handle}", author_handle=simulated.author_handle,
