@@ -279,6 +279,7 @@ class BroadcastAdmin(admin.ModelAdmin):
             "id": d.pk, "account": str(d.account), "platform": d.account.get_platform_display(),
             "state": d.state, "state_label": d.get_state_display(), "error": d.last_error,
             "needs_reauth": d.needs_reauth, "external_id": d.external_id, "attempts": d.attempts,
+            "manual_text": d.posting.text if d.needs_manual_post else "",
         } for d in selectors.deliveries(obj)]
         return JsonResponse({**p, "state": obj.state, "state_label": obj.get_state_display(),
                              "heading": selectors.status_heading(obj, p),

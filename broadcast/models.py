@@ -280,3 +280,9 @@ class Delivery(models.Model):
     @property
     def needs_reauth(self) -> bool:
         return self.posting.failure == Posting.Failure.REAUTH
+
+    @property
+    def needs_manual_post(self) -> bool:
+        """The platform's API cannot post it (Instagram without an image, YouTube): a person posts
+        the ready text by hand; it reaches nobody until then."""
+        return self.posting.state == Posting.State.MANUAL

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.connectors import MANUAL_POST
 from accounts.models import Account
 from accounts.models import Status as AccountStatus
 from outbound.models import Posting
@@ -133,11 +134,15 @@ def seed_demo_alert() -> None:
     Broadcast.objects.filter(pk=broadcast.pk).update(drafted_at=sent - timedelta(minutes=10))
     accounts = list(Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True,
                                            platform__in=POSTABLE_PLATFORMS).order_by("pk"))
+    # Instagram and YouTube: their APIs cannot post the text, so the demo shows them waiting for a person.
     postings = Posting.objects.bulk_create(
         Posting(kind=Posting.Kind.BROADCAST, account=a, simulated=True, marker=broadcast.identifier,
-                text=broadcast.x_text if a.platform == "x" else broadcast.facebook_text,
-                state=Posting.State.POSTED, external_id=f"sim-post-demo-{a.pk}", attempts=1, last_attempt_at=sent,
-                posted_at=sent)
+                text=broadcast.x_text if a.platform == "x" else broadcast.facebook_text, attempts=1,
+                last_attempt_at=sent,
+                **({"state": Posting.State.MANUAL,
+                    "last_error": f"수동 게시 필요: [시뮬레이터] {MANUAL_POST[a.platform]}"}
+                   if a.platform in MANUAL_POST else
+                   {"state": Posting.State.POSTED, "external_id": f"sim-post-demo-{a.pk}", "posted_at": sent}))
         for a in accounts)
     Delivery.objects.bulk_create(
         Delivery(broadcast=broadcast, account=a, followers=a.follower_count, posting=p)

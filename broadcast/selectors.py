@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from accounts.connectors import MANUAL_POST
 from accounts.models import Account, Platform
 from accounts.models import Status as AccountStatus
 from outbound.models import Posting
@@ -15,8 +16,9 @@ from .models import Broadcast, Delivery, MsgType
 
 SENT_STATES = [Broadcast.State.SENDING, Broadcast.State.SENT]
 # Platforms a broadcast is posted on (me2day closed in 2014; phone and web are not platforms; the
-# KakaoTalk channel through the Event API, to the users who wrote to it).
-POSTABLE_PLATFORMS = [Platform.X, Platform.FACEBOOK, Platform.KAKAO]
+# KakaoTalk channel through the Event API, to the users who wrote to it). On Instagram and YouTube the
+# API cannot post the text: their deliveries become "수동 게시 필요".
+POSTABLE_PLATFORMS = [Platform.X, Platform.FACEBOOK, Platform.KAKAO, Platform.INSTAGRAM, Platform.YOUTUBE]
 
 
 def postable_accounts() -> QuerySet[Account]:
@@ -31,9 +33,13 @@ def recipients_summary() -> dict:
     per_platform = {row["platform"]: row["n"] for row in accounts.values("platform").annotate(n=Count("pk"))
                     .order_by()}
     followers = accounts.aggregate(s=Sum("follower_count"))["s"] or 0
+    manual = sum(n for p, n in per_platform.items() if p in MANUAL_POST)
     return {"total": sum(per_platform.values()), "per_platform": [
         (Platform(p).label, per_platform.get(p, 0)) for p in POSTABLE_PLATFORMS],
-        "followers": followers, "people": approx_people(followers)}
+        "followers": followers, "people": approx_people(followers),
+        # Accounts whose platform's API cannot post the text: a person posts it there by hand.
+        "manual": manual, "manual_platforms": [Platform(p).label for p in POSTABLE_PLATFORMS
+                                               if p in MANUAL_POST and per_platform.get(p)]}
 
 
 def pending_approval(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Broadcast]:
@@ -47,7 +53,8 @@ def status_heading(broadcast: Broadcast, p: dict | None) -> str:
     if not broadcast.is_sent or p is None:
         return label
     text = f"{label} {p['delivered']}/{p['total']}"
-    return f"{text} · 실패 {p['failed']}" if p["failed"] else text
+    text = f"{text} · 실패 {p['failed']}" if p["failed"] else text
+    return f"{text} · 수동 게시 필요 {p['manual']}" if p.get("manual") else text
 
 
 def public_alerts() -> QuerySet[Broadcast]:
@@ -158,7 +165,8 @@ def references_chain(broadcast: Broadcast) -> list[Broadcast]:
 
 def progress(broadcast_id: int) -> dict:
     """Counts by the deliveries' postings: delivered, failed (of which `unknown` wait for a person to
-    look on the platform), pending (not settled yet), and the followers the delivered ones reached."""
+    look on the platform), manual (the platform's API cannot post it: a person must), pending (not
+    settled yet), and the followers the delivered ones reached (only what was really posted)."""
     rows = Delivery.objects.filter(broadcast_id=broadcast_id)
     counts = {state: 0 for state in Posting.State.values}
     for row in rows.values("posting__state").annotate(n=Count("pk")).order_by():
@@ -167,12 +175,15 @@ def progress(broadcast_id: int) -> dict:
     open_count = sum(counts[state] for state in Posting.OPEN_STATES)
     return {"total": sum(counts.values()), "delivered": counts[Posting.State.POSTED],
             "failed": counts[Posting.State.FAILED] + counts[Posting.State.UNKNOWN],
-            "unknown": counts[Posting.State.UNKNOWN], "pending": open_count, "reach": reach}
+            "unknown": counts[Posting.State.UNKNOWN], "manual": counts[Posting.State.MANUAL], "pending": open_count,
+            "reach": reach}
 
 
 def reach_phrase(p: dict) -> str:
-    """"44개 계정 중 42개 발신, 약 79만 명 도달" (followers of the accounts that delivered)."""
-    return f"{p['total']}개 계정 중 {p['delivered']}개 발신, 약 {approx_people(p['reach'])} 도달"
+    """"44개 계정 중 42개 발신, 약 79만 명 도달" (followers of the accounts that delivered), and the
+    accounts whose post a person must make ("수동 게시 필요 3개"), which reach nobody until then."""
+    phrase = f"{p['total']}개 계정 중 {p['delivered']}개 발신, 약 {approx_people(p['reach'])} 도달"
+    return f"{phrase}, 수동 게시 필요 {p['manual']}개" if p.get("manual") else phrase
 
 
 def approx_people(n: int) -> str:

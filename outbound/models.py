@@ -22,6 +22,9 @@ class Posting(models.Model):
         # The previous attempt may have gone through and the platform cannot be searched for it:
         # a person looks on the platform and says which (never assumed "not posted").
         UNKNOWN = "unknown", "확인 필요"
+        # The platform's API cannot make this post (ManualPostNeeded): nothing was sent; a person
+        # posts the text, which is ready, by hand, and may then record it (confirm_posted).
+        MANUAL = "manual", "수동 게시 필요"
 
     class Kind(models.TextChoices):
         # Decides the queue: broadcasts have their own, with a thread pool that posts in parallel.

@@ -14,6 +14,7 @@ from accounts.connectors.base import (
     CannotLook,
     ConnectorError,
     ContentProblem,
+    ManualPostNeeded,
     PermanentError,
     PermissionMissing,
     RateLimited,
@@ -64,6 +65,10 @@ RULES: dict[type[ConnectorError], Rule] = {
     ReplyWindowClosed: Rule(Posting.State.FAILED, Posting.Failure.REFUSED, refused=True,
                             label="답변 가능 기간이 지났습니다 (the platform's reply window has closed)"),
     ConnectorError: Rule(Posting.State.FAILED, Posting.Failure.ERROR, label="게시 실패 (failed)"),
+    # Instagram without an image, a YouTube community post: the API cannot, nothing was sent; not a
+    # failure of SMC's (no retry, no reauthorisation): a person posts the ready text by hand.
+    ManualPostNeeded: Rule(Posting.State.MANUAL, refused=True, counts=False,
+                           label="수동 게시 필요 (the platform's API cannot make this post)"),
 }
 # Anything else (a bug, an unexpected library error) fails the posting without a retry.
 UNEXPECTED = Rule(Posting.State.FAILED, Posting.Failure.ERROR, label="게시 실패 (failed)")

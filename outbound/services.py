@@ -250,8 +250,9 @@ def confirm_not_posted(posting_ids: Iterable[int]) -> list[int]:
 
 
 def confirm_posted(posting_id: int, external_id: str) -> bool:
-    """A person found the interrupted attempt's post on the platform: record it, post nothing."""
-    done = Posting.objects.filter(pk=posting_id, state=Posting.State.UNKNOWN).update(
+    """A person found the interrupted attempt's post on the platform, or made by hand a post the API
+    could not (state manual): record it, post nothing."""
+    done = Posting.objects.filter(pk=posting_id, state__in=[Posting.State.UNKNOWN, Posting.State.MANUAL]).update(
         state=Posting.State.POSTED, external_id=external_id.strip()[:100], posted_at=timezone.now(),
         outcome_unknown=False, failure="", last_error="")
     if done:

@@ -36,6 +36,8 @@ class Batch:
     # Items left out because the platform sent them incomplete, counted by reason (shown in the
     # account's health, e.g. "권한 부족: MODERATE"): the rest of the poll is stored.
     skipped: dict[str, int] = field(default_factory=dict)
+    # A word on the account's standing the poll shows in its health, e.g. YouTube's quota used today.
+    health: str = ""
 
 
 @dataclass
@@ -122,12 +124,18 @@ class ReplyWindowClosed(ContentProblem):
     code = "reply_window_closed"
 
 
+class ManualPostNeeded(ConnectorError):
+    """The platform's API cannot make this post (an Instagram post without an image, a YouTube
+    community post): nothing was sent; a person posts the text, which is ready, by hand."""
+
+
 class Connector(Protocol):
     def fetch(self, account, cursor: str) -> Batch: ...
 
     # A private item (DM) is answered with private=True (issue 24); public replies omit it.
     def reply(self, account, to_external_id: str, text: str) -> str: ...
 
+    # ManualPostNeeded when the platform's API cannot post text on the account (nothing is sent).
     def post(self, account, text: str) -> str: ...
 
     # Look before retrying: the id of what an earlier attempt posted, None when it is not there;

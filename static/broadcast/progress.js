@@ -19,9 +19,10 @@
 
   function render(data) {
     bar.max = data.total || 1;
-    bar.value = data.delivered + data.failed;
+    bar.value = data.delivered + data.failed + data.manual;
     bar.textContent = data.delivered + "/" + data.total;
-    counts.textContent = "발신 " + data.delivered + " · 실패 " + data.failed + " · 대기 " + data.pending +
+    counts.textContent = "발신 " + data.delivered + " · 실패 " + data.failed + " · 수동 게시 필요 " + data.manual +
+      " · 대기 " + data.pending +
       " — " + data.phrase;
     var body = document.createDocumentFragment();
     data.deliveries.forEach(function (d) {
@@ -31,7 +32,21 @@
       tr.appendChild(cell(d.platform));
       tr.appendChild(cell(d.state_label, "bc-d-" + d.state));
       tr.appendChild(cell(String(d.attempts)));
-      tr.appendChild(cell((d.needs_reauth ? "계정 재인증 필요. " : "") + (d.error || "")));
+      var note = cell((d.needs_reauth ? "계정 재인증 필요. " : "") + (d.error || ""));
+      if (d.manual_text) {
+        // The platform's API cannot post it: the text, ready for a person to post by hand.
+        var details = document.createElement("details");
+        details.className = "bc-manual";
+        var summary = document.createElement("summary");
+        summary.textContent = "게시할 글 (직접 게시)";
+        var pre = document.createElement("pre");
+        pre.className = "bc-text";
+        pre.textContent = d.manual_text;
+        details.appendChild(summary);
+        details.appendChild(pre);
+        note.appendChild(details);
+      }
+      tr.appendChild(note);
       body.appendChild(tr);
     });
     rows.replaceChildren(body);

@@ -15,6 +15,8 @@ import time
 
 import redis
 
+from accounts.connectors import MANUAL_POST
+from accounts.connectors.base import ManualPostNeeded
 from tests.workers import WorkerProcess, serve
 
 
@@ -57,6 +59,8 @@ class RedisPlatform:
         return external_id
 
     def post(self, account, text):
+        if account.platform in MANUAL_POST:  # as the real connectors: their API cannot post text
+            raise ManualPostNeeded(MANUAL_POST[account.platform])
         return self._post(account, text)
 
     def reply(self, account, to_external_id, text):

@@ -3,11 +3,20 @@
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from accounts.connectors.base import AuthExpired, RateLimited
+from accounts.connectors import MANUAL_POST
+from accounts.connectors.base import AuthExpired, ManualPostNeeded, RateLimited
+from accounts.seed import TODAY_ACCOUNTS
 from broadcast.models import Broadcast, Template
 from broadcast.services import workflow
 from outbound import services as outbound
 from users import roles
+
+# The seeded accounts a broadcast goes to: 34 active on X and Facebook and the KakaoTalk channel, whose
+# APIs post it, and those on Instagram and YouTube, whose APIs cannot ("수동 게시 필요": a person posts
+# the ready text).
+POSTED = 35
+MANUAL = sum(1 for row in TODAY_ACCOUNTS if row[0] in MANUAL_POST)
+TOTAL = POSTED + MANUAL
 
 
 def people(make_staff):
@@ -67,6 +76,8 @@ class FakePlatform:
         return external_id
 
     def post(self, account, text):
+        if account.platform in MANUAL_POST:  # as the real connectors: their API cannot post text
+            raise ManualPostNeeded(MANUAL_POST[account.platform])
         return self._record(account, text)
 
     def reply(self, account, to_external_id, text):

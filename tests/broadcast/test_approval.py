@@ -2,7 +2,7 @@
 
 No default between 실제 상황/훈련/시험; a confirmation step that shows the kind, the area, the accounts
 and their reach and the exact texts, and sends only when the area's name (or 훈련) is typed; approvers
-see a pending count and get an e-mail; the status heading follows to "발신 완료 35/35"."""
+see a pending count and get an e-mail; the status heading follows to "발신 완료 34/37 · 수동 게시 필요 3"."""
 
 import re
 from html import unescape
@@ -17,7 +17,7 @@ from broadcast.models import Broadcast, CapStatus, Delivery, Step
 from broadcast.services import BroadcastError, workflow
 from users import roles
 
-from .factories import FakePlatform, approve, deliver_all, draft, people, submitted
+from .factories import MANUAL, POSTED, TOTAL, FakePlatform, approve, deliver_all, draft, people, submitted
 
 GANGNAM, JONGNO = "11230", "11010"
 
@@ -69,7 +69,7 @@ def test_approval_needs_the_area_typed_and_records_a_wrong_answer(make_staff, pl
     assert broadcast.state == Broadcast.State.SUBMITTED and not broadcast.deliveries.exists()
     assert broadcast.steps.filter(action=Step.Action.REFUSED, actor=approver).count() == 4
     workflow.approve(broadcast, approver, " 강남구, 종로구 ")  # spacing and punctuation may differ
-    assert broadcast.deliveries.count() == 35
+    assert broadcast.deliveries.count() == TOTAL
 
 
 def test_an_exercise_is_confirmed_by_typing_hullyeon(make_staff, platform):
@@ -94,10 +94,13 @@ def test_confirmation_page_shows_kind_area_reach_and_texts(make_staff, platform,
     followers = selectors.postable_accounts().aggregate(s=Sum("follower_count"))["s"]
     assert re.search(r'id="bc-kind">실제 상황</span>\s*· 최초 발령', html)
     assert '<dd id="bc-area">강남구, 종로구</dd>' in html
-    per_platform = {p: selectors.postable_accounts().filter(platform=p).count() for p in ("x", "facebook", "kakao")}
-    assert (f'<dd id="bc-reach">35개 계정 (X (트위터) {per_platform["x"]}, 페이스북 {per_platform["facebook"]}, '
-            f'카카오톡 채널 {per_platform["kakao"]}), '
+    per_platform = {p: selectors.postable_accounts().filter(platform=p).count()
+                    for p in ("x", "facebook", "instagram", "youtube")}
+    assert (f'<dd id="bc-reach">{TOTAL}개 계정 (X (트위터) {per_platform["x"]}, 페이스북 {per_platform["facebook"]}, '
+            f'인스타그램 {per_platform["instagram"]}, 유튜브 {per_platform["youtube"]}), '
             f"팔로워 합계 약 {round(followers / 10_000):,}만 명</dd>") in html
+    # Before anyone sends, the page says where the text cannot be posted by the platforms' APIs.
+    assert f'<dd id="bc-manual">그중 {MANUAL}개 계정(인스타그램, 유튜브)은' in html
     assert unescape(re.search(r'id="bc-x">(.*?)</pre>', html, re.S).group(1)) == broadcast.x_text
     assert unescape(re.search(r'id="bc-facebook">(.*?)</pre>', html, re.S).group(1)) == broadcast.facebook_text
     assert "발신하려면 대상 지역을 그대로 입력하세요: <strong>강남구·종로구</strong>" in html
@@ -108,7 +111,7 @@ def test_confirmation_page_shows_kind_area_reach_and_texts(make_staff, platform,
     assert not Delivery.objects.filter(broadcast=broadcast).exists()
     response = client.post(f"/admin/broadcast/broadcast/{broadcast.pk}/approve/", {"confirmation": "강남구 종로구"})
     assert response["Location"].endswith(f"/{broadcast.pk}/change/")
-    assert Delivery.objects.filter(broadcast=broadcast).count() == 35
+    assert Delivery.objects.filter(broadcast=broadcast).count() == TOTAL
     # No send button for a drafter, nor for an approver who drafted it themselves.
     client.force_login(drafter)
     other = submitted(drafter)
@@ -153,12 +156,19 @@ def test_status_heading_follows_to_sent_with_the_count(make_staff, platform, cli
     broadcast = approve(submitted(drafter), approver)
     client.force_login(approver)
     url = f"/admin/broadcast/broadcast/{broadcast.pk}/progress.json"
-    assert client.get(url).json()["heading"] == "발신 중 0/35"
+    assert client.get(url).json()["heading"] == f"발신 중 0/{TOTAL}"
     platform.script["seoul_traffic"] = [RuntimeError("boom")]
     deliver_all(broadcast)
-    assert client.get(url).json()["heading"] == "발신 완료 34/35 · 실패 1"
+    heading = f"발신 완료 {POSTED - 1}/{TOTAL} · 실패 1 · 수동 게시 필요 {MANUAL}"
+    progress = client.get(url).json()
+    assert progress["heading"] == heading and progress["manual"] == MANUAL
+    # The manual deliveries carry their text, ready for the person who posts it by hand.
+    manual = [d for d in progress["deliveries"] if d["state"] == "manual"]
+    assert len(manual) == MANUAL and all(d["manual_text"] == broadcast.facebook_text for d in manual)
+    assert all(d["manual_text"] == "" for d in progress["deliveries"] if d["state"] != "manual")
     html = client.get(f"/admin/broadcast/broadcast/{broadcast.pk}/change/").content.decode()
-    assert 'id="bc-state">발신 완료 34/35 · 실패 1</span>' in html
+    assert f'id="bc-state">{heading}</span>' in html
+    assert html.count('<details class="bc-manual">') == MANUAL
 
 
 def test_broadcast_screens_and_alerts_are_in_korean(make_staff, platform, client):
@@ -198,4 +208,4 @@ def test_hostile_confirmations_are_refused_cleanly(make_staff, platform, client)
     assert broadcast.state == Broadcast.State.SUBMITTED
     # Invisible characters around the right answer are not letters: it sends.
     client.post(f"/admin/broadcast/broadcast/{broadcast.pk}/approve/", {"confirmation": "\u200b강남구\x00"})
-    assert broadcast.deliveries.count() == 35
+    assert broadcast.deliveries.count() == TOTAL

@@ -14,7 +14,18 @@ from broadcast.services import BroadcastError, sending, workflow
 from outbound import services as outbound
 from outbound.models import Posting
 
-from .factories import FakePlatform, approve, approved, auth_expired, deliver_all, people, rate_limited
+from .factories import (
+    MANUAL,
+    POSTED,
+    TOTAL,
+    FakePlatform,
+    approve,
+    approved,
+    auth_expired,
+    deliver_all,
+    people,
+    rate_limited,
+)
 
 
 @pytest.fixture
@@ -23,31 +34,37 @@ def platform(monkeypatch):
 
 
 def active_accounts():
-    return Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True, platform__in=["x", "facebook", "kakao"])
+    return Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True, platform__in=["x", "facebook"])
 
 
 def test_every_active_account_gets_one_post_and_reach_is_summed(make_staff, platform):
     drafter, approver = people(make_staff)
     broadcast = approved(drafter, approver)
     expected = set(active_accounts().values_list("handle", flat=True))
-    # The 45 accounts SMC operates: 35 on X, Facebook and the KakaoTalk channel are active (me2day closed
-    # in 2014); the district offices on the SNS map are not operated by SMC and never posted to.
-    assert len(expected) == 35 and Account.objects.filter(is_polled=True).count() == 45
+    # The 44 accounts of 2012 SMC operates: 34 on X and Facebook are active (me2day closed in 2014); the
+    # district offices on the SNS map are not operated by SMC and never posted to.
+    assert len(expected) == POSTED and Account.objects.filter(is_polled=True, platform__in=["x", "facebook",
+                                                                                             "me2day"]).count() == 44
     assert not Account.objects.filter(is_polled=False).filter(broadcast_deliveries__broadcast=broadcast).exists()
-    assert broadcast.deliveries.count() == 35  # created in the approval's transaction
+    assert broadcast.deliveries.count() == TOTAL  # created in the approval's transaction
     outcomes = deliver_all(broadcast)
-    assert outcomes == ["posted"] * 35
+    # Instagram and YouTube cannot take a text post through their APIs: marked for a person, not failed.
+    assert sorted(outcomes) == sorted(["posted"] * POSTED + [Posting.State.MANUAL] * MANUAL)
     assert set(platform.posts) == expected and all(len(p) == 1 for p in platform.posts.values())
     # Running every task again (a redelivery) posts nothing more.
-    assert set(deliver_all(broadcast)) == {"already-posted"}
-    assert sum(len(p) for p in platform.posts.values()) == 35
+    assert set(deliver_all(broadcast)) == {"already-posted", "already-manual"}
+    assert sum(len(p) for p in platform.posts.values()) == POSTED
     x_post = platform.posts["seoulmania"][0]["text"]
     assert x_post == broadcast.x_text and texts.public_url(broadcast) in x_post
     assert platform.posts["seoul.city"][0]["text"] == broadcast.facebook_text
     progress = selectors.progress(broadcast.pk)
     followers = active_accounts().aggregate(s=Sum("follower_count"))["s"]
-    assert progress == {"total": 35, "delivered": 35, "failed": 0, "unknown": 0, "pending": 0, "reach": followers}
-    assert selectors.reach_phrase(progress) == f"35개 계정 중 35개 발신, 약 {round(followers / 10000)}만 명 도달"
+    # The reach counts only what was really posted: the manual ones reach nobody yet.
+    assert progress == {"total": TOTAL, "delivered": POSTED, "failed": 0, "unknown": 0, "manual": MANUAL,
+                        "pending": 0, "reach": followers}
+    people_reached = round(followers / 10000)
+    assert selectors.reach_phrase(progress) == (f"{TOTAL}개 계정 중 {POSTED}개 발신, 약 {people_reached}만 명 도달, "
+                                                f"수동 게시 필요 {MANUAL}개")
     broadcast.refresh_from_db()
     assert broadcast.state == Broadcast.State.SENT and broadcast.completed_at
     assert broadcast.steps.filter(action=Step.Action.SENT).count() == 1
@@ -102,7 +119,7 @@ def test_auth_expired_fails_the_delivery_and_marks_the_account_then_retry_failed
     assert row.state == Posting.State.FAILED and row.needs_reauth and "재인증" in row.last_error
     assert row.account.status == AccountStatus.NEEDS_REAUTH
     progress = selectors.progress(broadcast.pk)
-    assert progress["delivered"] == 34 and progress["failed"] == 1
+    assert progress["delivered"] == 33 and progress["failed"] == 1
     assert progress["reach"] == active_accounts().exclude(pk=row.account_id).aggregate(
         s=Sum("follower_count"))["s"]
     broadcast.refresh_from_db()
@@ -163,8 +180,14 @@ def test_exercise_and_test_post_only_through_the_simulator(make_staff, settings)
         account.save()
         posting = broadcast.deliveries.get(account=account).posting
         assert posting.simulated and isinstance(outbound.connector_for(posting), SimulatorConnector)
-        assert set(deliver_all(broadcast)) == {"posted"}
-        assert all(d.startswith("sim-") for d in broadcast.deliveries.values_list("posting__external_id", flat=True))
+        # The simulator says of Instagram and YouTube what their APIs would: a person must post it.
+        assert set(deliver_all(broadcast)) == {"posted", Posting.State.MANUAL}
+        posted = broadcast.deliveries.filter(posting__state=Posting.State.POSTED)
+        assert posted.count() == POSTED and not posted.filter(account__platform__in=["instagram", "youtube"]).exists()
+        assert all(d.startswith("sim-") for d in posted.values_list("posting__external_id", flat=True))
+        manual = broadcast.deliveries.filter(posting__state=Posting.State.MANUAL)
+        assert manual.count() == MANUAL and all("[시뮬레이터]" in p.last_error for p in
+                                               Posting.objects.filter(broadcast_delivery__in=manual))
 
 
 def test_retry_failed_is_refused_to_people_without_a_broadcast_role(make_staff, platform):
@@ -194,7 +217,7 @@ def test_deliveries_are_queued_onto_the_broadcast_queue_and_answers_onto_the_def
     try:
         ids = list(broadcast.deliveries.values_list("posting_id", flat=True))
         sending.queue(ids)
-        assert r.llen(f"{app.conf.task_default_queue}.broadcast") == 35
+        assert r.llen(f"{app.conf.task_default_queue}.broadcast") == TOTAL
         assert r.llen(app.conf.task_default_queue) == 0
     finally:
         r.delete(f"{app.conf.task_default_queue}.broadcast", app.conf.task_default_queue)

@@ -1,7 +1,8 @@
 """The whole broadcast flow in Chromium: a drafter drafts from a template (choosing 실제 상황 and the
 districts on the map by keyboard) and submits; another person finds it by the header's pending count,
 confirms on the confirmation step by typing the area, and the progress and heading follow to
-"발신 완료 35/35" without a reload; axe-core clean."""
+"발신 완료 35/38 · 수동 게시 필요 3" without a reload (Instagram and YouTube cannot take the text by API:
+their rows show it, ready to post by hand); axe-core clean."""
 
 import re
 
@@ -10,7 +11,7 @@ import pytest
 from broadcast.models import Broadcast
 from broadcast.services import sending
 from outbound import services as outbound
-from tests.broadcast.factories import FakePlatform
+from tests.broadcast.factories import MANUAL, POSTED, TOTAL, FakePlatform
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import PASSWORD
 from users import roles
@@ -92,34 +93,40 @@ def test_draft_submit_confirm_and_watch_the_progress(page, browser, staff, shot,
     expect(other.locator("#bc-kind")).to_have_text("실제 상황")
     assert float(other.locator("#bc-kind").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 28
     expect(other.locator("#bc-area")).to_have_text("강남구, 종로구")
-    expect(other.locator("#bc-reach")).to_contain_text("35개 계정")
+    expect(other.locator("#bc-reach")).to_contain_text(f"{TOTAL}개 계정")
+    expect(other.locator("#bc-manual")).to_contain_text(f"그중 {MANUAL}개 계정(인스타그램, 유튜브)")
     broadcast = Broadcast.objects.get(drafted_by=drafter)
     expect(other.locator("#bc-x")).to_have_text(broadcast.x_text)
     expect(other.locator("#bc-facebook")).to_have_text(broadcast.facebook_text)
     other.screenshot(path=str(ARTIFACTS / "broadcast-confirm.png"), full_page=True)
     check_axe(other, "confirmation step")
-    send = other.get_by_role("button", name="승인하고 35개 계정으로 발신")
+    send = other.get_by_role("button", name=f"승인하고 {TOTAL}개 계정으로 발신")
     other.get_by_label(re.compile("발신하려면 대상 지역을 그대로 입력하세요")).fill("서울 전역")
     send.click()
     expect(other.locator(".errorlist, .messagelist")).to_contain_text("확인 문구가 다릅니다")
     assert not queued and Broadcast.objects.get(pk=broadcast.pk).state == "submitted"
     other.get_by_label(re.compile("발신하려면 대상 지역을 그대로 입력하세요")).fill("강남구 종로구")
-    other.get_by_role("button", name="승인하고 35개 계정으로 발신").click()
-    expect(other.locator(".bc-state")).to_have_text("발신 중 0/35")
-    expect(other.locator("#bc-counts")).to_contain_text("대기 35")
+    other.get_by_role("button", name=f"승인하고 {TOTAL}개 계정으로 발신").click()
+    expect(other.locator(".bc-state")).to_have_text(f"발신 중 0/{TOTAL}")
+    expect(other.locator("#bc-counts")).to_contain_text(f"대기 {TOTAL}")
     assert sorted(queued) == sorted(broadcast.deliveries.values_list("posting_id", flat=True))
 
     for pk in queued[:17]:
         outbound.post_once(pk)
     expect(other.locator("#bc-counts")).to_contain_text("발신 17")  # no reload: the script polls
     expect(other.locator("#bc-bar")).to_have_attribute("value", "17")
-    expect(other.locator(".bc-state")).to_have_text("발신 중 17/35")
+    expect(other.locator(".bc-state")).to_have_text(f"발신 중 17/{TOTAL}")
     for pk in queued[17:]:
         outbound.post_once(pk)
-    expect(other.locator("#bc-counts")).to_contain_text("35개 계정 중 35개 발신, 약")
-    expect(other.locator(".bc-state")).to_have_text("발신 완료 35/35")
-    expect(other.locator("#bc-rows tr")).to_have_count(35)
-    expect(other.locator("#bc-rows td.bc-d-posted")).to_have_count(35)
+    expect(other.locator("#bc-counts")).to_contain_text(f"{TOTAL}개 계정 중 {POSTED}개 발신, 약")
+    expect(other.locator("#bc-counts")).to_contain_text(f"수동 게시 필요 {MANUAL}개")
+    expect(other.locator(".bc-state")).to_have_text(f"발신 완료 {POSTED}/{TOTAL} · 수동 게시 필요 {MANUAL}")
+    expect(other.locator("#bc-rows tr")).to_have_count(TOTAL)
+    expect(other.locator("#bc-rows td.bc-d-posted")).to_have_count(POSTED)
+    expect(other.locator("#bc-rows td.bc-d-manual")).to_have_count(MANUAL)
+    # Each manual row holds the text, ready to post by hand (drawn by the progress script).
+    other.locator("#bc-rows details.bc-manual summary").first.click()
+    expect(other.locator("#bc-rows details.bc-manual pre").first).to_have_text(broadcast.facebook_text)
     other.screenshot(path=str(ARTIFACTS / "broadcast-progress.png"), full_page=True)
     check_axe(other, "progress")
     expect(other.get_by_role("button", name="정정(Update) 초안 만들기")).to_have_count(0)  # approvers do not draft

@@ -14,7 +14,8 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from accounts.connectors.base import CannotLook, RateLimited
+from accounts.connectors import MANUAL_POST
+from accounts.connectors.base import CannotLook, ManualPostNeeded, RateLimited
 from tests.broadcast.broadcast_worker import Steer
 from tests.workers import WorkerProcess, serve
 
@@ -39,6 +40,8 @@ class RedisPlatform:
         return external_id
 
     def post(self, account, text):
+        if account.platform in MANUAL_POST:  # as the real connectors: their API cannot post text
+            raise ManualPostNeeded(MANUAL_POST[account.platform])
         return self._post(account, text)
 
     def reply(self, account, to_external_id, text):
