@@ -1,11 +1,12 @@
 """The 44 accounts of the 2012 Social Media Center (42 of the city, 2 of the mayor) and the city's
-KakaoTalk channel of today.
+accounts on today's platforms (Instagram, YouTube, the KakaoTalk channel).
 
 (platform, handle, display name, owner division code, field, district, is_mayor, followers)
 Handles are illustrative; me2day closed in 2014, so its accounts are retired.
 """
 
-X, FB, ME, KAKAO = "x", "facebook", "me2day", "kakao"
+X, FB, ME = "x", "facebook", "me2day"
+IG, YT, KAKAO = "instagram", "youtube", "kakao"
 
 ACCOUNTS = [
     # The mayor's two accounts.
@@ -45,9 +46,6 @@ ACCOUNTS = [
     (FB, "seoul.green", "서울환경", "environment-policy", "environment", "", False, 4200),
     (FB, "seoul.parks", "서울의 공원", "parks", "environment", "", False, 6100),
     (FB, "seoul.smallbiz", "서울 소상공인", "small-business", "economy", "", False, 2700),
-    # KakaoTalk channel (카카오톡 채널): the city's channel, answered through its Open Builder chatbot
-    # (messages_app.kakao). The channel id is ILLUSTRATIVE: set the real one in the registry.
-    (KAKAO, "_seoulcity", "서울특별시", "new-media", "general", "", False, 0),
     # me2day (미투데이): 10 city accounts, retired since the service closed in 2014.
     (ME, "seoulcity", "서울특별시", "new-media", "general", "", False, 9000),
     (ME, "seoul_traffic", "서울교통", "transport-policy", "transport", "", False, 2100),
@@ -59,6 +57,18 @@ ACCOUNTS = [
     (ME, "seoul_jobs", "서울일자리", "jobs", "economy", "", False, 1100),
     (ME, "seoul_river", "한강사업본부", "rivers", "environment", "", False, 1500),
     (ME, "seoul_sports", "서울체육", "sports-policy", "culture", "", False, 600),
+]
+
+# Today's platforms (issue 29): SMC of today also takes in and answers what citizens write on the city's
+# Instagram, YouTube and KakaoTalk channel. The handles are ILLUSTRATIVE (not checked against the
+# platforms), as are the followers; correct them in the registry or by CSV import.
+TODAY_ACCOUNTS = [
+    # The city's KakaoTalk channel (카카오톡 채널), answered through its Open Builder chatbot
+    # (messages_app.kakao): no follower figure is published for it.
+    (KAKAO, "_seoulcity", "서울특별시", "new-media", "general", "", False, 0),
+    (IG, "seoul_official", "서울특별시", "new-media", "general", "", False, 210000),
+    (IG, "visitseoul_official", "Visit Seoul", "tourism-policy", "culture", "", False, 150000),
+    (YT, "seoullove", "서울시", "new-media", "general", "", False, 200000),
 ]
 
 # The 25 district offices' main accounts: on the SNS map, never polled (SMC does not answer for them).
@@ -83,4 +93,6 @@ PROFILE_URLS = {
     FB: "https://www.facebook.com/{handle}",
     ME: "http://me2day.net/{handle}",
     KAKAO: "https://pf.kakao.com/{handle}",
+    IG: "https://www.instagram.com/{handle}/",
+    YT: "https://www.youtube.com/@{handle}",
 }

@@ -10,7 +10,7 @@ from textkit.places import district_code
 
 from .forms import AccountAdminForm
 from .models import RETIRED_PLATFORMS, Account, Field, Status
-from .seed import ACCOUNTS, DISTRICT_OFFICE_DIVISION, DISTRICT_OFFICES, PROFILE_URLS
+from .seed import ACCOUNTS, DISTRICT_OFFICE_DIVISION, DISTRICT_OFFICES, PROFILE_URLS, TODAY_ACCOUNTS
 
 CSV_COLUMNS = [
     "platform", "handle", "display_name", "profile_url", "platform_user_id", "owner_division",
@@ -23,10 +23,10 @@ FALSE_WORDS = {"0", "false", "no", "n", "아니오", "x", ""}
 
 @transaction.atomic
 def seed_registry() -> None:
-    """Create or update the 44 seeded accounts and the 25 district offices' (on the map, not polled).
-    Credentials and poll state are never touched."""
+    """Create or update the 44 seeded accounts, those of today's platforms, and the 25 district
+    offices' (on the map, not polled). Credentials and poll state are never touched."""
     divisions = {d.code: d for d in Division.objects.all()}
-    for platform, handle, name, division, field_, district, is_mayor, followers in ACCOUNTS:
+    for platform, handle, name, division, field_, district, is_mayor, followers in [*ACCOUNTS, *TODAY_ACCOUNTS]:
         Account.objects.update_or_create(
             platform=platform, handle=handle,
             defaults={

@@ -5,7 +5,7 @@ never show what the portal hides; staff serializers show the original, as the st
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Account
+from accounts.models import Account, Platform
 from broadcast import areas, cap, texts
 from broadcast import selectors as broadcast_selectors
 from broadcast.models import CapStatus, MsgType
@@ -26,7 +26,7 @@ class DivisionRef(serializers.Serializer):
 
 class AccountRef(serializers.Serializer):
     id = serializers.IntegerField()
-    platform = serializers.CharField()
+    platform = serializers.ChoiceField(choices=Platform.choices)
     handle = serializers.CharField()
     display_name = serializers.CharField()
 
@@ -66,7 +66,7 @@ class PublicComment(serializers.Serializer):
 
 class PublicMessage(serializers.Serializer):
     id = serializers.IntegerField()
-    platform = serializers.CharField()
+    platform = serializers.ChoiceField(choices=Platform.choices)
     author = serializers.SerializerMethodField(help_text="작성자 (가림) / the author, masked")
     text = serializers.SerializerMethodField(help_text="내용 (개인정보 가림) / the text, masked")
     type = serializers.ChoiceField(choices=MessageType.choices)
@@ -335,7 +335,7 @@ class StaffMessage(serializers.Serializer):
     as the public reads it: text and name masked, no handle, no link to the post."""
 
     id = serializers.IntegerField()
-    platform = serializers.CharField()
+    platform = serializers.ChoiceField(choices=Platform.choices)
     kind = serializers.CharField()
     author_name = serializers.CharField()
     author_handle = serializers.CharField()

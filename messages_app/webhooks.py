@@ -1,5 +1,7 @@
-"""Facebook Pages webhook: a signed delivery triggers that page's poll at once; its feed changes
-that remove, hide or edit a stored item are applied at once (services.sync).
+"""Meta's webhook (Facebook Pages and Instagram, one app, one callback): a signed delivery triggers
+that page's poll at once; its feed changes that remove, hide or edit a stored item are applied at once
+(services.sync). An `instagram` delivery's comments and direct messages are stored at once, its
+mentions remembered for the account's next poll (queued), its unsent messages withdrawn.
 
 The delivery itself is not stored: the poll fetches the page's new posts and comments through the
 same connector and the same ON CONFLICT ingest, so a replayed delivery or a delivery racing a poll
@@ -19,6 +21,7 @@ from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from accounts.connectors import instagram
 from accounts.connectors.base import SyncResult
 from accounts.connectors.facebook import (
     FeedChange,
@@ -93,6 +96,7 @@ def facebook(request):
         return HttpResponse("ok (replay)")
     apply_feed_changes(feed_changes_from_webhook(payload))
     store_messenger_messages(messenger_items_from_webhook(payload))
+    apply_instagram_delivery(instagram.read_webhook(payload))
     queue_page_polls(page_ids)
     return HttpResponse("ok")
 
@@ -107,6 +111,29 @@ def store_messenger_messages(by_page: dict) -> list[int]:
         if account is not None and items:
             with transaction.atomic():
                 new_ids += ingest.insert_items(account.pk, items, is_private=True)
+    return new_ids
+
+
+def apply_instagram_delivery(delivery: instagram.Delivery) -> list[int]:
+    """Comments (public) and direct messages (private) of the city's Instagram accounts, stored through
+    the same ingest and its dedupe; mentions kept for the next poll, which looks them up; messages their
+    sender took back withdrawn like a deleted post."""
+    accounts = Account.objects.filter(platform=Platform.INSTAGRAM, platform_user_id__in=delivery.user_ids,
+                                      status=AccountStatus.ACTIVE)
+    new_ids: list[int] = []
+    for account in accounts:
+        user_id = account.platform_user_id
+        with transaction.atomic():
+            new_ids += ingest.insert_items(account.pk, delivery.comments.get(user_id, []))
+            new_ids += ingest.insert_items(account.pk, delivery.messages.get(user_id, []), is_private=True)
+        if delivery.mentions.get(user_id):
+            instagram.remember_mentions(user_id, delivery.mentions[user_id])
+            if account.is_polled:
+                poll_account.delay(account.pk, reason="webhook")
+        unsent = list(Message.objects.filter(account=account, external_id__in=delivery.unsent.get(user_id, []))
+                      .values_list("external_id", flat=True))
+        if unsent:
+            sync.apply(Platform.INSTAGRAM, SyncResult(deleted=unsent), unsent)
     return new_ids
 
 

@@ -7,12 +7,13 @@ them, `reply()` posts them).
 
 from django.conf import settings
 
-from . import facebook, kakao, me2day, x
+from . import facebook, instagram, kakao, me2day, x, youtube
 from .base import Batch, Connector, InboundItem, PermanentError
+from .manual import MANUAL_POST
 from .simulator import SimulatorConnector
 from .text import split_reply
 
-__all__ = ["CONNECTORS", "Batch", "Connector", "InboundItem", "get_connector", "split_reply"]
+__all__ = ["CONNECTORS", "MANUAL_POST", "Batch", "Connector", "InboundItem", "get_connector", "split_reply"]
 
 # The platforms SMC fetches from and posts to, each with its connector: a new platform is one module
 # and one line here.
@@ -20,11 +21,13 @@ CONNECTORS: dict[str, type[Connector]] = {
     "x": x.XConnector,
     "facebook": facebook.FacebookConnector,
     "kakao": kakao.KakaoConnector,
+    "instagram": instagram.InstagramConnector,
+    "youtube": youtube.YouTubeConnector,
 }
 # Closed platforms: their accounts stay on the registry, and asking for a connector says why not.
 CLOSED: dict[str, str] = {"me2day": me2day.CLOSED_REASON}
 # Platforms a simulator may stand in for (SMC_SIMULATE, an account without credentials).
-SIMULATED_PLATFORMS = {"x", "facebook", "kakao"}
+SIMULATED_PLATFORMS = {"x", "facebook", "kakao", "instagram", "youtube"}
 
 
 def _has_credentials(account) -> bool:

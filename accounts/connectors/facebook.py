@@ -137,8 +137,9 @@ def _reset_at(response: requests.Response | None, default: timedelta = DEFAULT_R
 
 
 def classify(code: int | None, subcode: int | None, message: str,
-             response: requests.Response | None = None) -> ConnectorError:
-    """The connector error for a Graph API error envelope (ERROR_CODES)."""
+             response: requests.Response | None = None, label: str = "페이스북") -> ConnectorError:
+    """The connector error for a Graph API error envelope (ERROR_CODES); `label` names the platform
+    in the message (Instagram's Graph API shares the table)."""
     kind = ERROR_CODES.get(code) if code is not None else None
     if subcode in APP_SUBCODES:
         kind = APP
@@ -146,41 +147,41 @@ def classify(code: int | None, subcode: int | None, message: str,
         kind = AUTH
     if kind == RATE_LIMIT:
         wait = POLICY_BLOCK_WAIT if code == 368 else DEFAULT_RATE_LIMIT_WAIT
-        return RateLimited(_reset_at(response, wait), f"페이스북 요청 한도 초과 (rate limited, code {code}): {message}")
+        return RateLimited(_reset_at(response, wait), f"{label} 요청 한도 초과 (rate limited, code {code}): {message}")
     if kind == TEMPORARY:
-        return TransientError(f"페이스북 일시 오류 (transient, code {code}): {message}")
+        return TransientError(f"{label} 일시 오류 (transient, code {code}): {message}")
     if kind == AUTH:
-        return AuthExpired(f"페이스북 토큰 만료 또는 취소 (token expired/revoked, code {code}): {message}")
+        return AuthExpired(f"{label} 토큰 만료 또는 취소 (token expired/revoked, code {code}): {message}")
     if kind == PERMISSION:
         found = _PERMISSION.search(message or "")
         name = found.group(1) if found else f"code {code}"
         return PermissionMissing(name, f"권한 부족: {name} (permission missing, code {code}): {message}")
     if kind == APP:
-        return AppProblem(f"페이스북 앱 문제 (app problem, code {code}): {message}")
+        return AppProblem(f"{label} 앱 문제 (app problem, code {code}): {message}")
     if kind == CONTENT and (code != 100 or subcode == 33):
-        return ContentProblem(f"페이스북 항목 없음 또는 거부 (content problem, code {code}): {message}")
-    return PermanentError(f"페이스북 요청 거부 (code {code}): {message}")
+        return ContentProblem(f"{label} 항목 없음 또는 거부 (content problem, code {code}): {message}")
+    return PermanentError(f"{label} 요청 거부 (code {code}): {message}")
 
 
 @contextmanager
-def translate_errors(last: _LastResponse) -> Iterator[None]:
+def translate_errors(last: _LastResponse, label: str = "페이스북") -> Iterator[None]:
     try:
         yield
     except FacebookError as exc:
         raise classify(getattr(exc, "code", None), getattr(exc, "error_subcode", None), exc.message or "",
-                       last.response) from exc
+                       last.response, label) from exc
     except requests.JSONDecodeError as exc:
-        raise PermanentError(f"페이스북 응답 형식 오류 (malformed JSON): {exc}") from exc
+        raise PermanentError(f"{label} 응답 형식 오류 (malformed JSON): {exc}") from exc
     except requests.RequestException as exc:
         # Not chained: the requests error quotes the URL, whose query carries the page token, and a
         # chained cause would print it in the worker's traceback. The redacted text says enough.
-        raise TransientError(f"페이스북 연결 오류 (connection error): {exc}") from None
+        raise TransientError(f"{label} 연결 오류 (connection error): {exc}") from None
     except LibraryError as exc:
         if last.response is not None and last.response.status_code == 401:
-            raise AuthExpired(f"페이스북 인증 실패 (unauthorized): {exc.message}") from exc
-        raise PermanentError(f"페이스북 응답 형식 오류 (unexpected response): {exc.message}") from exc
+            raise AuthExpired(f"{label} 인증 실패 (unauthorized): {exc.message}") from exc
+        raise PermanentError(f"{label} 응답 형식 오류 (unexpected response): {exc.message}") from exc
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise PermanentError(f"페이스북 응답 형식 오류 (unexpected payload): {exc!r}") from exc
+        raise PermanentError(f"{label} 응답 형식 오류 (unexpected payload): {exc!r}") from exc
 
 
 def _pages(api: GraphAPI, object_id: str, connection: str, **params) -> Iterator[dict]:

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
-from .base import Batch, CannotLook, InboundItem, SyncResult
+from .base import Batch, CannotLook, InboundItem, ManualPostNeeded, SyncResult
+from .manual import MANUAL_POST
 from .simulator_texts import compose
 
 # An idle account does not get a flood on its next poll.
@@ -56,7 +57,7 @@ class SimulatorConnector:
         rng = random.Random(f"{account.platform}:{account.handle}:{number}")
         message = compose(rng, account.handle, mention=account.platform == "x")
         external_id = f"sim-{account.platform}-{account.handle}-{number}"
-        kind = "comment" if account.platform == "facebook" else "mention"
+        kind = "mention" if account.platform == "x" else "comment"
         return InboundItem(
             platform=account.platform,
             external_id=external_id,
@@ -83,6 +84,9 @@ class SimulatorConnector:
         return f"sim-reply-{int(digest[:12], 16)}"
 
     def post(self, account, text: str) -> str:
+        if account.platform in MANUAL_POST:
+            # As the real API: an exercise shows the same "수동 게시 필요" a real alert would.
+            raise ManualPostNeeded(f"[시뮬레이터] {MANUAL_POST[account.platform]}")
         return f"sim-reply-{time.time_ns()}"
 
     def find_reply(self, account, to_external_id: str, text: str) -> str | None:

@@ -1,8 +1,9 @@
 """Splitting an answer into the parts a platform will accept, numbered "(1/3) ...".
 
 X counts text by its weighted length (twitter-text: Hangul and other CJK count 2, a URL 23,
-280 at most); Facebook comments take up to 8,000 characters. Splits fall on whitespace, and only
-inside a word when one word alone is too long (never inside an emoji ZWJ sequence).
+280 at most); comments take up to 8,000 characters on Facebook, 2,200 on Instagram, 10,000 on
+YouTube. Splits fall on whitespace, and only inside a word when one word alone is too long (never
+inside an emoji ZWJ sequence).
 """
 
 import re
@@ -13,6 +14,8 @@ from twitter_text import parse_tweet
 
 X_MAX_WEIGHT = 280
 FACEBOOK_MAX_CHARS = 8000
+# Characters a comment takes: Instagram 2,200 (a caption's limit, comments the same); YouTube 10,000.
+CHAR_LIMITS = {"facebook": FACEBOOK_MAX_CHARS, "instagram": 2200, "youtube": 10_000}
 QUICK_CHECK_CHARS = 10_000
 
 # Characters the X parser rejects (BOM, non-characters, bidi-overrides it treats as invalid).
@@ -33,10 +36,6 @@ def x_fits(text: str) -> bool:
 @lru_cache(maxsize=4096)
 def _x_weight(token: str) -> int:
     return parse_tweet(token).weightedLength
-
-
-def _facebook_fits(text: str) -> bool:
-    return 0 < len(text) <= FACEBOOK_MAX_CHARS
 
 
 def _prefix(index: int, total: int) -> str:
@@ -116,7 +115,8 @@ def split_reply(platform: str, text: str) -> list[str]:
     """The parts a reply of `text` will be posted as on `platform` (one part when it fits)."""
     if platform == "x":
         return split_text(_X_INVALID.sub("", text), _x_weight, X_MAX_WEIGHT, x_fits)
-    if platform == "facebook":
-        return split_text(text, len, FACEBOOK_MAX_CHARS, _facebook_fits)
+    if platform in CHAR_LIMITS:
+        limit = CHAR_LIMITS[platform]
+        return split_text(text, len, limit, lambda part: 0 < len(part) <= limit)
     text = text.strip()
     return [text] if text else []

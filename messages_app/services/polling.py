@@ -67,8 +67,10 @@ def _pause_platform(platform: str, message: str) -> None:
         logger.error("platform %s paused for %s s: the app was refused: %s", platform, seconds, message)
 
 
-def health_note(skipped: dict[str, int]) -> str:
-    return ", ".join(f"{reason} {count}건" for reason, count in sorted(skipped.items()))[:500]
+def health_note(skipped: dict[str, int], standing: str = "") -> str:
+    """What the poll left out, by reason, then the connector's word on the account (a quota used)."""
+    parts = [f"{reason} {count}건" for reason, count in sorted(skipped.items())]
+    return ", ".join([*parts, *([standing] if standing else [])])[:500]
 
 
 @dataclass
@@ -177,7 +179,7 @@ def _fetch_and_store(account: Account, result: PollResult, early: korean.EarlyAn
         return result
     result.fetched = len(batch.items)
     result.new_ids = ingest.ingest_batch(account, batch, analyse=early.analyze_batch)
-    note = health_note(getattr(batch, "skipped", None) or {})
+    note = health_note(batch.skipped or {}, batch.health)
     if note != account.health_note:
         Account.objects.filter(pk=account.pk).update(health_note=note)
         account.health_note = note

@@ -53,6 +53,9 @@ EN = {
     "X (트위터)": "X (Twitter)",
     "페이스북": "Facebook",
     "미투데이": "me2day",
+    "인스타그램": "Instagram",
+    "유튜브": "YouTube",
+    "카카오톡 채널": "KakaoTalk channel",
     "지역": "Area",
 }
 

@@ -8,9 +8,11 @@ from twitter_text import parse_tweet
 from accounts.connectors import get_connector, split_reply
 from accounts.connectors.base import PermanentError
 from accounts.connectors.facebook import FacebookConnector
+from accounts.connectors.instagram import InstagramConnector
 from accounts.connectors.kakao import KakaoConnector
 from accounts.connectors.simulator import SimulatorConnector
 from accounts.connectors.x import XConnector
+from accounts.connectors.youtube import YouTubeConnector
 from accounts.models import Account
 
 
@@ -25,6 +27,12 @@ def account(platform, credentials=None):
     (False, None, "facebook", FacebookConnector),
     (True, {"bearer_token": "t"}, "x", XConnector),
     (True, {"page_access_token": "t"}, "facebook", FacebookConnector),
+    (True, None, "instagram", SimulatorConnector),
+    (True, None, "youtube", SimulatorConnector),
+    (False, None, "instagram", InstagramConnector),
+    (False, None, "youtube", YouTubeConnector),
+    (True, {"access_token": "t"}, "instagram", InstagramConnector),
+    (True, {"refresh_token": "t"}, "youtube", YouTubeConnector),
     (True, None, "kakao", SimulatorConnector),
     (False, None, "kakao", KakaoConnector),
     (True, {"bot_id": "b", "rest_api_key": "k"}, "kakao", KakaoConnector),
@@ -39,7 +47,7 @@ def test_registry_account_uses_has_credentials(settings):
     assert type(get_connector(Account(platform="x", handle="seoulmania"))) is SimulatorConnector
 
 
-@pytest.mark.parametrize("platform", ["phone", "web", "instagram"])
+@pytest.mark.parametrize("platform", ["phone", "web"])
 def test_unsupported_platforms_are_refused(settings, platform):
     settings.SMC_SIMULATE = True
     with pytest.raises(PermanentError):
@@ -73,7 +81,7 @@ def test_every_registered_connector_speaks_the_interface():
     from accounts.connectors import CONNECTORS
 
     for platform, connector in CONNECTORS.items():
-        for method in ("fetch", "reply", "post", "find_reply"):
+        for method in ("fetch", "reply", "post", "find_reply", "find_post", "sync"):
             assert callable(getattr(connector, method, None)), (platform, method)
 
 

@@ -4,6 +4,7 @@ only), from the seed and from CSV files."""
 import pytest
 
 from accounts.models import Account, Field
+from accounts.seed import TODAY_ACCOUNTS
 from accounts.services import export_registry_csv, import_registry_csv
 from textkit.places import DISTRICTS
 
@@ -18,7 +19,7 @@ def test_the_seed_has_one_unpolled_main_account_per_district():
     gangnam = offices.get(district="11230")
     assert gangnam.operator == "강남구청" and gangnam.profile_url.startswith("https://")
     # SMC's own accounts stay polled, and its district news accounts carry a district code now.
-    assert Account.objects.filter(is_polled=True).count() == 45
+    assert Account.objects.filter(is_polled=True).count() == 44 + len(TODAY_ACCOUNTS)
     assert Account.objects.get(handle="seoul_jongno").district == "11010"
 
 

@@ -5,9 +5,12 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts.models import Account, Platform, Status
+from accounts.seed import TODAY_ACCOUNTS
 from accounts.services import export_registry_csv, import_registry_csv, seed_registry
 from departments.models import Bureau, Division
 from departments.services import seed_org_chart
+
+TODAY_PLATFORMS = {row[0] for row in TODAY_ACCOUNTS}
 
 
 def _snapshot():
@@ -16,14 +19,13 @@ def _snapshot():
         "follower_count"))
 
 
-def test_the_center_has_44_accounts_42_of_the_city_and_2_of_the_mayor_and_todays_kakao_channel(seeded):
-    accounts = Account.objects.filter(is_polled=True)
-    assert accounts.count() == 45
-    assert accounts.filter(is_mayor=False).count() == 43
-    assert accounts.exclude(platform=Platform.KAKAO).count() == 44
+def test_the_center_has_44_accounts_42_of_the_city_and_2_of_the_mayor(seeded):
+    accounts = Account.objects.filter(is_polled=True).exclude(platform__in=TODAY_PLATFORMS)
+    assert accounts.count() == 44
+    assert accounts.filter(is_mayor=False).count() == 42
     mayor = accounts.filter(is_mayor=True)
     assert sorted(mayor.values_list("platform", flat=True)) == [Platform.FACEBOOK, Platform.X]
-    assert set(Counter(accounts.values_list("platform", flat=True))) == {"x", "facebook", "me2day", "kakao"}
+    assert set(Counter(accounts.values_list("platform", flat=True))) == {"x", "facebook", "me2day"}
 
 
 def test_me2day_accounts_are_retired_and_others_are_not(seeded):
@@ -80,11 +82,11 @@ def test_credentials_do_not_decrypt_with_another_key(seeded, settings):
 def test_csv_export_then_import_round_trips(seeded):
     text = export_registry_csv()
     assert "credentials" not in text.splitlines()[0]
-    assert len(text.strip().splitlines()) == 1 + 45 + 25  # header, SMC's accounts, the district offices
+    assert len(text.strip().splitlines()) == 1 + 44 + len(TODAY_ACCOUNTS) + 25  # header, SMC's, the district offices
     before = _snapshot()
     result = import_registry_csv(text)
     assert result.ok, result.errors
-    assert (result.created, result.updated) == (0, 45 + 25)
+    assert (result.created, result.updated) == (0, 44 + len(TODAY_ACCOUNTS) + 25)
     assert _snapshot() == before
 
 

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from accounts.models import Account
+from accounts.seed import TODAY_ACCOUNTS
 from messages_app.models import Status
 from snsmap import selectors
 from textkit.places import DISTRICTS
@@ -36,8 +37,8 @@ def test_every_public_account_is_on_the_map_grouped_by_field(client):
     headings = re.findall(r'<h3 id="field-([a-z]+)"', html)
     assert headings[:2] == ["general", "transport"] and "district" in headings
     assert len(headings) == len(set(headings))  # one group per field
-    # The 45 SMC accounts say SMC answers them; the district offices do not.
-    assert html.count('<span class="smc">SMC 답변</span>') == 45
+    # The 44 SMC accounts and those of today's platforms say SMC answers them; the district offices do not.
+    assert html.count('<span class="smc">SMC 답변</span>') == 44 + len(TODAY_ACCOUNTS)
     office = re.search(r'<li class="map-account">(?:(?!</li>).)*@gangnamgu<(?:(?!</li>).)*</li>', html, re.S).group(0)
     assert "SMC 답변" not in office and "강남구청" in office and "팔로워 30,000" in office
     assert 'href="https://www.facebook.com/gangnamgu"' in office

@@ -1,0 +1,10 @@
+"""Platforms whose API cannot put a text post on the account: a broadcast there is marked "수동 게시
+필요" with its text ready (their connectors' post() raises ManualPostNeeded; the simulator does the
+same for them, so an exercise says what a real alert would)."""
+
+from . import instagram, youtube
+
+MANUAL_POST: dict[str, str] = {
+    "instagram": instagram.MANUAL_POST_REASON,
+    "youtube": youtube.MANUAL_POST_REASON,
+}
