@@ -259,3 +259,110 @@ def test_x_posts_without_id_are_skipped_and_counted(rsps):
     batch = x.XConnector(client_factory=x.make_client).fetch(x_account(), "")
     assert len(batch.items) == len(load("x_mentions_page1.json")["body"]["data"]) - 1
     assert batch.skipped == {x.MISSING_ID_REASON: 1}
+
+
+# Instagram: its own codes (instagram.INSTAGRAM_CODES) on top of the Graph API's table, which it shares
+# with Facebook (a few of the shared rows replayed at Instagram's URL, with Instagram's wording).
+IG_USER = "17841405822304914"
+IG_MEDIA = f"https://graph.facebook.com/v24.0/{IG_USER}/media"
+INSTAGRAM_ROWS = [
+    (10, 2534022, "(#10) This message is sent outside of allowed window.", ContentProblem),
+    (100, 2534014, "No matching user found", ContentProblem),
+    (551, 1545041, "This person isn't available right now.", ContentProblem),
+    (10, None, "(#10) Application does not have permission for this action", PermissionMissing),
+    (190, 460, "Error validating access token: The session has been invalidated", AuthExpired),
+    (4, None, "(#4) Application request limit reached", RateLimited),
+    (100, 33, "Unsupported get request. Object with ID '17895731045244887' does not exist", ContentProblem),
+    (2, None, "An unexpected error has occurred. Please retry your request later.", TransientError),
+]
+
+
+def ig_account():
+    return SimpleNamespace(platform="instagram", handle="seoul_official", platform_user_id=IG_USER,
+                           credentials={"access_token": "EAAGtestpagetoken"})
+
+
+@pytest.mark.parametrize(("code", "subcode", "message", "expected"), INSTAGRAM_ROWS,
+                         ids=[f"ig-{c}-{s}" for c, s, _, _ in INSTAGRAM_ROWS])
+def test_every_instagram_code_is_classified(rsps, code, subcode, message, expected):
+    from accounts.connectors import instagram
+
+    add(rsps, "GET", IG_MEDIA, "", recording=fb_envelope(code, message, subcode))
+    with pytest.raises(expected) as caught:
+        instagram.InstagramConnector().fetch(ig_account(), "")
+    assert type(caught.value) is expected
+    assert "EAAGtestpagetoken" not in str(caught.value)
+
+
+def test_every_instagram_table_row_is_tested():
+    from accounts.connectors import instagram
+
+    assert set(instagram.INSTAGRAM_CODES) <= {(c, s) for c, s, _, _ in INSTAGRAM_ROWS}
+
+
+# YouTube: (status, reason, message as Google documents it, the error SMC must see), replayed at
+# commentThreads.list (a poll) unless the row is about answering.
+YT_CHANNEL = "UCa-vrCLQHviTOVnEKDOdetQ"
+YT_THREADS = "https://www.googleapis.com/youtube/v3/commentThreads"
+YT_COMMENTS = "https://www.googleapis.com/youtube/v3/comments"
+YOUTUBE_ROWS = [
+    (403, "quotaExceeded", "The request cannot be completed because you have exceeded your quota.", RateLimited, False),
+    (403, "dailyLimitExceeded", "Daily Limit Exceeded", RateLimited, False),
+    (403, "rateLimitExceeded", "Rate Limit Exceeded", RateLimited, False),
+    (403, "userRateLimitExceeded", "User Rate Limit Exceeded", RateLimited, False),
+    (401, "authError", "Invalid Credentials", AuthExpired, False),
+    (403, "insufficientPermissions", "Request had insufficient authentication scopes.", PermissionMissing, False),
+    (403, "forbidden", "The comment thread could not be created due to insufficient permissions.",
+     PermissionMissing, True),
+    (403, "commentsDisabled", "The channel has disabled comments.", AccountSuspended, False),
+    (403, "commentsDisabled", "The video has disabled comments.", ContentProblem, True),
+    (400, "keyInvalid", "Bad Request", AppProblem, False),
+    (403, "accessNotConfigured", "YouTube Data API v3 has not been used in project 1 before or it is disabled.",
+     AppProblem, False),
+    (404, "channelNotFound", "The channel identified by the allThreadsRelatedToChannelId parameter cannot be found.",
+     AccountSuspended, False),
+    (404, "commentNotFound", "The comment identified by the parentId parameter could not be found.", ContentProblem,
+     True),
+    (404, "parentCommentNotFound", "The parent comment could not be found.", ContentProblem, True),
+    (404, "videoNotFound", "The video could not be found.", ContentProblem, True),
+    (403, "parentCommentIsPrivate", "The parent comment is private.", ContentProblem, True),
+    (400, "commentTextTooLong", "The comment is too long.", ContentProblem, True),
+    (503, "backendError", "The service is currently unavailable.", TransientError, False),
+    (500, "", "Internal error", TransientError, False),
+    (429, "", "Too many requests", RateLimited, False),
+    (400, "processingFailure", "The API server failed to successfully process the request.", PermanentError, False),
+]
+
+
+def yt_account():
+    return SimpleNamespace(platform="youtube", handle="seoullove", platform_user_id=YT_CHANNEL,
+                           credentials={"access_token": "ya29.test-access-token"})
+
+
+@pytest.mark.parametrize(("status", "reason", "message", "expected", "replying"), YOUTUBE_ROWS,
+                         ids=[f"yt-{s}-{r}-{'reply' if p else 'poll'}" for s, r, _, _, p in YOUTUBE_ROWS])
+def test_every_youtube_error_is_classified(rsps, status, reason, message, expected, replying):
+    from django.core.cache import cache
+
+    from accounts.connectors import youtube
+
+    cache.delete_pattern("youtube:*")
+    errors = [{"message": message, "domain": "youtube.commentThread", "reason": reason}] if reason else []
+    recording = {"status": status, "headers": {"content-type": "application/json; charset=UTF-8"},
+                 "body": {"error": {"code": status, "message": message, "errors": errors}}}
+    add(rsps, "POST" if replying else "GET", YT_COMMENTS if replying else YT_THREADS, "", recording=recording)
+    connector = youtube.YouTubeConnector()
+    with pytest.raises(expected) as caught:
+        if replying:
+            connector.reply(yt_account(), "UgyWeTdgc4sc1xgmbld4AaABAg", "답변")
+        else:
+            connector.fetch(yt_account(), "")
+    assert type(caught.value) is expected
+    assert "ya29.test-access-token" not in str(caught.value)
+
+
+def test_every_youtube_reason_is_tested():
+    from accounts.connectors import youtube
+
+    assert set(youtube.REASONS) <= {reason for _, reason, _, _, _ in YOUTUBE_ROWS}
+    assert set(youtube.HTTP_STATUSES) - {502, 504} <= {status for status, _, _, _, _ in YOUTUBE_ROWS}
