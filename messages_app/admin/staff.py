@@ -174,9 +174,14 @@ def length_preview(platform: str, text: str) -> str:
     n = len(parts)
     if platform == "x":
         return "X: 트윗 1개에 들어갑니다" if n == 1 else f"X: {n}개 트윗으로 나뉩니다"
-    if platform == "facebook":
-        return "페이스북: 댓글 1개" if n == 1 else f"페이스북: {n}개 댓글로 나뉩니다"
+    if platform in COMMENT_PLATFORMS:
+        name = COMMENT_PLATFORMS[platform]
+        return f"{name}: 댓글 1개" if n == 1 else f"{name}: {n}개 댓글로 나뉩니다"
     return f"{len(text):,}자"
+
+
+# Platforms whose answers are comments, each limited in length (accounts/connectors/text.py).
+COMMENT_PLATFORMS = {"facebook": "페이스북", "instagram": "인스타그램", "youtube": "유튜브"}
 
 
 # The regulation's reminders as the queue row shows them (Message.reminders_sent holds the step keys).

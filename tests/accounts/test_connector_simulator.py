@@ -121,3 +121,23 @@ def test_reply_and_post_return_simulated_ids():
         connector.find_reply(account(), "sim-x-seoul_traffic-1", "답변입니다")
     with pytest.raises(CannotLook):
         connector.find_post(account(), "SMC-20260101-ABCDEF01")
+
+
+@pytest.mark.parametrize("platform", ["instagram", "youtube"])
+def test_todays_platforms_are_simulated_as_comments_clearly_marked(platform):
+    batch = at(T0).fetch(account(platform, "seoul_official"), "")
+    assert len(batch.items) == 2
+    for item in batch.items:
+        assert item.platform == platform and item.kind == "comment" and item.is_simulated
+        assert item.external_id.startswith(f"sim-{platform}-") and item.raw["simulated"] is True
+        assert not item.text.startswith("@")  # a comment, not an @mention
+
+
+@pytest.mark.parametrize("platform", ["instagram", "youtube"])
+def test_the_simulator_cannot_post_text_where_the_api_cannot_either(platform):
+    from accounts.connectors.base import ManualPostNeeded
+
+    with pytest.raises(ManualPostNeeded) as caught:
+        at(T0).post(account(platform, "seoul_official"), "[긴급] 한파경보")
+    assert "[시뮬레이터]" in str(caught.value)
+    assert at(T0).post(account("facebook", "seoul.city"), "[긴급] 한파경보").startswith("sim-reply-")

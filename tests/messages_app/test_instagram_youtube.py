@@ -189,3 +189,17 @@ def test_an_instagram_delivery_for_an_account_not_active_stores_nothing(client, 
     Account.objects.filter(pk=ig_account.pk).update(status=Status.NEEDS_REAUTH)
     assert _deliver(client, settings, "ig_webhook_comments.json").status_code == 200
     assert not Message.objects.filter(account=ig_account).exists() and queued == []
+
+
+@pytest.mark.parametrize("platform", ["instagram", "youtube"])
+def test_make_run_polls_the_seeded_accounts_through_the_labelled_simulator(settings, platform):
+    """`make run` (SMC_SIMULATE, no credentials): the seeded accounts of today's platforms are due and
+    fill the queue with messages marked simulated, never mistaken for real ones."""
+    settings.SMC_SIMULATE, settings.SMC_SIMULATOR_RATE = True, 2
+    account = Account.objects.filter(platform=platform, is_polled=True).order_by("pk").first()
+    assert not account.has_credentials and account.pk in polling.due_account_ids()
+    result = polling.poll(account)
+    assert result.new_ids and not result.error
+    messages = Message.objects.filter(pk__in=result.new_ids)
+    assert all(m.is_simulated and m.platform == platform and m.external_id.startswith(f"sim-{platform}-")
+               for m in messages)

@@ -201,3 +201,25 @@ def test_a_private_posting_reaches_the_connector_as_private(platform, seeded, pr
                                      private=private)
     assert outbound.post_once(posting.pk).outcome == "posted"
     assert calls == [{"private": True} if private else {}]
+
+
+def test_a_post_the_api_cannot_make_waits_for_a_person_and_may_be_recorded_once_made(seeded, queued):
+    """ManualPostNeeded (Instagram without an image, YouTube): state manual, not failed, never retried;
+    the person who made the post by hand records it, and only then is it posted."""
+    from accounts.connectors.instagram import InstagramConnector
+
+    account = Account.objects.filter(platform="instagram", status=AccountStatus.ACTIVE).first()
+    account.platform_user_id, account.credentials = "17841405822304914", {"access_token": "EAAGtestpagetoken"}
+    account.save()
+    [posting] = outbound.create([Posting(kind=Posting.Kind.BROADCAST, account=account, text="[긴급] 한파경보",
+                                         marker="urn:oid:test")])
+    assert type(outbound.connector_for(posting)) is InstagramConnector  # the real one: it calls nothing
+    assert outbound.post_once(posting.pk).outcome == Posting.State.MANUAL
+    row = _reload(posting)
+    assert row.state == Posting.State.MANUAL and not row.outcome_unknown and row.retry_at is None
+    assert row.failure == "" and "수동 게시 필요" in row.last_error and row.attempts == 0
+    assert Account.objects.get(pk=account.pk).status == AccountStatus.ACTIVE
+    assert outbound.requeue([posting.pk]) == [] and outbound.sweep(now=timezone.now() + timedelta(days=1)) == 0
+    assert outbound.post_once(posting.pk).outcome == "already-manual"
+    assert outbound.confirm_posted(posting.pk, "https://www.instagram.com/p/C6zzManual/")
+    assert _reload(posting).state == Posting.State.POSTED

@@ -29,3 +29,6 @@ def test_rules_say_what_each_error_does():
     closed = rule_for(ReplyWindowClosed())
     assert closed.refused and closed.state == Posting.State.FAILED and closed.failure == Posting.Failure.REFUSED
     assert rule_for(ValueError("a bug")) is UNEXPECTED and UNEXPECTED.state == Posting.State.FAILED
+    # The platform's API cannot make the post: a person must, nothing was sent, nothing to retry.
+    manual = rule_for(base.ManualPostNeeded("Instagram needs an image"))
+    assert manual.state == Posting.State.MANUAL and manual.refused and not manual.wait and not manual.marks_account
