@@ -30,3 +30,17 @@ def test_division_names_follow_the_language(client, seeded):
         assert "Transport Policy Division" in english, url
     # The division filter of the feed too.
     assert '>Transport Policy Division</option>' in client.get(reverse("home")).content.decode()
+
+
+def test_platform_names_follow_the_language_on_the_registry_and_the_sns_map(client, seeded):
+    """Today's platforms (issue 29) are named in Korean, and in English in English mode, with their badge."""
+    korean = client.get(reverse("registry")).content.decode()
+    assert '<span class="platform platform-instagram">인스타그램</span>' in korean
+    assert '<span class="platform platform-youtube">유튜브</span>' in korean
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(reverse("registry")).content.decode()
+    assert '<span class="platform platform-instagram">Instagram</span>' in english
+    assert '<span class="platform platform-youtube">YouTube</span>' in english
+    assert '<span class="platform platform-facebook">Facebook</span>' in english
+    sns_map = client.get(reverse("snsmap")).content.decode()
+    assert '<option value="instagram">Instagram</option>' in sns_map and "YouTube" in sns_map
