@@ -62,7 +62,8 @@ def test_fan_out_through_the_worker_posts_every_account_once(world):
     assert len(handles) == POSTED and steer.total_posts() == POSTED
     assert all(len(steer.posts(h)) == 1 for h in handles)
     assert broadcast.deliveries.filter(posting__state=Posting.State.MANUAL).count() == MANUAL
-    assert Broadcast.objects.get(pk=broadcast.pk).state == Broadcast.State.SENT
+    # The last delivery to settle completes the broadcast in its own transaction, just after.
+    _wait_until(lambda: Broadcast.objects.get(pk=broadcast.pk).state == Broadcast.State.SENT, "sent", worker)
 
 
 def test_worker_sigkilled_mid_fan_out_and_restarted_posts_each_account_exactly_once(world):
