@@ -17,16 +17,16 @@ class AccountAdmin(admin.ModelAdmin):
     list_display = ("display_name", "platform", "handle_link", "owner_division", "field", "district", "is_mayor",
                     "is_polled", "follower_count", "status_badge", "last_polled_at", "short_error")
     list_filter = ("platform", "status", "field", "is_polled", "district", "is_mayor", "owner_division__bureau")
-    search_fields = ("handle", "display_name", "owner_division__name_ko", "operator")
+    search_fields = ("handle", "display_name", "name_en", "owner_division__name_ko", "operator")
     list_select_related = ("owner_division__bureau",)
     autocomplete_fields = ("owner_division",)
     actions = ["pause", "resume"]
     readonly_fields = ("credentials_state", "retired_notice", "last_polled_at", "last_error",
                        "last_error_at", "health_note", "poll_cursor", "created_at")
     fieldsets = (
-        (None, {"fields": ("retired_notice", "platform", "handle", "display_name", "profile_url",
-                           "platform_user_id", "owner_division", "operator", "field", "district", "is_mayor",
-                           "follower_count", "status")}),
+        (None, {"fields": ("retired_notice", "platform", "handle", "display_name", "name_en",
+                           "profile_url", "platform_user_id", "owner_division", "operator", "field", "district",
+                           "is_mayor", "follower_count", "status")}),
         ("수집", {"fields": ("is_polled", "poll_interval_seconds", "poll_cursor", "last_polled_at", "last_error",
                            "last_error_at", "health_note")}),
         ("자격 증명", {"fields": ("credentials_state", "new_credentials", "clear_credentials")}),

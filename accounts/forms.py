@@ -26,7 +26,7 @@ class AccountAdminForm(forms.ModelForm):
 
     class Meta:
         model = Account
-        fields = ["platform", "handle", "display_name", "profile_url", "platform_user_id", "owner_division",
+        fields = ["platform", "handle", "display_name", "name_en", "profile_url", "platform_user_id", "owner_division",
                   "field", "district", "is_mayor", "follower_count", "status", "poll_interval_seconds",
                   "is_polled", "operator"]
 

@@ -48,6 +48,8 @@ class Account(models.Model):
     platform = models.CharField("플랫폼", max_length=20, choices=Platform.choices)
     handle = models.CharField("계정 ID", max_length=100, help_text="@ 없이 입력합니다")
     display_name = models.CharField("표시 이름", max_length=100)
+    # Shown in English mode (portal, SNS map, alerts, API); blank falls back to display_name.
+    name_en = models.CharField("영문 이름", max_length=150, blank=True, default="", db_default="")
     profile_url = models.URLField("프로필 주소", blank=True)
     platform_user_id = models.CharField("플랫폼 고유 ID", max_length=64, blank=True,
                                         help_text="X 사용자 ID 또는 페이스북 페이지 ID")
@@ -84,6 +86,10 @@ class Account(models.Model):
 
     def __str__(self):
         return f"{self.display_name} ({self.get_platform_display()} @{self.handle})"
+
+    def name_in(self, language: str) -> str:
+        """The account's name in a language ("en" gives the English name when it has one)."""
+        return self.name_en if language == "en" and self.name_en else self.display_name
 
     @property
     def credentials(self) -> dict:

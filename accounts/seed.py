@@ -71,6 +71,41 @@ TODAY_ACCOUNTS = [
     (YT, "seoullove", "서울시", "new-media", "general", "", False, 200000),
 ]
 
+# English names shown in English mode, by the Korean display name above (one name, many platforms).
+# The city's own English names where it has one (Seoul Metropolitan Government, Seoul Museum of
+# History, Visit Seoul, Hangang Project Headquarters); otherwise a faithful translation.
+NAMES_EN = {
+    "서울시장": "Mayor of Seoul",
+    "서울특별시": "Seoul Metropolitan Government",
+    "서울시": "Seoul Metropolitan Government",
+    "서울시 보도자료": "Seoul Press Releases",
+    "서울교통정보": "Seoul Traffic Information",
+    "서울버스": "Seoul Bus",
+    "서울 주차정보": "Seoul Parking Information",
+    "서울안전": "Seoul Safety",
+    "서울 도로·제설": "Seoul Roads and Snow Removal",
+    "서울소방": "Seoul Fire & Disaster Headquarters",
+    "서울주택": "Seoul Housing",
+    "서울문화": "Seoul Culture",
+    "Visit Seoul": "Visit Seoul",
+    "서울복지": "Seoul Welfare",
+    "서울환경": "Seoul Environment",
+    "서울 대기질": "Seoul Air Quality",
+    "서울일자리": "Seoul Jobs",
+    "서울시 종로 소식": "Seoul City News: Jongno",
+    "서울시 마포 소식": "Seoul City News: Mapo",
+    "서울시 강남 소식": "Seoul City News: Gangnam",
+    "서울교통": "Seoul Transport",
+    "걷는도시 서울": "Walkable City Seoul",
+    "서울 전월세 지원": "Seoul Rent Support",
+    "서울역사박물관": "Seoul Museum of History",
+    "서울 어르신": "Seoul Seniors",
+    "서울의 공원": "Parks of Seoul",
+    "서울 소상공인": "Seoul Small Business",
+    "한강사업본부": "Hangang Project Headquarters",
+    "서울체육": "Seoul Sports",
+}
+
 # The 25 district offices' main accounts: on the SNS map, never polled (SMC does not answer for them).
 # (platform, handle, district, followers). The handles follow the offices' usual page names but are
 # ILLUSTRATIVE, not checked against the platforms; correct them in the registry or by CSV import.

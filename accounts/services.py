@@ -6,16 +6,16 @@ from django.db import transaction
 
 from core import csvsafe
 from departments.models import Division
-from textkit.places import district_code
+from textkit.places import district_code, district_name
 
 from .forms import AccountAdminForm
 from .models import RETIRED_PLATFORMS, Account, Field, Status
-from .seed import ACCOUNTS, DISTRICT_OFFICE_DIVISION, DISTRICT_OFFICES, PROFILE_URLS, TODAY_ACCOUNTS
+from .seed import ACCOUNTS, DISTRICT_OFFICE_DIVISION, DISTRICT_OFFICES, NAMES_EN, PROFILE_URLS, TODAY_ACCOUNTS
 
 CSV_COLUMNS = [
     "platform", "handle", "display_name", "profile_url", "platform_user_id", "owner_division",
     "field", "district", "is_mayor", "follower_count", "status", "poll_interval_seconds",
-    "is_polled", "operator",
+    "is_polled", "operator", "name_en",
 ]
 TRUE_WORDS = {"1", "true", "yes", "y", "예", "o"}
 FALSE_WORDS = {"0", "false", "no", "n", "아니오", "x", ""}
@@ -30,7 +30,8 @@ def seed_registry() -> None:
         Account.objects.update_or_create(
             platform=platform, handle=handle,
             defaults={
-                "display_name": name, "owner_division": divisions[division], "field": field_,
+                "display_name": name, "name_en": NAMES_EN[name], "owner_division": divisions[division],
+                "field": field_,
                 "district": district_code(district) or "", "is_mayor": is_mayor, "follower_count": followers,
                 "profile_url": PROFILE_URLS[platform].format(handle=handle), "is_polled": True,
                 **({"status": Status.RETIRED} if platform in RETIRED_PLATFORMS else {}),
@@ -40,7 +41,8 @@ def seed_registry() -> None:
         Account.objects.update_or_create(
             platform=platform, handle=handle,
             defaults={
-                "display_name": f"서울 {district}", "operator": f"{district}청", "is_polled": False,
+                "display_name": f"서울 {district}", "name_en": f"Seoul {district_name(district_code(district), 'en')}",
+                "operator": f"{district}청", "is_polled": False,
                 "owner_division": divisions[DISTRICT_OFFICE_DIVISION], "field": Field.DISTRICT,
                 "district": district_code(district), "follower_count": followers,
                 "profile_url": PROFILE_URLS[platform].format(handle=handle),
@@ -57,7 +59,7 @@ def export_registry_csv() -> str:
             account.platform, account.handle, account.display_name, account.profile_url,
             account.platform_user_id, account.owner_division.code, account.field, account.district,
             "1" if account.is_mayor else "0", account.follower_count, account.status,
-            account.poll_interval_seconds, "1" if account.is_polled else "0", account.operator,
+            account.poll_interval_seconds, "1" if account.is_polled else "0", account.operator, account.name_en,
         ])
     return out.getvalue()
 
@@ -110,7 +112,7 @@ def _form_data(row: dict, divisions: dict) -> tuple[dict, dict]:
         # An empty or absent cell keeps polling on: a file exported before the column existed must
         # not silently stop SMC collecting every account it names.
         "is_polled": "on" if is_polled in TRUE_WORDS or not is_polled else "",
-        "operator": cell("operator"),
+        "operator": cell("operator"), "name_en": cell("name_en"),
     }
     return data, problems
 
@@ -142,6 +144,8 @@ def import_registry_csv(text: str) -> ImportResult:
         row = {name: csvsafe.unescape_cell(value or "") for name, value in raw.items() if isinstance(name, str)}
         data, problems = _form_data(row, divisions)
         key = (data["platform"], data["handle"])
+        if "name_en" not in row and key in existing:
+            data["name_en"] = existing[key].name_en  # a file exported before the column keeps the English name
         form = AccountAdminForm(data, instance=existing.get(key))
         errors = [] if form.is_valid() and not problems else _row_errors(form, problems)
         if key in seen and data["handle"]:

@@ -2,6 +2,7 @@
 portal's public form (portal/public.py, which the portal's templates use too), so the API can
 never show what the portal hides; staff serializers show the original, as the staff screens do."""
 
+from django.utils.translation import get_language, gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -18,8 +19,31 @@ PUBLIC_STATUS_CHOICES = [(s.value, s.label) for s in selectors.PUBLIC_STATUSES]
 CITIZEN = "시민"
 
 
+class Label(serializers.CharField):
+    """A choice's label in the request's language (Accept-Language: en gives English)."""
+
+    def to_representation(self, value):
+        return gettext(str(value))
+
+
+class LocalName(serializers.CharField):
+    """A division's or account's name in the request's language: its English name when asked for
+    English and it has one (the portal's rule, portal.templatetags.portal.localname)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True,
+                         help_text="요청 언어의 이름 (Accept-Language: en → 영문) / name in the request's language",
+                         **kwargs)
+
+    def to_representation(self, value):
+        if hasattr(value, "name_in"):
+            return value.name_in(get_language())
+        return (get_language() == "en" and value.name_en) or value.name_ko
+
+
 class DivisionRef(serializers.Serializer):
     id = serializers.IntegerField()
+    name = LocalName()
     name_ko = serializers.CharField()
     name_en = serializers.CharField()
 
@@ -28,7 +52,9 @@ class AccountRef(serializers.Serializer):
     id = serializers.IntegerField()
     platform = serializers.ChoiceField(choices=Platform.choices)
     handle = serializers.CharField()
+    name = LocalName()
     display_name = serializers.CharField()
+    name_en = serializers.CharField()
 
 
 class PublicAnswer(serializers.Serializer):
@@ -44,7 +70,7 @@ class PublicAnswer(serializers.Serializer):
 
 class TimelineEntry(serializers.Serializer):
     status = serializers.ChoiceField(source="to_status", choices=Status.choices)
-    status_label = serializers.CharField(source="get_to_status_display")
+    status_label = Label(source="get_to_status_display")
     division = DivisionRef(allow_null=True)
     at = serializers.DateTimeField(source="created_at")
 
@@ -72,7 +98,7 @@ class PublicMessage(serializers.Serializer):
     type = serializers.ChoiceField(choices=MessageType.choices)
     topic = serializers.ChoiceField(choices=Topic.choices, allow_blank=True)
     status = serializers.ChoiceField(choices=PUBLIC_STATUS_CHOICES)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = Label(source="get_status_display")
     account = AccountRef(allow_null=True)
     division = DivisionRef(allow_null=True)
     district = serializers.SerializerMethodField(help_text="자치구 코드 (KOSTAT), 모르면 null")
@@ -121,21 +147,23 @@ class Bureau(serializers.Serializer):
 
 class DivisionSerializer(serializers.ModelSerializer):
     bureau = Bureau()
+    name = LocalName()
 
     class Meta:
         model = Division
-        fields = ["id", "code", "name_ko", "name_en", "bureau", "email", "phone", "is_smc_desk"]
+        fields = ["id", "code", "name", "name_ko", "name_en", "bureau", "email", "phone", "is_smc_desk"]
 
 
 class AccountSerializer(serializers.ModelSerializer):
     profile_url = serializers.CharField(source="profile_link", help_text="웹 주소가 아니면 빈 문자열")
-    field_label = serializers.CharField(source="get_field_display")
+    field_label = Label(source="get_field_display")
+    name = LocalName()
     owner_division = DivisionRef()
 
     class Meta:
         model = Account
-        fields = ["id", "platform", "handle", "display_name", "profile_url", "field", "field_label", "district",
-                  "is_mayor", "follower_count", "status", "owner_division"]
+        fields = ["id", "platform", "handle", "name", "display_name", "name_en", "profile_url", "field", "field_label",
+                  "district", "is_mayor", "follower_count", "status", "owner_division"]
 
 
 class CountByDay(serializers.Serializer):

@@ -48,7 +48,7 @@ def _visible() -> QuerySet[Message]:
 # cost (fewer columns to parse, fewer fields to set on 100 model instances).
 FEED_ITEM_FIELDS = [
     "id", "author_name", "text", "posted_at", "topic", "status", "type", "like_count", "comment_count",
-    "is_simulated", "account__display_name", "division__name_ko", "division__name_en",
+    "is_simulated", "account__display_name", "account__name_en", "division__name_ko", "division__name_en",
     "answer__text", "answer__created_at", "answer__like_count", "answer__division__name_ko",
     "answer__division__name_en",
 ]
@@ -162,19 +162,22 @@ def filter_choices() -> dict:
     accounts, divisions = Account._meta.db_table, Division._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT coalesce(json_agg(json_build_array(id, display_name, platform)"
+            f"SELECT (SELECT coalesce(json_agg(json_build_array(id, display_name, platform, name_en)"
             f"                                 ORDER BY display_name, id), '[]')"
             f"        FROM {accounts} WHERE platform NOT IN (%s, %s)),"
             f" (SELECT coalesce(json_agg(json_build_array(id, name_ko, name_en) ORDER BY name_ko, id), '[]')"
             f"        FROM {divisions}),"
-            f" (SELECT md5(coalesce(string_agg(concat_ws('|', id, platform, handle, status, field),"
+            f" (SELECT md5(coalesce(string_agg(concat_ws('|', id, platform, handle, status, field,"
+            f"                                           display_name, name_en),"
             f"                                 ',' ORDER BY id), '')) FROM {accounts})",
             [Platform.PHONE, Platform.WEB],
         )
         account_rows, division_rows, registry_version = cursor.fetchone()
-    english = get_language() == "en"  # a division's English name in English mode, when it has one
+    english = get_language() == "en"  # the English names in English mode, when they have one
     division_choices = [(pk, (english and name_en) or name_ko) for pk, name_ko, name_en in _rows(division_rows)]
-    return {"accounts": _rows(account_rows), "divisions": division_choices,
+    account_choices = [(pk, (english and name_en) or name, platform)
+                       for pk, name, platform, name_en in _rows(account_rows)]
+    return {"accounts": account_choices, "divisions": division_choices,
             "registry_version": registry_version}
 
 

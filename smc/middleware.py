@@ -79,7 +79,9 @@ class KoreanFirstLocaleMiddleware:
     """Korean for everyone unless they chose English with the language switcher (a cookie).
 
     Unlike Django's LocaleMiddleware, the browser's Accept-Language is ignored: a Seoul civil
-    servant's or citizen's English-language browser still gets the Korean service first.
+    servant's or citizen's English-language browser still gets the Korean service first. The API
+    (/api/) is read by programs, which ask for a language on purpose: there Accept-Language counts
+    when no cookie chose one (`name` fields then carry the English names).
     """
 
     def __init__(self, get_response):
@@ -88,10 +90,13 @@ class KoreanFirstLocaleMiddleware:
 
     def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        is_api = request.path_info.startswith("/api/")
+        if chosen not in self.languages and is_api:
+            chosen = translation.get_language_from_request(request)
         language = chosen if chosen in self.languages else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
-        patch_vary_headers(response, ("Cookie",))
+        patch_vary_headers(response, ("Cookie", "Accept-Language") if is_api else ("Cookie",))
         return response

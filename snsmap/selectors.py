@@ -80,7 +80,8 @@ def accounts_by_field(filters: MapFilters = MapFilters()) -> list[tuple[str, str
     if filters.district:
         accounts = accounts.filter(district=filters.district)
     if filters.q:
-        accounts = accounts.filter(Q(display_name__icontains=filters.q) | Q(handle__icontains=filters.q)
+        accounts = accounts.filter(Q(display_name__icontains=filters.q) | Q(name_en__icontains=filters.q)
+                                   | Q(handle__icontains=filters.q)
                                    | Q(operator__icontains=filters.q))
     order = {value: index for index, value in enumerate(Field.values)}
     ordered = sorted(accounts, key=lambda a: (order.get(a.field, 99), -a.follower_count, a.platform, a.handle))

@@ -132,10 +132,13 @@ def unread_badge(context) -> str:
 
 
 @register.filter
-def localname(division) -> str:
-    """A division's name in the page's language: its English name in English mode, when it has one."""
-    if division is None:
+def localname(named) -> str:
+    """A division's or an account's name in the page's language: its English name in English mode,
+    when it has one (a division's Korean name is name_ko, an account's its display_name)."""
+    if named is None:
         return ""
-    if get_language() == "en" and getattr(division, "name_en", ""):
-        return division.name_en
-    return division.name_ko
+    if hasattr(named, "name_in"):
+        return named.name_in(get_language())
+    if get_language() == "en" and named.name_en:
+        return named.name_en
+    return named.name_ko
