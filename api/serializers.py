@@ -16,7 +16,7 @@ from messages_app.services import handling
 from portal import public, selectors
 
 PUBLIC_STATUS_CHOICES = [(s.value, s.label) for s in selectors.PUBLIC_STATUSES]
-CITIZEN = "시민"
+CITIZEN = public.CITIZEN
 
 
 class Label(serializers.CharField):
@@ -83,7 +83,7 @@ class PublicComment(serializers.Serializer):
 
     @extend_schema_field(serializers.CharField())
     def get_author(self, comment) -> str:
-        return public.name(comment.user) or CITIZEN
+        return public.commenter(comment.user)
 
     @extend_schema_field(serializers.CharField())
     def get_text(self, comment) -> str:

@@ -9,6 +9,7 @@ from textkit import masking
 
 PREVIEW_CHARS = 300
 WITHDRAWN = "탈퇴한 시민"  # portal.datarights.WITHDRAWN (that module reads the database; this one must not)
+CITIZEN = "시민"  # a commenter without a nickname (joined before nicknames)
 
 
 def text(value: str, author_name: str = "") -> str:
@@ -28,6 +29,14 @@ def name(user_or_name) -> str:
     if user_or_name == WITHDRAWN:
         return WITHDRAWN
     return masking.mask_name(user_or_name)
+
+
+def commenter(user) -> str:
+    """The name beside a comment, on the portal and in the API: the nickname chosen at sign-up, never
+    anything made of the e-mail or the real name."""
+    if not user.is_active or user.display_name == WITHDRAWN:
+        return WITHDRAWN
+    return user.nickname or CITIZEN
 
 
 def message_text(message) -> str:

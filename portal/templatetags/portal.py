@@ -44,10 +44,8 @@ WITHDRAWN = public.WITHDRAWN
 
 @register.filter
 def commenter(user) -> str:
-    """The name beside a comment: the nickname chosen at sign-up, never anything made of the e-mail."""
-    if not user.is_active or user.display_name == WITHDRAWN:
-        return WITHDRAWN
-    return user.nickname or "시민"
+    """The name beside a comment (portal.public.commenter, which the API uses too)."""
+    return public.commenter(user)
 
 
 @register.simple_tag
