@@ -21,6 +21,7 @@ from messages_app.models import Message, Outbox
 from messages_app.services import kakao as kakao_chats
 from users.models import User
 
+from . import selectors
 from .models import Notification
 
 log = logging.getLogger(__name__)
@@ -143,15 +144,17 @@ def deliver(notification: Notification) -> str:
 
 
 def notify(message_id: int, event: str) -> list[Notification]:
-    """Record and send the notice to every citizen this question belongs to (its portal asker)."""
-    message = Message.objects.select_related("citizen").get(pk=message_id)
-    if message.citizen is None or not message.citizen.is_active:
-        return []
-    with transaction.atomic():
-        notification = Notification.objects.create(user=message.citizen, message=message, event=event)
-        User.objects.filter(pk=message.citizen_id).update(unread_notices=F("unread_notices") + 1)
-    deliver(notification)
-    return [notification]
+    """Record and send the notice to every citizen this question belongs to: its portal asker and
+    whoever logged in with the social account that wrote it (selectors.owners, 내 민원's rule)."""
+    message = Message.objects.get(pk=message_id)
+    sent = []
+    for user in selectors.owners(message):
+        with transaction.atomic():
+            notification = Notification.objects.create(user=user, message=message, event=event)
+            User.objects.filter(pk=user.pk).update(unread_notices=F("unread_notices") + 1)
+        deliver(notification)
+        sent.append(notification)
+    return sent
 
 
 def notify_on_commit(message_id: int, event: str) -> None:

@@ -303,20 +303,40 @@ def _count(calendar: Calendar, start: date, end: date) -> int:
 
 # --- the citizen's own questions (내 민원) ------------------------------------------------------
 
-# A social login's provider → the platform whose author ids it proves.
-PROVIDER_PLATFORM = {"twitter_oauth2": "x", "facebook": "facebook"}
+# A social login's provider → the platform whose author ids it proves. The one rule of "this
+# platform's message is this citizen's", for 내 민원, the notices and the author's own actions.
+# Kakao: a channel message's author id is the user's Kakao account id only when the channel is
+# linked to our Kakao Login app (Open Builder's appUserId); a channel-scoped botUserKey never matches.
+PROVIDER_PLATFORM = {"twitter_oauth2": "x", "facebook": "facebook", "kakao": "kakao"}
+
+
+def _platform_identities(user: User) -> Q:
+    """Messages written by one of the user's social logins (matches nothing without one)."""
+    from allauth.socialaccount.models import SocialAccount
+
+    theirs = Q(pk__in=[])
+    for provider, uid in SocialAccount.objects.filter(user=user).values_list("provider", "uid"):
+        platform = PROVIDER_PLATFORM.get(provider)
+        if platform and uid:
+            theirs |= Q(platform=platform, author_external_id=uid)
+    return theirs
+
+
+def owners(message: Message) -> list[User]:
+    """The active citizens a message belongs to: its portal asker, and whoever logged in with the
+    social account that wrote it. The notices go to them; 내 민원 (my_messages) lists it for them."""
+    from allauth.socialaccount.models import SocialAccount
+
+    providers = [p for p, platform in PROVIDER_PLATFORM.items() if platform == message.platform]
+    linked = (SocialAccount.objects.filter(provider__in=providers, uid=message.author_external_id)
+              .values("user_id") if providers and message.author_external_id else [])
+    return list(User.objects.filter(Q(pk=message.citizen_id) | Q(pk__in=linked), is_active=True).order_by("pk"))
 
 
 def my_messages(user: User) -> QuerySet[Message]:
     """Every question the citizen sent: from the portal, and from a social account whose platform
     identity matches one of their social logins. Any status: it is their own."""
-    from allauth.socialaccount.models import SocialAccount
-
-    mine = Q(citizen_id=user.pk)
-    for provider, uid in SocialAccount.objects.filter(user=user).values_list("provider", "uid"):
-        platform = PROVIDER_PLATFORM.get(provider)
-        if platform:
-            mine |= Q(platform=platform, author_external_id=uid)
+    mine = Q(citizen_id=user.pk) | _platform_identities(user)
     return (Message.objects.filter(mine).exclude(status__in=[Status.SPAM])
             .select_related("division", "account").order_by("-posted_at", "-pk"))
 

@@ -12,7 +12,7 @@ from messages_app.services import counters
 from textkit.textclean import sanitize_text
 from users.models import User
 
-from . import generations
+from . import generations, selectors
 from .models import Comment, CommentReport, Like, Rating
 
 COMMENT_MAX = 2000
@@ -168,7 +168,7 @@ def moderate_delete_comment(staff: User, comment: Comment) -> None:
 # --- the author's own message -------------------------------------------------------------------
 
 def is_author(user: User | AnonymousUser, message: Message) -> bool:
-    """The citizen who sent it from the portal, or who logged in with the X account that wrote it."""
+    """The citizen who sent it from the portal, or who logged in with the social account that wrote it."""
     return wrote(user, citizen_id=message.citizen_id, platform=message.platform,
                  author_external_id=message.author_external_id)
 
@@ -179,10 +179,11 @@ def wrote(user: User | AnonymousUser, *, citizen_id: int | None, platform: str, 
         return False
     if citizen_id == user.pk:
         return True
-    if platform == "x" and author_external_id:
+    providers = [p for p, linked in selectors.PROVIDER_PLATFORM.items() if linked == platform]
+    if providers and author_external_id:
         from allauth.socialaccount.models import SocialAccount
 
-        return SocialAccount.objects.filter(user=user, provider="twitter_oauth2", uid=author_external_id).exists()
+        return SocialAccount.objects.filter(user=user, provider__in=providers, uid=author_external_id).exists()
     return False
 
 

@@ -188,3 +188,54 @@ def test_alimtalk_is_not_used_without_the_optional_consent(asker, alimtalk, djan
     with django_capture_on_commit_callbacks(execute=True):
         handling.answer(question, actor=worker, text="답변입니다.")
     assert alimtalk.received == [] and len(mail.outbox) == 1
+
+
+def test_a_linked_social_login_gets_the_notices_of_its_platform_messages(
+        client, seeded, django_capture_on_commit_callbacks):
+    """Who sees a tweet in 내 민원 (their X login wrote it) is told about it like a portal asker;
+    a login of another provider with the same uid is not (it proves no X identity)."""
+    from allauth.socialaccount.models import SocialAccount
+
+    tweeter, stranger = citizen(), citizen()
+    SocialAccount.objects.create(user=tweeter, provider="twitter_oauth2", uid="x-uid-501")
+    SocialAccount.objects.create(user=stranger, provider="kakao", uid="x-uid-501")
+    tweet = routed("bus-policy", "버스 배차 간격이 너무 길어요", author_external_id="x-uid-501")
+    desk = staff("desk_linked", "new-media", role="SMC 데스크")
+    with django_capture_on_commit_callbacks(execute=True):
+        handling.transfer(tweet, Division.objects.get(code="transport-policy"), actor=desk, reason="교통 정책")
+    tweet.refresh_from_db()
+    tweet.due_at = timezone.now() - timedelta(hours=1)
+    tweet.save(update_fields=["due_at"])
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation.run()
+    worker = staff("tp_linked", "transport-policy")
+    with django_capture_on_commit_callbacks(execute=True):
+        handling.answer(tweet, actor=worker, text="배차를 늘리겠습니다.")
+    events = sorted(Notification.objects.filter(user=tweeter, message=tweet).values_list("event", flat=True))
+    assert events == ["answered", "overdue", "transferred"]
+    assert not Notification.objects.filter(user=stranger).exists()
+    told = [m for m in mail.outbox if m.to == [tweeter.email]]
+    assert len(told) == 3 and not [m for m in mail.outbox if stranger.email in m.to]
+    assert _unread(tweeter) == 3
+    # The same question is in their 내 민원, and opening it reads its notices.
+    client.force_login(tweeter)
+    assert f"#{tweet.pk}" in client.get(reverse("my_questions")).content.decode()
+    client.get(reverse("my_question", args=[tweet.pk]))
+    assert _unread(tweeter) == 0
+
+
+def test_the_portal_asker_and_a_linked_login_are_each_told_once(seeded, django_capture_on_commit_callbacks):
+    from allauth.socialaccount.models import SocialAccount
+
+    from portal import selectors
+
+    user = citizen()
+    SocialAccount.objects.create(user=user, provider="facebook", uid="fb-9")
+    # A Facebook comment by the same person who also has the question as its portal asker: one notice.
+    message = routed("bus-policy", "페이스북 댓글 질문입니다", platform="facebook", handle="seoul.city",
+                     author_external_id="fb-9", citizen=user)
+    assert selectors.owners(message) == [user]
+    with django_capture_on_commit_callbacks(execute=True):
+        handling.answer(message, actor=staff("bus_fb", "bus-policy"), text="답변입니다.")
+    assert Notification.objects.filter(user=user, message=message).count() == 1
+    assert len(mail.outbox) == 1
