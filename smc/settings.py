@@ -172,6 +172,9 @@ _login_failed = f"{SMC_LOGIN_FAILURE_LIMIT}/{SMC_LOGIN_LOCKOUT_SECONDS}s"
 ACCOUNT_RATE_LIMITS = {"login_failed": f"{_login_failed}/ip"}  # the name's delay: users.adapter
 ACCOUNT_ADAPTER = "users.adapter.AccountAdapter"
 SOCIALACCOUNT_LOGIN_ON_GET = False  # a POST (with CSRF) starts a social login
+# A first social login never makes an account by itself: the citizen lands on the social sign-up form,
+# which is allauth's SignupForm built on ACCOUNT_SIGNUP_FORM_CLASS (the nickname and the PIPA consents).
+SOCIALACCOUNT_AUTO_SIGNUP = False
 # A provider is offered only when its client id and secret are in the environment.
 SOCIALACCOUNT_PROVIDERS = {
     provider: {"APPS": [{"client_id": env(f"{prefix}_CLIENT_ID"), "secret": env(f"{prefix}_SECRET")}],

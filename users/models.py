@@ -9,7 +9,9 @@ class User(AbstractUser):
     # What other citizens see beside a comment (never the e-mail); chosen at sign-up.
     nickname = models.CharField("별명", max_length=20, unique=True, null=True, blank=True)
     notify_by_email = models.BooleanField("답변 알림 이메일", default=True, db_default=True)
-    phone = models.CharField("휴대전화(알림톡)", max_length=20, blank=True, db_default="")
+    # default too: an unsaved user (allauth keeps one in the session during a social sign-up) must hold
+    # a plain value, not the DatabaseDefault placeholder, which cannot be serialised.
+    phone = models.CharField("휴대전화(알림톡)", max_length=20, blank=True, default="", db_default="")
     # The portal header's counter, read with the user (no query per page); portal.notify keeps it.
     unread_notices = models.PositiveIntegerField("읽지 않은 알림", default=0, db_default=0)
 
