@@ -83,38 +83,80 @@ class EmailProvider:
         return True
 
 
+# The text of each 알림톡 template as registered with Kakao (one template code per event,
+# SMC_KAKAO_TEMPLATES). Kakao delivers only the registered text: the API sends the template code and
+# a value for each #{variable}, never the text, so the variables below must be exactly the template's.
+ALIMTALK_TEMPLATES = {
+    Notification.Event.ANSWERED: ("[서울시 SMC] 보내신 질문(번호 #{number})에 담당 부서가 답변했습니다.\n"
+                                  "답변을 읽고 만족도를 평가해 주세요.\n#{url}"),
+    Notification.Event.TRANSFERRED: ("[서울시 SMC] 보내신 질문(번호 #{number})을 더 알맞은 부서가 처리하도록 "
+                                     "이송했습니다.\n#{url}"),
+    Notification.Event.OVERDUE: ("[서울시 SMC] 보내신 질문(번호 #{number})의 처리 기한이 지났습니다. "
+                                 "담당 부서에 독촉했습니다.\n#{url}"),
+}
+
+
+def fill_template(text: str, parameters: dict) -> str:
+    for key, value in parameters.items():
+        text = text.replace("#{" + key + "}", value)
+    return text
+
+
 class KakaoAlimtalkProvider:
-    """카카오 알림톡 through the business message API (SMC_KAKAO_ALIMTALK_URL): a template code per
-    event and its variables; the sender key from the environment, never logged."""
+    """카카오 알림톡 through NHN Cloud's KakaoTalk Bizmessage API, "메시지 치환 발송" (template send):
+        POST {SMC_KAKAO_ALIMTALK_URL}/alimtalk/v2.3/appkeys/{appkey}/messages, header X-Secret-Key,
+        {"senderKey", "templateCode", "recipientList": [{"recipientNo", "templateParameter",
+         "resendParameter", "recipientGroupingKey"}]}
+    answered by {"header": {"isSuccessful", "resultCode", "resultMessage"},
+                 "message": {"requestId", "sendResults": [{"recipientNo", "resultCode", ...}]}}
+    (docs.nhncloud.com, Notification > KakaoTalk Bizmessage > 알림톡 > API v2.x guide). The request
+    can be accepted while the recipient is refused: only resultCode 0 for our recipient counts as sent,
+    anything else falls back to the next provider (e-mail). When a sender number is registered
+    (SMC_KAKAO_RESEND_SEND_NO), NHN itself resends as LMS if KakaoTalk cannot deliver later on
+    (no KakaoTalk, blocked channel). Keys from the environment, never logged; nor is the phone."""
 
     name = "kakao"
+    PATH = "/alimtalk/v2.3/appkeys/{appkey}/messages"
 
     def send(self, notification: Notification) -> bool:
         user = notification.user
-        if not user.phone or not _kakao_consent(user):
+        phone = "".join(ch for ch in user.phone if ch.isdigit())  # recipientNo: digits only, at most 15
+        if not phone or not _kakao_consent(user) or not settings.SMC_KAKAO_ALIMTALK_URL:
             return False
         template = settings.SMC_KAKAO_TEMPLATES.get(notification.event)
         if not template:
             return False
-        payload = {
-            "senderKey": settings.SMC_KAKAO_SENDER_KEY,
-            "templateCode": template,
-            "recipientList": [{
-                "recipientNo": user.phone,
-                "templateParameter": {
-                    "number": str(notification.message_id),
-                    "url": question_url(notification.message),
-                },
-            }],
+        parameters = {
+            "number": str(notification.message_id),
+            "url": question_url(notification.message),
         }
+        recipient: dict = {"recipientNo": phone, "templateParameter": parameters,
+                           "recipientGroupingKey": f"smc-notice-{notification.pk}"}
+        if settings.SMC_KAKAO_RESEND_SEND_NO:
+            recipient["resendParameter"] = {
+                "isResend": True, "resendType": "LMS", "resendTitle": "[서울시 SMC]",
+                "resendContent": fill_template(ALIMTALK_TEMPLATES[notification.event], parameters),
+                "resendSendNo": settings.SMC_KAKAO_RESEND_SEND_NO,
+            }
+        payload = {"senderKey": settings.SMC_KAKAO_SENDER_KEY, "templateCode": template,
+                   "recipientList": [recipient]}
+        url = settings.SMC_KAKAO_ALIMTALK_URL.rstrip("/") + self.PATH.format(appkey=settings.SMC_KAKAO_APPKEY)
         try:
-            response = requests.post(settings.SMC_KAKAO_ALIMTALK_URL, json=payload, timeout=10)
+            response = requests.post(url, json=payload, timeout=10,
+                                     headers={"X-Secret-Key": settings.SMC_KAKAO_SECRET_KEY,
+                                              "Content-Type": "application/json;charset=UTF-8"})
             response.raise_for_status()
-            ok = response.json().get("header", {}).get("isSuccessful", False)
+            answer = response.json()
         except (requests.RequestException, ValueError) as exc:
             log.warning("알림톡 발송 실패 (알림 #%s): %s", notification.pk, type(exc).__name__)
             return False
-        return bool(ok)
+        header = answer.get("header") or {}
+        results = (answer.get("message") or {}).get("sendResults") or []
+        if header.get("isSuccessful") and results and all(r.get("resultCode") == 0 for r in results):
+            return True
+        codes = [r.get("resultCode") for r in results] or [header.get("resultCode")]
+        log.warning("알림톡 발송 거부 (알림 #%s): 결과 코드 %s", notification.pk, codes)
+        return False
 
 
 def _kakao_consent(user) -> bool:

@@ -234,9 +234,16 @@ SMC_SITE_URL = env("SMC_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Citizen notices (portal.notify): providers tried in order; "kakao" (카카오 알림톡) falls back to e-mail.
 SMC_NOTIFY_PROVIDERS = env.list("SMC_NOTIFY_PROVIDERS", default=["email"])
+# NHN Cloud KakaoTalk Bizmessage (portal.notify.KakaoAlimtalkProvider): the API's address (its domain,
+# e.g. https://api-alimtalk.cloud.toast.com), the app key and secret key of the NHN project, the
+# channel's sender key, and a registered sender number for the LMS resend when KakaoTalk cannot deliver
+# (empty: no resend by NHN; the notice still falls back to e-mail when the send is refused).
 SMC_KAKAO_ALIMTALK_URL = env("SMC_KAKAO_ALIMTALK_URL", default="")
+SMC_KAKAO_APPKEY = env("SMC_KAKAO_APPKEY", default="")
+SMC_KAKAO_SECRET_KEY = env("SMC_KAKAO_SECRET_KEY", default="")
 SMC_KAKAO_SENDER_KEY = env("SMC_KAKAO_SENDER_KEY", default="")
-# Template codes registered with Kakao, one per event; variables: #{number}, #{url}.
+SMC_KAKAO_RESEND_SEND_NO = env("SMC_KAKAO_RESEND_SEND_NO", default="")
+# Template codes registered with Kakao, one per event; their texts: portal.notify.ALIMTALK_TEMPLATES.
 SMC_KAKAO_TEMPLATES = {
     "answered": env("SMC_KAKAO_TEMPLATE_ANSWERED", default="SMC_ANSWERED"),
     "transferred": env("SMC_KAKAO_TEMPLATE_TRANSFERRED", default="SMC_TRANSFERRED"),

@@ -2,6 +2,7 @@
 unsubscribe link, the portal counter, and 카카오 알림톡 (against a local fake of its HTTP API)."""
 
 import json
+import re
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -111,23 +112,42 @@ def test_no_notice_for_a_question_no_citizen_sent_from_the_portal(seeded, django
 # --- 카카오 알림톡 ---------------------------------------------------------------------------------
 
 class FakeAlimtalk(BaseHTTPRequestHandler):
-    """The business message API's send endpoint as its documentation describes it."""
+    """NHN Cloud KakaoTalk Bizmessage's 알림톡 "메시지 치환 발송" endpoint, in the shape its API guide
+    gives (docs.nhncloud.com, Notification > KakaoTalk Bizmessage > 알림톡 > API v2.x):
+    POST /alimtalk/v2.3/appkeys/{appkey}/messages with X-Secret-Key; the answer has a header
+    (isSuccessful, resultCode, resultMessage) and one sendResults row per recipient. A wrong secret
+    key is refused in the header; `refuse_recipient` accepts the request but refuses the recipient
+    (a non-zero resultCode; the value here is illustrative)."""
 
+    APPKEY, SECRET = "appkey-test", "secret-key-test"
     received: list = []
     fail = False
+    refuse_recipient = False
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).received.append({"path": self.path, "body": body})
+        type(self).received.append({"path": self.path, "body": body, "headers": dict(self.headers)})
         if type(self).fail:
             self.send_response(500)
             self.end_headers()
             return
+        authorised = self.headers.get("X-Secret-Key") == self.SECRET
+        if not authorised or self.path != f"/alimtalk/v2.3/appkeys/{self.APPKEY}/messages":
+            answer = {"header": {"resultCode": -1, "resultMessage": "Invalid appkey or secret key",
+                                 "isSuccessful": False}}
+        else:
+            code = -1 if type(self).refuse_recipient else 0
+            answer = {"header": {"resultCode": 0, "resultMessage": "success", "isSuccessful": True},
+                      "message": {"requestId": "20261206230000abcdefghij0", "senderGroupingKey": None,
+                                  "sendResults": [
+                                      {"recipientSeq": seq, "recipientNo": r["recipientNo"], "resultCode": code,
+                                       "resultMessage": "success" if code == 0 else "failed",
+                                       "recipientGroupingKey": r.get("recipientGroupingKey")}
+                                      for seq, r in enumerate(body["recipientList"], start=1)]}}
         self.send_response(200)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", "application/json;charset=UTF-8")
         self.end_headers()
-        self.wfile.write(json.dumps({"header": {"resultCode": 0, "resultMessage": "success",
-                                                "isSuccessful": True}}).encode())
+        self.wfile.write(json.dumps(answer).encode())
 
     def log_message(self, *args):
         pass
@@ -135,40 +155,88 @@ class FakeAlimtalk(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def alimtalk(settings):
-    FakeAlimtalk.received, FakeAlimtalk.fail = [], False
+    FakeAlimtalk.received, FakeAlimtalk.fail, FakeAlimtalk.refuse_recipient = [], False, False
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeAlimtalk)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     settings.SMC_NOTIFY_PROVIDERS = ["kakao", "email"]
-    settings.SMC_KAKAO_ALIMTALK_URL = f"http://127.0.0.1:{server.server_port}/alimtalk/v2.3/messages"
+    settings.SMC_KAKAO_ALIMTALK_URL = f"http://127.0.0.1:{server.server_port}"
+    settings.SMC_KAKAO_APPKEY = FakeAlimtalk.APPKEY
+    settings.SMC_KAKAO_SECRET_KEY = FakeAlimtalk.SECRET
     settings.SMC_KAKAO_SENDER_KEY = "sender-key-test"
+    settings.SMC_KAKAO_RESEND_SEND_NO = ""
     yield FakeAlimtalk
     server.shutdown()
     server.server_close()
 
 
 def _kakao_user(user, agreed=True):
-    user.phone = "01012345678"
+    user.phone = "010-1234-5678"
     user.save(update_fields=["phone"])
     ConsentRecord.objects.create(user=user, key="signup_optional", required=False, agreed=agreed, version="t")
 
 
 def test_alimtalk_sends_the_template_code_and_variables_instead_of_email(
         asker, alimtalk, django_capture_on_commit_callbacks):
+    from portal.notify import ALIMTALK_TEMPLATES
+
     user, question, worker = asker
     _kakao_user(user)
     with django_capture_on_commit_callbacks(execute=True):
         handling.answer(question, actor=worker, text="배차 간격을 줄이겠습니다.")
     [call] = alimtalk.received
     body = call["body"]
-    assert call["path"] == "/alimtalk/v2.3/messages"
+    assert call["path"] == "/alimtalk/v2.3/appkeys/appkey-test/messages"
+    assert call["headers"]["X-Secret-Key"] == "secret-key-test"
+    assert call["headers"]["Content-Type"].startswith("application/json")
     assert body["senderKey"] == "sender-key-test" and body["templateCode"] == "SMC_ANSWERED"
     [recipient] = body["recipientList"]
-    assert recipient["recipientNo"] == "01012345678"
+    assert recipient["recipientNo"] == "01012345678"  # digits only, as the API takes it
     assert recipient["templateParameter"]["number"] == str(question.pk)
     assert recipient["templateParameter"]["url"].endswith(reverse("my_question", args=[question.pk]))
+    # Kakao sends only the registered text: a value for each of its #{variables}, and nothing else.
+    for event, text in ALIMTALK_TEMPLATES.items():
+        assert set(re.findall(r"#\{(\w+)\}", text)) == set(recipient["templateParameter"]), event
+    assert "content" not in recipient and "resendParameter" not in recipient  # no sender number: no LMS
     assert mail.outbox == []
     assert Notification.objects.get(user=user).channel == "kakao"
+
+
+def test_alimtalk_resends_as_lms_from_the_registered_number(asker, alimtalk, settings,
+                                                            django_capture_on_commit_callbacks):
+    user, question, worker = asker
+    _kakao_user(user)
+    settings.SMC_KAKAO_RESEND_SEND_NO = "0221330000"
+    with django_capture_on_commit_callbacks(execute=True):
+        handling.answer(question, actor=worker, text="배차 간격을 줄이겠습니다.")
+    [recipient] = alimtalk.received[0]["body"]["recipientList"]
+    resend = recipient["resendParameter"]
+    assert resend["isResend"] is True and resend["resendType"] == "LMS" and resend["resendSendNo"] == "0221330000"
+    # The LMS says what the 알림톡 would have said, with the values filled in.
+    assert f"(번호 {question.pk})에 담당 부서가 답변" in resend["resendContent"] and "#{" not in resend["resendContent"]
+    assert reverse("my_question", args=[question.pk]) in resend["resendContent"]
+
+
+def test_alimtalk_refused_for_the_recipient_falls_back_to_email(asker, alimtalk, django_capture_on_commit_callbacks):
+    user, question, worker = asker
+    _kakao_user(user)
+    alimtalk.refuse_recipient = True
+    with django_capture_on_commit_callbacks(execute=True):
+        handling.answer(question, actor=worker, text="배차 간격을 줄이겠습니다.")
+    assert len(alimtalk.received) == 1
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    assert Notification.objects.get(user=user).channel == "email"
+
+
+def test_alimtalk_with_a_wrong_secret_key_falls_back_to_email(asker, alimtalk, settings,
+                                                             django_capture_on_commit_callbacks):
+    user, question, worker = asker
+    _kakao_user(user)
+    settings.SMC_KAKAO_SECRET_KEY = "not-the-key"
+    with django_capture_on_commit_callbacks(execute=True):
+        handling.answer(question, actor=worker, text="배차 간격을 줄이겠습니다.")
+    assert len(alimtalk.received) == 1 and [m.to for m in mail.outbox] == [[user.email]]
+    assert Notification.objects.get(user=user).channel == "email"
 
 
 def test_alimtalk_failure_falls_back_to_email(asker, alimtalk, django_capture_on_commit_callbacks):
