@@ -65,6 +65,9 @@ def test_cap_alert_update_cancel_are_valid_and_complete(client, chain):
         assert en.findtext("cap:headline", namespaces=NS) == f"Gangnam-gu, Jongno-gu: {broadcast.headline_en}"
         assert ko.findtext("cap:area/cap:areaDesc", namespaces=NS) == "강남구, 종로구"
         assert en.findtext("cap:area/cap:areaDesc", namespaces=NS) == "Gangnam-gu, Jongno-gu"
+        # CAP's senderName belongs to each info block: the city's name in that block's language.
+        assert ko.findtext("cap:senderName", namespaces=NS) == "서울특별시 소셜미디어센터"
+        assert en.findtext("cap:senderName", namespaces=NS) == "Seoul Metropolitan Government, Social Media Center"
         codes = [g.findtext("cap:value", namespaces=NS) for g in ko.findall("cap:area/cap:geocode", NS)]
         assert codes == ["11230", "11010"]
         polygons = [p.text.split() for p in ko.findall("cap:area/cap:polygon", NS)]
