@@ -64,6 +64,9 @@ def test_account_names_follow_the_language(client, seeded):
         assert "Seoul Metropolitan Government" in english, url
     assert f'<option value="{account.pk}">Seoul Metropolitan Government</option>' in client.get(
         reverse("home")).content.decode()
+    # The platform is named in English beside it.
+    assert "Seoul Metropolitan Government (X (Twitter))" in client.get(reverse("message", args=[m.pk])).content.decode()
+    assert ">Facebook</span>" in client.get(reverse("registry")).content.decode()
     # An account without an English name keeps its Korean one rather than showing nothing.
     Account.objects.filter(pk=account.pk).update(name_en="")
     assert "서울특별시" in client.get(reverse("message", args=[m.pk])).content.decode()
