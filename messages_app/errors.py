@@ -8,7 +8,11 @@ from core.errors import ApplicationError
 
 
 class Code(StrEnum):
-    INVALID = "invalid"                        # bad input: empty, too long, unknown choice
+    INVALID = "invalid"                        # bad input: an unknown choice
+    REQUIRED = "required"                      # bad input: empty
+    TOO_LONG = "too_long"                      # bad input: longer than allowed
+    IN_FUTURE = "in_future"                    # bad input: a time that has not come yet
+    NOT_MEMBER = "not_member"                  # the staff member chosen is not of the message's division
     FORBIDDEN = "forbidden"                    # the staff member's division or role may not
     NOT_FOUND = "not_found"                    # a division or staff member that does not exist
     ALREADY_ANSWERED = "already_answered"      # a conflict: someone answered first
@@ -23,6 +27,10 @@ class Code(StrEnum):
 
 class HandlingError(ApplicationError, ValueError):
     """A staff action refused: bad input or a conflict, with a message staff can act on."""
+
+
+class IntakeError(ApplicationError, ValueError):
+    """A complaint entered by staff or a question sent by a citizen refused: bad input."""
 
 
 class AlreadyAnswered(HandlingError):

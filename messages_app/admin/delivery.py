@@ -6,10 +6,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
 from outbound.models import Posting
 
+from ..errors import Code
 from ..models import Outbox, PhoneComplaint
 from ..services import intake, permissions, publishing
 from .guard import MessageGuard
@@ -133,7 +135,7 @@ class PhoneComplaintForm(forms.ModelForm):
     def clean_posted_at(self):
         value = self.cleaned_data["posted_at"]
         if value and value > timezone.now():
-            raise forms.ValidationError("접수 시각이 미래일 수 없습니다.")
+            raise forms.ValidationError(_("접수 시각이 미래일 수 없습니다."), code=Code.IN_FUTURE)
         return value
 
 

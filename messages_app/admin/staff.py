@@ -354,7 +354,8 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         except perms.Forbidden as exc:
             return self.forbidden(request, say(exc))
         except ApplicationError as exc:
-            self.message_user(request, f"{say(exc)} 아무것도 바꾸지 않았습니다.", messages.ERROR)
+            self.message_user(request, f"{say(exc)} 아무것도 바꾸지 않았습니다.", messages.ERROR,
+                              extra_tags=f"code-{exc.code}")
             return None
         self.message_user(request, f"{count}건을 처리했습니다.", messages.SUCCESS)
         return None
@@ -541,7 +542,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         except perms.Forbidden as exc:
             return self.forbidden(request, say(exc))
         except ApplicationError as exc:
-            form.add_error("text", say(exc))
+            form.add_error("text", forms.ValidationError(say(exc), code=exc.code))
             return self.render_detail(request, message, form, status=400)
         presence.leave(message.pk, request.user)
         self.message_user(request, f"메시지 #{message.pk}에 답변을 등록했습니다. 플랫폼에 곧 게시됩니다.",
@@ -557,7 +558,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         except perms.Forbidden as exc:
             return self.forbidden(request, say(exc))
         except ApplicationError as exc:
-            self.message_user(request, say(exc), messages.ERROR)
+            self.message_user(request, say(exc), messages.ERROR, extra_tags=f"code-{exc.code}")
             return self._back(message)
         self.message_user(request, done if isinstance(done, str) else done(message), messages.SUCCESS)
         return then() if then else self._back(message)

@@ -7,6 +7,7 @@ half lives here.
 from django.db.models import Case, IntegerField, Value, When
 from django.test.utils import override_settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Account
 from accounts.models import Status as AccountStatus
@@ -30,8 +31,8 @@ def accounts_by_handle(handles: set[str]) -> dict[str, Account]:
         found.setdefault(account.handle, account)
     missing = sorted(handles - found.keys())
     if missing:
-        raise UnknownAccount("등록되지 않은 계정 / unknown accounts: " + ", ".join(missing)
-                             + " (manage.py seed 로 계정 등록부를 만드세요)")
+        raise UnknownAccount(_("등록되지 않은 계정: %(handles)s (manage.py seed로 계정 등록부를 만드세요)")
+                             % {"handles": ", ".join(missing)})
     return found
 
 

@@ -10,7 +10,9 @@ from collections.abc import Iterable
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from departments.models import Division
 from departments.regulation import Regulation
@@ -31,14 +33,15 @@ TRANSFER_NOTE = "담당 부서 이관"
 REASON_MAX_CHARS = 500
 
 
-def clean_input(text: object, what: str, max_chars: int) -> str:
+def clean_input(text: object, what: Promise, max_chars: int) -> str:
     # Invisible characters (controls, bidi overrides, zero-width) are dropped, not refused: staff
     # could not see what to delete in a text pasted from a document.
     text = sanitize_text(text).strip()
     if not text:
-        raise HandlingError(f"{what}을(를) 입력해 주세요.")
+        raise HandlingError(_("%(field)s을(를) 입력해 주세요."), code=Code.REQUIRED, field=what)
     if len(text) > max_chars:
-        raise HandlingError(f"{what}이(가) 너무 깁니다: {len(text):,}자 (최대 {max_chars:,}자).")
+        raise HandlingError(_("%(field)s이(가) 너무 깁니다: %(length)s자 (최대 %(max)s자)."), code=Code.TOO_LONG,
+                            field=what, length=f"{len(text):,}", max=f"{max_chars:,}")
     return text
 
 
@@ -48,12 +51,12 @@ def _division(value: Division | int | str | None) -> Division:
     try:
         return Division.objects.get(pk=int(value))  # type: ignore[arg-type]  # None: TypeError below
     except (TypeError, ValueError, Division.DoesNotExist):
-        raise HandlingError("존재하지 않는 부서입니다. 이관할 부서를 다시 고르세요.") from None
+        raise HandlingError(_("존재하지 않는 부서입니다. 이관할 부서를 다시 고르세요."), code=Code.NOT_FOUND) from None
 
 
-def _label(value: str, choices: type[models.TextChoices], what: str) -> str:
+def _label(value: str, choices: type[models.TextChoices], what: Promise) -> str:
     if value not in choices.values:
-        raise HandlingError(f"알 수 없는 {what}입니다: {str(value)[:40]!r}")
+        raise HandlingError(_("알 수 없는 %(field)s입니다: %(value)s"), field=what, value=repr(str(value)[:40]))
     return value
 
 
@@ -61,7 +64,7 @@ def transfer(message: Message, to_division: Division | int | str | None, *, acto
     """Hand the message to another division. The reason is mandatory; both divisions keep the
     history (the earlier rows name the old division, the new row the new one)."""
     perms.require(actor, perms.TRANSFER, message)
-    reason = clean_input(reason, "이관 사유", REASON_MAX_CHARS)
+    reason = clean_input(reason, pgettext_lazy("field", "이관 사유"), REASON_MAX_CHARS)
     target = _division(to_division)
     with transaction.atomic():
         locked = Message.objects.select_for_update(of=("self",)).select_related("division").get(pk=message.pk)
@@ -83,11 +86,11 @@ def reclassify(message: Message, *, actor: User, type: str | None = None, topic:
                _checked: bool = False) -> None:
     """Correct type and/or topic; kept as a training label; the deadline follows the new type."""
     if type is None and topic is None:
-        raise HandlingError("바꿀 유형이나 주제를 고르세요.")
+        raise HandlingError(_("바꿀 유형이나 주제를 고르세요."), code=Code.REQUIRED)
     if type is not None:
-        _label(type, MessageType, "유형")
+        _label(type, MessageType, pgettext_lazy("field", "유형"))
     if topic is not None:
-        _label(topic, Topic, "주제")
+        _label(topic, Topic, pgettext_lazy("field", "주제"))
     if not _checked:
         perms.require(actor, perms.RECLASSIFY, message)
     with transaction.atomic():
@@ -114,7 +117,7 @@ def answer(message: Message, *, actor: User, text: str | None) -> Answer:
     """Answer in public. Two staff answering at once: the second gets AlreadyAnswered (the row lock
     and the check are publishing.create_answer's, in this transaction)."""
     perms.require(actor, perms.ANSWER, message)
-    text = clean_input(text, "답변", ANSWER_MAX_CHARS)
+    text = clean_input(text, pgettext_lazy("field", "답변"), ANSWER_MAX_CHARS)
     with transaction.atomic():
         # Answer + outbox + ANSWERED transition, publishing queued on commit.
         result = publishing.create_answer(message, actor, text)
@@ -125,8 +128,8 @@ def answer(message: Message, *, actor: User, text: str | None) -> Answer:
 
 def change_status(message: Message, to_status: str, *, actor: User, note: str = "") -> None:
     perms.require(actor, perms.STATUS, message)
-    _label(to_status, Status, "상태")
-    note = clean_input(note, "메모", REASON_MAX_CHARS) if note else ""
+    _label(to_status, Status, pgettext_lazy("field", "상태"))
+    note = clean_input(note, pgettext_lazy("field", "메모"), REASON_MAX_CHARS) if note else ""
     with transaction.atomic():
         public = to_status not in (Status.HIDDEN, Status.SPAM)
         transition(message, to_status, actor=actor, note=note, public=public)
@@ -173,7 +176,7 @@ def bulk_spam(messages: Iterable[Message], *, actor: User) -> int:
 def bulk_change_status(messages: Iterable[Message], to_status: str, *, actor: User, note: str = "") -> int:
     messages = _fresh(messages)
     perms.require_all(actor, perms.BULK, messages)
-    _label(to_status, Status, "상태")
+    _label(to_status, Status, pgettext_lazy("field", "상태"))
     with transaction.atomic():
         for m in messages:
             change_status(m, to_status, actor=actor, note=note)

@@ -10,20 +10,18 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.connectors.base import InboundItem
 from accounts.models import Platform
-from core.errors import ApplicationError
 from users.models import User
 
+from ..errors import Code
+from ..errors import IntakeError as IntakeError  # callers catch it here
 from ..models import AuditEntry, Kind, Message
 from . import ingest
 
 CHANNELS = {"phone": "전화", "visit": "방문"}
-
-
-class IntakeError(ApplicationError, ValueError):
-    """Refused input, with a message for the person who typed it (Korean first)."""
 
 
 def _store(item: InboundItem, *, citizen_id: int | None = None, is_private: bool = False) -> tuple[Message, bool]:
@@ -37,7 +35,7 @@ def _store(item: InboundItem, *, citizen_id: int | None = None, is_private: bool
 def _text(text: str) -> str:
     text = ingest.clean_text(text).strip()
     if not text:
-        raise IntakeError("내용을 입력하세요 (the text is empty).")
+        raise IntakeError(_("내용을 입력하세요."), code=Code.REQUIRED)
     return text
 
 
@@ -50,12 +48,12 @@ def record_phone_complaint(staff: User, text: str, *, channel: str = "phone", ca
     The contact stays in the raw record for the answering division, never in the text.
     """
     if channel not in CHANNELS:
-        raise IntakeError(f"접수 경로는 {', '.join(CHANNELS.values())} 중 하나여야 합니다 (unknown channel).")
+        raise IntakeError(_("접수 경로는 전화 또는 방문이어야 합니다."))
     reference = ingest.clean_text(reference).strip()
     external_id = f"phone-{reference}" if reference else f"phone-{uuid.uuid4().hex}"
     posted_at = received_at or timezone.now()
     if posted_at > timezone.now():
-        raise IntakeError("접수 시각이 미래일 수 없습니다 (received time is in the future).")
+        raise IntakeError(_("접수 시각이 미래일 수 없습니다."), code=Code.IN_FUTURE)
     item = InboundItem(
         platform=Platform.PHONE, external_id=external_id[:100], text=_text(text), posted_at=posted_at,
         author_name=caller_name, kind=Kind.PHONE,

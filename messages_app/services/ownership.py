@@ -53,11 +53,12 @@ def _member(user: User | int | str | None, message: Message) -> User | None:
     if not isinstance(user, User):
         found = User.objects.filter(pk=int(user)).first() if str(user).isdigit() else None
         if found is None:
-            raise HandlingError("존재하지 않는 담당자입니다. 다시 고르세요.")
+            raise HandlingError(_("존재하지 않는 담당자입니다. 다시 고르세요."), code=Code.NOT_FOUND)
         user = found
     if message.division_id is None or not Membership.objects.filter(
             user=user, division_id=message.division_id, user__is_active=True).exists():
-        raise HandlingError(f"{user.get_username()} 님은 이 메시지의 담당 부서 소속이 아닙니다.")
+        raise HandlingError(_("%(user)s 님은 이 메시지의 담당 부서 소속이 아닙니다."), code=Code.NOT_MEMBER,
+                            user=user.get_username())
     return user
 
 
@@ -103,8 +104,8 @@ def bulk_assign_person(messages: Iterable[Message], to_user: User | int | str | 
     for m in refused:
         perms.audit(actor, ASSIGN, m, "권한 없음: 담당자 지정 거부 (일괄)", allowed=False)
     if refused:
-        raise perms.Forbidden(f"선택한 메시지 중 {len(refused)}건은 담당자를 지정할 권한이 없습니다. "
-                              "아무것도 바꾸지 않았습니다.")
+        raise perms.Forbidden(_("선택한 메시지 중 %(count)s건은 담당자를 지정할 권한이 없습니다. "
+                                "아무것도 바꾸지 않았습니다."), count=len(refused))
     with transaction.atomic():
         for m in messages:
             assign(m, target, actor=actor, _checked=True)

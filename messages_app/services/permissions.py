@@ -149,8 +149,8 @@ def require_all(user: AnyUser, action: str, messages: Iterable[Message]) -> None
         audit(user, action, m, f"권한 없음: {ACTION_LABELS.get(action, action)} 거부 (일괄)",
               allowed=False)
     if refused:
-        raise Forbidden(f"선택한 메시지 중 {len(refused)}건은 다른 부서의 메시지라 처리할 수 없습니다. "
-                        "아무것도 바꾸지 않았습니다.")
+        raise Forbidden(_("선택한 메시지 중 %(count)s건은 다른 부서의 메시지라 처리할 수 없습니다. "
+                          "아무것도 바꾸지 않았습니다."), count=len(refused))
 
 
 def queue(user: AnyUser, qs: QuerySet[Message] | None = None) -> QuerySet[Message]:

@@ -1,5 +1,6 @@
 import pytest
 
+from messages_app.errors import Code
 from messages_app.models import Answer, AuditEntry, LabelCorrection, Message, Status, StatusChange
 from messages_app.services import handling
 from messages_app.services.workflow import InvalidTransition, transition
@@ -41,21 +42,25 @@ def test_transfer_with_reason_both_divisions_see_history(bus_staff):
     assert AuditEntry.objects.filter(message=m, action="transfer", allowed=True, actor=bus_staff).exists()
 
 
-@pytest.mark.parametrize("reason", ["", "   ", None, "x" * 501, "\x00\u202e\x7f\u200b "])
-def test_transfer_needs_a_clean_reason(bus_staff, reason):
+@pytest.mark.parametrize(("reason", "code"), [("", Code.REQUIRED), ("   ", Code.REQUIRED), (None, Code.REQUIRED),
+                                            ("x" * 501, Code.TOO_LONG), ("\x00\u202e\x7f\u200b ", Code.REQUIRED)])
+def test_transfer_needs_a_clean_reason(bus_staff, reason, code):
     m = routed("bus-policy")
-    with pytest.raises(handling.HandlingError):
+    with pytest.raises(handling.HandlingError) as refused:
         handling.transfer(m, division("parking").pk, actor=bus_staff, reason=reason)
+    assert refused.value.code == code
     m.refresh_from_db()
     assert m.division == division("bus-policy") and not StatusChange.objects.filter(message=m).exists()
 
 
-@pytest.mark.parametrize("target", ["bus-policy", 999999, "abc", None])
-def test_transfer_to_oneself_or_a_missing_division_is_refused(bus_staff, target):
+@pytest.mark.parametrize(("target", "code"), [("bus-policy", Code.ALREADY_THERE), (999999, Code.NOT_FOUND),
+                                            ("abc", Code.NOT_FOUND), (None, Code.NOT_FOUND)])
+def test_transfer_to_oneself_or_a_missing_division_is_refused(bus_staff, target, code):
     m = routed("bus-policy")
     to = division(target).pk if target == "bus-policy" else target
-    with pytest.raises(handling.HandlingError):
+    with pytest.raises(handling.HandlingError) as refused:
         handling.transfer(m, to, actor=bus_staff, reason="사유")
+    assert refused.value.code == code
     assert Message.objects.get(pk=m.pk).division == division("bus-policy")
 
 
@@ -71,11 +76,13 @@ def test_reclassify_keeps_a_label_and_moves_the_deadline(bus_staff):
     assert (c.type, c.topic, c.corrected_by, c.text) == ("complaint", "transport", bus_staff, m.text)
 
 
-@pytest.mark.parametrize("labels", [{"type": "angry"}, {"topic": "sports"}, {}])
-def test_unknown_labels_are_refused(bus_staff, labels):
+@pytest.mark.parametrize(("labels", "code"), [({"type": "angry"}, Code.INVALID), ({"topic": "sports"}, Code.INVALID),
+                                            ({}, Code.REQUIRED)])
+def test_unknown_labels_are_refused(bus_staff, labels, code):
     m = routed("bus-policy")
-    with pytest.raises(handling.HandlingError):
+    with pytest.raises(handling.HandlingError) as refused:
         handling.reclassify(m, actor=bus_staff, **labels)
+    assert refused.value.code == code
     assert not LabelCorrection.objects.exists()
 
 
@@ -89,11 +96,13 @@ def test_answer_moves_to_answered_and_a_second_answer_is_refused(bus_staff):
     assert Answer.objects.get(message=m).author == bus_staff
 
 
-@pytest.mark.parametrize("text", ["", "  \n ", "가" * 100_000, "\x07\u202e\u200b"])
-def test_bad_answers_save_nothing(bus_staff, text):
+@pytest.mark.parametrize(("text", "code"), [("", Code.REQUIRED), ("  \n ", Code.REQUIRED),
+                                          ("가" * 100_000, Code.TOO_LONG), ("\x07\u202e\u200b", Code.REQUIRED)])
+def test_bad_answers_save_nothing(bus_staff, text, code):
     m = routed("bus-policy")
-    with pytest.raises(handling.HandlingError):
+    with pytest.raises(handling.HandlingError) as refused:
         handling.answer(m, actor=bus_staff, text=text)
+    assert refused.value.code == code
     assert not Answer.objects.filter(message=m).exists()
     assert Message.objects.get(pk=m.pk).status == Status.ASSIGNED
 

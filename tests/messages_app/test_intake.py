@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from messages_app.errors import Code
 from messages_app.models import AuditEntry, Message, Outbox, PhoneComplaint
 from messages_app.services import intake
 from users.models import User
@@ -35,12 +36,14 @@ def test_phone_reference_dedupes_double_entry(staff):
     assert not first.is_private
 
 
-@pytest.mark.parametrize("kwargs", [{"text": "   "}, {"text": "내용", "channel": "fax"},
-                                    {"text": "내용", "received_at": timezone.now() + timezone.timedelta(days=1)}])
-def test_phone_refuses_bad_input(staff, kwargs):
+@pytest.mark.parametrize(("kwargs", "code"), [
+    ({"text": "   "}, Code.REQUIRED), ({"text": "내용", "channel": "fax"}, Code.INVALID),
+    ({"text": "내용", "received_at": timezone.now() + timezone.timedelta(days=1)}, Code.IN_FUTURE)])
+def test_phone_refuses_bad_input(staff, kwargs, code):
     text = kwargs.pop("text")
-    with pytest.raises(intake.IntakeError):
+    with pytest.raises(intake.IntakeError) as refused:
         intake.record_phone_complaint(staff, text, **kwargs)
+    assert refused.value.code == code
     assert not Message.objects.exists()
 
 

@@ -8,6 +8,7 @@ are looked at; --all recomputes every message (after the gazetteer was corrected
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from messages_app.db import bulk_update_messages
 from messages_app.models import Message
@@ -24,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         size = options["batch"]
         if size < 1:
-            raise CommandError("--batch는 1 이상이어야 합니다 (must be at least 1)")
+            raise CommandError(_("--batch는 1 이상이어야 합니다."))
         todo = Message.objects.all() if options["all"] else Message.objects.filter(district="")
         total = todo.count()
         self.stdout.write(f"대상 메시지 {total:,}건 (messages to look at)")

@@ -4,6 +4,7 @@ evaluation set of issue 27 (aggregate and per-class figures only: the set is nev
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from classification import evaluation, versions
 from messages_app.services import evaluation as routed
@@ -40,7 +41,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["store"] and options["limit"]:
-            raise CommandError("--store 는 세트 전체로만 / --store needs the whole set (no --limit)")
+            raise CommandError(_("--store는 세트 전체로만 씁니다 (--limit 없이)."))
         try:
             figures = routed.evaluate(limit=options["limit"])
         except routed.UnknownAccount as exc:

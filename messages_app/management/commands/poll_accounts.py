@@ -1,6 +1,7 @@
 """One synchronous poll, for operators: `manage.py poll_accounts [--account HANDLE]`."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from accounts.connectors.base import TransientError
 from accounts.models import Account, Status
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             if options["platform"]:
                 accounts = accounts.filter(platform=options["platform"])
             if not accounts:
-                raise CommandError(f"계정을 찾을 수 없습니다 (no account): {options['account']}")
+                raise CommandError(_("계정을 찾을 수 없습니다: %(account)s") % {"account": options["account"]})
         else:
             accounts = accounts.filter(status=Status.ACTIVE)
         total = 0

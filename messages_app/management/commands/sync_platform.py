@@ -3,6 +3,7 @@ days of one account against the platform now (deleted, edited, withheld), as the
 at a time."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from accounts.connectors.base import ConnectorError
 from accounts.models import Account
@@ -20,11 +21,11 @@ class Command(BaseCommand):
         try:
             account = Account.objects.get(platform=options["platform"], handle=options["account"].lstrip("@"))
         except Account.DoesNotExist as exc:
-            raise CommandError(f"계정을 찾을 수 없습니다 (no account): {options['account']}") from exc
+            raise CommandError(_("계정을 찾을 수 없습니다: %(account)s") % {"account": options["account"]}) from exc
         try:
             counts = sync.sync_account(account, everything=True)
         except ConnectorError as exc:
-            raise CommandError(f"확인 실패 (sync failed): {exc}") from exc
+            raise CommandError(_("확인 실패: %(error)s") % {"error": exc}) from exc
         self.stdout.write(f"{account.get_platform_display()} @{account.handle}: 확인 {counts.checked}건, "
                           f"삭제 {counts.deleted}건, 수정 {counts.edited}건, 게재 보류 {counts.withheld}건 "
                           f"(checked, deleted, edited, withheld)")
