@@ -32,7 +32,8 @@ UNAUTHORIZED = _response("not_authenticated", "토큰 없음 또는 잘못된 �
 FORBIDDEN = _response("forbidden", "다른 부서의 메시지 등 권한 없음 (감사 기록됨) / forbidden, audited",
                       message_ko="이 메시지를 답변할 권한이 없습니다. 다른 부서의 메시지입니다.",
                       message_en="You may not answer this message: it belongs to another division.")
-NOT_FOUND = _response("not_found", "없음 / not found")
+NOT_FOUND = _response("not_found", "없음, 또는 목록의 알 수 없는 커서(invalid_cursor) / "
+                      "not found, or an unknown cursor of a list (invalid_cursor)")
 CONFLICT = _response("already_answered", "메시지의 지금 상태와 맞지 않음: 이미 답변됨(already_answered), 바꿀 수 없는 "
                      "상태(invalid_transition), 답변해야 종결(answer_required), 이미 그 부서의 메시지(already_there) / "
                      "conflicts with the "

@@ -30,6 +30,8 @@ MESSAGES = {
     "authentication_failed": (401, "토큰이 올바르지 않거나 폐기되었습니다.", "The token is invalid or revoked."),
     "forbidden": (403, "이 작업을 할 권한이 없습니다.", "You may not do this."),
     "not_found": (404, "찾는 항목이 없습니다.", "Not found."),
+    "invalid_cursor": (404, "알 수 없는 쪽 위치(cursor)입니다. 응답의 next/previous 주소를 그대로 쓰세요.",
+                       "Unknown page position (cursor): follow the next/previous address of a response as it is."),
     "already_answered": (409, "이미 다른 담당자가 답변을 등록했습니다. 화면을 새로 고쳐 확인하세요.",
                          "Another staff member has already answered this message. Reload the page to see it."),
     "method_not_allowed": (405, "허용되지 않는 HTTP 메서드입니다.", "This HTTP method is not allowed here."),
@@ -40,7 +42,16 @@ MESSAGES = {
                "Too many invalid tokens from this address: locked for a while."),
     "throttled": (429, "요청이 너무 많습니다. 잠시 후 다시 시도하세요.", "Too many requests: try again later."),
 }
+
+
+class InvalidCursor(exceptions.NotFound):
+    """A cursor the server did not make: DRF's 'Invalid cursor' 404, with a code of its own."""
+
+    default_code = "invalid_cursor"
+
+
 DRF_CODES = {
+    InvalidCursor: "invalid_cursor",
     exceptions.ParseError: "parse_error",
     exceptions.AuthenticationFailed: "authentication_failed",
     exceptions.NotAuthenticated: "not_authenticated",

@@ -1,6 +1,6 @@
 """OpenAPI description of the token authentication (loaded by ApiConfig.ready)."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 
 
 class TokenScheme(OpenApiAuthenticationExtension):
@@ -11,3 +11,14 @@ class TokenScheme(OpenApiAuthenticationExtension):
         return {"type": "apiKey", "in": "header", "name": "Authorization",
                 "description": "관리 화면(API 토큰)에서 발급한 개인 토큰: `Token smc_…` / "
                                "a personal token issued in the staff screens: `Token smc_…`"}
+
+
+class LabelsInputScheme(OpenApiSerializerExtension):
+    """A correction names the type, the topic or both: an empty one is refused, and the schema says so."""
+
+    target_class = "api.serializers.LabelsInput"
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["anyOf"] = [{"required": ["type"]}, {"required": ["topic"]}]
+        return schema

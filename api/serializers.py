@@ -278,20 +278,10 @@ class MessageFilters(serializers.Serializer):
     division = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     district = serializers.RegexField(r"^\d{5}$", required=False, help_text="자치구 코드 (KOSTAT 5자리)")
 
-    def validate(self, attrs):
-        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
-            raise serializers.ValidationError({"until": ["until은 since보다 빠를 수 없습니다. (until before since)"]})
-        return attrs
-
 
 class Period(serializers.Serializer):
     since = serializers.DateField(required=False, help_text="기본: 30일 전")
     until = serializers.DateField(required=False, help_text="기본: 오늘")
-
-    def validate(self, attrs):
-        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
-            raise serializers.ValidationError({"until": ["until은 since보다 빠를 수 없습니다. (until before since)"]})
-        return attrs
 
 
 class AlertFilters(serializers.Serializer):
@@ -303,11 +293,6 @@ class AlertFilters(serializers.Serializer):
                                       help_text="이 자치구(KOSTAT 5자리)에 해당하는 경보 (서울 전역 경보 포함)")
     since = serializers.DateField(required=False, help_text="이 날짜부터 발신된 경보 (YYYY-MM-DD, 서울 시각)")
     until = serializers.DateField(required=False, help_text="이 날짜까지")
-
-    def validate(self, attrs):
-        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
-            raise serializers.ValidationError({"until": ["until은 since보다 빠를 수 없습니다. (until before since)"]})
-        return attrs
 
 
 class StaffQueueFilters(serializers.Serializer):

@@ -1,6 +1,6 @@
 """/api/v1/: the public, read-only API. Parse the query, call the portal's selectors, serialize."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -17,6 +17,7 @@ from departments.selectors import divisions
 from portal import limits, selectors
 
 from .. import docs, serializers
+from ..errors import InvalidCursor
 
 MAX_ID = 2**63 - 1  # a larger id cannot exist (bigint): not found, not a database error
 MAX_STATS_DAYS = 366
@@ -27,34 +28,50 @@ class MessageCursor(CursorPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
-    cursor_query_description = ("쪽 위치: 응답의 next/previous 주소에 든 값을 그대로 쓰세요 (base64 문자열). "
-                                "지어낸 값은 400입니다. / the page position: copy it from next/previous (base64); "
-                                "a made-up value is a 400.")
+    cursor_query_description = ("쪽 위치: 응답의 next/previous 주소에 든 값을 그대로 쓰세요. 알 수 없는 값은 "
+                                "404(invalid_cursor)입니다. / the page position: copy it from next/previous; "
+                                "an unknown one is a 404 (invalid_cursor), as in DRF's cursor pagination.")
+    page_size_query_description = (f"한 쪽의 수 (기본 {page_size}, {max_page_size}보다 크면 {max_page_size}) / "
+                                   f"results per page (default {page_size}; more than {max_page_size} gives "
+                                   f"{max_page_size})")
 
     def get_schema_operation_parameters(self, view):
-        # Typed in the schema: base64 text (URL-encoded), at most as long as a real cursor can be.
+        # A cursor is opaque: any text may be sent, and one the server did not make is a 404, the
+        # convention of DRF's CursorPagination (a position that does not exist), not a malformed request.
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.cursor_query_param:
-                parameter["schema"] = {"type": "string", "format": "byte", "maxLength": 200,
-                                       "pattern": "^[A-Za-z0-9+/=]+$"}
+                parameter["schema"] = {"type": "string", "maxLength": 200}
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
         return parameters
 
+    def get_page_size(self, request):
+        # Strict, unlike DRF (which silently falls back to the default): page_size=abc is a 400.
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        if not (value.isascii() and value.isdigit() and 0 < int(value[:6] or 0)):
+            raise exceptions.ValidationError({self.page_size_query_param: [PAGE_SIZE_MESSAGE]})
+        return min(int(value[:6]), self.max_page_size)
+
     def decode_cursor(self, request):
-        cursor = super().decode_cursor(request)
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise InvalidCursor() from None
         # The position is a value of the first ordering field, a time for every cursor here; DRF passes
         # it to the query unchecked, where anything else was a database error (500).
         if cursor is not None and cursor.position is not None and not _is_time(cursor.position):
-            raise exceptions.NotFound(self.invalid_cursor_message)
+            raise InvalidCursor()
         return cursor
 
-    def paginate_queryset(self, queryset, request, view=None):
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except exceptions.NotFound:
-            raise exceptions.ValidationError(
-                {"cursor": ["알 수 없는 커서입니다. 응답의 next/previous 주소를 그대로 쓰세요. (invalid cursor)"]}
-            ) from None
+
+PAGE_SIZE_MESSAGE = "1 이상의 정수를 넣으세요. / a whole number of at least 1."
+
+
+def _days_before(day: date, days: int) -> date:
+    return day - timedelta(days=days) if day - date.min > timedelta(days=days) else date.min
 
 
 def _is_time(value: str) -> bool:
@@ -127,9 +144,14 @@ class DivisionList(Public, APIView):
 
 @extend_schema(tags=["public"], parameters=[serializers.Period],
                summary="공개 통계 / public statistics",
-               description=f"기간(최대 {MAX_STATS_DAYS}일) 안의 공개 메시지 수: "
-                           "날짜별(답변 수 포함), 유형별, 주제별, 자치구별 "
-                           "(5건 미만인 자치구는 수를 가림: SNS 지도와 같은 규칙).",
+               description=f"기간 안의 공개 메시지 수: 날짜별(답변 수 포함), 유형별, 주제별, 자치구별 "
+                           "(5건 미만인 자치구는 수를 가림: SNS 지도와 같은 규칙). 기간은 until로 끝나는 최대 "
+                           f"{MAX_STATS_DAYS}일이며 (더 긴 기간은 그만큼으로 줄임), "
+                           "응답의 since·until이 센 기간입니다. "
+                           "since가 until보다 늦으면 빈 기간입니다. / Counts of public messages in the period: "
+                           f"at most {MAX_STATS_DAYS} days ending at `until` (a longer one is shortened; the "
+                           "answer's since and until say what was counted); `since` after `until` is an empty "
+                           "period.",
                responses={200: serializers.Statistics, **docs.PUBLIC_ERRORS},
                examples=[OpenApiExample("통계", response_only=True, value={
                    "since": "2026-01-01", "until": "2026-01-02", "total": 3,
@@ -141,14 +163,11 @@ class DivisionList(Public, APIView):
 class Statistics(Public, APIView):
     def get(self, request):
         period = _valid(serializers.Period, request.query_params)
-        today = timezone.localdate()
-        until = period.get("until") or today
-        since = period.get("since") or until - timedelta(days=30)
-        if since > until:
-            raise exceptions.ValidationError({"since": ["since는 until보다 늦을 수 없습니다. (since after until)"]})
-        if (until - since).days >= MAX_STATS_DAYS:
-            raise exceptions.ValidationError(
-                {"since": [f"기간은 {MAX_STATS_DAYS}일을 넘을 수 없습니다. (at most {MAX_STATS_DAYS} days)"]})
+        until = period.get("until") or timezone.localdate()
+        # At most MAX_STATS_DAYS, ending at `until` (the answer names the period it counted); a
+        # `since` after `until` is an empty period: zero messages.
+        earliest = _days_before(until, MAX_STATS_DAYS - 1)
+        since = max(period.get("since") or _days_before(until, 30), earliest)
         stats = selectors.public_statistics(since, until)
         total = sum(row["count"] for row in stats["by_day"])
         return Response(serializers.Statistics({"since": since, "until": until, "total": total, **stats}).data)

@@ -120,7 +120,7 @@ def test_filters(api, alerts):
 
 
 @pytest.mark.parametrize("query", ["district=seoul", "in_effect=maybe", "status=Real", "since=2026-13-01",
-                                   "since=2026-02-01&until=2026-01-01", "cursor=forged"])
+                                   "page_size=x"])
 def test_bad_filters_are_400_with_a_code(api, alerts, query):
     response = api.get(f"/api/v1/alerts/?{query}")
     assert response.status_code == 400, query

@@ -92,17 +92,39 @@ def test_filters_and_cursor_pages(api, seeded):
 
 
 @pytest.mark.parametrize("query", ["topic=x", "type=spam", "since=2026-13-01", "account=0", "account=abc",
-                                   "division=99999999999999999999", "since=2026-02-01&until=2026-01-01",
-                                   "cursor=garbage", "page_size=abc", "district=seoul", "q=" + "가" * 201,
+                                   "division=99999999999999999999", "page_size=abc", "page_size=0", "page_size=-1",
+                                   "page_size=", "district=seoul", "q=" + "가" * 201,
                                    "q=%00", "until=", "since=", "status=", "topic="])
 def test_bad_query_is_a_json_400(api, seeded, query):
     response = api.get(f"/api/v1/messages/?{query}")
-    if query == "page_size=abc":  # DRF falls back to the default page size
-        assert response.status_code == 200
-        return
     assert response.status_code == 400, response.content
     error = response.json()["error"]
     assert error["code"] == "invalid" and error["message_ko"] and error["message_en"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/messages/", "/api/v1/alerts/"])
+def test_a_made_up_cursor_is_drfs_404_with_its_own_code(api, seeded, path):
+    # The schema cannot tell a cursor the server made from another: like DRF, a position that does not exist.
+    for cursor in ("garbage", "0", "3g==", "x" * 200):
+        response = api.get(path, {"cursor": cursor})
+        assert response.status_code == 404, response.content
+        assert response.json()["error"]["code"] == "invalid_cursor"
+
+
+def test_since_after_until_is_an_empty_period(api, seeded):
+    factories.public_message("기간 시험", posted_at=timezone.now())
+    today = timezone.localdate()
+    assert api.get("/api/v1/messages/", {"since": str(today)}).json()["results"]
+    assert api.get("/api/v1/messages/", {"since": str(today), "until": str(today - timedelta(days=1))}).json() == {
+        "next": None, "previous": None, "results": []}
+    stats = api.get("/api/v1/stats/", {"since": str(today), "until": str(today - timedelta(days=1))}).json()
+    assert stats["total"] == 0 and stats["by_day"] == []
+
+
+def test_statistics_count_at_most_366_days_and_say_which(api, seeded):
+    stats = api.get("/api/v1/stats/", {"since": "2000-01-01", "until": "2026-12-31"}).json()
+    assert (stats["since"], stats["until"]) == ("2025-12-31", "2026-12-31")  # 366 days, both counted
+    assert api.get("/api/v1/stats/", {"until": "0001-01-05"}).json()["since"] == "0001-01-01"
 
 
 @pytest.mark.parametrize("path", ["/api/v1/alerts/?status=", "/api/v1/alerts/?until=", "/api/v1/stats/?until=",
@@ -119,14 +141,13 @@ def _cursor(query: str) -> str:
 
 @pytest.mark.parametrize("path", ["/api/v1/messages/", "/api/v1/alerts/"])
 @pytest.mark.parametrize("position", ["abc", "%00", "2026-13-45T99:00:00", "9" * 300, "1e400", "'; --"])
-def test_a_well_formed_cursor_with_a_position_that_is_not_a_time_is_a_json_400(api, seeded, path, position):
+def test_a_well_formed_cursor_with_a_position_that_is_not_a_time_is_a_json_404(api, seeded, path, position):
     factories.public_message("커서 시험")
     for reverse in ("0", "1"):
         cursor = _cursor(f"o=0&r={reverse}&p={position}")
         response = api.get(path, {"cursor": cursor})
-        assert response.status_code == 400, response.content
-        assert response.json()["error"]["code"] == "invalid"
-        assert "cursor" in response.json()["error"]["fields"]
+        assert response.status_code == 404, response.content
+        assert response.json()["error"]["code"] == "invalid_cursor"
 
 
 @pytest.mark.parametrize("query", ["q=a%00b", "since=%00", "topic=%00", "district=%00", "cursor=%00",
@@ -209,7 +230,7 @@ def test_throttled_body(api, seeded):
     error = response.json()["error"]
     assert error["code"] == "throttled" and error["retry_after"] >= 1
     assert response["Retry-After"] == str(error["retry_after"])
-    assert "요청이 너무 많습니다" in error["message_ko"]
+    assert error["message_ko"] and error["message_en"]
 
 
 def test_statistics(api, seeded):
@@ -224,7 +245,6 @@ def test_statistics(api, seeded):
     assert {t["topic"]: t["count"] for t in stats["by_topic"]} == {"housing": 2, "transport": 1}
     assert {t["type"]: t["count"] for t in stats["by_type"]} == {"complaint": 2, "opinion": 1}
     assert isinstance(stats["by_district"], list)
-    assert api.get("/api/v1/stats/?since=2020-01-01&until=2026-01-01").status_code == 400
 
 
 def test_schema_and_docs_are_served_without_a_cdn(api, seeded):
