@@ -6,12 +6,14 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.connectors import MANUAL_POST
 from accounts.models import Account, Platform
 from accounts.models import Status as AccountStatus
 from outbound.models import Posting
 
+from .errors import BroadcastError, Code
 from .models import Broadcast, Delivery, MsgType
 
 SENT_STATES = [Broadcast.State.SENDING, Broadcast.State.SENT]
@@ -135,21 +137,24 @@ def chain_of(broadcast: Broadcast) -> list[Broadcast]:
     return [*earlier, broadcast, *later]
 
 
-def chain_refusal(target: Broadcast, now: datetime | None = None, *, cancel_ok: bool = False) -> str | None:
+def chain_refusal(target: Broadcast, now: datetime | None = None, *,
+                  cancel_ok: bool = False) -> BroadcastError | None:
     """Why nothing may be built on or sent again from `target` at this moment, or None when it is the
     chain's live head. Asked by every state change (draft of a follow-up, submit, approve, retry)."""
     if not target.is_sent:
-        return "정정·취소 대상 긴급메시지가 발신되지 않았습니다 (the referenced alert was not sent)."
+        return BroadcastError(_("정정·취소 대상 긴급메시지가 발신되지 않았습니다."), code=Code.INVALID_STATE)
     later = successor(target)
     if later is not None and later.msg_type == MsgType.CANCEL:
-        return f"이미 취소된 긴급메시지입니다: {later.identifier} (this alert was cancelled)."
+        return BroadcastError(_("이미 취소된 긴급메시지입니다: %(identifier)s"), code=Code.CANCELLED,
+                              identifier=later.identifier)
     if later is not None:
-        return (f"이후 정정이 이미 발신되었습니다: {later.identifier}. 최신 안내에서 새로 작성하세요 "
-                "(a later update superseded this alert).")
+        return BroadcastError(_("이후 정정이 이미 발신되었습니다: %(identifier)s. 최신 안내에서 새로 작성하세요."),
+                              code=Code.SUPERSEDED, identifier=later.identifier)
     if target.msg_type == MsgType.CANCEL and not cancel_ok:
-        return "취소 메시지입니다. 취소된 긴급메시지는 다시 정정·발신할 수 없습니다 (this is a cancellation)."
+        return BroadcastError(_("취소 메시지입니다. 취소된 긴급메시지는 다시 정정·발신할 수 없습니다."),
+                              code=Code.CANCELLED)
     if target.expires <= (now or timezone.now()):
-        return "종료 시각이 지난 긴급메시지입니다 (the alert has expired)."
+        return BroadcastError(_("종료 시각이 지난 긴급메시지입니다."), code=Code.EXPIRED)
     return None
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.connectors import kakao
 from accounts.models import Account, Platform
@@ -20,8 +21,8 @@ from outbound.models import Posting
 from users.models import User
 
 from .. import selectors, texts
+from ..errors import BroadcastError, Code
 from ..models import Broadcast, Delivery, Step
-from . import BroadcastError
 from .permissions import can_approve, can_draft
 
 
@@ -99,11 +100,11 @@ def _posting_settled(sender: Any, posting_id: int, **kwargs: Any) -> None:
 def retry_failed(broadcast: Broadcast, user: User) -> int:
     """Staff: send the failed deliveries again (an uncertain one is looked for on the platform first)."""
     if not (can_draft(user) or can_approve(user)):
-        raise BroadcastError("재발신 권한이 없습니다 (you may not retry deliveries).")
+        raise BroadcastError(_("재발신 권한이 없습니다."), code=Code.FORBIDDEN)
     with transaction.atomic():
         locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
         if not locked.is_sent:
-            raise BroadcastError("발신된 긴급메시지가 아닙니다 (not sent).")
+            raise BroadcastError(_("발신된 긴급메시지가 아닙니다."), code=Code.INVALID_STATE)
         # A retry posts the text again without a second person: only while this message is the chain's
         # live head (a Cancel that is the head may be retried: it is what ends the alert).
         refusal = selectors.chain_refusal(locked, cancel_ok=True)
@@ -114,5 +115,5 @@ def retry_failed(broadcast: Broadcast, user: User) -> int:
                 Step.objects.create(broadcast=locked, action=Step.Action.RETRY, actor=user,
                                     note=f"실패 {len(ids)}건 재발신")
             return len(ids)
-    Step.objects.create(broadcast=broadcast, action=Step.Action.REFUSED, actor=user, note=refusal)
-    raise BroadcastError(refusal)
+    Step.objects.create(broadcast=broadcast, action=Step.Action.REFUSED, actor=user, note=refusal.message_ko)
+    raise refusal

@@ -10,13 +10,16 @@ from typing import Any, NoReturn
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from textkit.textclean import sanitize_text
 from users.models import User
 
 from .. import areas, banner, selectors, texts
+from ..errors import BroadcastError, Code
 from ..models import Broadcast, CapStatus, MsgType, Step, Template
-from . import BroadcastError, notify, sending
+from . import notify, sending
 from .permissions import can_approve, can_draft
 
 # Fields a drafter fills in (and may change until submission).
@@ -26,7 +29,12 @@ CONTENT_FIELDS = [
 ]
 DRAFT_FIELDS = CONTENT_FIELDS + ["cap_status", "districts", "onset", "expires"]
 DEFAULT_DURATION_HOURS = 12
+MAY_NOT_DRAFT = _("긴급메시지 작성 권한이 없습니다.")
 
+
+def _state_label(broadcast: Broadcast) -> Promise:
+    # The state's label, translated when the refusal is shown (locale/en has the five labels).
+    return _(Broadcast.State(broadcast.state).label)
 
 def new_identifier() -> str:
     """CAP identifier: unique for the sender, no spaces, commas or restricted characters."""
@@ -37,11 +45,12 @@ def _record(broadcast: Broadcast, action: str, actor: User | None = None, note: 
     return Step.objects.create(broadcast=broadcast, action=action, actor=actor, note=note)
 
 
-def _refuse(broadcast: Broadcast | None, actor: User, message: str) -> NoReturn:
-    """Record the refused attempt (outside any failing transaction) and raise it."""
+def _refuse(broadcast: Broadcast | None, actor: User, refusal: BroadcastError | None) -> NoReturn:
+    """Record the refused attempt (outside any failing transaction, in Korean) and raise it."""
+    assert refusal is not None
     if broadcast is not None and broadcast.pk:
-        _record(broadcast, Step.Action.REFUSED, actor, message)
-    raise BroadcastError(message)
+        _record(broadcast, Step.Action.REFUSED, actor, refusal.message_ko)
+    raise refusal
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
@@ -55,26 +64,25 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
         codes = list(dict.fromkeys(out["districts"] or []))
         unknown = [c for c in codes if c not in areas.districts()]
         if unknown:
-            raise BroadcastError(f"알 수 없는 자치구 코드입니다 (unknown district codes): {', '.join(unknown)}")
+            raise BroadcastError(_("알 수 없는 자치구 코드입니다: %(codes)s"), codes=", ".join(unknown))
         # All 25 chosen is the whole city.
         out["districts"] = [] if len(codes) == len(areas.districts()) else sorted(codes)
     return out
 
 
 def _validate(broadcast: Broadcast) -> None:
-    missing = [str(Broadcast._meta.get_field(f).verbose_name) for f in  # type: ignore[union-attr]
-               ("headline_ko", "headline_en", "description_ko", "description_en", "event_ko", "event_en")
+    missing = [f for f in ("headline_ko", "headline_en", "description_ko", "description_en", "event_ko", "event_en")
                if not getattr(broadcast, f)]
     if missing:
-        raise BroadcastError(f"다음 항목을 입력하세요 (required): {', '.join(missing)}")
+        raise BroadcastError(_("다음 항목을 입력하세요: %(fields)s"), code=Code.REQUIRED, fields=", ".join(missing))
     if broadcast.cap_status not in CapStatus.values:
-        raise BroadcastError("실제 상황·훈련·시험 가운데 하나를 고르세요 (choose Actual, Exercise or Test).")
+        raise BroadcastError(_("실제 상황·훈련·시험 가운데 하나를 고르세요."))
     if broadcast.expires is None:
-        raise BroadcastError("종료 시각을 입력하세요 (expiry is required).")
+        raise BroadcastError(_("종료 시각을 입력하세요."), code=Code.REQUIRED)
     if broadcast.onset and broadcast.expires <= broadcast.onset:
-        raise BroadcastError("종료 시각은 시작 시각보다 뒤여야 합니다 (expiry must be after onset).")
+        raise BroadcastError(_("종료 시각은 시작 시각보다 뒤여야 합니다."))
     if broadcast.expires <= timezone.now():
-        raise BroadcastError("종료 시각이 이미 지났습니다 (the expiry time has passed).")
+        raise BroadcastError(_("종료 시각이 이미 지났습니다."), code=Code.EXPIRED)
 
 
 def template_values(template: Template) -> dict:
@@ -87,7 +95,7 @@ def template_values(template: Template) -> dict:
 @transaction.atomic
 def create_draft(user: User, *, template: Template | None = None, **fields: Any) -> Broadcast:
     if not can_draft(user):
-        raise BroadcastError("긴급메시지 작성 권한이 없습니다 (you may not draft broadcasts).")
+        raise BroadcastError(MAY_NOT_DRAFT, code=Code.FORBIDDEN)
     values = template_values(template) if template else {}
     values.update(_clean(fields))
     values.setdefault("expires", timezone.now() + timedelta(hours=DEFAULT_DURATION_HOURS))
@@ -101,10 +109,10 @@ def edit_draft(broadcast: Broadcast, user: User, **fields: Any) -> Broadcast:
         locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
         refusal = None
         if locked.state != Broadcast.State.DRAFT:
-            refusal = ("승인 요청 후에는 수정할 수 없습니다. 정정이 필요하면 반려 후 새로 작성하세요 "
-                       "(a submitted broadcast cannot be edited).")
+            refusal = BroadcastError(_("승인 요청 후에는 수정할 수 없습니다. 정정이 필요하면 반려 후 새로 작성하세요."),
+                                     code=Code.INVALID_STATE)
         elif locked.drafted_by_id != user.pk or not can_draft(user):
-            refusal = "작성자만 초안을 수정할 수 있습니다 (only the drafter may edit the draft)."
+            refusal = BroadcastError(_("작성자만 초안을 수정할 수 있습니다."), code=Code.FORBIDDEN)
         if refusal is None:
             values = _clean(fields)
             for key, value in values.items():
@@ -129,9 +137,9 @@ def submit(broadcast: Broadcast, user: User) -> Broadcast:
         locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
         refusal = None
         if locked.state != Broadcast.State.DRAFT:
-            refusal = "이미 승인 요청된 긴급메시지입니다 (already submitted)."
+            refusal = BroadcastError(_("이미 승인 요청된 긴급메시지입니다."), code=Code.INVALID_STATE)
         elif locked.drafted_by_id != user.pk:
-            refusal = "작성자만 승인을 요청할 수 있습니다 (only the drafter may submit)."
+            refusal = BroadcastError(_("작성자만 승인을 요청할 수 있습니다."), code=Code.FORBIDDEN)
         else:
             _validate(locked)  # bad input is not an attempt worth recording
             refusal = _chain_refusal(locked)
@@ -155,17 +163,18 @@ def approve(broadcast: Broadcast, user: User, confirmation: str) -> Broadcast:
         locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
         refusal = None
         if not can_approve(user):
-            refusal = "긴급메시지 승인 권한이 없습니다 (you may not approve broadcasts)."
+            refusal = BroadcastError(_("긴급메시지 승인 권한이 없습니다."), code=Code.FORBIDDEN)
         elif locked.drafted_by_id == user.pk:
-            refusal = ("본인이 작성한 긴급메시지는 승인할 수 없습니다. 다른 승인자가 승인해야 합니다 "
-                       "(nobody approves their own draft).")
+            refusal = BroadcastError(_("본인이 작성한 긴급메시지는 승인할 수 없습니다. 다른 승인자가 승인해야 합니다."),
+                                     code=Code.OWN_DRAFT)
         elif locked.state != Broadcast.State.SUBMITTED:
-            refusal = f"승인할 수 없는 상태입니다: {locked.get_state_display()} (not awaiting approval)."
+            refusal = BroadcastError(_("승인할 수 없는 상태입니다: %(state)s"), code=Code.INVALID_STATE,
+                                     state=_state_label(locked))
         elif locked.expires <= timezone.now():
-            refusal = "종료 시각이 지나 승인할 수 없습니다 (expired before approval)."
+            refusal = BroadcastError(_("종료 시각이 지나 승인할 수 없습니다."), code=Code.EXPIRED)
         elif not confirmation_matches(locked, confirmation):
-            refusal = (f"확인 문구가 다릅니다. 대상 지역 '{confirmation_word(locked)}'을(를) 그대로 입력하세요 "
-                       "(type the area's name to send).")
+            refusal = BroadcastError(_("확인 문구가 다릅니다. 대상 지역 '%(word)s'을(를) 그대로 입력하세요."),
+                                     code=Code.CONFIRMATION, word=confirmation_word(locked))
         else:
             refusal = _chain_refusal(locked)
         if refusal is None:
@@ -184,7 +193,7 @@ def approve(broadcast: Broadcast, user: User, confirmation: str) -> Broadcast:
     _refuse(broadcast, user, refusal)
 
 
-def _chain_refusal(followup: Broadcast) -> str | None:
+def _chain_refusal(followup: Broadcast) -> BroadcastError | None:
     """An Update/Cancel goes out only while what it refers to is still the chain's live head: checked
     with that row locked, so a Cancel approved meanwhile (or a second Update) is seen."""
     if followup.references_id is None:
@@ -215,11 +224,12 @@ def reject(broadcast: Broadcast, user: User, reason: str) -> Broadcast:
         locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
         refusal = None
         if not can_approve(user):
-            refusal = "긴급메시지 반려 권한이 없습니다 (you may not reject broadcasts)."
+            refusal = BroadcastError(_("긴급메시지 반려 권한이 없습니다."), code=Code.FORBIDDEN)
         elif locked.state != Broadcast.State.SUBMITTED:
-            refusal = f"반려할 수 없는 상태입니다: {locked.get_state_display()} (not awaiting approval)."
+            refusal = BroadcastError(_("반려할 수 없는 상태입니다: %(state)s"), code=Code.INVALID_STATE,
+                                     state=_state_label(locked))
         elif not reason:
-            raise BroadcastError("반려 사유를 입력하세요 (a reason is required).")
+            raise BroadcastError(_("반려 사유를 입력하세요."), code=Code.REQUIRED)
         if refusal is None:
             locked.state = Broadcast.State.REJECTED
             locked.rejected_by, locked.rejected_at, locked.rejection_reason = user, timezone.now(), reason
@@ -232,12 +242,13 @@ def reject(broadcast: Broadcast, user: User, reason: str) -> Broadcast:
 def prepare_followup(original: Broadcast, user: User, msg_type: str) -> Broadcast:
     """An Update or Cancel of a sent alert, prefilled from it, as a new draft (four eyes again)."""
     if msg_type not in (MsgType.UPDATE, MsgType.CANCEL):
-        raise BroadcastError("정정(Update) 또는 취소(Cancel)만 만들 수 있습니다.")
+        raise BroadcastError(_("정정(Update) 또는 취소(Cancel)만 만들 수 있습니다."))
     started_from = Broadcast.objects.get(pk=original.pk)  # its state as of now, not as the caller saw it
     if not can_draft(user):
-        _refuse(started_from, user, "긴급메시지 작성 권한이 없습니다 (you may not draft broadcasts).")
+        _refuse(started_from, user, BroadcastError(MAY_NOT_DRAFT, code=Code.FORBIDDEN))
     if not started_from.is_sent:
-        _refuse(started_from, user, "발신된 긴급메시지만 정정·취소할 수 있습니다 (only a sent alert can be updated).")
+        _refuse(started_from, user, BroadcastError(_("발신된 긴급메시지만 정정·취소할 수 있습니다."),
+                                                   code=Code.INVALID_STATE))
     with transaction.atomic():
         # One chain per incident: whichever page it was started from, a follow-up continues the newest
         # message (an Update of the original after an Update would branch it and leave one live). The

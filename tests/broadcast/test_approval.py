@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from broadcast import selectors
+from broadcast.errors import Code
 from broadcast.models import Broadcast, CapStatus, Delivery, Step
 from broadcast.services import BroadcastError, workflow
 from users import roles
@@ -32,7 +33,7 @@ def test_there_is_no_default_between_actual_exercise_and_test(make_staff, client
     broadcast = workflow.create_draft(drafter, template=None, headline_ko="한파", headline_en="Cold",
                                       event_ko="한파", event_en="Cold", description_ko="추움", description_en="Cold")
     assert broadcast.cap_status == ""
-    with pytest.raises(BroadcastError, match="실제 상황·훈련·시험 가운데 하나를 고르세요"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.INVALID):
         workflow.submit(broadcast, drafter)
     with pytest.raises(IntegrityError, match="broadcast_status_chosen_before_submit"), transaction.atomic():
         Broadcast.objects.filter(pk=broadcast.pk).update(state="submitted", submitted_at=broadcast.drafted_at)
@@ -63,7 +64,7 @@ def test_approval_needs_the_area_typed_and_records_a_wrong_answer(make_staff, pl
     broadcast = submitted(drafter, districts=[GANGNAM, JONGNO])
     assert workflow.confirmation_word(broadcast) == "강남구·종로구"
     for wrong in ("", "서울 전역", "강남구", "승인"):
-        with pytest.raises(BroadcastError, match="확인 문구가 다릅니다"):
+        with pytest.raises(BroadcastError, check=lambda e: e.code == Code.CONFIRMATION):
             workflow.approve(broadcast, approver, wrong)
     broadcast.refresh_from_db()
     assert broadcast.state == Broadcast.State.SUBMITTED and not broadcast.deliveries.exists()

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from broadcast import selectors
+from broadcast.errors import Code
 from broadcast.models import Broadcast, MsgType
 from broadcast.services import BroadcastError, sending, workflow
 from outbound.models import Posting
@@ -42,7 +43,7 @@ def test_a_cancelled_alert_cannot_be_sent_again_by_retry(make_staff, platform):
     drafter, approver = people(make_staff)
     alert = sent_with_one_failure(drafter, approver, platform)
     follow(alert, drafter, approver, MsgType.CANCEL)
-    with pytest.raises(BroadcastError, match="취소"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.CANCELLED):
         sending.retry_failed(alert, drafter)
     row = alert.deliveries.get(account__handle="seoul_traffic", account__platform="x")
     assert row.state == Posting.State.FAILED
@@ -57,7 +58,7 @@ def test_a_superseded_alert_cannot_be_retried_its_update_can(make_staff, platfor
     alert = sent_with_one_failure(drafter, approver, platform)
     reauthorise("seoul_traffic")
     update = follow(alert, drafter, approver, MsgType.UPDATE)
-    with pytest.raises(BroadcastError, match="정정"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.SUPERSEDED):
         sending.retry_failed(alert, drafter)
     platform.script["seoul_traffic"] = [auth_expired()]
     deliver_all(update)
@@ -87,7 +88,7 @@ def test_an_expired_alert_cannot_be_retried(make_staff, platform):
     drafter, approver = people(make_staff)
     alert = sent_with_one_failure(drafter, approver, platform)
     Broadcast.objects.filter(pk=alert.pk).update(expires=timezone.now() - timezone.timedelta(minutes=1))
-    with pytest.raises(BroadcastError, match="종료"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.EXPIRED):
         sending.retry_failed(alert, drafter)
 
 
@@ -98,7 +99,7 @@ def test_an_update_approved_after_a_cancel_does_not_bring_the_alert_back(make_st
     # Both drafted while the alert was live; the Cancel goes out first.
     update = workflow.submit(workflow.prepare_followup(alert, drafter, MsgType.UPDATE), drafter)
     follow(alert, drafter, approver, MsgType.CANCEL)
-    with pytest.raises(BroadcastError, match="취소"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.CANCELLED):
         approve(update, approver)
     update.refresh_from_db()
     assert update.state == Broadcast.State.SUBMITTED and not update.deliveries.exists()
@@ -111,7 +112,7 @@ def test_an_update_drafted_before_a_cancel_cannot_be_submitted_after_it(make_sta
     alert = approved(drafter, approver)
     update = workflow.prepare_followup(alert, drafter, MsgType.UPDATE)
     follow(alert, drafter, approver, MsgType.CANCEL)
-    with pytest.raises(BroadcastError, match="취소"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.CANCELLED):
         workflow.submit(update, drafter)
     update.refresh_from_db()
     assert update.state == Broadcast.State.DRAFT
@@ -124,7 +125,7 @@ def test_an_update_of_an_expired_alert_is_not_approved(make_staff, platform):
     # The update runs longer than the original; the original ends before the approver gets to it.
     Broadcast.objects.filter(pk=update.pk).update(expires=timezone.now() + timezone.timedelta(hours=6))
     Broadcast.objects.filter(pk=alert.pk).update(expires=timezone.now() - timezone.timedelta(seconds=1))
-    with pytest.raises(BroadcastError, match="종료"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.EXPIRED):
         approve(update, approver)
 
 
@@ -134,7 +135,7 @@ def test_two_updates_drafted_from_one_alert_do_not_both_go_out(make_staff, platf
     first = workflow.submit(workflow.prepare_followup(alert, drafter, MsgType.UPDATE), drafter)
     second = workflow.submit(workflow.prepare_followup(alert, drafter, MsgType.UPDATE), drafter)
     approve(first, approver)
-    with pytest.raises(BroadcastError, match="정정"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.SUPERSEDED):
         approve(second, approver)
     assert list(selectors.in_effect()) == [Broadcast.objects.get(pk=first.pk)]
 

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from broadcast import selectors
+from broadcast.errors import Code
 from broadcast.models import Broadcast, MsgType
 from broadcast.services import BroadcastError, sending, workflow
 from users import roles
@@ -33,7 +34,7 @@ def test_concurrent_approvals_of_two_updates_send_one(make_staff, monkeypatch):
             workflow.approve(draft, who, workflow.confirmation_word(draft))
             outcomes[draft.pk] = "sent"
         except BroadcastError as exc:
-            outcomes[draft.pk] = str(exc)
+            outcomes[draft.pk] = exc.code
         finally:
             connection.close()
 
@@ -45,7 +46,7 @@ def test_concurrent_approvals_of_two_updates_send_one(make_staff, monkeypatch):
         t.join()
     assert sorted(o == "sent" for o in outcomes.values()) == [False, True], outcomes
     refused = next(o for o in outcomes.values() if o != "sent")
-    assert "이후 정정이 이미 발신되었습니다" in refused
+    assert refused == Code.SUPERSEDED
     live = list(selectors.in_effect())
     assert len(live) == 1 and live[0].pk in {d.pk for d in drafts}
     assert Broadcast.objects.filter(references=alert, state__in=selectors.SENT_STATES).count() == 1

@@ -4,6 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from broadcast.errors import Code
 from broadcast.models import Broadcast, CapStatus, Delivery, MsgType, Step, Template
 from broadcast.services import BroadcastError, workflow
 from users import roles
@@ -16,7 +17,7 @@ def test_nobody_approves_their_own_draft_service_refuses_and_records_it(make_sta
     drafter.groups.add(*type(drafter.groups.first()).objects.filter(name=roles.BROADCAST_APPROVER))
     assert workflow.can_draft(drafter) and workflow.can_approve(drafter)
     broadcast = submitted(drafter)
-    with pytest.raises(BroadcastError, match="본인이 작성한"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.OWN_DRAFT):
         approve(broadcast, drafter)
     broadcast.refresh_from_db()
     assert broadcast.state == Broadcast.State.SUBMITTED and broadcast.approved_by is None
@@ -47,10 +48,10 @@ def test_roles_drafter_cannot_approve_approver_cannot_draft_desk_drafts(make_sta
     assert workflow.can_draft(desk) and not workflow.can_approve(desk)
     assert not workflow.can_draft(approver) and workflow.can_approve(approver)
     assert not workflow.can_draft(citizen) and not workflow.can_approve(citizen)
-    with pytest.raises(BroadcastError, match="작성 권한"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.FORBIDDEN):
         draft(approver)
     broadcast = submitted(drafter)
-    with pytest.raises(BroadcastError, match="승인 권한"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.FORBIDDEN):
         approve(broadcast, other_drafter)  # a second person, but not an approver
     approved = approve(broadcast, approver)
     assert approved.state == Broadcast.State.SENDING and approved.approved_by == approver
@@ -60,11 +61,11 @@ def test_no_edit_after_submission_and_only_the_drafter_edits(make_staff):
     drafter, approver = people(make_staff)
     other = make_staff("drafter2", roles.BROADCAST_DRAFTER)
     broadcast = draft(drafter)
-    with pytest.raises(BroadcastError, match="작성자만"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.FORBIDDEN):
         workflow.edit_draft(broadcast, other, headline_ko="바꿈")
     workflow.edit_draft(broadcast, drafter, headline_ko="대설경보: 오늘 밤 최대 20cm")
     workflow.submit(broadcast, drafter)
-    with pytest.raises(BroadcastError, match="승인 요청 후에는 수정할 수 없습니다"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.INVALID_STATE):
         workflow.edit_draft(broadcast, drafter, headline_ko="몰래 바꿈")
     broadcast.refresh_from_db()
     assert broadcast.headline_ko == "대설경보: 오늘 밤 최대 20cm"
@@ -89,7 +90,7 @@ def test_admin_refuses_to_save_a_submitted_broadcast(make_staff, client):
 def test_reject_needs_a_reason_and_every_step_is_recorded_with_actor(make_staff):
     drafter, approver = people(make_staff)
     broadcast = submitted(drafter)
-    with pytest.raises(BroadcastError, match="반려 사유"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.REQUIRED):
         workflow.reject(broadcast, approver, "  ")
     workflow.reject(broadcast, approver, "지역이 틀렸습니다")
     broadcast.refresh_from_db()
@@ -133,7 +134,7 @@ def test_districts_are_checked_and_all_25_mean_the_whole_city(make_staff):
     from broadcast import areas
 
     drafter, _ = people(make_staff)
-    with pytest.raises(BroadcastError, match="자치구"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.INVALID):
         draft(drafter, districts=["99999"])
     assert draft(drafter, districts=list(areas.districts())).districts == []
     assert draft(drafter, districts=["11230", "11010"]).districts == ["11010", "11230"]
@@ -142,7 +143,7 @@ def test_districts_are_checked_and_all_25_mean_the_whole_city(make_staff):
 def test_expired_draft_cannot_be_submitted(make_staff):
     drafter, _ = people(make_staff)
     broadcast = draft(drafter, expires=timezone.now() - timezone.timedelta(minutes=1))
-    with pytest.raises(BroadcastError, match="종료 시각"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.EXPIRED):
         workflow.submit(broadcast, drafter)
 
 
@@ -172,7 +173,7 @@ def test_free_text_is_sanitised_on_draft_edit_and_reject(make_staff):
     assert broadcast.instruction_ko == "대중교통을 이용하세요"
     submitted_ = workflow.submit(broadcast, drafter)
     assert "\u202e" not in submitted_.x_text and "\x07" not in submitted_.facebook_text
-    with pytest.raises(BroadcastError, match="반려 사유"):
+    with pytest.raises(BroadcastError, check=lambda e: e.code == Code.REQUIRED):
         workflow.reject(submitted_, approver, "\u200b\u200e ")  # only invisible characters: no reason
     workflow.reject(submitted_, approver, "지역\u202e이 틀렸습니다\x00")
     submitted_.refresh_from_db()
@@ -183,9 +184,13 @@ def test_free_text_is_sanitised_on_draft_edit_and_reject(make_staff):
 def test_broadcast_errors_are_application_errors():
     from core.errors import ApplicationError
 
-    error = BroadcastError("반려 사유를 입력하세요 (a reason is required).")
-    assert isinstance(error, ApplicationError) and error.code == "invalid"
-    assert str(error) == "반려 사유를 입력하세요 (a reason is required)."
+    with pytest.raises(BroadcastError) as refused:
+        workflow.prepare_followup(None, None, "Alert")  # type: ignore[arg-type]  # refused before anything is read
+    error = refused.value
+    assert isinstance(error, ApplicationError) and error.code == Code.INVALID
+    # One language at a time: the record keeps the Korean, the English is in locale/en.
+    assert error.message_ko == "정정(Update) 또는 취소(Cancel)만 만들 수 있습니다."
+    assert error.message_en == "Only an Update or a Cancel can be made."
 
 
 def test_admin_steps_change_state_only_by_post(make_staff, client):
