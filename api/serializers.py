@@ -2,6 +2,7 @@
 portal's public form (portal/public.py, which the portal's templates use too), so the API can
 never show what the portal hides; staff serializers show the original, as the staff screens do."""
 
+from django.core.validators import RegexValidator
 from django.utils.translation import get_language, gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -302,14 +303,47 @@ class StaffQueueFilters(serializers.Serializer):
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
+# --- staff input (JSON only: its types are the schema's, no coercion of 12 into "12" or "12" into 12) --
+
+# At least one character that stays after textkit.sanitize_text: not blank, control or invisible only.
+VISIBLE = (r"[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180e\u200b-\u200f"
+           r"\u2028-\u202e\u2060-\u2069\u206a-\u206f\ufeff\ufff9-\ufffb\ufffe\uffff]")
+
+
+class StrictCharField(serializers.CharField):
+    """Text only: a number or a boolean is refused (DRF's CharField turns 0 into "0")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "pattern": VISIBLE})
+class VisibleTextField(StrictCharField):
+    """Required text: blank or invisible-only text is refused, by the schema's pattern too."""
+
+    def __init__(self, **kwargs):
+        super().__init__(trim_whitespace=False, **kwargs)
+        self.validators.append(RegexValidator(VISIBLE, message=self.error_messages["blank"], code="blank"))
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only: "12", 12.0 and true are refused (DRF's IntegerField takes them)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class AnswerInput(serializers.Serializer):
-    text = serializers.CharField(max_length=handling.ANSWER_MAX_CHARS, trim_whitespace=False,
-                                 help_text="공개 답변 / the public answer")
+    text = VisibleTextField(max_length=handling.ANSWER_MAX_CHARS, help_text="공개 답변 / the public answer")
 
 
 class TransferInput(serializers.Serializer):
-    division = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="받을 부서 id")
-    reason = serializers.CharField(max_length=handling.REASON_MAX_CHARS, trim_whitespace=False)
+    division = StrictIntegerField(min_value=1, max_value=2**31 - 1, help_text="받을 부서 id")
+    reason = VisibleTextField(max_length=handling.REASON_MAX_CHARS)
 
 
 class LabelsInput(serializers.Serializer):
@@ -319,8 +353,8 @@ class LabelsInput(serializers.Serializer):
 
 class StatusInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=handling.REASON_MAX_CHARS,
-                                 trim_whitespace=False)
+    note = StrictCharField(required=False, allow_blank=True, max_length=handling.REASON_MAX_CHARS,
+                           trim_whitespace=False)
 
 
 # --- staff output -------------------------------------------------------------------------------

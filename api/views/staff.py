@@ -6,6 +6,7 @@ allowed=False) and audit every action."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics, permissions
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -44,6 +45,7 @@ def _detail(message: Message, user, status: int = 200) -> Response:
 
 class StaffView(APIView):
     permission_classes = [StaffToken]
+    parser_classes = [JSONParser]  # typed input, as the schema says (no form fields, which are all text)
 
 
 @extend_schema(tags=["staff"], parameters=[serializers.StaffQueueFilters],

@@ -129,7 +129,8 @@ def answer(message: Message, *, actor: User, text: str | None) -> Answer:
 def change_status(message: Message, to_status: str, *, actor: User, note: str = "") -> None:
     perms.require(actor, perms.STATUS, message)
     _label(to_status, Status, pgettext_lazy("field", "상태"))
-    note = clean_input(note, pgettext_lazy("field", "메모"), REASON_MAX_CHARS) if note else ""
+    # An optional note: invisible characters alone are no note.
+    note = clean_input(note, pgettext_lazy("field", "메모"), REASON_MAX_CHARS) if sanitize_text(note).strip() else ""
     with transaction.atomic():
         public = to_status not in (Status.HIDDEN, Status.SPAM)
         transition(message, to_status, actor=actor, note=note, public=public)

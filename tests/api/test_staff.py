@@ -197,3 +197,28 @@ def test_another_divisions_public_message_is_read_masked(api, bus, road, token_f
     handling.transfer(message, factories.division("road-management"), actor=desk, reason="도로 시설물")
     body, raw = read(bus)
     assert body["text"] == PII and "010-9876-5432" in raw
+
+
+@pytest.mark.parametrize(("path", "body", "status", "code"), [
+    ("transfer", {"division": "12", "reason": "소관"}, 400, "invalid"),      # a string is not an id
+    ("transfer", {"division": True, "reason": "소관"}, 400, "invalid"),
+    ("transfer", {"division": 99999, "reason": "소관"}, 404, "not_found"),   # no such division
+    ("transfer", {"division": 1, "reason": "\u200b\x03 "}, 400, "invalid"),  # invisible only: no reason
+    ("status", {"status": "in_progress", "note": 0}, 400, "invalid"),        # a number is not a note
+    ("answer", {"text": 5}, 400, "invalid"),
+    ("labels", {}, 400, "required"),
+])
+def test_staff_input_is_typed_as_the_schema_says(api, bus, token_for, path, body, status, code):
+    message = factories.routed("bus-policy")
+    r = api.post(f"/api/v1/staff/messages/{message.pk}/{path}/", body, format="json", **auth(token_for(bus)))
+    assert (r.status_code, r.json()["error"]["code"]) == (status, code), r.content
+    assert Message.objects.get(pk=message.pk).status == message.status
+
+
+def test_an_invisible_note_is_no_note_and_form_bodies_are_refused(api, bus, token_for):
+    message = factories.routed("bus-policy")
+    url = f"/api/v1/staff/messages/{message.pk}/status/"
+    r = api.post(url, {"status": "in_progress", "note": "\u200b"}, format="json", **auth(token_for(bus)))
+    assert r.status_code == 200 and r.json()["history"][-1]["note"] == ""
+    form = api.post(url, {"status": "closed"}, **auth(token_for(bus)))  # multipart: JSON only
+    assert form.status_code == 415 and form.json()["error"]["code"] == "unsupported_media_type"
