@@ -1,6 +1,7 @@
 """OpenAPI description of the token authentication (loaded by ApiConfig.ready)."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
 
 
 class TokenScheme(OpenApiAuthenticationExtension):
@@ -22,3 +23,13 @@ class LabelsInputScheme(OpenApiSerializerExtension):
         schema = auto_schema._map_basic_serializer(self.target, direction)
         schema["anyOf"] = [{"required": ["type"]}, {"required": ["topic"]}]
         return schema
+
+
+class RequiredBody(AutoSchema):
+    """The request body is required even when no single field is (a label correction names one or both)."""
+
+    def _get_request_body(self, direction="request"):
+        body = super()._get_request_body(direction)
+        if body:
+            body["required"] = True
+        return body

@@ -17,6 +17,7 @@ from messages_app.services.workflow import OPEN_STATUSES
 
 from .. import docs, serializers
 from ..models import ApiToken
+from ..schema import RequiredBody
 from .public import MAX_ID, MessageCursor, _valid
 
 
@@ -104,6 +105,7 @@ class TransferView(StaffView):
                responses={200: serializers.StaffMessageDetail, **docs.STAFF_WRITE_ERRORS},
                examples=[OpenApiExample("정정", request_only=True, value={"type": "complaint", "topic": "housing"})])
 class LabelsView(StaffView):
+    schema = RequiredBody()
     def post(self, request, pk: int):
         message = message_for(request.user, pk, perms.RECLASSIFY)  # refused before the input is read
         data = _valid(serializers.LabelsInput, request.data)
