@@ -61,7 +61,7 @@ class QuestionForm(forms.Form):
         # What remains once invisible characters are gone must still be a question.
         text = sanitize_text(self.cleaned_data["text"]).strip()
         if len(text) < self.fields["text"].min_length:
-            raise forms.ValidationError(_("질문 내용을 5자 이상 써 주세요. (At least 5 characters.)"))
+            raise forms.ValidationError(_("질문 내용을 5자 이상 써 주세요."), code="min_length")
         return text
 
 

@@ -3,9 +3,9 @@ moderation decisions of the SMC desk. (The search index of messages and answers 
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from messages_app.models import Answer, AuditEntry, Message
 from messages_app.services import counters
@@ -13,6 +13,7 @@ from textkit.textclean import sanitize_text
 from users.models import User
 
 from . import generations, selectors
+from .errors import Code, PortalError, PortalForbidden
 from .models import Comment, CommentReport, Like, Rating
 
 COMMENT_MAX = 2000
@@ -57,15 +58,15 @@ def _clean_comment(text: str) -> str:
     # Control, bidi and zero-width characters are dropped; everything else is kept as typed.
     text = sanitize_text(text).strip()
     if not text:
-        raise ValidationError("댓글 내용을 입력해 주세요. (Please write a comment.)")
+        raise PortalError(_("댓글 내용을 입력해 주세요."), code=Code.REQUIRED)
     if len(text) > COMMENT_MAX:
-        raise ValidationError(f"댓글은 {COMMENT_MAX}자까지 쓸 수 있습니다. (At most {COMMENT_MAX} characters.)")
+        raise PortalError(_("댓글은 %(max)s자까지 쓸 수 있습니다."), code=Code.TOO_LONG, max=COMMENT_MAX)
     return text
 
 
 def add_comment(user: User | AnonymousUser, message: Message, text: str) -> Comment:
     if not user.is_authenticated:
-        raise PermissionDenied("로그인이 필요합니다")
+        raise PortalForbidden(_("로그인이 필요합니다."), code=Code.LOGIN_REQUIRED)
     text = _clean_comment(text)
     with transaction.atomic():
         comment = Comment.objects.create(message=message, user=user, text=text)
@@ -75,7 +76,7 @@ def add_comment(user: User | AnonymousUser, message: Message, text: str) -> Comm
 
 def edit_comment(user: User, comment: Comment, text: str) -> Comment:
     if comment.user_id != user.pk or comment.is_deleted:
-        raise PermissionDenied("자신의 댓글만 고칠 수 있습니다")
+        raise PortalForbidden(_("자신의 댓글만 고칠 수 있습니다."))
     comment.text = _clean_comment(text)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["text", "edited_at"])
@@ -85,7 +86,7 @@ def edit_comment(user: User, comment: Comment, text: str) -> Comment:
 def delete_comment(user: User, comment: Comment) -> None:
     """The author deletes their comment (kept, marked deleted, for the moderation record)."""
     if comment.user_id != user.pk:
-        raise PermissionDenied("자신의 댓글만 지울 수 있습니다")
+        raise PortalForbidden(_("자신의 댓글만 지울 수 있습니다."))
     _soft_delete(comment)
 
 
@@ -106,7 +107,7 @@ def report_comment(user: User, comment: Comment, reason: str = "") -> bool:
     """Record one citizen's report; hide the comment once SMC_COMMENT_REPORT_LIMIT different citizens
     reported it. Returns False when this citizen had already reported it."""
     if comment.user_id == user.pk:
-        raise PermissionDenied("자신의 댓글은 신고할 수 없습니다")
+        raise PortalForbidden(_("자신의 댓글은 신고할 수 없습니다."))
     limit = settings.SMC_COMMENT_REPORT_LIMIT
     with transaction.atomic():
         try:
@@ -189,7 +190,7 @@ def wrote(user: User | AnonymousUser, *, citizen_id: int | None, platform: str, 
 
 def hide_my_message(user: User | AnonymousUser, message: Message) -> None:
     if not is_author(user, message):
-        raise PermissionDenied("자신이 쓴 글만 숨길 수 있습니다")
+        raise PortalForbidden(_("자신이 쓴 글만 숨길 수 있습니다."))
     counters.hide_by_author(message)
     generations.forget([message.pk])  # update() sends no signal: retire the cached pages here
 
@@ -204,7 +205,7 @@ def ask_question(user: User, text: str, cleaned: dict, *, client_token: str = ""
 
     missing = [n.key for n in consent.ASK if n.required and not cleaned.get(n.key)]
     if missing:
-        raise ValidationError("필수 항목에 동의해야 질문을 접수할 수 있습니다.")
+        raise PortalError(_("필수 항목에 동의해야 질문을 접수할 수 있습니다."), code=Code.REQUIRED)
     with transaction.atomic():
         message = submit_web_question(user, text, client_token=client_token)
         from .models import ConsentRecord
@@ -226,20 +227,21 @@ def rate_answer(user: User, message: Message, score: int, remark: str = "") -> R
     from .selectors import my_messages
 
     if not my_messages(user).filter(pk=message.pk).exists():
-        raise PermissionDenied("자신의 질문에 온 답변만 평가할 수 있습니다")
+        raise PortalForbidden(_("자신의 질문에 온 답변만 평가할 수 있습니다."))
     if not Answer.objects.filter(message=message).exists():
-        raise ValidationError("답변이 등록된 뒤에 평가할 수 있습니다.")
+        raise PortalError(_("답변이 등록된 뒤에 평가할 수 있습니다."), code=Code.NOT_ANSWERED)
     if not 1 <= int(score) <= 5:
-        raise ValidationError("만족도는 1에서 5 사이로 골라 주세요.")
+        raise PortalError(_("만족도는 1에서 5 사이로 골라 주세요."), code=Code.INVALID)
     remark = sanitize_text(remark).strip()[:1000]
     with transaction.atomic():
         rating, created = Rating.objects.select_for_update().get_or_create(
             message=message, defaults={"user": user, "score": score, "remark": remark})
         if not created:
             if rating.user_id != user.pk:
-                raise PermissionDenied("이미 평가된 답변입니다")
+                raise PortalForbidden(_("이미 평가된 답변입니다."))
             if timezone.now() - rating.created_at > timedelta(days=RATING_EDIT_DAYS):
-                raise ValidationError(f"평가는 {RATING_EDIT_DAYS}일 안에만 바꿀 수 있습니다.")
+                raise PortalError(_("평가는 %(days)s일 안에만 바꿀 수 있습니다."), code=Code.RATING_CLOSED,
+                                  days=RATING_EDIT_DAYS)
             rating.score, rating.remark = score, remark
             rating.save(update_fields=["score", "remark", "updated_at"])
     return rating

@@ -5,11 +5,12 @@ import hashlib
 from functools import wraps
 from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from messages_app.services import kakao as kakao_chats
 
 from . import generations, limits, pagecache, personal, selectors
 from . import services as portal
+from .errors import PortalError
 from .forms import CommentForm, FeedFilterForm, QuestionForm, RatingForm, ReportForm
 from .models import Comment
 
@@ -235,8 +237,8 @@ def add_comment(request, pk: int):
     if form.is_valid():
         try:
             portal.add_comment(request.user, message, form.cleaned_data["text"])
-        except ValidationError as e:
-            flash.error(request, " ".join(e.messages))
+        except PortalError as e:
+            flash.error(request, str(e), extra_tags=f"code-{e.code}")
         else:
             flash.success(request, _("댓글을 등록했습니다."))
     else:
@@ -261,8 +263,8 @@ def edit_comment(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             portal.edit_comment(request.user, comment, form.cleaned_data["text"])
-        except ValidationError as e:
-            form.add_error("text", e)
+        except PortalError as e:
+            form.add_error("text", forms.ValidationError(str(e), code=e.code))
         else:
             flash.success(request, _("댓글을 고쳤습니다."))
             return redirect(reverse("message", args=[comment.message_id]) + f"#comment-{comment.pk}")
@@ -354,8 +356,8 @@ def rate(request, pk: int):
     else:
         try:
             portal.rate_answer(request.user, message, form.cleaned_data["score"], form.cleaned_data["remark"])
-        except ValidationError as e:
-            flash.error(request, " ".join(e.messages))
+        except PortalError as e:
+            flash.error(request, str(e), extra_tags=f"code-{e.code}")
         else:
             flash.success(request, _("평가해 주셔서 고맙습니다."))
     return redirect(reverse("my_question", args=[pk]) + "#rating")

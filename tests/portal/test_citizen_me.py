@@ -5,12 +5,12 @@ from datetime import timedelta
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from portal import selectors
 from portal import services as portal
+from portal.errors import Code, PortalError, PortalForbidden
 from portal.models import Rating
 from tests.factories import citizen, public_message, routed, staff_user
 from users.roles import SMC_DESK
@@ -73,7 +73,7 @@ def test_rating_once_changeable_for_seven_days(client, seeded):
     client.post(reverse("rate", args=[m.pk]), {"score": "4", "remark": ""})
     assert Rating.objects.filter(message=m).count() == 1 and Rating.objects.get(message=m).score == 4
     Rating.objects.filter(pk=rating.pk).update(created_at=timezone.now() - timedelta(days=8))
-    with pytest.raises(ValidationError):
+    with pytest.raises(PortalError, check=lambda e: e.code == Code.RATING_CLOSED):
         portal.rate_answer(user, m, 1)
     assert Rating.objects.get(message=m).score == 4
 
@@ -81,7 +81,7 @@ def test_rating_once_changeable_for_seven_days(client, seeded):
 def test_only_the_asker_rates_only_an_answered_question_within_1_to_5(client, seeded):
     user, stranger = citizen(), citizen()
     m = _answered(user)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PortalForbidden, check=lambda e: e.code == Code.FORBIDDEN):
         portal.rate_answer(stranger, m, 5)
     client.force_login(stranger)
     assert client.post(reverse("rate", args=[m.pk]), {"score": "5"}).status_code == 404
@@ -89,8 +89,10 @@ def test_only_the_asker_rates_only_an_answered_question_within_1_to_5(client, se
     client.post(reverse("rate", args=[m.pk]), {"score": "9"})
     assert not Rating.objects.exists()
     pending = routed("bus-policy", citizen=user, platform="web", handle=None)
-    with pytest.raises(ValidationError):
+    with pytest.raises(PortalError, check=lambda e: e.code == Code.NOT_ANSWERED):
         portal.rate_answer(user, pending, 5)
+    with pytest.raises(PortalError, check=lambda e: e.code == Code.INVALID):
+        portal.rate_answer(user, m, 9)
 
 
 def test_satisfaction_per_division_and_account(seeded):

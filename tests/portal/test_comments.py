@@ -1,9 +1,10 @@
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from messages_app.models import AuditEntry, Message
 from portal import services as portal
+from portal.errors import Code, PortalError
 from portal.models import Comment
 from tests.factories import citizen, public_message, staff_user
 
@@ -30,9 +31,9 @@ def test_comment_create_edit_delete_only_by_the_author(seeded):
     portal.edit_comment(author, c, "고친 의견")
     c.refresh_from_db()
     assert c.text == "고친 의견" and c.edited_at
-    with pytest.raises(ValidationError):
+    with pytest.raises(PortalError, check=lambda e: e.code == Code.REQUIRED):
         portal.add_comment(author, m, "   ")
-    with pytest.raises(ValidationError):
+    with pytest.raises(PortalError, check=lambda e: e.code == Code.TOO_LONG):
         portal.add_comment(author, m, "가" * 2001)
     portal.delete_comment(author, c)
     portal.delete_comment(author, c)  # twice: counted once
