@@ -16,10 +16,12 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from broadcast.errors import Code as BroadcastCode
 from core.errors import ApplicationError
 from core.errors import Code as CoreCode
 from messages_app.errors import Code
 from messages_app.services.permissions import Forbidden
+from portal.errors import Code as PortalCode
 
 # code → (status, Korean, English): the messages of DRF's own errors.
 MESSAGES = {
@@ -74,7 +76,8 @@ def body(code: str, *, status_code: int | None = None, message_ko: str = "", mes
     return {"error": error}
 
 
-# A domain error's HTTP status by its code (the apps' Code enums); any other code is bad input (400).
+# A domain error's HTTP status by its code (the apps' Code enums); any other code is bad input (400:
+# invalid, required, too_long, in_future, not_member, ...).
 STATUS_BY_CODE = {
     CoreCode.FORBIDDEN: 403,
     CoreCode.NOT_FOUND: 404,
@@ -86,6 +89,16 @@ STATUS_BY_CODE = {
     Code.ALREADY_THERE: 409,
     Code.ALREADY_ASSIGNED: 409,
     Code.MOVED: 409,
+    Code.REPLY_WINDOW_CLOSED: 409,  # the platform's window for a private answer has closed meanwhile
+    # The portal's and the broadcasts' (for any client of their services): the same rules.
+    PortalCode.LOGIN_REQUIRED: 401,
+    PortalCode.NOT_ANSWERED: 409,
+    PortalCode.RATING_CLOSED: 409,
+    BroadcastCode.OWN_DRAFT: 403,
+    BroadcastCode.INVALID_STATE: 409,
+    BroadcastCode.EXPIRED: 409,
+    BroadcastCode.CANCELLED: 409,
+    BroadcastCode.SUPERSEDED: 409,
 }
 
 

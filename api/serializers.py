@@ -265,10 +265,44 @@ class PublicAlertDetail(PublicAlert):
 
 # --- input --------------------------------------------------------------------------------------
 
+# --- typed input: the schema's types, no coercion of 12 into "12" or "12" into 12 (staff input is JSON) --
+
+# At least one character that stays after textkit.sanitize_text: not blank, control or invisible only.
+VISIBLE = (r"[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180e\u200b-\u200f"
+           r"\u2028-\u202e\u2060-\u2069\u206a-\u206f\ufeff\ufff9-\ufffb\ufffe\uffff]")
+
+
+class StrictCharField(serializers.CharField):
+    """Text only: a number or a boolean is refused (DRF's CharField turns 0 into "0")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "pattern": VISIBLE})
+class VisibleTextField(StrictCharField):
+    """Required text: blank or invisible-only text is refused, by the schema's pattern too."""
+
+    def __init__(self, **kwargs):
+        super().__init__(trim_whitespace=False, **kwargs)
+        self.validators.append(RegexValidator(VISIBLE, message=self.error_messages["blank"], code="blank"))
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only: "12", 12.0 and true are refused (DRF's IntegerField takes them)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class MessageFilters(serializers.Serializer):
     """Query parameters of the public message list (unknown ids simply find nothing)."""
 
-    q = serializers.CharField(required=False, max_length=200, help_text="검색어 (형태소 검색, 가린 본문 기준)")
+    q = VisibleTextField(required=False, max_length=200, help_text="검색어 (형태소 검색, 가린 본문 기준)")
     since = serializers.DateField(required=False, help_text="이 날짜부터 (YYYY-MM-DD, 서울 시각)")
     until = serializers.DateField(required=False, help_text="이 날짜까지 (YYYY-MM-DD)")
     type = serializers.ChoiceField(required=False, choices=MessageType.choices)
@@ -301,40 +335,6 @@ class StaffQueueFilters(serializers.Serializer):
                                      help_text="기본: 처리 중인 메시지 (접수·배정·처리 중)")
     needs_triage = serializers.BooleanField(required=False, allow_null=True, default=None)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
-
-
-# --- staff input (JSON only: its types are the schema's, no coercion of 12 into "12" or "12" into 12) --
-
-# At least one character that stays after textkit.sanitize_text: not blank, control or invisible only.
-VISIBLE = (r"[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180e\u200b-\u200f"
-           r"\u2028-\u202e\u2060-\u2069\u206a-\u206f\ufeff\ufff9-\ufffb\ufffe\uffff]")
-
-
-class StrictCharField(serializers.CharField):
-    """Text only: a number or a boolean is refused (DRF's CharField turns 0 into "0")."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-@extend_schema_field({"type": "string", "pattern": VISIBLE})
-class VisibleTextField(StrictCharField):
-    """Required text: blank or invisible-only text is refused, by the schema's pattern too."""
-
-    def __init__(self, **kwargs):
-        super().__init__(trim_whitespace=False, **kwargs)
-        self.validators.append(RegexValidator(VISIBLE, message=self.error_messages["blank"], code="blank"))
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """A JSON integer only: "12", 12.0 and true are refused (DRF's IntegerField takes them)."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class AnswerInput(serializers.Serializer):

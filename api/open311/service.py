@@ -37,6 +37,9 @@ KEYWORDS = {
 
 
 class Open311Error(Exception):
+    """GeoReport v2's error: the HTTP status as its code and one description, in English like the
+    standard's own (its clients are other cities' and vendors' systems); not a Korean-English pair."""
+
     def __init__(self, status: int, description: str):
         super().__init__(description)
         self.status, self.description = status, description
@@ -51,7 +54,7 @@ def services() -> list[dict]:
 
 def service_definition(code: str) -> dict:
     if code not in Topic.values:
-        raise Open311Error(404, f"service_code {code!r} not found (없는 서비스 코드)")
+        raise Open311Error(404, f"service_code {code!r} not found")
     return {"service_code": code, "attributes": [MESSAGE_TYPE_ATTRIBUTE]}
 
 
@@ -118,7 +121,7 @@ def find(ids: list[int] | None = None, *, service_codes: list[str] | None = None
 def token_request(token: str) -> dict:
     found = Open311Request.objects.filter(token=token).first() if token.isalnum() and token.isascii() else None
     if found is None:
-        raise Open311Error(404, "token not found (없는 토큰)")
+        raise Open311Error(404, "token not found")
     return {"service_request_id": str(found.message_id), "token": found.token}
 
 
@@ -126,20 +129,20 @@ def create(key: Open311Key, *, service_code: str, description: str, lat: float |
            address_string: str, attributes: dict, contact: dict, author_name: str) -> Open311Request:
     """POST requests: the message through the web form's intake, then where it is."""
     if service_code not in Topic.values:
-        raise Open311Error(400, f"service_code {service_code!r} not found (없는 서비스 코드)")
+        raise Open311Error(400, f"service_code {service_code!r} not found")
     if attributes.get("message_type") not in (None, "", *(a["key"] for a in MESSAGE_TYPE_ATTRIBUTE["values"])):
         raise Open311Error(400, "attribute[message_type] must be complaint or opinion")
     district = None
     if lat is not None and long is not None:
         district = geo.district_at(lat, long)
         if district is None:
-            raise Open311Error(400, "lat/long is outside Seoul (서울시 밖의 위치입니다)")
+            raise Open311Error(400, "lat/long is outside Seoul")
     elif address_string:
         district = geo.district_named(address_string)
     else:
-        raise Open311Error(400, "a location is required: lat and long, or address_string (위치를 보내세요)")
+        raise Open311Error(400, "a location is required: lat and long, or address_string")
     if not description.strip():
-        raise Open311Error(400, "description is required (내용을 보내세요)")
+        raise Open311Error(400, "description is required")
     if len(description) > DESCRIPTION_MAX:
         raise Open311Error(400, f"description is longer than {DESCRIPTION_MAX} characters")
     token = uuid.uuid4().hex
@@ -151,7 +154,7 @@ def create(key: Open311Key, *, service_code: str, description: str, lat: float |
             message = intake.submit_open311_request(key.organisation, description, reference=token,
                                                     author_name=author_name, contact=contact, location=location)
         except intake.IntakeError as exc:
-            raise Open311Error(400, str(exc)) from None
+            raise Open311Error(400, exc.message_en) from None
         if district and selectors.has_district():
             Message.objects.filter(pk=message.pk, district="").update(district=district.code)
         return Open311Request.objects.create(

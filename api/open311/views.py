@@ -153,7 +153,7 @@ def requests(request, fmt):
             start = (end or timezone.now()) - timedelta(days=MAX_DAYS)
         codes = _list(request, "service_code")
         if any(code not in service.Topic.values for code in codes):
-            raise Open311Error(404, "service_code not found (없는 서비스 코드); see services.json")
+            raise Open311Error(404, "service_code not found; see services.json")
         found = service.find(service_codes=codes, start=start, end=end, statuses=statuses, offset=offset, limit=size)
         return wire.render(fmt, found, root="service_requests", item="request")
     return _answer(fmt, build)
@@ -167,7 +167,7 @@ def _post(request, fmt):
     key = keys.open311_key_for(request.POST.get("api_key", ""))
     if key is None:
         lockout.record_failure(LOCK_SCOPE, ip=ip)
-        raise Open311Error(403, "Invalid api_key received -- can't proceed with create_request (api_key 오류)")
+        raise Open311Error(403, "Invalid api_key received -- can't proceed with create_request")
     if is_ratelimited(request, group="open311_post", key=lambda *_: key.key_hash,
                       rate=settings.SMC_RATE_OPEN311_POST, increment=True):
         raise Open311Error(429, f"rate limit of this api_key reached ({settings.SMC_RATE_OPEN311_POST})")

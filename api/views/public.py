@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics
 from rest_framework.pagination import CursorPagination
@@ -67,7 +68,7 @@ class MessageCursor(CursorPagination):
         return cursor
 
 
-PAGE_SIZE_MESSAGE = "1 이상의 정수를 넣으세요. / a whole number of at least 1."
+PAGE_SIZE_MESSAGE = _("1 이상의 정수를 넣으세요.")
 
 
 def _days_before(day: date, days: int) -> date:
