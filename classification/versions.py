@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import locks
-from core.errors import ApplicationError
 
 from . import training
+from .errors import NothingToRollBack as NothingToRollBack  # callers catch it here
 from .model import Prediction, TrainedModel
 from .models import ClassifierModel
 
@@ -51,10 +51,6 @@ def activate(row: ClassifierModel) -> ClassifierModel:
     return row
 
 
-class NothingToRollBack(ApplicationError, ValueError):
-    pass
-
-
 def rollback() -> ClassifierModel:
     """Back to the newest version that was in use before the current one."""
     current = ClassifierModel.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
@@ -63,7 +59,7 @@ def rollback() -> ClassifierModel:
         earlier = earlier.filter(created_at__lte=current.created_at).exclude(pk=current.pk)
     previous = earlier.order_by("-created_at", "-pk").first()
     if previous is None:
-        raise NothingToRollBack("되돌릴 이전 버전이 없습니다. / There is no earlier version to roll back to.")
+        raise NothingToRollBack()
     return activate(previous)
 
 
