@@ -6,6 +6,7 @@ import json
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 class CredentialsError(Exception):
@@ -31,4 +32,4 @@ def decrypt_credentials(token: str) -> dict:
     try:
         return json.loads(_fernet().decrypt(token.encode()))
     except InvalidToken as exc:
-        raise CredentialsError("자격 증명을 복호화할 수 없습니다 (CREDENTIALS_KEY 확인)") from exc
+        raise CredentialsError(_("자격 증명을 복호화할 수 없습니다. CREDENTIALS_KEY를 확인하세요.")) from exc

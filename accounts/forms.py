@@ -1,6 +1,7 @@
 import json
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from textkit.textclean import sanitize_text
 
@@ -33,8 +34,8 @@ class AccountAdminForm(forms.ModelForm):
     def clean_poll_interval_seconds(self):
         value = self.cleaned_data["poll_interval_seconds"]
         if value is not None and value < MIN_POLL_SECONDS:
-            raise forms.ValidationError(f"수집 주기는 {MIN_POLL_SECONDS}초 이상이어야 합니다 "
-                                        f"(at least {MIN_POLL_SECONDS} seconds).")
+            raise forms.ValidationError(_("수집 주기는 %(min)s초 이상이어야 합니다."), code="min_value",
+                                        params={"min": MIN_POLL_SECONDS})
         return value
 
     def clean_operator(self):
@@ -48,9 +49,10 @@ class AccountAdminForm(forms.ModelForm):
         try:
             value = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise forms.ValidationError(f"JSON 형식이 아닙니다: {exc.msg}") from None
+            raise forms.ValidationError(_("JSON 형식이 아닙니다: %(error)s"), code="not_json",
+                                        params={"error": exc.msg}) from None
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            raise forms.ValidationError('{"이름": "값"} 형태의 JSON 객체여야 합니다')
+            raise forms.ValidationError(_('{"이름": "값"} 형태의 JSON 객체여야 합니다.'), code="not_object")
         return value
 
     def clean(self):

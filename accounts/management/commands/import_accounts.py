@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from accounts.services import import_registry_csv
 
@@ -13,5 +14,5 @@ class Command(BaseCommand):
         with open(path, encoding="utf-8-sig") as f:
             result = import_registry_csv(f.read())
         if not result.ok:
-            raise CommandError("가져오지 않았습니다:\n" + "\n".join(result.errors))
+            raise CommandError(_("가져오지 않았습니다:\n%(errors)s") % {"errors": "\n".join(result.errors)})
         self.stdout.write(self.style.SUCCESS(f"추가 {result.created}개, 수정 {result.updated}개"))
