@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from departments.models import Division, Membership
 from users import roles
@@ -32,7 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         password = os.environ.get("SMC_DEMO_PASSWORD", "")
         if len(password) < 8:
-            raise CommandError("SMC_DEMO_PASSWORD 환경변수에 8자 이상의 비밀번호를 넣어 주세요.")
+            raise CommandError(gettext("SMC_DEMO_PASSWORD 환경변수에 8자 이상의 비밀번호를 넣어 주세요."))
         User = get_user_model()
         with transaction.atomic():
             for username, name, role, division_code, is_head in DEMO_STAFF:
