@@ -142,7 +142,7 @@ def _look(connector: Connector, posting: Posting) -> str | None:
         finder = getattr(connector, "find_reply", None)
         if finder is not None:
             return finder(posting.account, posting.reply_to, posting.text)
-    raise CannotLook("이 플랫폼에서는 이전 게시를 찾을 수 없습니다 (this platform cannot be searched)")
+    raise CannotLook("이 플랫폼에서는 이전 게시를 찾을 수 없습니다")
 
 
 def _send(connector: Connector, posting: Posting) -> str:
@@ -166,11 +166,11 @@ def post_once(posting_id: int) -> Outcome:
         try:
             account = posting.account
             if account.status == AccountStatus.NEEDS_REAUTH:
-                raise AuthExpired("계정 상태: 재인증 필요 (account needs reauthorisation)")
+                raise AuthExpired("계정 상태: 재인증 필요")
             if account.status != AccountStatus.ACTIVE:
-                raise PermanentError(f"계정 상태: {account.get_status_display()} (account not active)")
+                raise PermanentError(f"계정 상태: {account.get_status_display()}")
             if posting.private and not posting.reply_to:
-                raise PermanentError("비공개 답장에는 받는 대상이 필요합니다 (a private reply needs a target)")
+                raise PermanentError("비공개 답장에는 받는 대상이 필요합니다")
             connector = connector_for(posting)
             found = _look(connector, posting) if begun.look_first else None
             if found:
@@ -210,7 +210,7 @@ def _failed(posting: Posting, exc: Exception, sent: bool, was_unknown: bool) -> 
     elif rule.wait == "backoff":
         if posting.attempts >= MAX_ATTEMPTS:
             state, failure = Posting.State.FAILED, Posting.Failure.GAVE_UP
-            label = f"재시도 횟수 초과 (gave up after {posting.attempts} attempts): {label}"
+            label = f"재시도 횟수 초과 ({posting.attempts}회): {label}"
         else:
             retry_at = now + timedelta(seconds=backoff(posting.attempts))
     if rule.marks_account:

