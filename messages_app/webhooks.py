@@ -68,6 +68,7 @@ def json_depth(raw: bytes, stop_at: int | None = None) -> int:
 
 
 def _refuse(error: str) -> JsonResponse:
+    # Read by the platform's servers and their logs, not by a person on a page: English only.
     return JsonResponse({"error": error}, status=400, json_dumps_params={"ensure_ascii": False})
 
 
@@ -78,18 +79,17 @@ def facebook(request):
         return _handshake(request)
     raw = request.body  # the signature covers the exact bytes, so read them before any parsing
     if len(raw) > MAX_BODY_BYTES:  # (Django itself refuses to read more than DATA_UPLOAD_MAX_MEMORY_SIZE)
-        return _refuse(f"본문이 너무 큽니다 ({MAX_BODY_BYTES}바이트까지) (body size above {MAX_BODY_BYTES} bytes)")
+        return _refuse(f"body size above {MAX_BODY_BYTES} bytes")
     if not verify_signature(raw, request.headers.get("X-Hub-Signature-256"), settings.FACEBOOK_APP_SECRET):
         logger.warning("facebook webhook: bad or missing signature from %s", request.META.get("REMOTE_ADDR"))
-        return HttpResponseForbidden("서명이 올바르지 않습니다 (invalid signature)")
+        return HttpResponseForbidden("invalid signature")
     if json_depth(raw, stop_at=MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
-        return _refuse(f"JSON이 너무 깊게 중첩되어 있습니다 ({MAX_JSON_DEPTH}단계까지) "
-                       f"(JSON nesting depth above {MAX_JSON_DEPTH})")
+        return _refuse(f"JSON nesting depth above {MAX_JSON_DEPTH}")
     try:
         payload = json.loads(raw)
         page_ids = page_ids_from_webhook(payload)
     except ValueError:
-        return _refuse("형식이 올바르지 않습니다 (malformed delivery)")
+        return _refuse("malformed delivery")
     # A replayed delivery (same bytes) within a few minutes queues nothing more.
     digest = hashlib.sha256(raw).hexdigest()
     if not cache.add(f"webhook:facebook:{digest}", 1, timeout=REPLAY_WINDOW_SECONDS):
@@ -172,4 +172,4 @@ def _handshake(request):
         and hmac.compare_digest(request.GET.get("hub.verify_token", ""), token)
     ):
         return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
-    return HttpResponseForbidden("확인 토큰이 올바르지 않습니다 (verification failed)")
+    return HttpResponseForbidden("verification failed")

