@@ -16,7 +16,7 @@ def _metric(model, head: str, name: str) -> str:
     return f"{value:.3f}" if isinstance(value, int | float) else "-"
 
 
-def _automation(automation: dict, score: str = "division_confidence") -> str:
+def _automation(automation: dict, score: str = "routing_confidence") -> str:
     """'42.3% (≥ 0.783)': the share of the independent set routed without the desk at 95% precision."""
     found = automation.get(score) or {}
     if not found:
@@ -26,10 +26,20 @@ def _automation(automation: dict, score: str = "division_confidence") -> str:
     return f"{found['share']:.1%} (≥ {found['threshold']:.3f})"
 
 
+def _configured(independent: dict) -> str:
+    """'71.2% at ≥ 0.820, 95.4% right': what the routing does at the threshold configured when measured."""
+    at = independent.get("at_threshold")
+    if not at:
+        return "-"
+    return (f"{at['share']:.1%} (≥ {independent['configured_threshold']:.3f}), "
+            f"정확도 {at['precision']:.1%}")
+
+
 @admin.register(ClassifierModel)
 class ClassifierModelAdmin(admin.ModelAdmin):
     list_display = ("version", "is_active", "created_at", "trained_on", "type_accuracy", "topic_accuracy",
-                    "division_accuracy", "other_field_accuracy", "independent_accuracy", "automation_at_95", "note")
+                    "division_accuracy", "other_field_accuracy", "independent_accuracy", "automation_at_95",
+                    "configured_automation", "note")
     list_filter = ("is_active",)
     readonly_fields = ("version", "created_at", "trained_on", "is_active", "activated_at", "note", "metrics_table",
                        "independent_table")
@@ -60,9 +70,13 @@ class ClassifierModelAdmin(admin.ModelAdmin):
             return "-"
         return " / ".join(f"{independent[head]['accuracy']:.3f}" for head in ("type", "topic", "division"))
 
-    @admin.display(description="자동 배정 비율 (정확도 95%, 부서 신뢰도 기준)")
+    @admin.display(description="자동 배정 비율 (정확도 95%, 배정 신뢰도 기준)")
     def automation_at_95(self, model):
         return _automation(((model.metrics or {}).get("independent") or {}).get("automation", {}))
+
+    @admin.display(description="설정된 기준 (SMC_TRIAGE_THRESHOLD): 자동 배정 비율 / 정확도")
+    def configured_automation(self, model):
+        return _configured((model.metrics or {}).get("independent") or {})
 
     @admin.display(description="독립 평가 세트 지표 / independent set figures")
     def independent_table(self, model):
@@ -77,8 +91,9 @@ class ClassifierModelAdmin(admin.ModelAdmin):
             ("다른 분야 계정 메시지의 첫 배정 정확도", f["other_field"]["first_time_right"],
              "other_field_first_time_right")]:
             rows.append(f"{label}: {value:.3f} (목표 ≥ {f['goals'][goal]:.2f})")
-        for score, name in (("triage_confidence", "분류 신뢰도"), ("division_confidence", "부서 분류 신뢰도")):
+        for score, name in (("routing_confidence", "배정 신뢰도"), ("division_confidence", "부서 분류 신뢰도")):
             rows.append(f"자동 배정 (정확도 ≥ 95%), {name} 기준: {_automation(f['automation'], score)}")
+        rows.append(f"설정된 기준 SMC_TRIAGE_THRESHOLD에서 데스크 없이 배정: {_configured(f)}")
         return "\n".join(rows)
 
     @admin.display(description="보류 세트 지표 / held-out figures")

@@ -58,13 +58,14 @@ class Outcome:
     """What the real pipeline made of one row, at the configured threshold and when confident."""
     type: str
     topic: str
-    confidence: float  # the triage confidence (Prediction.confidence)
+    confidence: float  # the routing confidence: the model's probability of the division routing chose
     model_division: str  # the classifier's own division head
     division_confidence: float  # and its confidence
-    division: str  # where the routing sent it, at the configured threshold
-    division_if_confident: str  # where it goes when its confidence clears the threshold
+    division: str  # where the routing sent it, at the configured threshold (the desk below it)
+    division_if_confident: str  # the division routing chooses, before the threshold (its first division)
     desk_if_confident: bool  # the routing sent it to the SMC desk even when confident
     account_field: str
+    automated: bool = False  # routed without the desk at the configured threshold
 
 
 def _per_class(y_true: Sequence[str], y_pred: Sequence[str], labels: list[str]) -> dict:
@@ -86,9 +87,9 @@ def _confusion(y_true: Sequence[str], y_pred: Sequence[str], labels: list[str]) 
     return matrix
 
 
-# The scores a threshold may be put on: the triage confidence (type and topic, SMC_TRIAGE_THRESHOLD
-# today), and the division head's own confidence (what the division being right depends on).
-SCORES = {"triage_confidence": "confidence", "division_confidence": "division_confidence"}
+# The scores a threshold may be put on: the routing confidence (the model's probability of the
+# division routing chose: what SMC_TRIAGE_THRESHOLD routes on), and the division head's own confidence.
+SCORES = {"routing_confidence": "confidence", "division_confidence": "division_confidence"}
 
 
 def automation(rows: Sequence[EvalRow], outcomes: Sequence["Outcome"], score: str = "confidence",
@@ -111,12 +112,22 @@ def automation(rows: Sequence[EvalRow], outcomes: Sequence["Outcome"], score: st
     return {"target_precision": target, "found": False}
 
 
+def at_threshold(rows: Sequence[EvalRow], outcomes: Sequence[Outcome]) -> dict:
+    """The configured routing: the share routed without the desk and how often those are right."""
+    auto = [(r, o) for r, o in zip(rows, outcomes, strict=True) if o.automated]
+    right = sum(o.division == r.division for r, o in auto)
+    return {"share": round(len(auto) / len(rows), 4) if rows else 0.0, "auto_routed": len(auto),
+            "precision": round(right / len(auto), 4) if auto else 0.0}
+
+
 def figures(rows: Sequence[EvalRow], outcomes: Sequence[Outcome]) -> dict:
     """Everything evaluate_classifier prints and stores: aggregates, per class, confusion matrices."""
     divisions = sorted({r.division for r in rows} | {o.division for o in outcomes})
     ty_true, ty_pred = [r.type for r in rows], [o.type for o in outcomes]
     to_true, to_pred = [r.topic for r in rows], [o.topic for o in outcomes]
-    dv_true, dv_pred = [r.division for r in rows], [o.division for o in outcomes]
+    # The division routing chooses first (before the threshold sends the unsure ones to the desk):
+    # what a division receives when the desk agrees, and what the automated part is made of.
+    dv_true, dv_pred = [r.division for r in rows], [o.division_if_confident for o in outcomes]
     other = [(r, o) for r, o in zip(rows, outcomes, strict=True) if other_field(o.account_field, r.topic)]
     type_classes = _per_class(ty_true, ty_pred, TYPES)
     return {
@@ -130,8 +141,10 @@ def figures(rows: Sequence[EvalRow], outcomes: Sequence[Outcome]) -> dict:
                      "model_accuracy": _accuracy(dv_true, [o.model_division for o in outcomes]),
                      "per_class": _per_class(dv_true, dv_pred, divisions)},
         "other_field": {"rows": len(other),
-                        "first_time_right": _accuracy([r.division for r, _ in other], [o.division for _, o in other])},
+                        "first_time_right": _accuracy([r.division for r, _ in other],
+                                                      [o.division_if_confident for _, o in other])},
         "automation": {name: automation(rows, outcomes, attr) for name, attr in SCORES.items()},
+        "at_threshold": at_threshold(rows, outcomes),
         "goals": GOALS,
     }
 

@@ -5,6 +5,7 @@ version is compared on.
 """
 
 import csv
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ DIVISION_HELDOUT_PATH = CORPUS_DIR / "divisions_heldout.tsv"
 # Staff corrections and transfers are few and authoritative: each counts as several corpus rows.
 CORRECTION_WEIGHT = 5.0
 TRANSFER_WEIGHT = 5.0
+TYPE_C = 0.1
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,11 @@ def as_row(r) -> Row:
     return Row(r[0], r[1], r[2], "", float(r[3]) if len(r) > 3 else 1.0)
 
 
-def _head():
+def _head(c: float = 1.0):
     # A linear SVM calibrated with a sigmoid on held-out folds, so that it yields probabilities
     # comparable with the thresholds; class_weight balanced: small divisions still count.
-    return CalibratedClassifierCV(LinearSVC(C=1.0, class_weight="balanced"), cv=3, method="sigmoid",
+    # random_state: the dual solver's order is fixed, so one corpus always gives the same model.
+    return CalibratedClassifierCV(LinearSVC(C=c, class_weight="balanced", random_state=0), cv=3, method="sigmoid",
                                   ensemble=False)
 
 
@@ -71,14 +74,38 @@ def _fit_head(head, x, labels, weights):
 def _fit(pairs_list, rows: list[Row]) -> TrainedModel:
     # Every head sees the morphemes with their bigrams (endings carry the type), the character
     # n-grams (typos, slang) and the nouns (the topic and the division): one matrix per batch.
-    model = TrainedModel(features.vectorizers(), features.vectorizers(), _head(), _head(), trained_on=len(pairs_list))
+    # The type head more regularised (C=0.1): the endings and cues of thanks and requests generalise,
+    # the rest of a row's words (its problem, its place) must not decide its type (issue 27).
+    model = TrainedModel(features.vectorizers(), features.vectorizers(), _head(TYPE_C), _head(),
+                         trained_on=len(pairs_list))
     xt, xc = model._x(pairs_list, fit=True)
     weights = [r.weight for r in rows]
     _fit_head(model.type_head, xt, [r.type for r in rows], weights)
+    model.type_prior = class_shares(model.type_head.classes_, [r.type for r in rows], weights)
     _fit_head(model.topic_head, xc, [r.topic for r in rows], weights)
     if len({r.division for r in rows if r.division}) >= 2:
         model.division_head = _fit_head(_head(), xc, [r.division for r in rows], weights)
+        model.division_topics = division_topics(rows)
     return model
+
+
+def class_shares(classes, labels: list[str], weights: list[float]) -> tuple[float, ...]:
+    """Each class's share of the (weighted) labelled rows, in `classes` order."""
+    totals = Counter()
+    for label, weight in zip(labels, weights, strict=True):
+        if label:
+            totals[label] += weight
+    whole = sum(totals.values())
+    return tuple(totals[str(c)] / whole for c in classes)
+
+
+def division_topics(rows: list[Row]) -> dict[str, str]:
+    """Each division's most frequent topic among the rows that carry both (its field, mostly)."""
+    counts: dict[str, Counter] = {}
+    for r in rows:
+        if r.division and r.topic:
+            counts.setdefault(r.division, Counter())[r.topic] += 1
+    return {code: c.most_common(1)[0][0] for code, c in counts.items()}
 
 
 def _check_labels(rows: list[Row]):

@@ -38,8 +38,8 @@ def accounts_by_handle(handles: set[str]) -> dict[str, Account]:
 
 def route_set(rows: list[evaluation.EvalRow]) -> list[evaluation.Outcome]:
     """Triage every row as the ingest would (pipeline.triage: the active classifier, the routing rules,
-    the receiving account), at the configured threshold and as if every row cleared it (for the
-    automation threshold)."""
+    the receiving account), at the configured threshold and as if every row cleared it (the division
+    routing chooses first, and its routing confidence, for the automation threshold)."""
     accounts = accounts_by_handle({r.account for r in rows})
     texts = [sanitize_text(r.text) for r in rows]
     pairs = korean.analyze_batch(texts)
@@ -56,11 +56,12 @@ def route_set(rows: list[evaluation.EvalRow]) -> list[evaluation.Outcome]:
     out = []
     for r, actual, if_confident, label in zip(rows, as_configured, confident, labels, strict=True):
         out.append(evaluation.Outcome(
-            type=actual.type, topic=actual.topic, confidence=float(actual.confidence or 0.0),
+            type=actual.type, topic=actual.topic, confidence=if_confident.routing_confidence,
             model_division=label.division if label else "",
             division_confidence=label.division_confidence if label else 0.0,
             division=_code(actual), division_if_confident=_code(if_confident),
-            desk_if_confident=if_confident.rule == "desk", account_field=accounts[r.account].field))
+            desk_if_confident=if_confident.rule == "desk", account_field=accounts[r.account].field,
+            automated=actual.rule != "desk"))
     return out
 
 

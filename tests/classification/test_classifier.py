@@ -78,6 +78,8 @@ def test_bad_input_gives_low_confidence_not_an_error(model):
     preds = model.predict(["", "\x00\x01\x02", "ㅋ" * 100_000])
     assert len(preds) == 3
     assert preds[0].confidence == 0.0 and preds[0].needs_triage
+    # Nor a division it could be routed to without the desk.
+    assert preds[0].division_confidence == 0.0 and all(p == 0.0 for _c, p in preds[0].division_scores)
     assert model.predict([]) == []
 
 
@@ -142,11 +144,14 @@ def test_retraining_with_a_correction_changes_that_prediction(db):
     assert after.version == row.version
     new = after.predict([text])[0]
     assert (new.type, new.topic) == ("support", "welfare")
-    # Learnt by the model itself, not only remembered for that exact text.
-    after.corrections = {}
+    # Learnt by the model itself, not only remembered for that exact text: the type head, and the
+    # topic head (the topic is averaged with the division head's fields, which learn from transfers).
+    after.corrections, topics = {}, after.division_topics
     learnt = after.predict([text])[0]
-    after.corrections = TrainedModel.loads(row.payload).corrections
-    assert (learnt.type, learnt.topic) == ("support", "welfare")
+    after.division_topics = {}
+    topic_head_alone = after.predict([text])[0]
+    after.corrections, after.division_topics = TrainedModel.loads(row.payload).corrections, topics
+    assert learnt.type == "support" and topic_head_alone.topic == "welfare"
 
 
 def test_active_model_loads_a_stored_version(db, model):

@@ -18,7 +18,7 @@ AGGREGATES = [
      ("other_field", "first_time_right"), "other_field_first_time_right"),
 ]
 
-AUTOMATION_SCORES = {"triage_confidence": "분류 신뢰도 / triage confidence",
+AUTOMATION_SCORES = {"routing_confidence": "배정 신뢰도 / routing confidence",
                      "division_confidence": "부서 분류 신뢰도 / division confidence"}
 
 
@@ -70,6 +70,10 @@ class Command(BaseCommand):
                     f"정확도 {a['precision']:.3f} (목표 / goal ≥ 70%)")
             else:
                 out(f"  {score}: 어떤 기준에서도 95%에 이르지 못함 / no threshold reaches 95%")
+        at = f["at_threshold"]
+        out(f"  현재 설정 SMC_TRIAGE_THRESHOLD {f['configured_threshold']:.2f}에서 자동 배정 / routed without the "
+            f"desk at the configured threshold: {at['share']:.1%} ({at['auto_routed']}건), "
+            f"정확도 / precision {at['precision']:.3f}")
         for head in ("type", "topic"):
             self._classes(head, f[head]["per_class"], evaluation.label)
             self._matrix(head, f[head]["labels"], f[head]["confusion"])
