@@ -48,9 +48,13 @@ def test_a_pedestrian_signal_complaint_to_the_welfare_account_goes_to_the_signal
     assert out.routing_reason.endswith("→ 교통운영과")
 
 
-def test_an_ambiguous_message_stays_with_the_owner(with_model):
+def test_an_ambiguous_message_stays_with_the_owner(with_model, settings):
+    settings.SMC_TRIAGE_THRESHOLD = 0.0  # the routing's own choice, before the desk threshold
     out = _route("@seoul_welfare 오늘도 수고 많으셨어요", "seoul_welfare")
     assert out.division.code == "welfare-policy" and out.rule == "account"
+    settings.SMC_TRIAGE_THRESHOLD = 0.999  # not sure enough of the owner: the desk, the owner named
+    out = _route("@seoul_welfare 오늘도 수고 많으셨어요", "seoul_welfare")
+    assert out.division.is_smc_desk and out.needs_triage and "복지정책과" in out.routing_reason
 
 
 def test_routing_on_the_held_out_set(with_model):
