@@ -78,7 +78,7 @@ def queryset(f: Filters, s: Slice, now: datetime | None = None) -> QuerySet[Mess
     qs = Message.objects.all()
     if s.state in ("open", "overdue"):
         # Figures of now: the period does not apply (as on the cards and the divisions table).
-        qs = qs.filter(inbox.open_q() if s.state == "open" else inbox.overdue_q())
+        qs = qs.filter(inbox.open_q() if s.state == "open" else inbox.overdue_q(now))
     else:
         if s.state == "answered_today":
             qs = qs.filter(answer__created_at__gte=_start(timezone.localdate(now)))
@@ -115,8 +115,18 @@ def queryset(f: Filters, s: Slice, now: datetime | None = None) -> QuerySet[Mess
 BY_STATE = ("open", "overdue", "answered")
 
 
-def _state_ids(f: Filters, s: Slice, after_id: int | None) -> list[int]:
-    qs = MessageStat.objects.filter(**{s.state: 1})
+def _state_ids(f: Filters, s: Slice, after_id: int | None, now: datetime) -> list[int]:
+    ids = _ids(MessageStat.objects.filter(**{s.state: 1}), "message_id", f, s, after_id)
+    if s.state == "overdue":
+        # The rollup holds the overdue marks; those whose deadline passed since the deadline beat
+        # last ran are overdue too (messages_app.selectors.overdue_q), merged in by id.
+        lapsed = _ids(Message.objects.filter(inbox.lapsed_q(now)), "id", f, s, after_id)
+        ids = sorted(set(ids) | set(lapsed), reverse=True)[:PAGE_SIZE + 1]
+    return ids
+
+
+def _ids(qs, key: str, f: Filters, s: Slice, after_id: int | None) -> list[int]:
+    """Newest first by id, the page's filters applied: `qs` is MessageStat or Message (same columns)."""
     if s.state == "answered":
         first, last = (s.day, s.day) if s.day else (s.week, s.week + timedelta(days=6)) if s.week \
             else (f.start, f.end)
@@ -127,8 +137,8 @@ def _state_ids(f: Filters, s: Slice, after_id: int | None) -> list[int]:
         if values:
             qs = qs.filter(**{f"{column}__in": list(values)})
     if after_id is not None:
-        qs = qs.filter(message_id__lt=after_id)
-    return list(qs.order_by("-message_id").values_list("message_id", flat=True)[:PAGE_SIZE + 1])
+        qs = qs.filter(**{f"{key}__lt": after_id})
+    return list(qs.order_by(f"-{key}").values_list(key, flat=True)[:PAGE_SIZE + 1])
 
 
 def encode_cursor(message: Message) -> str:
@@ -166,7 +176,7 @@ def page(f: Filters, s: Slice, user, after: str = "", now: datetime | None = Non
          ) -> tuple[list[Row], str | None]:
     """One page of rows and the cursor of the next (None on the last page)."""
     if s.state in BY_STATE and not s.term and not s.hour:
-        return _page_by_state(f, s, user, after)
+        return _page_by_state(f, s, user, after, now or timezone.now())
     qs = (queryset(f, s, now).select_related("account", "division")
           .only(*FIELDS)
           .order_by("-posted_at", "-pk"))
@@ -180,14 +190,14 @@ def page(f: Filters, s: Slice, user, after: str = "", now: datetime | None = Non
     return rows, encode_cursor(messages[-1]) if more else None
 
 
-def _page_by_state(f: Filters, s: Slice, user, after: str) -> tuple[list[Row], str | None]:
+def _page_by_state(f: Filters, s: Slice, user, after: str, now: datetime) -> tuple[list[Row], str | None]:
     after_id = None
     if after:
         try:
             after_id = int(after.removeprefix("id"))
         except ValueError:
             raise BadFilter("다음 쪽 표시가 올바르지 않습니다.") from None
-    ids = _state_ids(f, s, after_id)
+    ids = _state_ids(f, s, after_id, now)
     more = len(ids) > PAGE_SIZE
     ids = ids[:PAGE_SIZE]
     messages = (Message.objects.filter(pk__in=ids).select_related("account", "division")

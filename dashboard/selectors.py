@@ -8,16 +8,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Choices
+from django.db.models import Choices, Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Platform
 from departments.models import Division, MessageType, Topic
-from messages_app.models import Kind
+from messages_app import selectors as inbox
+from messages_app.models import Kind, Message
 
 from . import sql
-from .filters import Filters
+from .filters import Filters, parse
 from .tables import Column, Table, share
 
 # The mayor's account in 2012: 119,268 messages (Seoul Social Media Center).
@@ -131,6 +132,55 @@ def _label(choices: type[Choices], value: str | None) -> str:
         return value
 
 
+# --- "open" and "overdue" now (messages_app.selectors' definitions) ------------------------------
+
+def open_now(f: Filters | None = None, source: Source | None = None, now: datetime | None = None
+             ) -> dict[int | None, tuple[int, int]]:
+    """{division_id: (open, overdue)} at `now` under the page's dimension filters (not its period).
+    The rollups count the open messages and the overdue ones the deadline beat has marked; the few
+    whose deadline passed since the beat last ran (messages_app.selectors.lapsed_q) are added from
+    the message table, so the figure equals what the staff queues show at the same moment."""
+    source = source or Source()
+    now = now or timezone.now()
+    f = f or parse({})
+    counts = {r[0]: [r[1] or 0, r[2] or 0] for r in _query(
+        source.now_open(f), "s.division_id, sum(s.open), sum(s.overdue)", f, "GROUP BY 1")}
+    lapsed = _messages(f).filter(inbox.lapsed_q(now))
+    for division_id, n in lapsed.order_by().values_list("division_id").annotate(n=Count("pk")):
+        counts.setdefault(division_id, [0, 0])[1] += n
+    return {pk: (o, d) for pk, (o, d) in counts.items() if o or d}
+
+
+def _messages(f: Filters, *, period: bool = False) -> QuerySet[Message]:
+    """The messages under the page's dimension filters (and its period when `period`)."""
+    qs = Message.objects.all()
+    if period:
+        qs = qs.filter(posted_at__gte=_start(f.start), posted_at__lt=_start(f.end + timedelta(days=1)))
+    for column, values in (("platform", [f.platform] if f.platform else []), ("account_id", f.account_ids),
+                           ("division_id", f.division_ids), ("type", [f.type] if f.type else []),
+                           ("topic", [f.topic] if f.topic else [])):
+        if values:
+            qs = qs.filter(**{f"{column}__in": list(values)})
+    return qs
+
+
+def satisfaction(f: Filters, group_by: str) -> dict[int | None, tuple[float, float, int]]:
+    """만족도 of the messages posted in the period under the page's filters, per division or account:
+    {id: (average 1–5, % of 4s and 5s, ratings)} (messages_app.selectors.satisfaction)."""
+    return {row["id"]: (row["average"], round(100 * row["satisfied_share"], 1), row["count"])
+            for row in inbox.satisfaction(group_by, _messages(f, period=True))}
+
+
+SATISFACTION_COLUMNS = ["satisfaction", "satisfied_share", "ratings"]
+NO_RATING = (None, None, 0)
+
+
+def _satisfaction_columns() -> list[Column]:
+    return [Column("satisfaction", _("만족도 평균 (1~5)")),
+            Column("satisfied_share", _("만족 % (4·5점)"), percent=True),
+            Column("ratings", _("만족도 평가 수"))]
+
+
 # --- 1. overview ---------------------------------------------------------------------------------
 
 def overview(f: Filters, source: Source | None = None, now: datetime | None = None) -> dict:
@@ -139,7 +189,8 @@ def overview(f: Filters, source: Source | None = None, now: datetime | None = No
     today = timezone.localdate(now)
     daily = daily_table(f, source, today)
     cards = _inflow_cards(daily, today)
-    opened = _query(source.now_open(f), "coalesce(sum(s.open), 0), coalesce(sum(s.overdue), 0)", f)[0]
+    by_division = open_now(f, source, now)
+    opened = (sum(o for o, _d in by_division.values()), sum(d for _o, d in by_division.values()))
     answered_today = _query(source.answered_since(_start(today)), "count(*)", f)[0][0]
     median = _query(source.answered(f.start, f.end),
                     "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.working_days)", f)[0][0]
@@ -318,10 +369,11 @@ def mayor(f: Filters, source: Source | None = None, now: datetime | None = None)
 # --- 3. divisions --------------------------------------------------------------------------------
 
 DIVISION_SORTS = ["division", "received", "answered", "in_time_share", "median_days", "p90_days",
-                  "open", "overdue", "transfers_out"]
+                  *SATISFACTION_COLUMNS, "open", "overdue", "transfers_out"]
 
 
-def divisions(f: Filters, source: Source | None = None, sort: str = "received", desc: bool = True) -> dict:
+def divisions(f: Filters, source: Source | None = None, sort: str = "received", desc: bool = True,
+              now: datetime | None = None) -> dict:
     source = source or Source()
     counts = {r[0]: r[1:] for r in _query(
         source.daily(f.start, f.end, f),
@@ -331,21 +383,22 @@ def divisions(f: Filters, source: Source | None = None, sort: str = "received", 
         source.answered(f.start, f.end),
         "s.division_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY s.working_days), "
         "percentile_cont(0.9) WITHIN GROUP (ORDER BY s.working_days)", f, "GROUP BY 1")}
-    now_open = {r[0]: r[1:] for r in _query(source.now_open(f), "s.division_id, sum(s.open), sum(s.overdue)",
-                                             f, "GROUP BY 1")}
+    now_open = open_now(f, source, now)
+    rated = satisfaction(f, "division")
     transfers = dict(_query(source.transfers(f.start, f.end), "s.from_division_id, sum(s.n)", f,
                             "GROUP BY 1", division_column="s.from_division_id", only=("division",)))
     names = {d.pk: d.name_ko for d in Division.objects.only("pk", "name_ko")}
-    ids = set(counts) | set(times) | {k for k, v in now_open.items() if any(v)} | set(transfers)
+    ids = set(counts) | set(times) | {k for k, v in now_open.items() if any(v)} | set(transfers) | set(rated)
     if f.division_ids:
         ids &= set(f.division_ids)
     rows, links = [], []
     for pk in ids:
         received, answered, in_time, with_deadline = counts.get(pk, (0, 0, 0, 0))
         median, p90 = times.get(pk, (None, None))
-        open_now, overdue_now = now_open.get(pk, (0, 0))
+        open_count, overdue_count = now_open.get(pk, (0, 0))
         rows.append([names.get(pk, _("미배정")) if pk else _("미배정"), received, answered,
-                     share(in_time, with_deadline), _round(median), _round(p90), open_now or 0, overdue_now or 0,
+                     share(in_time, with_deadline), _round(median), _round(p90), *rated.get(pk, NO_RATING),
+                     open_count, overdue_count,
                      transfers.get(pk, 0)])
         links.append({"division": str(pk)} if pk else None)
     column = DIVISION_SORTS.index(sort) if sort in DIVISION_SORTS else 1
@@ -361,6 +414,7 @@ def divisions(f: Filters, source: Source | None = None, sort: str = "received", 
          Column("in_time_share", _("기한 내 답변 %"), percent=True),
          Column("median_days", _("답변 소요 중앙값, 근무일")),
          Column("p90_days", _("답변 소요 90%, 근무일")),
+         *_satisfaction_columns(),
          Column("open", _("현재 처리 중")), Column("overdue", _("현재 기한 초과")),
          Column("transfers_out", _("이관"))],
         [rows[i] for i in order], drill=[links[i] for i in order], sortable=True,
@@ -442,6 +496,7 @@ def accounts_table(f: Filters, source: Source, key: str = "accounts",
                    title: str = _("계정별 유입")) -> Table:
     counts = {r[0]: r[1:] for r in _query(source.daily(f.start, f.end, f, by_account=True),
                                           "s.account_id, sum(s.received), sum(s.answered)", f, "GROUP BY 1")}
+    rated = satisfaction(f, "account")
     accounts = Account.objects.select_related("owner_division").order_by("platform", "handle")
     if f.account_ids:
         accounts = accounts.filter(pk__in=f.account_ids)
@@ -453,15 +508,15 @@ def accounts_table(f: Filters, source: Source, key: str = "accounts",
         drill.append({"account": str(a.pk)})
         received, answered = counts.get(a.pk, (0, 0))
         rows.append([f"{a.display_name} (@{a.handle})", a.get_platform_display(), received, answered,
-                     a.follower_count, _when(a.last_polled_at), a.get_status_display(),
+                     *rated.get(a.pk, NO_RATING), a.follower_count, _when(a.last_polled_at), a.get_status_display(),
                      f"{_when(a.last_error_at)} {a.last_error[:120]}".strip() if a.last_error else ""])
     if not f.account_ids and not f.platform and None in counts:
         received, answered = counts[None]
-        rows.append([_("계정 없음: 전화·웹"), "-", received, answered, None, "", "", ""])
+        rows.append([_("계정 없음: 전화·웹"), "-", received, answered, *rated.get(None, NO_RATING), None, "", "", ""])
         drill.append(None)
     return Table(key, title, [
         Column("account", _("계정"), numeric=False), Column("platform", _("플랫폼"), numeric=False),
-        Column("received", _("유입")), Column("answered", _("답변")),
+        Column("received", _("유입")), Column("answered", _("답변")), *_satisfaction_columns(),
         Column("followers", _("팔로워")), Column("last_poll", _("마지막 수집"), numeric=False),
         Column("status", _("상태"), numeric=False),
         Column("last_error", _("마지막 오류"), numeric=False),

@@ -112,6 +112,11 @@ class Message(models.Model):
             # The staff queue's default order (overdue first, then deadline) within a division.
             models.Index(fields=["division", "-is_overdue", "due_at", "id"], name="message_staff_queue_idx",
                          condition=models.Q(status__in=["received", "assigned", "in_progress"])),
+            # Open and not yet marked overdue, by deadline: the deadline beat's candidates, and the few
+            # whose deadline passed since it last ran, which every overdue count adds (selectors.lapsed_q).
+            models.Index(fields=["due_at"], name="message_unmarked_due_idx",
+                         condition=models.Q(status__in=["received", "assigned", "in_progress"], is_overdue=False,
+                                            due_at__isnull=False)),
             # The message page's thread: the conversation, replies to it, the citizen's earlier messages.
             models.Index(fields=["platform", "conversation_id"], name="message_conversation_idx",
                          condition=~models.Q(conversation_id="")),

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from departments.models import Membership
@@ -96,7 +96,7 @@ def staff_queue(user, view: str, qs=None, now: datetime | None = None):
     if view == UNASSIGNED:
         return qs.filter(assignee__isnull=True)
     if view == DUE:
-        return qs.filter(Q(is_overdue=True) | Q(due_at__lt=now + timedelta(days=DUE_SOON_DAYS)))
+        return qs.filter(overdue_q(now) | Q(due_at__lt=now + timedelta(days=DUE_SOON_DAYS)))
     if view == TRIAGE_VIEW:
         return qs.filter(Q(needs_triage=True) | Q(division__isnull=True))
     return qs
@@ -137,10 +137,9 @@ def _mine(user):
 
 
 def _parts(user, since: datetime, now: datetime):
-    near = Q(is_overdue=False, due_at__gte=now, due_at__lt=now + timedelta(hours=NEAR_HOURS))
-    overdue = Q(is_overdue=True) | Q(due_at__lt=now)
+    near = Q(is_overdue=False, due_at__gt=now, due_at__lt=now + timedelta(hours=NEAR_HOURS))
     assigned = _mine(user).filter(assigned_at__gt=since).exclude(assigned_by=user)
-    return assigned, _mine(user).filter(near), _mine(user).filter(overdue), \
+    return assigned, _mine(user).filter(near), _mine(user).filter(overdue_q(now)), \
         notices_for(user).filter(created_at__gt=since)
 
 
@@ -167,26 +166,75 @@ def notifications(user, since: datetime, now: datetime | None = None, limit: int
     return sorted(found, key=lambda n: (not n.is_new, n.kind != OVERDUE, -n.when.timestamp()))
 
 
-# --- The one definition of "open" and "overdue": the staff queues, the dashboard and the API count
-# with these (the staff queue's OPEN_VIEW is open_q() of the user's divisions; the dashboard's rollups
-# build their SQL from the same models.OPEN_STATUSES).
+# --- The one definition of "open" and "overdue". The staff queues and their notifications, the
+# staff list's deadline filter, the dashboard (its cards, divisions table, drill-down and the
+# /metrics gauges) and the API's stats/ all count with open_q() and overdue_q(now). A message is
+# overdue from the moment its deadline passes, not only once the deadline beat (escalation, every
+# few minutes) has set is_overdue: the dashboard's rollups hold the marked ones and add lapsed_q(now),
+# the ones whose deadline passed since the beat last ran.
 OPEN_DEFINITION = ("처리 중: 지금 접수·배정·처리 중 상태인 메시지(기한 유무와 무관). 답변 완료·종결·숨김·스팸은 "
                    "세지 않습니다. 기간 필터와 무관하게 지금 시점의 수이며, 부서는 지금 담당 부서입니다.")
-OVERDUE_DEFINITION = ("기한 초과: 처리 중인 메시지 가운데 처리 기한이 지나 기한 점검 작업이 기한 초과로 표시한 것"
-                      "(점검은 몇 분마다 돕니다). 지금 시점의 수입니다.")
+OVERDUE_DEFINITION = ("기한 초과: 처리 중인 메시지 가운데 처리 기한이 지금 지난 것(기한 점검 작업이 아직 표시하지 "
+                      "않은 것도 셉니다). 지금 시점의 수입니다.")
 
 
 def open_q() -> Q:
     return Q(status__in=OPEN_STATUSES)
 
 
-def overdue_q() -> Q:
-    return open_q() & Q(is_overdue=True)
+def overdue_q(now: datetime) -> Q:
+    """Open and past the deadline at `now`, marked by the beat or not yet (the beat marks due_at <= now)."""
+    return open_q() & (Q(is_overdue=True) | Q(due_at__lte=now))
 
 
-def open_counts_by_division(qs=None) -> dict[int | None, tuple[int, int]]:
-    """{division_id: (open, overdue)} of `qs` (e.g. a user's queue), by the message's current division."""
+def lapsed_q(now: datetime) -> Q:
+    """Overdue at `now` but not yet marked by the beat: overdue_q(now) is marked | lapsed_q(now).
+    Read by the partial index message_unmarked_due_idx (a few minutes' worth of rows)."""
+    return open_q() & Q(is_overdue=False, due_at__lte=now)
+
+
+def open_counts_by_division(qs=None, now: datetime | None = None) -> dict[int | None, tuple[int, int]]:
+    """{division_id: (open, overdue)} of `qs` (e.g. a user's queue) at `now`, by the message's current
+    division."""
     qs = Message.objects.all() if qs is None else qs
+    now = now or timezone.now()
+    overdue = Q(is_overdue=True) | Q(due_at__lte=now)
     rows = (qs.filter(open_q()).order_by().values("division_id")
-            .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(is_overdue=True))))
+            .annotate(open=Count("pk"), overdue=Count("pk", filter=overdue)))
     return {r["division_id"]: (r["open"], r["overdue"]) for r in rows}
+
+
+# --- 만족도: the askers' ratings (1–5) of the answers to their questions ---------------------------
+# The ratings are portal's (portal.models.Rating, one per message); this reads them through the
+# message's reverse relation `rating`, so the portal and the dashboard share one selector without the
+# dashboard importing the portal (DESIGN.md: they are on the same floor) nor this module importing it.
+SATISFACTION_DEFINITION = ("만족도: 답변을 받은 질문자가 준 평가(1~5점)의 평균, 4·5점의 비율과 평가 수. 기간 안에 "
+                           "작성된 메시지의 평가를 메시지의 지금 담당 부서·계정별로 셉니다.")
+
+
+def satisfaction(group_by: str = "division", qs=None, *, since: datetime | None = None,
+                 until: datetime | None = None) -> list[dict]:
+    """만족도 per division or per account (group_by "division" | "account"), or of them all ("all": one
+    row, id and name None, when anything is rated), of the rated messages of `qs` (all by default),
+    ratings given in [since, until) when given: id, name, count, average score (two decimals) and the
+    share of 4s and 5s (three decimals)."""
+    if group_by not in ("division", "account", "all"):
+        raise ValueError("group_by is 'division', 'account' or 'all'")
+    qs = Message.objects.all() if qs is None else qs
+    qs = qs.filter(rating__isnull=False)
+    if since:
+        qs = qs.filter(rating__created_at__gte=since)
+    if until:
+        qs = qs.filter(rating__created_at__lt=until)
+    figures = {"count": Count("rating"), "average": Avg("rating__score"),
+               "satisfied": Count("rating", filter=Q(rating__score__gte=4))}
+    if group_by == "all":
+        total = qs.order_by().aggregate(**figures)
+        rows = [{"id": None, "name": None, **total}] if total["count"] else []
+    else:
+        key = f"{group_by}_id"
+        name = "division__name_ko" if group_by == "division" else "account__display_name"
+        rows = [{"id": r[key], "name": r[name], **r} for r in
+                qs.order_by().values(key, name).annotate(**figures).order_by(name, key)]
+    return [{"id": r["id"], "name": r["name"], "count": r["count"], "average": round(float(r["average"]), 2),
+             "satisfied_share": round(r["satisfied"] / r["count"], 3)} for r in rows]

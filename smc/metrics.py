@@ -22,7 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -32,7 +32,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from accounts.models import Account
-from dashboard.models import DailyStat
+from dashboard import selectors as dashboard_selectors
 from departments.models import Division
 from messages_app.models import Message
 from outbound.models import Posting
@@ -63,13 +63,13 @@ class DatabaseCollector:
         yield from self._queues()
 
     def _division_backlog(self):
-        open_ = GaugeMetricFamily("smc_messages_open", "Messages with a deadline still being handled, per division",
-                                  labels=["division"])
-        overdue = GaugeMetricFamily("smc_messages_overdue", "Messages past their deadline, per division",
-                                    labels=["division"])
-        # The rollups' partial index holds only rows with something open or overdue.
-        rows = (DailyStat.objects.filter(Q(open__gt=0) | Q(overdue__gt=0)).values_list("division_id")
-                .annotate(o=Sum("open"), d=Sum("overdue")).order_by())
+        open_ = GaugeMetricFamily("smc_messages_open", "Messages being handled now (received, assigned, in "
+                                  "progress), per division", labels=["division"])
+        overdue = GaugeMetricFamily("smc_messages_overdue", "Messages being handled and past their deadline now, "
+                                    "per division", labels=["division"])
+        # The dashboard's figures (rollups plus the deadlines passed since the beat last ran): the same
+        # definition of open and overdue as the staff queues (messages_app.selectors).
+        rows = [(pk, o, d) for pk, (o, d) in dashboard_selectors.open_now().items()]
         codes = dict(Division.objects.values_list("id", "code"))
         totals: dict[str, list[int]] = {code: [0, 0] for code in codes.values()}
         for division_id, o, d in rows:

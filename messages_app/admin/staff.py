@@ -51,11 +51,10 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         now = timezone.now()
-        open_q = Q(status__in=OPEN_STATUSES)
         if self.value() == "overdue":
-            return queryset.filter(open_q & (Q(is_overdue=True) | Q(due_at__lt=now)))
+            return queryset.filter(selectors.overdue_q(now))
         if self.value() == "soon":
-            return queryset.filter(open_q, due_at__gte=now, due_at__lt=now + timedelta(days=3))
+            return queryset.filter(selectors.open_q(), due_at__gt=now, due_at__lt=now + timedelta(days=3))
         if self.value() == "none":
             return queryset.filter(due_at__isnull=True)
         return queryset
@@ -157,7 +156,7 @@ def deadline_badge(message: Message, now=None) -> str:
     if message.due_at is None or message.status not in OPEN_STATUSES:
         return ""
     now = now or timezone.now()
-    if message.is_overdue or message.due_at < now:
+    if message.is_overdue or message.due_at <= now:  # selectors.overdue_q: the one definition
         return "기한 초과"
     days = (timezone.localtime(message.due_at).date() - timezone.localtime(now).date()).days
     return "D-day" if days == 0 else f"D-{days}"

@@ -29,7 +29,10 @@ def november(seeded, make_staff):
     """The known messages posted in November 2026; four of them overdue in housing."""
     messages = known_messages(now=at(2026, 11, 20), days_ago=0)
     housing = Division.objects.get(code="housing-policy")
-    Message.objects.filter(pk__in=[m.pk for m in messages if m.division_id == housing.pk][:4]).update(is_overdue=True)
+    # Deadlines a month after the report is sent, but four in housing past theirs (marked by the beat).
+    Message.objects.filter(due_at__isnull=False).update(due_at=timezone.now() + timedelta(days=30))
+    Message.objects.filter(pk__in=[m.pk for m in messages if m.division_id == housing.pk][:4]).update(
+        is_overdue=True, due_at=at(2026, 11, 29))
     mayor = make_staff("mayor", roles.MAYORS_OFFICE)
     head = make_staff("head", roles.DIVISION_HEAD, "housing-policy")
     clerk = make_staff("clerk", roles.DIVISION_STAFF, "housing-policy")
