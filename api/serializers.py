@@ -13,6 +13,7 @@ from broadcast import selectors as broadcast_selectors
 from broadcast.models import CapStatus, MsgType
 from departments.models import Division
 from messages_app.models import Answer, MessageType, Status, Topic
+from messages_app.selectors import OPEN_DEFINITION, OVERDUE_DEFINITION
 from messages_app.services import handling
 from portal import public, selectors
 
@@ -189,6 +190,21 @@ class CountByDistrict(serializers.Serializer):
     suppressed = serializers.BooleanField(help_text="true: 5건 미만이라 정확한 수를 공개하지 않음 (fewer than 5)")
 
 
+_OPEN_HELP = (f"{OPEN_DEFINITION} 비공개 메시지도 셉니다(수만). / Messages being handled now (received, assigned, "
+              "in progress) at the response's time (its Date header), private ones included (counts only); not "
+              "limited by since/until; the same figure as the staff queues and the dashboard.")
+_OVERDUE_HELP = (f"{OVERDUE_DEFINITION} / Of those, the ones whose deadline has passed at the response's time "
+                 "(marked by the deadline check or not yet); the same figure as the staff queues and the dashboard.")
+
+
+class BacklogByDivision(serializers.Serializer):
+    division = serializers.IntegerField(allow_null=True,
+                                        help_text="부서 id (/api/v1/divisions/); null: 아직 부서가 정해지지 않음 "
+                                                  "(not routed yet)")
+    open = serializers.IntegerField(help_text=_OPEN_HELP)
+    overdue = serializers.IntegerField(help_text=_OVERDUE_HELP)
+
+
 class Statistics(serializers.Serializer):
     since = serializers.DateField()
     until = serializers.DateField()
@@ -197,6 +213,10 @@ class Statistics(serializers.Serializer):
     by_type = CountByType(many=True)
     by_topic = CountByTopic(many=True)
     by_district = CountByDistrict(many=True, help_text="메시지에 자치구 정보가 없으면 빈 목록")
+    open = serializers.IntegerField(help_text=_OPEN_HELP)
+    overdue = serializers.IntegerField(help_text=_OVERDUE_HELP)
+    by_division = BacklogByDivision(many=True, help_text="부서별 open·overdue (0인 부서는 빠짐) / per division, "
+                                                         "divisions with neither left out")
 
 
 class PublicAlert(serializers.Serializer):

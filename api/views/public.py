@@ -15,6 +15,7 @@ from accounts.selectors import accounts_by_field
 from broadcast import selectors as alerts
 from broadcast.models import Broadcast
 from departments.selectors import divisions
+from messages_app import selectors as inbox
 from portal import limits, selectors
 
 from .. import docs, serializers
@@ -149,10 +150,13 @@ class DivisionList(Public, APIView):
                            "(5건 미만인 자치구는 수를 가림: SNS 지도와 같은 규칙). 기간은 until로 끝나는 최대 "
                            f"{MAX_STATS_DAYS}일이며 (더 긴 기간은 그만큼으로 줄임), "
                            "응답의 since·until이 센 기간입니다. "
-                           "since가 until보다 늦으면 빈 기간입니다. / Counts of public messages in the period: "
-                           f"at most {MAX_STATS_DAYS} days ending at `until` (a longer one is shortened; the "
-                           "answer's since and until say what was counted); `since` after `until` is an empty "
-                           "period.",
+                           "since가 until보다 늦으면 빈 기간입니다. "
+                           "그리고 지금(응답 시각) 처리 중(open)·기한 초과(overdue)인 메시지 수, 전체와 부서별: "
+                           "업무 화면의 대기열과 대시보드와 같은 정의(기간과 무관). / Counts of public messages in "
+                           f"the period: at most {MAX_STATS_DAYS} days ending at `until` (a longer one is "
+                           "shortened; the answer's since and until say what was counted); `since` after `until` "
+                           "is an empty period. Also the messages open and overdue now, overall and per division, "
+                           "counted as the staff queues and the dashboard count them.",
                responses={200: serializers.Statistics, **docs.PUBLIC_ERRORS},
                examples=[OpenApiExample("통계", response_only=True, value={
                    "since": "2026-01-01", "until": "2026-01-02", "total": 3,
@@ -160,7 +164,10 @@ class DivisionList(Public, APIView):
                               {"date": "2026-01-02", "count": 1, "answered": 0}],
                    "by_type": [{"type": "complaint", "count": 3}],
                    "by_topic": [{"topic": "transport", "count": 2}, {"topic": "housing", "count": 1}],
-                   "by_district": [{"district": "11140", "count": None, "suppressed": True}]})])
+                   "by_district": [{"district": "11140", "count": None, "suppressed": True}],
+                   "open": 12, "overdue": 2,
+                   "by_division": [{"division": 3, "open": 10, "overdue": 2},
+                                   {"division": None, "open": 2, "overdue": 0}]})])
 class Statistics(Public, APIView):
     def get(self, request):
         period = _valid(serializers.Period, request.query_params)
@@ -171,7 +178,15 @@ class Statistics(Public, APIView):
         since = max(period.get("since") or _days_before(until, 30), earliest)
         stats = selectors.public_statistics(since, until)
         total = sum(row["count"] for row in stats["by_day"])
-        return Response(serializers.Statistics({"since": since, "until": until, "total": total, **stats}).data)
+        # Counted now (the response's Date header), whatever the period: no timestamp in the body, so
+        # the ETag stays while the figures do.
+        backlog = inbox.open_counts_by_division(now=timezone.now())
+        by_division = [{"division": pk, "open": o, "overdue": d}
+                       for pk, (o, d) in sorted(backlog.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
+        return Response(serializers.Statistics({
+            "since": since, "until": until, "total": total, **stats,
+            "open": sum(o for o, _d in backlog.values()), "overdue": sum(d for _o, d in backlog.values()),
+            "by_division": by_division}).data)
 
 
 @extend_schema(tags=["public"], parameters=[serializers.AlertFilters],
