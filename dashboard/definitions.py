@@ -6,7 +6,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from messages_app.selectors import OPEN_DEFINITION, OVERDUE_DEFINITION
+from messages_app.selectors import OPEN_DEFINITION, OVERDUE_DEFINITION, SATISFACTION_DEFINITION
 
 RECEIVED = _("유입: 기간 안에 작성된(작성 시각, 서울 기준) 메시지 가운데 스팸이 아닌 것. 숨김·답변 완료도 셉니다. "
              "계정·플랫폼·부서·유형·주제 필터가 적용됩니다.")
@@ -25,4 +25,5 @@ FIGURES = {
     "received": RECEIVED, "open": _translated(OPEN_DEFINITION), "overdue": _translated(OVERDUE_DEFINITION),
     "answered_today": ANSWERED_TODAY, "median_days": MEDIAN, "in_time_share": IN_TIME,
     "transfers_out": TRANSFERS, "terms": TERMS, "baseline": BASELINE,
+    "satisfaction": _translated(SATISFACTION_DEFINITION),
 }

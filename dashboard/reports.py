@@ -71,9 +71,23 @@ def summary(tables: list, f: Filters, frequency: str) -> str:
         ", ".join(f"{r[0]} {r[columns.index('overdue')]:,}건" for r in overdue[:10]) if overdue else "없음"))
     words = by_key["rising_words"].rows[:5]
     lines.append("■ 늘어난 낱말 (마지막 주): " + (", ".join(f"{r[0]} (+{r[3]:,})" for r in words) if words else "없음"))
-    lines.append("■ 만족도: 아직 집계하지 않습니다.")
+    lines.append("■ " + _satisfaction_line(by_key["divisions"], f))
     lines += ["", "자세한 수치는 첨부한 XLSX 파일(화면의 표마다 시트 하나)에 있습니다."]
     return "\n".join(lines)
+
+
+def _satisfaction_line(divisions, f: Filters) -> str:
+    """Overall (exact, not an average of averages), then the divisions rated lowest."""
+    total = selectors.satisfaction(f, "all").get(None)
+    if total is None:
+        return "만족도: 이 기간에 작성된 메시지에 대한 평가가 없습니다."
+    average, satisfied, count = total
+    keys = [c.key for c in divisions.columns]
+    i_avg, i_count = keys.index("satisfaction"), keys.index("ratings")
+    rated = sorted((r for r in divisions.rows if r[i_count]), key=lambda r: (r[i_avg], r[0]))
+    low = ", ".join(f"{r[0]} {r[i_avg]:.2f}점({r[i_count]:,}건)" for r in rated[:3])
+    return (f"만족도: 평균 {average:.2f}점 (5점 만점), 4·5점 {satisfied}%, 평가 {count:,}건"
+            + (f"; 낮은 부서: {low}" if low else ""))
 
 
 def _links(pref: ReportPreference) -> tuple[str, str]:

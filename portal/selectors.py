@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from accounts.models import Account, Platform
 from departments.models import Division
 from departments.workdays import Calendar
+from messages_app import selectors as inbox_selectors
 from messages_app.models import Answer, Kind, Message, MessageType, Status, StatusChange
 from textkit import korean
 from users.models import User
@@ -355,23 +356,5 @@ def unread_count(user: User | AnonymousUser) -> int:
 
 def satisfaction(group_by: str = "division", *, since: datetime | None = None,
                  until: datetime | None = None) -> list[dict]:
-    """만족도 per division or per account (group_by "division" | "account"): name, count, average
-    score (1–5, two decimals) and the share of 4s and 5s. For the dashboard, beside answer times."""
-    from django.db.models import Avg, Count
-
-    from .models import Rating
-
-    if group_by not in ("division", "account"):
-        raise ValueError("group_by is 'division' or 'account'")
-    rows = Rating.objects.all()
-    if since:
-        rows = rows.filter(created_at__gte=since)
-    if until:
-        rows = rows.filter(created_at__lt=until)
-    key = f"message__{group_by}"
-    name = f"{key}__name_ko" if group_by == "division" else f"{key}__display_name"
-    result = (rows.values(key, name).annotate(count=Count("id"), average=Avg("score"),
-                                               satisfied=Count("id", filter=Q(score__gte=4)))
-              .order_by(name))
-    return [{"id": r[key], "name": r[name], "count": r["count"], "average": round(float(r["average"]), 2),
-             "satisfied_share": round(r["satisfied"] / r["count"], 3)} for r in result]
+    """만족도 per division or per account: messages_app's selector, the one the dashboard reads too."""
+    return inbox_selectors.satisfaction(group_by, since=since, until=until)
