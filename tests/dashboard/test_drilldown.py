@@ -10,9 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
-from dashboard import drilldown
+from dashboard import drilldown, selectors
 from dashboard.filters import parse
 from departments.models import Division
+from messages_app import selectors as inbox
 from messages_app.models import Message
 from users import roles
 
@@ -153,3 +154,19 @@ def test_keyset_cursor_survives_equal_times(seeded):
             break
     assert len(seen) == len(set(seen)) == 1000
 
+
+
+def test_the_overdue_list_pages_through_marked_and_unmarked_alike(known, mayor):
+    """Overdue is marked by the beat or just past the deadline (not yet marked): the list holds both,
+    newest first, page after page, none lost or repeated, as many as the divisions table counts."""
+    housing = Division.objects.get(code="housing-policy")
+    ours = list(Message.objects.filter(division=housing, status="assigned").order_by("pk")
+                .values_list("pk", flat=True)[:130])
+    Message.objects.filter(pk__in=ours[::2]).update(is_overdue=True)
+    Message.objects.filter(pk__in=ours[1::2]).update(is_overdue=False, due_at=timezone.now() - timedelta(minutes=2))
+    url = f"/dashboard/messages/?period=30&division={housing.pk}&state=overdue"
+    ids = [int(i) for i in every_row(mayor, url)]
+    expected = Message.objects.filter(inbox.overdue_q(timezone.now()), division=housing)
+    assert ids == sorted(expected.values_list("pk", flat=True), reverse=True)
+    assert set(ours) <= set(ids) and len(ids) > drilldown.PAGE_SIZE * 2
+    assert selectors.open_now(parse({}))[housing.pk][1] == len(ids)
