@@ -134,11 +134,15 @@ class MessageStat(models.Model):
             models.Index(fields=["answered_at"], name="messagestat_answered_at_idx",
                          condition=models.Q(answered_at__isnull=False)),
             # The drill-down lists of "open", "overdue" and "answered" (dashboard/drilldown.py): newest
-            # first by id, for one division or all, without sorting a division's whole queue.
+            # first by id, for one division, one account (the accounts and mayor pages' cells) or all,
+            # without sorting a division's whole queue or walking every account's rows for one of them.
             *[models.Index(fields=[*lead, "-message_id"], name=f"messagestat_{state}{suffix}_list",
                            condition=models.Q(**{state: 1}))
               for state in ("open", "overdue", "answered")
               for lead, suffix in ((["division_id"], "_div"), ([], ""))],
+            *[models.Index(fields=["account_id", "-message_id"], name=f"messagestat_{state}_acc_list",
+                           condition=models.Q(**{state: 1}))
+              for state in ("open", "overdue", "answered")],
         ]
 
     def __str__(self):
