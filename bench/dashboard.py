@@ -75,6 +75,7 @@ def build(n):
     demo.generate(n, today - timedelta(days=3 * 365), today, prefix="bench-", rebuild=False,
                   progress=lambda done: print(f"  generated {done:,} ({time.perf_counter() - t0:,.0f} s)",
                                               flush=True))
+    open_queue()
     t1 = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '512MB'")
@@ -88,6 +89,41 @@ def build(n):
     print(f"  rebuild_stats in {t3 - t2:,.0f} s")
     print(f"built {n:,} messages in {t3 - t0:,.0f} s (generate {t1 - t0:,.0f} s, indexes {t2 - t1:,.0f} s, "
           f"rebuild_stats {t3 - t2:,.0f} s)", flush=True)
+
+
+def open_queue():
+    """The simulated history is all handled; a real inbox is not. Reopen one in 50 of the closed
+    messages (as assigned, their answers removed), overdue when their deadline has passed, but one in
+    97 of those left unmarked, as if the deadline beat had not run yet: the open and overdue figures
+    and lists are then measured on a queue of realistic size (about 2% of N)."""
+    from django.db import connection, transaction
+
+    from dashboard import demo
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        demo._triggers_off(cursor)
+        cursor.execute("""
+            WITH reopened AS (
+                UPDATE messages_app_message m SET status = 'assigned',
+                       is_overdue = m.due_at IS NOT NULL AND m.due_at <= now() AND m.id % 97 <> 0
+                 WHERE m.status = 'closed' AND m.id % 50 = 0 RETURNING m.id)
+            DELETE FROM messages_app_answer a USING reopened r WHERE a.message_id = r.id""")
+        print(f"  reopened {cursor.rowcount:,} answered messages as the open queue", flush=True)
+    rate_some()
+
+
+def rate_some():
+    """Citizens rate some answers (만족도, portal's ratings): one answered message in 100, scores 1-5."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO portal_rating (message_id, score, remark, created_at, updated_at)
+            SELECT a.message_id, 1 + (a.message_id * 7919) % 5, '', a.created_at + interval '1 day',
+                   a.created_at + interval '1 day'
+              FROM messages_app_answer a WHERE a.message_id % 100 = 7
+            ON CONFLICT (message_id) DO NOTHING""")
+        print(f"  rated {cursor.rowcount:,} answers", flush=True)
 
 
 def main():
