@@ -12,6 +12,7 @@ from broadcast import areas, cap, texts
 from broadcast import selectors as broadcast_selectors
 from broadcast.models import CapStatus, MsgType
 from departments.models import Division
+from messages_app import selectors as inbox_selectors
 from messages_app.models import Answer, MessageType, Status, Topic
 from messages_app.selectors import OPEN_DEFINITION, OVERDUE_DEFINITION
 from messages_app.services import handling
@@ -419,8 +420,11 @@ class StaffMessage(serializers.Serializer):
     posted_at = serializers.DateTimeField()
     received_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
-    is_overdue = serializers.BooleanField()
+    is_overdue = serializers.SerializerMethodField(help_text=_OVERDUE_HELP)
     is_private = serializers.BooleanField()
+
+    def get_is_overdue(self, message) -> bool:
+        return inbox_selectors.is_overdue(message)
 
     def to_representation(self, message):
         data = super().to_representation(message)

@@ -187,6 +187,13 @@ def overdue_q(now: datetime) -> Q:
     return open_q() & (Q(is_overdue=True) | Q(due_at__lte=now))
 
 
+def is_overdue(message: Message, now: datetime | None = None) -> bool:
+    """overdue_q(now) of one message in hand (the staff screen's badge, the staff API)."""
+    now = now or timezone.now()
+    return message.status in OPEN_STATUSES and (
+        message.is_overdue or (message.due_at is not None and message.due_at <= now))
+
+
 def lapsed_q(now: datetime) -> Q:
     """Overdue at `now` but not yet marked by the beat: overdue_q(now) is marked | lapsed_q(now).
     Read by the partial index message_unmarked_due_idx (a few minutes' worth of rows)."""

@@ -4,12 +4,14 @@ Reads go through messages_app's permissions (queue, require), writes through the
 handling services (services/handling.py), which check permission again (a refusal is audited,
 allowed=False) and audit every action."""
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics, permissions
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from messages_app import selectors as inbox
 from messages_app.models import Message
 from messages_app.services import handling
 from messages_app.services import permissions as perms
@@ -64,8 +66,9 @@ class Queue(generics.ListAPIView):
         qs = qs.filter(status=filters["status"]) if filters.get("status") else qs.filter(status__in=OPEN_STATUSES)
         if filters.get("needs_triage") is not None:
             qs = qs.filter(needs_triage=filters["needs_triage"])
-        if filters.get("overdue") is not None:
-            qs = qs.filter(is_overdue=filters["overdue"])
+        if filters.get("overdue") is not None:  # messages_app's one definition of overdue, at this moment
+            overdue = inbox.overdue_q(timezone.now())
+            qs = qs.filter(overdue) if filters["overdue"] else qs.exclude(overdue)
         return qs
 
 

@@ -156,7 +156,7 @@ def deadline_badge(message: Message, now=None) -> str:
     if message.due_at is None or message.status not in OPEN_STATUSES:
         return ""
     now = now or timezone.now()
-    if message.is_overdue or message.due_at <= now:  # selectors.overdue_q: the one definition
+    if selectors.is_overdue(message, now):
         return "기한 초과"
     days = (timezone.localtime(message.due_at).date() - timezone.localtime(now).date()).days
     return "D-day" if days == 0 else f"D-{days}"

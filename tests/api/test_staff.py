@@ -222,3 +222,18 @@ def test_an_invisible_note_is_no_note_and_form_bodies_are_refused(api, bus, toke
     assert r.status_code == 200 and r.json()["history"][-1]["note"] == ""
     form = api.post(url, {"status": "closed"}, **auth(token_for(bus)))  # multipart: JSON only
     assert form.status_code == 415 and form.json()["error"]["code"] == "unsupported_media_type"
+
+
+def test_the_queue_overdue_filter_uses_the_one_definition(api, bus, token_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    marked = factories.routed("bus-policy", due_at=timezone.now() - timedelta(days=1), is_overdue=True)
+    unmarked = factories.routed("bus-policy", due_at=timezone.now() - timedelta(minutes=1), is_overdue=False)
+    later = factories.routed("bus-policy", due_at=timezone.now() + timedelta(days=1))
+    token = token_for(bus)
+    overdue = api.get("/api/v1/staff/queue/?overdue=true", **auth(token)).json()["results"]
+    assert {m["id"] for m in overdue} == {marked.pk, unmarked.pk} and all(m["is_overdue"] for m in overdue)
+    rest = api.get("/api/v1/staff/queue/?overdue=false", **auth(token)).json()["results"]
+    assert {m["id"] for m in rest} == {later.pk} and not rest[0]["is_overdue"]
