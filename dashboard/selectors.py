@@ -167,8 +167,10 @@ def _messages(f: Filters, *, period: bool = False) -> QuerySet[Message]:
 def satisfaction(f: Filters, group_by: str) -> dict[int | None, tuple[float, float, int]]:
     """만족도 of the messages posted in the period under the page's filters, per division or account:
     {id: (average 1–5, % of 4s and 5s, ratings)} (messages_app.selectors.satisfaction)."""
-    return {row["id"]: (row["average"], round(100 * row["satisfied_share"], 1), row["count"])
-            for row in inbox.satisfaction(group_by, _messages(f, period=True))}
+    # A rating comes after its message: only ratings given since the period began can count, and that
+    # condition on the small ratings table spares looking up the message of every older rating.
+    rows = inbox.satisfaction(group_by, _messages(f, period=True), since=_start(f.start))
+    return {row["id"]: (row["average"], round(100 * row["satisfied_share"], 1), row["count"]) for row in rows}
 
 
 SATISFACTION_COLUMNS = ["satisfaction", "satisfied_share", "ratings"]

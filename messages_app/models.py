@@ -115,6 +115,7 @@ class Message(models.Model):
             # Open and not yet marked overdue, by deadline: the deadline beat's candidates, and the few
             # whose deadline passed since it last ran, which every overdue count adds (selectors.lapsed_q).
             models.Index(fields=["due_at"], name="message_unmarked_due_idx",
+                         include=["division", "platform", "account", "type", "topic"],
                          condition=models.Q(status__in=["received", "assigned", "in_progress"], is_overdue=False,
                                             due_at__isnull=False)),
             # The message page's thread: the conversation, replies to it, the citizen's earlier messages.

@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='message',
-            index=models.Index(condition=models.Q(('due_at__isnull', False), ('is_overdue', False), ('status__in', ['received', 'assigned', 'in_progress'])), fields=['due_at'], name='message_unmarked_due_idx'),
+            index=models.Index(condition=models.Q(('due_at__isnull', False), ('is_overdue', False), ('status__in', ['received', 'assigned', 'in_progress'])), fields=['due_at'], include=('division', 'platform', 'account', 'type', 'topic'), name='message_unmarked_due_idx'),
         ),
     ]
