@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0005_platforms_instagram_youtube_kakao'),
         ('departments', '0005_generation_triggers'),
-        ('messages_app', '0013_platforms_instagram_youtube_kakao'),
+        ('messages_app', '0014_compliance_job'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
