@@ -36,7 +36,7 @@ def test_csv_import_of_a_district_account():
     assert Account.objects.get(handle="nowon.news").district == "11110"
     # Exported and imported again, nothing changes.
     line = next(row for row in export_registry_csv().splitlines() if ",seocho_news," in row)
-    assert line.endswith(",0,서초구청") and ",11220," in line
+    assert line.endswith(",0,서초구청,") and ",11220," in line  # the English name (name_en) last, empty
 
 
 def test_csv_import_refuses_an_unknown_district_and_saves_nothing():

@@ -96,9 +96,10 @@ def test_confirmation_page_shows_kind_area_reach_and_texts(make_staff, platform,
     assert re.search(r'id="bc-kind">실제 상황</span>\s*· 최초 발령', html)
     assert '<dd id="bc-area">강남구, 종로구</dd>' in html
     per_platform = {p: selectors.postable_accounts().filter(platform=p).count()
-                    for p in ("x", "facebook", "instagram", "youtube")}
+                    for p in ("x", "facebook", "kakao", "instagram", "youtube")}
     assert (f'<dd id="bc-reach">{TOTAL}개 계정 (X (트위터) {per_platform["x"]}, 페이스북 {per_platform["facebook"]}, '
-            f'인스타그램 {per_platform["instagram"]}, 유튜브 {per_platform["youtube"]}), '
+            f'카카오톡 채널 {per_platform["kakao"]}, 인스타그램 {per_platform["instagram"]}, '
+            f'유튜브 {per_platform["youtube"]}), '
             f"팔로워 합계 약 {round(followers / 10_000):,}만 명</dd>") in html
     # Before anyone sends, the page says where the text cannot be posted by the platforms' APIs.
     assert f'<dd id="bc-manual">그중 {MANUAL}개 계정(인스타그램, 유튜브)은' in html

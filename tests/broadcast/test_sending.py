@@ -35,7 +35,8 @@ def platform(monkeypatch):
 
 
 def active_accounts():
-    return Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True, platform__in=["x", "facebook"])
+    return Account.objects.filter(status=AccountStatus.ACTIVE, is_polled=True,
+                                  platform__in=["x", "facebook", "kakao"])
 
 
 def test_every_active_account_gets_one_post_and_reach_is_summed(make_staff, platform):
@@ -120,7 +121,7 @@ def test_auth_expired_fails_the_delivery_and_marks_the_account_then_retry_failed
     assert row.state == Posting.State.FAILED and row.needs_reauth and "재인증" in row.last_error
     assert row.account.status == AccountStatus.NEEDS_REAUTH
     progress = selectors.progress(broadcast.pk)
-    assert progress["delivered"] == 33 and progress["failed"] == 1
+    assert progress["delivered"] == POSTED - 1 and progress["failed"] == 1
     assert progress["reach"] == active_accounts().exclude(pk=row.account_id).aggregate(
         s=Sum("follower_count"))["s"]
     broadcast.refresh_from_db()

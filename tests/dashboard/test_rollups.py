@@ -96,7 +96,7 @@ def random_step(rng, user, divisions, n):
             search.index_messages([message.pk])
         elif op == "delete":
             message.delete()
-    except (handling.HandlingError, workflow.InvalidTransition):
+    except (handling.HandlingError, workflow.InvalidTransition, workflow.AnswerRequired):
         return f"{op} (refused)"
     return op
 
@@ -242,5 +242,5 @@ def _staff_only_step(rng, user, divisions):
             lambda: handling.reclassify(message, actor=user, type=rng.choice(MessageType.values),
                                       topic=rng.choice(Topic.values)),
         ])()
-    except (handling.HandlingError, workflow.InvalidTransition):
+    except (handling.HandlingError, workflow.InvalidTransition, workflow.AnswerRequired):
         pass
