@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlparse
 
 import requests
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from pyfacebook import FacebookError, GraphAPI, LibraryError
 
 from . import base
@@ -24,6 +26,7 @@ from .base import (
     AuthExpired,
     Batch,
     CannotLook,
+    Code,
     ConnectorError,
     ContentProblem,
     InboundItem,
@@ -34,6 +37,20 @@ from .base import (
     TransientError,
 )
 from .text import split_reply
+
+# What the Graph API refused, with its code and its own words (diagnostics); Instagram shares them.
+GRAPH_RATE_LIMITED = _("%(platform)s 요청 한도 초과, 오류 코드 %(graph_code)s: %(detail)s")
+GRAPH_TRANSIENT = _("%(platform)s 일시 오류, 오류 코드 %(graph_code)s: %(detail)s")
+GRAPH_AUTH = _("%(platform)s 토큰 만료 또는 취소, 오류 코드 %(graph_code)s: %(detail)s")
+GRAPH_PERMISSION = _("권한 부족: %(permission)s, 오류 코드 %(graph_code)s: %(detail)s")
+GRAPH_APP = _("%(platform)s 앱 문제, 오류 코드 %(graph_code)s: %(detail)s")
+GRAPH_CONTENT = _("%(platform)s 항목 없음 또는 거부, 오류 코드 %(graph_code)s: %(detail)s")
+GRAPH_REFUSED = _("%(platform)s 요청 거부, 오류 코드 %(graph_code)s: %(detail)s")
+UNAUTHORIZED = _("%(platform)s 인증 실패: %(detail)s")
+NO_PAGE_TOKEN = _("페이스북 페이지 토큰이 없습니다.")
+NO_DATA_LIST = _("페이스북 응답에 data 목록이 없습니다.")
+NO_SENDER = _("답할 메시지의 보낸 사람을 알 수 없습니다.")
+MESSENGER_CANNOT_LOOK = _("메신저 대화는 검색할 수 없습니다. 담당자가 대화를 확인하세요.")
 
 GRAPH_VERSION = "v24.0"
 TIMEOUT = (5, 30)  # connect, read (seconds)
@@ -85,14 +102,15 @@ class _LastResponse:
     def __call__(self, response, *args, **kwargs):
         self.response = response
         if response.status_code >= 500:
-            raise TransientError(f"페이스북 서버 오류 (server error {response.status_code})")
+            raise TransientError(base.SERVER_ERROR, code=Code.SERVER_ERROR, platform=base.FACEBOOK,
+                                 status=response.status_code)
         return response
 
 
 def make_api(credentials: dict) -> tuple[GraphAPI, _LastResponse]:
     token = credentials.get("page_access_token")
     if not token:
-        raise AuthExpired("페이스북 페이지 토큰이 없습니다 (no page access token)")
+        raise AuthExpired(NO_PAGE_TOKEN, code=Code.NO_CREDENTIALS)
     api = GraphAPI(
         access_token=token,
         app_secret=credentials.get("app_secret") or None,
@@ -137,59 +155,60 @@ def _reset_at(response: requests.Response | None, default: timedelta = DEFAULT_R
 
 
 def classify(code: int | None, subcode: int | None, message: str,
-             response: requests.Response | None = None, label: str = "페이스북") -> ConnectorError:
+             response: requests.Response | None = None, label: str | Promise = base.FACEBOOK) -> ConnectorError:
     """The connector error for a Graph API error envelope (ERROR_CODES); `label` names the platform
     in the message (Instagram's Graph API shares the table)."""
     kind = ERROR_CODES.get(code) if code is not None else None
+    said = {"platform": label, "graph_code": code, "detail": message}  # the platform's own words
     if subcode in APP_SUBCODES:
         kind = APP
     if kind is None and response is not None and response.status_code == 401:
         kind = AUTH
     if kind == RATE_LIMIT:
         wait = POLICY_BLOCK_WAIT if code == 368 else DEFAULT_RATE_LIMIT_WAIT
-        return RateLimited(_reset_at(response, wait), f"{label} 요청 한도 초과 (rate limited, code {code}): {message}")
+        return RateLimited(_reset_at(response, wait), GRAPH_RATE_LIMITED, **said)
     if kind == TEMPORARY:
-        return TransientError(f"{label} 일시 오류 (transient, code {code}): {message}")
+        return TransientError(GRAPH_TRANSIENT, **said)
     if kind == AUTH:
-        return AuthExpired(f"{label} 토큰 만료 또는 취소 (token expired/revoked, code {code}): {message}")
+        return AuthExpired(GRAPH_AUTH, **said)
     if kind == PERMISSION:
         found = _PERMISSION.search(message or "")
         name = found.group(1) if found else f"code {code}"
-        return PermissionMissing(name, f"권한 부족: {name} (permission missing, code {code}): {message}")
+        return PermissionMissing(name, GRAPH_PERMISSION, **said)
     if kind == APP:
-        return AppProblem(f"{label} 앱 문제 (app problem, code {code}): {message}")
+        return AppProblem(GRAPH_APP, **said)
     if kind == CONTENT and (code != 100 or subcode == 33):
-        return ContentProblem(f"{label} 항목 없음 또는 거부 (content problem, code {code}): {message}")
-    return PermanentError(f"{label} 요청 거부 (code {code}): {message}")
+        return ContentProblem(GRAPH_CONTENT, **said)
+    return PermanentError(GRAPH_REFUSED, **said)
 
 
 @contextmanager
-def translate_errors(last: _LastResponse, label: str = "페이스북") -> Iterator[None]:
+def translate_errors(last: _LastResponse, label: str | Promise = base.FACEBOOK) -> Iterator[None]:
     try:
         yield
     except FacebookError as exc:
         raise classify(getattr(exc, "code", None), getattr(exc, "error_subcode", None), exc.message or "",
                        last.response, label) from exc
     except requests.JSONDecodeError as exc:
-        raise PermanentError(f"{label} 응답 형식 오류 (malformed JSON): {exc}") from exc
+        raise PermanentError(base.MALFORMED, code=Code.MALFORMED, platform=label, detail=exc) from exc
     except requests.RequestException as exc:
         # Not chained: the requests error quotes the URL, whose query carries the page token, and a
         # chained cause would print it in the worker's traceback. The redacted text says enough.
-        raise TransientError(f"{label} 연결 오류 (connection error): {exc}") from None
+        raise TransientError(base.CONNECTION_ERROR, code=Code.CONNECTION, platform=label, detail=exc) from None
     except LibraryError as exc:
         if last.response is not None and last.response.status_code == 401:
-            raise AuthExpired(f"{label} 인증 실패 (unauthorized): {exc.message}") from exc
-        raise PermanentError(f"{label} 응답 형식 오류 (unexpected response): {exc.message}") from exc
+            raise AuthExpired(UNAUTHORIZED, platform=label, detail=exc.message) from exc
+        raise PermanentError(base.MALFORMED, code=Code.MALFORMED, platform=label, detail=exc.message) from exc
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise PermanentError(f"{label} 응답 형식 오류 (unexpected payload): {exc!r}") from exc
+        raise PermanentError(base.MALFORMED, code=Code.MALFORMED, platform=label, detail=repr(exc)) from exc
 
 
 def _pages(api: GraphAPI, object_id: str, connection: str, **params) -> Iterator[dict]:
     """Every page of an edge, following paging.next (its query carries the cursors)."""
-    for _ in range(MAX_PAGES):
+    for _page in range(MAX_PAGES):
         body = api.get_connection(object_id=object_id, connection=connection, **params)
         if not isinstance(body.get("data"), list):
-            raise PermanentError("페이스북 응답에 data 목록이 없습니다 (no data list)")
+            raise PermanentError(NO_DATA_LIST, code=Code.MALFORMED)
         yield body
         next_url = (body.get("paging") or {}).get("next")
         if not next_url:
@@ -259,7 +278,7 @@ def _messenger_catch_up(api: GraphAPI, page_id: str, since: datetime, fetched_at
 
 
 MESSENGER_ID_PREFIXES = ("m_", "mid.")  # Messenger message ids; posts and comments are numeric
-REPLY_WINDOW_CLOSED = "답변 가능 기간이 지났습니다 (Messenger의 답장 가능 기간이 지났습니다)"
+REPLY_WINDOW_CLOSED = _("답변 가능 기간이 지났습니다: 메신저의 답장 가능 기간이 지났습니다.")
 STANDARD_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
 
@@ -268,7 +287,7 @@ class ReplyWindowClosed(base.ReplyWindowClosed):
     """The Send API would refuse the answer: the person's last message is older than the window.
     Raised before anything is sent; `code` is the one the staff screen refuses with."""
 
-    def __init__(self, message: str = REPLY_WINDOW_CLOSED):
+    def __init__(self, message: str | Promise = REPLY_WINDOW_CLOSED):
         super().__init__(message)
 
 
@@ -330,7 +349,7 @@ class FacebookConnector:
 
     def _api(self, account) -> tuple[GraphAPI, _LastResponse]:
         if not account.platform_user_id:
-            raise PermanentError("페이스북 페이지 ID가 없습니다 (platform_user_id is empty)")
+            raise PermanentError(base.NO_PLATFORM_USER_ID, code=Code.NO_PLATFORM_USER_ID, platform=base.FACEBOOK)
         return self._api_factory(account.credentials or {})
 
     def fetch(self, account, cursor: str) -> Batch:
@@ -427,7 +446,7 @@ class FacebookConnector:
     def _publish(self, account, object_id: str, connection: str, text: str) -> str:
         parts = split_reply("facebook", text)
         if not parts:
-            raise PermanentError("빈 답변은 게시할 수 없습니다 (empty text)")
+            raise PermanentError(base.EMPTY_REPLY, code=Code.EMPTY_TEXT)
         api, last = self._api(account)
         ids = []
         with translate_errors(last):
@@ -446,14 +465,14 @@ class FacebookConnector:
         sender's last message in the conversation decides whether it may still be answered
         (messenger_reply_terms). Past the window nothing is sent: ReplyWindowClosed."""
         if not text.strip():
-            raise PermanentError("빈 답변은 보낼 수 없습니다 (empty text)")
+            raise PermanentError(base.EMPTY_MESSAGE, code=Code.EMPTY_TEXT)
         api, last = self._api(account)
         page_id = str(account.platform_user_id)
         with translate_errors(last):
             asked = api.get_object(object_id=mid, fields="id,from,created_time")
             recipient = str((asked.get("from") or {}).get("id") or "")
             if not recipient:
-                raise PermanentError("답할 메시지의 보낸 사람을 알 수 없습니다 (no sender)")
+                raise PermanentError(NO_SENDER, code=Code.NO_SENDER)
             now = self._clock()
             asked_at = _parse_time(asked.get("created_time"), now)
             terms = messenger_reply_terms(_last_message_from(api, page_id, recipient, asked_at), now,
@@ -471,7 +490,7 @@ class FacebookConnector:
     def find_reply(self, account, to_external_id: str, text: str) -> str | None:
         if str(to_external_id).startswith(MESSENGER_ID_PREFIXES):
             # A Messenger answer is not searched for: a person checks the conversation.
-            raise CannotLook("Messenger 대화는 검색할 수 없습니다 (a Messenger conversation cannot be searched)")
+            raise CannotLook(MESSENGER_CANNOT_LOOK)
         parts = split_reply("facebook", text)
         if not parts:
             return None
@@ -497,7 +516,7 @@ class FacebookConnector:
             body = api.get_connection(object_id=page_id, connection="feed", fields="id,message,from,created_time",
                                       limit=50)
             if not isinstance(body.get("data"), list):
-                raise PermanentError("페이스북 응답에 data 목록이 없습니다 (no data list)")
+                raise PermanentError(NO_DATA_LIST, code=Code.MALFORMED)
             for post in body["data"]:
                 if str((post.get("from") or {}).get("id") or page_id) != page_id:
                     continue

@@ -80,7 +80,7 @@ def reply_window_closed(message: Message, now: datetime | None = None) -> str:
         return ""
     human_agent = bool((message.account.credentials or {}).get("human_agent"))
     terms = facebook.messenger_reply_terms(last_inbound_at(message), now or timezone.now(), human_agent)
-    return "" if terms is not None else facebook.REPLY_WINDOW_CLOSED
+    return "" if terms is not None else str(facebook.REPLY_WINDOW_CLOSED)
 
 
 def last_inbound_at(message: Message) -> datetime:
