@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 from pyfacebook import FacebookError, GraphAPI
 
-from . import facebook
+from . import base, facebook
 from .base import (
     Batch,
     CannotLook,
+    Code,
     ConnectorError,
     ContentProblem,
     InboundItem,
@@ -41,7 +43,7 @@ from .base import (
 from .text import split_reply
 
 PLATFORM = "instagram"
-LABEL = "인스타그램"
+LABEL = base.INSTAGRAM
 MEDIA_FIELDS = "id,caption,timestamp,permalink,comments_count"
 _COMMENT = "id,text,timestamp,username,from{id,username},hidden"
 COMMENT_FIELDS = f"{_COMMENT},parent_id,replies{{{_COMMENT}}}"
@@ -56,11 +58,14 @@ MENTION_GONE_REASON = "멘션 삭제됨"
 DM_PREFIX = "igdm:"
 MENTION_PREFIX = "m:"
 
-MANUAL_POST_REASON = (
-    "인스타그램 API는 이미지나 영상 없이 글만 게시할 수 없습니다. 준비된 글을 담당자가 직접 게시해야 합니다 "
-    "(Instagram's API cannot publish a text-only post)")
-REPLY_WINDOW_CLOSED = ("답변 가능 기간이 지났습니다 "
-                       "(인스타그램 메시지는 마지막 메시지 후 24시간 안에만 답할 수 있습니다)")
+MANUAL_POST_REASON = _("인스타그램 API는 이미지나 영상 없이 글만 게시할 수 없습니다. 준비된 글을 담당자가 직접 "
+                       "게시해야 합니다.")
+REPLY_WINDOW_CLOSED = _("답변 가능 기간이 지났습니다: 인스타그램 메시지는 마지막 메시지 후 24시간 안에만 답할 수 "
+                        "있습니다. 오류 코드 %(graph_code)s/%(subcode)s: %(detail)s")
+CONTENT_REFUSED = _("%(platform)s 항목 없음 또는 거부, 오류 코드 %(graph_code)s/%(subcode)s: %(detail)s")
+NOT_A_MESSAGE_ID = _("인스타그램 메시지 ID가 아닙니다: %(external_id)s")
+MENTION_GONE = _("멘션이 더 이상 없습니다.")
+CANNOT_LOOK = _("인스타그램 메시지와 멘션 답글은 검색할 수 없습니다. 담당자가 확인하세요.")
 
 # Instagram's own codes on top of the Graph API's table (facebook.ERROR_CODES: the same envelope and
 # codes, developers.facebook.com/docs/instagram-platform/.../error-codes and the Messenger Platform's
@@ -77,8 +82,9 @@ def classify(code: int | None, subcode: int | None, message: str, response=None)
     """The connector error for an Instagram Graph API error: its own codes, then the Graph API's."""
     if INSTAGRAM_CODES.get((code or 0, subcode or 0)) == CONTENT:
         if subcode == 2534022:
-            return ContentProblem(f"{REPLY_WINDOW_CLOSED} (code {code}/{subcode}): {message}")
-        return ContentProblem(f"{LABEL} 항목 없음 또는 거부 (content problem, code {code}/{subcode}): {message}")
+            return ContentProblem(REPLY_WINDOW_CLOSED, code=Code.REPLY_WINDOW_CLOSED,
+                                  graph_code=code, subcode=subcode, detail=message)
+        return ContentProblem(CONTENT_REFUSED, platform=LABEL, graph_code=code, subcode=subcode, detail=message)
     return facebook.classify(code, subcode, message, response, LABEL)
 
 
@@ -113,7 +119,7 @@ def dm_external_id(sender_id: str, message_id: str) -> str:
 def dm_sender(external_id: str) -> str:
     parts = str(external_id).split(":")
     if len(parts) != 3 or f"{parts[0]}:" != DM_PREFIX or not parts[1]:
-        raise PermanentError(f"인스타그램 메시지 ID가 아닙니다 (not a direct message id): {external_id}")
+        raise PermanentError(NOT_A_MESSAGE_ID, code=Code.NOT_A_MESSAGE_ID, external_id=external_id)
     return parts[1]
 
 
@@ -124,13 +130,13 @@ def mention_external_id(media_id: str, comment_id: str = "") -> str:
 
 
 def split_mention(external_id: str) -> tuple[str, str]:
-    media_id, _, comment_id = str(external_id)[len(MENTION_PREFIX):].partition(":")
+    media_id, _sep, comment_id = str(external_id)[len(MENTION_PREFIX):].partition(":")
     return media_id, comment_id
 
 
 def split_cursor(cursor: str) -> tuple[str, int]:
     """The comments' time and the last mention taken of an account's cursor ("<time> m:<seq>")."""
-    when, _, seq = (cursor or "").partition(" m:")
+    when, _sep, seq = (cursor or "").partition(" m:")
     try:
         return when.strip(), int(seq or 0)
     except ValueError:
@@ -191,7 +197,7 @@ class InstagramConnector:
 
     def _api(self, account):
         if not account.platform_user_id:
-            raise PermanentError("인스타그램 사용자 ID가 없습니다 (platform_user_id is empty)")
+            raise PermanentError(base.NO_PLATFORM_USER_ID, code=Code.NO_PLATFORM_USER_ID, platform=LABEL)
         return self._api_factory(account.credentials or {})
 
     def fetch(self, account, cursor: str) -> Batch:
@@ -306,7 +312,7 @@ class InstagramConnector:
                                               fields=f"{edge}.{key}({comment_id or media_id}){{{fields}}}")
                         body = body.get(edge) if isinstance(body, dict) else None
                         if not isinstance(body, dict) or not body.get("id"):
-                            raise ContentProblem("멘션이 더 이상 없습니다 (mention gone)")
+                            raise ContentProblem(MENTION_GONE)
                         text = body.get("text") if comment_id else body.get("caption")
                     else:
                         body = api.get_object(object_id=external_id, fields="id,text,hidden")
@@ -328,7 +334,7 @@ class InstagramConnector:
             return self._send_message(account, to_external_id, text)
         parts = split_reply(PLATFORM, text)
         if not parts:
-            raise PermanentError("빈 답변은 게시할 수 없습니다 (empty text)")
+            raise PermanentError(base.EMPTY_REPLY, code=Code.EMPTY_TEXT)
         api, last = self._api(account)
         ids = []
         with translate_errors(last):
@@ -346,7 +352,7 @@ class InstagramConnector:
     def _send_message(self, account, to_external_id: str, text: str) -> str:
         """A private answer through the linked page's Send API (Messenger Platform for Instagram)."""
         if not text.strip():
-            raise PermanentError("빈 답변은 보낼 수 없습니다 (empty text)")
+            raise PermanentError(base.EMPTY_MESSAGE, code=Code.EMPTY_TEXT)
         recipient = dm_sender(to_external_id)
         api, last = self._api(account)
         page = str((account.credentials or {}).get("page_id") or "me")
@@ -362,8 +368,7 @@ class InstagramConnector:
     def find_reply(self, account, to_external_id: str, text: str) -> str | None:
         to_external_id = str(to_external_id)
         if to_external_id.startswith((DM_PREFIX, MENTION_PREFIX)):
-            raise CannotLook("인스타그램 메시지와 멘션 답글은 검색할 수 없습니다 "
-                             "(a direct message or a mention reply cannot be searched)")
+            raise CannotLook(CANNOT_LOOK)
         parts = split_reply(PLATFORM, text)
         if not parts:
             return None

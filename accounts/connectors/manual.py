@@ -2,9 +2,11 @@
 필요" with its text ready (their connectors' post() raises ManualPostNeeded; the simulator does the
 same for them, so an exercise says what a real alert would)."""
 
+from django.utils.functional import Promise
+
 from . import instagram, youtube
 
-MANUAL_POST: dict[str, str] = {
+MANUAL_POST: dict[str, str | Promise] = {
     "instagram": instagram.MANUAL_POST_REASON,
     "youtube": youtube.MANUAL_POST_REASON,
 }

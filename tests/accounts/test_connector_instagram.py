@@ -12,7 +12,7 @@ from django.core.cache import cache
 from responses import matchers
 
 from accounts.connectors import instagram
-from accounts.connectors.base import AuthExpired, ContentProblem, ManualPostNeeded
+from accounts.connectors.base import AuthExpired, Code, ContentProblem, ManualPostNeeded
 from accounts.connectors.instagram import InstagramConnector
 
 from .recordings import add, load
@@ -162,7 +162,7 @@ def test_a_message_older_than_the_window_is_a_content_problem_not_a_permission(r
     add(rsps, "POST", f"{G}/{PAGE}/messages", "ig_error_window_closed.json")
     with pytest.raises(ContentProblem) as caught:
         InstagramConnector().reply(account(), instagram.dm_external_id("1254459154682919", "mid"), "답변", private=True)
-    assert "24시간" in str(caught.value)
+    assert caught.value.code == Code.REPLY_WINDOW_CLOSED
 
 
 def test_expired_token_is_auth_expired(rsps):
