@@ -24,12 +24,16 @@ from zoneinfo import ZoneInfo
 import requests
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
+from . import base
 from .base import (
+    YOUTUBE,
     AccountSuspended,
     AppProblem,
     AuthExpired,
     Batch,
+    Code,
     ConnectorError,
     ContentProblem,
     InboundItem,
@@ -59,9 +63,24 @@ MISSING_ID_REASON = "형식 오류: id 없음"
 MISSING_SNIPPET_REASON = "형식 오류: 내용 없음"
 HELD_STATES = {"heldForReview", "likelySpam", "rejected"}  # moderationStatus: not public on YouTube
 
-MANUAL_POST_REASON = (
-    "유튜브 커뮤니티 게시물은 API로 올릴 수 없습니다. 준비된 글을 담당자가 직접 게시해야 합니다 "
-    "(YouTube's API cannot make community posts)")
+MANUAL_POST_REASON = _("유튜브 커뮤니티 게시물은 API로 올릴 수 없습니다. 준비된 글을 담당자가 직접 게시해야 합니다.")
+# What YouTube refused; %(detail)s is its status, reason and message (diagnostics, untranslated).
+QUOTA_EXCEEDED = _("유튜브 일일 할당량 소진, 태평양 시간 자정까지 대기: %(detail)s")
+QUOTA_BUDGET_SPENT = _("유튜브 일일 할당량 예산 소진: %(used)s/%(limit)s 단위, 태평양 시간 자정까지 대기")
+UNAUTHORIZED = _("유튜브 인증 만료: %(detail)s")
+FORBIDDEN_CHANNEL = _("유튜브 계정에 권한이 없습니다: %(permission)s 권한으로 재인증 필요. %(detail)s")
+INSUFFICIENT = _("권한 부족: %(permission)s. %(detail)s")
+COMMENTS_DISABLED = _("이 영상은 댓글이 사용 중지되었습니다: %(detail)s")
+CHANNEL_COMMENTS_DISABLED = _("채널의 댓글이 사용 중지되어 있습니다: %(detail)s")
+APP_REFUSED = _("유튜브 앱(프로젝트) 문제: %(detail)s")
+CHANNEL_GONE = _("유튜브 채널이 없습니다: %(detail)s")
+CONTENT_REFUSED = _("유튜브 항목 없음 또는 거부: %(detail)s")
+NO_REFRESH_TOKEN = _("유튜브 토큰이 만료되었고 갱신할 수 없습니다. 재인증이 필요합니다.")
+TOKEN_SERVER_ERROR = _("구글 인증 서버 오류: HTTP %(status)s")
+REFRESH_FAILED = _("유튜브 토큰 갱신 실패, 재인증 필요: %(detail)s")
+NO_ITEMS_LIST = _("유튜브 응답에 items 목록이 없습니다.")
+NO_PRIVATE_MESSAGES = _("유튜브에는 비공개 메시지가 없습니다.")
+NO_COMMENT_ID = _("유튜브 응답에 댓글 ID가 없습니다.")
 
 # YouTube Data API errors (developers.google.com/youtube/v3/docs/errors, .../commentThreads/list,
 # comments/insert), by `error.errors[].reason`, then by HTTP status; each with what it means for SMC.
@@ -107,30 +126,28 @@ def classify(status: int, body: object, replying: bool = False, now: datetime | 
     text = f"{status} {reason}: {error.get('message') or ''}".strip()
     kind = REASONS.get(reason) or HTTP_STATUSES.get(status)
     if kind == QUOTA:
-        return RateLimited(next_reset(now), f"유튜브 일일 할당량 소진, 태평양 시간 자정까지 대기 "
-                                            f"(quota exceeded): {text}")
+        return RateLimited(next_reset(now), QUOTA_EXCEEDED, detail=text)
     if kind == RATE_LIMIT:
-        return RateLimited(now + DEFAULT_RATE_LIMIT_WAIT, f"유튜브 요청 한도 초과 (rate limited): {text}")
+        return RateLimited(now + DEFAULT_RATE_LIMIT_WAIT, base.RATE_LIMITED, platform=YOUTUBE, detail=text)
     if kind == TEMPORARY:
-        return TransientError(f"유튜브 서버 오류 (server error): {text}")
+        return TransientError(base.TRANSIENT, platform=YOUTUBE, detail=text)
     if kind == AUTH:
-        return AuthExpired(f"유튜브 인증 만료 (unauthorized): {text}")
+        return AuthExpired(UNAUTHORIZED, detail=text)
     if kind == PERMISSION:
-        return PermissionMissing(SCOPE, f"권한 부족: {SCOPE} (insufficient permissions): {text}")
+        return PermissionMissing(SCOPE, INSUFFICIENT, detail=text)
     if kind == FORBIDDEN:
-        return PermissionMissing(SCOPE, f"유튜브 계정에 권한이 없습니다: {SCOPE} 권한으로 재인증 필요 "
-                                        f"(forbidden): {text}")
+        return PermissionMissing(SCOPE, FORBIDDEN_CHANNEL, detail=text)
     if kind == DISABLED:
         if replying:  # that one video's comments are off: skip it
-            return ContentProblem(f"이 영상은 댓글이 사용 중지되었습니다 (comments disabled): {text}")
-        return AccountSuspended(f"채널의 댓글이 사용 중지되어 있습니다 (comments disabled on the channel): {text}")
+            return ContentProblem(COMMENTS_DISABLED, detail=text)
+        return AccountSuspended(CHANNEL_COMMENTS_DISABLED, detail=text)
     if kind == APP:
-        return AppProblem(f"유튜브 앱(프로젝트) 문제 (app problem): {text}")
+        return AppProblem(APP_REFUSED, detail=text)
     if kind == GONE:
-        return AccountSuspended(f"유튜브 채널이 없습니다 (channel not found): {text}")
+        return AccountSuspended(CHANNEL_GONE, detail=text)
     if kind == CONTENT:
-        return ContentProblem(f"유튜브 항목 없음 또는 거부 (content problem): {text}")
-    return PermanentError(f"유튜브 요청 거부 (HTTP error): {text}")
+        return ContentProblem(CONTENT_REFUSED, detail=text)
+    return PermanentError(base.REFUSED, platform=YOUTUBE, detail=text)
 
 
 class QuotaBudget:
@@ -160,9 +177,8 @@ class QuotaBudget:
         used = int(cache.incr(key, units))  # atomic: two workers never both take the last units
         if used > limit:
             cache.decr(key, units)
-            raise RateLimited(next_reset(self._clock()),
-                              f"유튜브 일일 할당량 예산 소진 ({used - units:,}/{limit:,} 단위), "
-                              f"태평양 시간 자정까지 대기 (quota budget spent)")
+            raise RateLimited(next_reset(self._clock()), QUOTA_BUDGET_SPENT, used=f"{used - units:,}",
+                              limit=f"{limit:,}")
         return used
 
     def health(self) -> str:
@@ -199,7 +215,7 @@ class YouTubeConnector:
 
     def _budget(self, account) -> QuotaBudget:
         if not account.platform_user_id:
-            raise PermanentError("유튜브 채널 ID가 없습니다 (platform_user_id is empty)")
+            raise PermanentError(base.NO_PLATFORM_USER_ID, code=Code.NO_PLATFORM_USER_ID, platform=YOUTUBE)
         return QuotaBudget(str(account.platform_user_id), self._clock)
 
     # -- HTTP --------------------------------------------------------------------------------------
@@ -212,21 +228,21 @@ class YouTubeConnector:
             if credentials.get("access_token"):
                 return str(credentials["access_token"])
         if not (refresh and credentials.get("client_id") and credentials.get("client_secret")):
-            raise AuthExpired("유튜브 토큰이 만료되었고 갱신할 수 없습니다 (no refresh token)")
+            raise AuthExpired(NO_REFRESH_TOKEN)
         try:
             response = self._session.post(TOKEN_URL, data={
                 "client_id": credentials["client_id"], "client_secret": credentials["client_secret"],
                 "refresh_token": refresh, "grant_type": "refresh_token"}, timeout=TIMEOUT)
             body = response.json()
         except requests.JSONDecodeError as exc:
-            raise PermanentError(f"유튜브 토큰 응답 형식 오류 (malformed JSON): {exc}") from None
+            raise PermanentError(base.MALFORMED, code=Code.MALFORMED, platform=YOUTUBE, detail=exc) from None
         except requests.RequestException as exc:
-            raise TransientError(f"유튜브 연결 오류 (connection error): {exc}") from None
+            raise TransientError(base.CONNECTION_ERROR, code=Code.CONNECTION, platform=YOUTUBE, detail=exc) from None
         if response.status_code >= 500:
-            raise TransientError(f"구글 인증 서버 오류 (token endpoint {response.status_code})")
+            raise TransientError(TOKEN_SERVER_ERROR, code=Code.SERVER_ERROR, status=response.status_code)
         if response.status_code != 200 or not body.get("access_token"):
             why = body.get("error") or response.status_code
-            raise AuthExpired(f"유튜브 토큰 갱신 실패, 재인증 필요 (refresh failed): {why}")
+            raise AuthExpired(REFRESH_FAILED, detail=why)
         cache.set(key, body["access_token"], timeout=max(60, int(body.get("expires_in") or 3600) - 60))
         return str(body["access_token"])
 
@@ -234,7 +250,7 @@ class YouTubeConnector:
               reserve: int = 0, replying: bool = False) -> dict:
         credentials = account.credentials or {}
         if not (credentials.get("access_token") or credentials.get("refresh_token")):
-            raise AuthExpired("유튜브 자격 증명이 없습니다 (no YouTube credentials)")
+            raise AuthExpired(base.NO_CREDENTIALS, code=Code.NO_CREDENTIALS, platform=YOUTUBE)
         budget = self._budget(account)
         renewed = False
         token = self._token(credentials)
@@ -245,7 +261,8 @@ class YouTubeConnector:
                                                  headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT)
             except requests.RequestException as exc:
                 # Not chained: the requests error may quote the request; the redacted text says enough.
-                raise TransientError(f"유튜브 연결 오류 (connection error): {exc}") from None
+                raise TransientError(base.CONNECTION_ERROR, code=Code.CONNECTION, platform=YOUTUBE,
+                                     detail=exc) from None
             if response.status_code == 401 and not renewed and credentials.get("refresh_token"):
                 token, renewed = self._token(credentials, renew=True), True  # an hour-old token: renew once
                 continue
@@ -253,21 +270,23 @@ class YouTubeConnector:
                 body = response.json()
             except requests.JSONDecodeError:
                 if response.status_code >= 500:
-                    raise TransientError(f"유튜브 서버 오류 (server error {response.status_code})") from None
-                raise PermanentError(f"유튜브 응답 형식 오류 (malformed JSON, {response.status_code})") from None
+                    raise TransientError(base.SERVER_ERROR, code=Code.SERVER_ERROR, platform=YOUTUBE,
+                                         status=response.status_code) from None
+                raise PermanentError(base.MALFORMED, code=Code.MALFORMED, platform=YOUTUBE,
+                                     detail=f"HTTP {response.status_code}") from None
             if response.status_code >= 400:
                 raise classify(response.status_code, body, replying, self._clock())
             if not isinstance(body, dict):
-                raise PermanentError("유튜브 응답 형식 오류 (response is not an object)")
+                raise PermanentError(base.MALFORMED, code=Code.MALFORMED, platform=YOUTUBE, detail=type(body).__name__)
             return body
 
     def _pages(self, account, resource: str, params: dict, max_pages: int = MAX_PAGES):
         token = ""
-        for _ in range(max_pages):
+        for _page in range(max_pages):
             body = self._call(account, "GET", resource, params={**params, **({"pageToken": token} if token else {})},
                               cost=LIST_COST, reserve=ANSWER_RESERVE)
             if not isinstance(body.get("items", []), list):
-                raise PermanentError("유튜브 응답에 items 목록이 없습니다 (no items list)")
+                raise PermanentError(NO_ITEMS_LIST, code=Code.MALFORMED)
             yield body
             token = str(body.get("nextPageToken") or "")
             if not token:
@@ -355,17 +374,17 @@ class YouTubeConnector:
 
     def reply(self, account, to_external_id: str, text: str, private: bool = False) -> str:
         if private:
-            raise PermanentError("유튜브에는 비공개 메시지가 없습니다 (YouTube has no private messages)")
+            raise PermanentError(NO_PRIVATE_MESSAGES, code=Code.NOT_SUPPORTED)
         parts = split_reply(PLATFORM, text)
         if not parts:
-            raise PermanentError("빈 답변은 게시할 수 없습니다 (empty text)")
+            raise PermanentError(base.EMPTY_REPLY, code=Code.EMPTY_TEXT)
         ids = []
         for part in parts:
             body = self._call(account, "POST", "comments", params={"part": "snippet"}, cost=INSERT_COST,
                               json_body={"snippet": {"parentId": thread_of(to_external_id), "textOriginal": part}},
                               replying=True)
             if not body.get("id"):
-                raise PermanentError("유튜브 응답에 댓글 ID가 없습니다 (no comment id)")
+                raise PermanentError(NO_COMMENT_ID, code=Code.MALFORMED)
             ids.append(str(body["id"]))
         return ids[0]
 
