@@ -20,13 +20,16 @@ from functools import partial
 import requests
 import tweepy
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
+from . import base
 from .base import (
     AccountSuspended,
     AppProblem,
     AuthExpired,
     Batch,
     CannotLook,
+    Code,
     ConnectorError,
     ContentProblem,
     InboundItem,
@@ -35,8 +38,28 @@ from .base import (
     RateLimited,
     SyncResult,
     TransientError,
+    X,
 )
 from .text import split_reply, x_fits
+
+# What X refused; %(detail)s is its status, title and detail (diagnostics, untranslated).
+USAGE_CAP_REACHED = _("X 월간 사용량 한도 초과%(used)s: %(detail)s")
+UNAUTHORIZED = _("X 인증 만료: %(detail)s")
+APP_REFUSED = _("X 앱 문제: %(detail)s")
+FORBIDDEN = _("X 권한 없음: %(detail)s")
+CONTENT_REFUSED = _("X 항목 없음 또는 거부: %(detail)s")
+ACCOUNT_GONE = _("X 계정 정지 또는 없음: %(detail)s")
+NOT_A_MESSAGE_ID = _("X 쪽지 ID가 아닙니다: %(external_id)s")
+NO_JOB_ID = _("X 준수 작업 응답에 id나 상태가 없습니다.")
+STORAGE_CONNECTION = _("X 준수 작업 저장소 연결 오류: %(where)s")
+STORAGE_ERROR = _("X 준수 작업 저장소 오류: HTTP %(status)s, %(where)s")
+STORAGE_REFUSED = _("X 준수 작업 저장소 거부: HTTP %(status)s, %(where)s")
+NO_APP_TOKEN = _("X 준수 작업에는 앱 전용 토큰이 필요합니다.")
+PART_TOO_LONG = _("X 글자 수 제한을 넘는 부분이 있습니다.")
+NO_DM_READ_TOKEN = _("X 쪽지를 읽을 토큰이 없습니다.")
+NO_DM_SENDER = _("X 쪽지의 보낸 사람을 알 수 없습니다.")
+NO_DM_WRITE_TOKEN = _("X 쪽지 권한 없음: dm.write 권한의 사용자 토큰이 필요합니다.")
+NO_USER_ID_TO_LOOK = _("X 사용자 ID가 없어 이전 게시를 찾을 수 없습니다.")
 
 TWEET_FIELDS = [
     "created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "lang", "author_id",
@@ -177,7 +200,7 @@ def usage_capped(usage: dict | None, now: datetime, text: str) -> UsageCapped:
             reset_day = day
         if usage.get("project_cap") is not None:
             used = f" [{usage.get('project_usage')}/{usage.get('project_cap')}]"
-    return UsageCapped(usage_cap_reset(now, reset_day), f"X 월간 사용량 한도 초과 (usage cap){used}: {text}")
+    return UsageCapped(usage_cap_reset(now, reset_day), USAGE_CAP_REACHED, used=used, detail=text)
 
 
 def classify(status: int, body: object, headers: dict | None = None, now: datetime | None = None,
@@ -205,18 +228,18 @@ def classify(status: int, body: object, headers: dict | None = None, now: dateti
         except (TypeError, ValueError, OverflowError):
             reset_at = None
         reset_at = reset_at or datetime.now(UTC) + DEFAULT_RATE_LIMIT_WAIT
-        return RateLimited(reset_at, f"X 요청 한도 초과 (rate limited): {text}")
+        return RateLimited(reset_at, base.RATE_LIMITED, platform=X, detail=text)
     if kind == TEMPORARY:
-        return TransientError(f"X 서버 오류 (server error): {text}")
+        return TransientError(base.TRANSIENT, platform=X, detail=text)
     if kind == AUTH:
-        return AuthExpired(f"X 인증 만료 (unauthorized): {text}")
+        return AuthExpired(UNAUTHORIZED, detail=text)
     if kind == APP:
-        return AppProblem(f"X 앱 문제 (app problem): {text}")
+        return AppProblem(APP_REFUSED, detail=text)
     if kind == PERMISSION:
-        return PermissionMissing(reason or "X 권한", f"X 권한 없음 (forbidden): {text}")
+        return PermissionMissing(reason or "forbidden", FORBIDDEN, detail=text)
     if kind == CONTENT:
-        return ContentProblem(f"X 항목 없음 또는 거부 (content problem): {text}")
-    return PermanentError(f"X 요청 거부 (HTTP error): {text}")
+        return ContentProblem(CONTENT_REFUSED, detail=text)
+    return PermanentError(base.REFUSED, platform=X, detail=text)
 
 
 def _body(response) -> object:
@@ -245,11 +268,11 @@ def translate_errors(usage_client: tweepy.Client | None = None,
             response.status_code, body) else None
         raise classify(response.status_code, body, dict(response.headers), clock(), usage) from exc
     except requests.JSONDecodeError as exc:
-        raise PermanentError(f"X 응답 형식 오류 (malformed JSON): {exc}") from exc
+        raise PermanentError(base.MALFORMED, code=Code.MALFORMED, platform=X, detail=exc) from exc
     except requests.RequestException as exc:
-        raise TransientError(f"X 연결 오류 (connection error): {exc}") from exc
+        raise TransientError(base.CONNECTION_ERROR, code=Code.CONNECTION, platform=X, detail=exc) from exc
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise PermanentError(f"X 응답 형식 오류 (unexpected payload): {exc!r}") from exc
+        raise PermanentError(base.MALFORMED, code=Code.MALFORMED, platform=X, detail=repr(exc)) from exc
 
 
 def _uses_user_context(credentials: dict) -> bool:
@@ -310,14 +333,14 @@ def dm_external_id(sender_id: str, event_id: str) -> str:
 def dm_sender(external_id: str) -> str:
     parts = str(external_id).split(":")
     if len(parts) != 3 or parts[0] != "dm" or not parts[1]:
-        raise PermanentError(f"X 쪽지 ID가 아닙니다 (not a direct message id): {external_id}")
+        raise PermanentError(NOT_A_MESSAGE_ID, code=Code.NOT_A_MESSAGE_ID, external_id=external_id)
     return parts[1]
 
 
 def split_cursor(cursor: str) -> tuple[str, str]:
     """The mentions' since_id and the direct messages' last event id of an account's cursor
     ("<since_id>" before DMs were read, "<since_id> dm:<event id>" since)."""
-    mentions, _, dms = (cursor or "").partition(" dm:")
+    mentions, _sep, dms = (cursor or "").partition(" dm:")
     return mentions.strip(), dms.strip()
 
 
@@ -350,17 +373,17 @@ def _errors_only(body: dict) -> ConnectorError:
     errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
     if any(e.get("resource_type") == "user" for e in errors):
         detail = "; ".join(str(e.get("detail") or e.get("title") or "") for e in errors)
-        return AccountSuspended(f"X 계정 정지 또는 없음 (account suspended/not found): {detail}")
+        return AccountSuspended(ACCOUNT_GONE, detail=detail)
     return classify(200, body)
 
 
 def _pages(call: Callable[..., dict], max_pages: int, **params) -> Iterator[dict]:
     token = None
-    for _ in range(max_pages):
+    for _page in range(max_pages):
         body = _call_again_on_5xx(call, **params, pagination_token=token) if token else _call_again_on_5xx(
             call, **params)
         if not isinstance(body, dict):
-            raise PermanentError("X 응답 형식 오류 (response is not an object)")
+            raise PermanentError(base.MALFORMED, code=Code.MALFORMED, platform=X, detail=type(body).__name__)
         if "data" not in body and "meta" not in body and body.get("errors"):
             raise _errors_only(body)
         yield body
@@ -384,7 +407,7 @@ class ComplianceJob:
 def _compliance_job(body: object) -> ComplianceJob:
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, dict) or not data.get("id") or not data.get("status"):
-        raise PermanentError("X 응답 형식 오류 (compliance job without id/status)")
+        raise PermanentError(NO_JOB_ID, code=Code.MALFORMED)
 
     def when(key: str) -> datetime | None:
         return _parse_time(data.get(key), None)  # type: ignore[arg-type]
@@ -432,12 +455,12 @@ def _storage_call(client: tweepy.Client, method: str, url: str, **kwargs) -> req
     try:
         response = client.session.request(method, url, **kwargs)
     except requests.RequestException:
-        raise TransientError(f"X 준수 작업 저장소 연결 오류 (storage connection error): {where}") from None
+        raise TransientError(STORAGE_CONNECTION, code=Code.CONNECTION, where=where) from None
     if response.status_code >= 500:
-        raise TransientError(f"X 준수 작업 저장소 오류 (storage error {response.status_code}): {where}")
+        raise TransientError(STORAGE_ERROR, code=Code.SERVER_ERROR, status=response.status_code, where=where)
     if response.status_code >= 400:
         # An expired or refused signed URL: this job cannot go on, a new one is made.
-        raise PermanentError(f"X 준수 작업 저장소 거부 (storage refused {response.status_code}): {where}")
+        raise PermanentError(STORAGE_REFUSED, status=response.status_code, where=where)
     return response
 
 
@@ -460,7 +483,7 @@ class XConnector:
     def _client(self, account) -> tuple[tweepy.Client, bool]:
         credentials = account.credentials or {}
         if not (credentials.get("bearer_token") or _uses_user_context(credentials)):
-            raise AuthExpired("X 자격 증명이 없습니다 (no X credentials)")
+            raise AuthExpired(base.NO_CREDENTIALS, code=Code.NO_CREDENTIALS, platform=X)
         # Reads use the bearer token when there is one; otherwise the OAuth 1.0a user context.
         return self._client_factory(credentials), not credentials.get("bearer_token")
 
@@ -469,7 +492,7 @@ class XConnector:
 
     def fetch(self, account, cursor: str, on_page: Callable[[list[str]], None] | None = None) -> Batch:
         if not account.platform_user_id:
-            raise PermanentError("X 사용자 ID가 없습니다 (platform_user_id is empty)")
+            raise PermanentError(base.NO_PLATFORM_USER_ID, code=Code.NO_PLATFORM_USER_ID, platform=X)
         client, user_auth = self._client(account)
         fetched_at = datetime.now(UTC)
         cursor, dm_cursor = split_cursor(cursor)
@@ -608,7 +631,7 @@ class XConnector:
     def _app_client(self, account) -> tweepy.Client:
         bearer = (account.credentials or {}).get("bearer_token")
         if not bearer:
-            raise PermissionMissing("bearer_token", "X 준수 작업에는 앱 전용 토큰이 필요합니다 (no app-only token)")
+            raise PermissionMissing("bearer_token", NO_APP_TOKEN)
         return self._client_factory({"bearer_token": bearer})
 
     def create_compliance_job(self, account, name: str) -> ComplianceJob:
@@ -636,7 +659,7 @@ class XConnector:
 
     def _create(self, account, client: tweepy.Client, text: str, reply_to: str | None) -> str:
         if not x_fits(text):
-            raise PermanentError("X 글자 수 제한을 넘는 부분이 있습니다 (part exceeds X's weighted limit)")
+            raise PermanentError(PART_TOO_LONG, code=Code.TOO_LONG)
         with self._errors(account):
             body = client.create_tweet(
                 text=text, in_reply_to_tweet_id=reply_to, user_auth=_uses_user_context(account.credentials or {})
@@ -646,8 +669,8 @@ class XConnector:
     def _thread(self, account, text: str, reply_to: str | None) -> str:
         parts = split_reply("x", text)
         if not parts:
-            raise PermanentError("빈 답변은 게시할 수 없습니다 (empty text)")
-        client, _ = self._client(account)
+            raise PermanentError(base.EMPTY_REPLY, code=Code.EMPTY_TEXT)
+        client, _user_auth = self._client(account)
         first = previous = self._create(account, client, parts[0], reply_to)
         for part in parts[1:]:
             # Each later part answers the previous one, so the thread reads in order.
@@ -664,7 +687,7 @@ class XConnector:
         (GET /2/dm_conversations/with/{id}/dm_events, newest first)."""
         token = (account.credentials or {}).get("dm_user_token")
         if not token:
-            raise CannotLook("X 쪽지를 읽을 토큰이 없습니다 (no dm.read token to look with)")
+            raise CannotLook(NO_DM_READ_TOKEN)
         client = self._client_factory({"bearer_token": token})
         own_id = str(account.platform_user_id)
         wanted = _SPACES.sub(" ", text[:DM_MAX_CHARS]).strip()
@@ -678,7 +701,7 @@ class XConnector:
                     continue
                 if not event.get("sender_id"):
                     # The same text, but who sent it is not said: "not found" could send it twice.
-                    raise CannotLook("X 쪽지의 보낸 사람을 알 수 없습니다 (dm event without sender_id)")
+                    raise CannotLook(NO_DM_SENDER)
                 if str(event.get("sender_id")) == own_id:
                     return dm_external_id(own_id, str(event["id"]))
         return None
@@ -686,10 +709,10 @@ class XConnector:
     def _send_dm(self, account, to_external_id: str, text: str) -> str:
         """POST /2/dm_conversations/with/{participant}/messages, with the user-context token."""
         if not text.strip():
-            raise PermanentError("빈 답변은 보낼 수 없습니다 (empty text)")
+            raise PermanentError(base.EMPTY_MESSAGE, code=Code.EMPTY_TEXT)
         token = (account.credentials or {}).get("dm_user_token")
         if not token:
-            raise PermissionMissing("dm.write", "X 쪽지 권한 없음: dm.write 권한의 사용자 토큰이 필요합니다")
+            raise PermissionMissing("dm.write", NO_DM_WRITE_TOKEN)
         client = self._client_factory({"bearer_token": token})
         with self._errors(account):
             body = client.create_direct_message(participant_id=dm_sender(to_external_id), text=text[:DM_MAX_CHARS],
@@ -708,7 +731,7 @@ class XConnector:
         if not parts:
             return None
         if not account.platform_user_id:
-            raise CannotLook("X 사용자 ID가 없어 이전 게시를 찾을 수 없습니다 (no platform_user_id to search)")
+            raise CannotLook(NO_USER_ID_TO_LOOK)
         wanted = _comparable(parts[0])
         client, user_auth = self._client(account)
         with self._errors(account):
@@ -734,7 +757,7 @@ class XConnector:
         """The id of our recent post or reply that carries `marker` (a broadcast's link or
         identifier), if any: checked before retrying a post whose outcome is unknown."""
         if not account.platform_user_id:
-            raise CannotLook("X 사용자 ID가 없어 이전 게시를 찾을 수 없습니다 (no platform_user_id to search)")
+            raise CannotLook(NO_USER_ID_TO_LOOK)
         client, user_auth = self._client(account)
         with self._errors(account):
             pages = _pages(
