@@ -30,13 +30,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import requests
+from django.utils.translation import gettext_lazy as _
 
+from . import base
 from .base import (
+    KAKAO,
     AccountSuspended,
     AppProblem,
     AuthExpired,
     Batch,
     CannotLook,
+    Code,
     ConnectorError,
     ContentProblem,
     PermanentError,
@@ -79,9 +83,22 @@ ERROR_CODES: dict[int, str] = {
     -9798: TEMPORARY,   # service maintenance (HTTP 503)
 }
 HTTP_STATUSES: dict[int, str] = {401: AUTH, 403: PERMISSION, 429: RATE_LIMIT}
-NOT_CONFIGURED = "카카오 Event API가 설정되지 않았습니다 (bot_id, rest_api_key, event_name)"
-NO_PUBLIC_REPLY = "카카오톡 채널 대화에는 공개 답글이 없습니다 (a Kakao chat is answered privately)"
-NO_AUDIENCE = "보낼 카카오톡 채널 이용자가 없습니다 (no user has talked to the channel in the period)"
+NOT_CONFIGURED = _("카카오 Event API가 설정되지 않았습니다: bot_id, rest_api_key, event_name이 필요합니다.")
+NO_PUBLIC_REPLY = _("카카오톡 채널 대화에는 공개 답글이 없습니다. 비공개로 답하세요.")
+NO_AUDIENCE = _("보낼 카카오톡 채널 이용자가 없습니다: 기간 안에 채널과 대화한 이용자가 없습니다.")
+# What the Event API refused: its HTTP status, its code and its own words (diagnostics, untranslated).
+RATE_LIMITED = _("카카오 요청 한도 초과: HTTP %(status)s, 오류 코드 %(kakao_code)s: %(detail)s")
+TRANSIENT = _("카카오 일시 오류: HTTP %(status)s, 오류 코드 %(kakao_code)s: %(detail)s")
+BAD_KEY = _("카카오 REST API 키가 유효하지 않습니다: HTTP %(status)s, 오류 코드 %(kakao_code)s: %(detail)s")
+NO_PERMISSION = _("권한 부족: %(permission)s, HTTP %(status)s, 오류 코드 %(kakao_code)s: %(detail)s")
+APP_REFUSED = _("카카오 앱 설정 문제: HTTP %(status)s, 오류 코드 %(kakao_code)s: %(detail)s")
+SANCTIONED = _("카카오 계정 또는 앱 제재: HTTP %(status)s, 오류 코드 %(kakao_code)s: %(detail)s")
+CONTENT_REFUSED = _("카카오가 요청을 거부했습니다: HTTP %(status)s, 오류 코드 %(kakao_code)s: %(detail)s")
+REFUSED = _("카카오 요청 거부: HTTP %(status)s, 오류 코드 %(kakao_code)s: %(detail)s")
+NO_USER_KEY = _("카카오 메시지 ID에 이용자 키가 없습니다.")
+USERS_PER_CALL = _("이용자는 한 번에 1~%(most)s명입니다.")
+NOT_ACCEPTED = _("카카오 Event API가 요청을 받지 않았습니다: 상태 %(status)s, %(detail)s")
+CANNOT_LOOK = _("카카오톡 채널 대화는 다시 읽을 수 없습니다. 담당자가 확인하세요.")
 
 
 def classify(status: int, body: object) -> ConnectorError:
@@ -91,22 +108,22 @@ def classify(status: int, body: object) -> ConnectorError:
     kind = ERROR_CODES.get(code) if isinstance(code, int) else None
     if kind is None:
         kind = HTTP_STATUSES.get(status) or (TEMPORARY if status >= 500 else None)
-    label = f"(HTTP {status}, code {code}): {message}"
+    said = {"status": status, "kakao_code": code, "detail": message}
     if kind == RATE_LIMIT:
-        return RateLimited(datetime.now(UTC) + DEFAULT_RATE_LIMIT_WAIT, f"카카오 요청 한도 초과 {label}")
+        return RateLimited(datetime.now(UTC) + DEFAULT_RATE_LIMIT_WAIT, RATE_LIMITED, **said)
     if kind == TEMPORARY:
-        return TransientError(f"카카오 일시 오류 {label}")
+        return TransientError(TRANSIENT, **said)
     if kind == AUTH:
-        return AuthExpired(f"카카오 REST API 키가 유효하지 않습니다 {label}")
+        return AuthExpired(BAD_KEY, **said)
     if kind == PERMISSION:
-        return PermissionMissing("Event API", f"권한 부족: Event API {label}")
+        return PermissionMissing("Event API", NO_PERMISSION, **said)
     if kind == APP:
-        return AppProblem(f"카카오 앱 설정 문제 {label}")
+        return AppProblem(APP_REFUSED, **said)
     if kind == SUSPENDED:
-        return AccountSuspended(f"카카오 계정 또는 앱 제재 {label}")
+        return AccountSuspended(SANCTIONED, **said)
     if kind == CONTENT:
-        return ContentProblem(f"카카오가 요청을 거부했습니다 {label}")
-    return PermanentError(f"카카오 요청 거부 {label}")
+        return ContentProblem(CONTENT_REFUSED, **said)
+    return PermanentError(REFUSED, **said)
 
 
 # --- the skill (inbound) ------------------------------------------------------------------------
@@ -171,9 +188,9 @@ def skill_external_id(user_key: str, digest: str) -> str:
 
 
 def user_of(external_id: str) -> str:
-    user_key, sep, _ = str(external_id).rpartition(":")
+    user_key, sep, _digest = str(external_id).rpartition(":")
     if not sep or not user_key:
-        raise PermanentError("카카오 메시지 ID에 이용자 키가 없습니다 (no user key in the id)")
+        raise PermanentError(NO_USER_KEY, code=Code.NOT_A_MESSAGE_ID)
     return user_key
 
 
@@ -246,11 +263,12 @@ class KakaoConnector:
 
     def reply(self, account, to_external_id: str, text: str, private: bool = False) -> str:
         if not private:
-            raise PermanentError(NO_PUBLIC_REPLY)
+            raise PermanentError(NO_PUBLIC_REPLY, code=Code.NOT_SUPPORTED)
         if not text.strip():
-            raise PermanentError("빈 답변은 보낼 수 없습니다 (empty text)")
+            raise PermanentError(base.EMPTY_MESSAGE, code=Code.EMPTY_TEXT)
         credentials = account.credentials or {}
-        task_id, _ = self.send_event(credentials, credentials.get("event_name") or "", [user_of(to_external_id)], text)
+        event = credentials.get("event_name") or ""
+        task_id, _status = self.send_event(credentials, event, [user_of(to_external_id)], text)
         return task_id
 
     def post(self, account, text: str) -> str:
@@ -259,13 +277,13 @@ class KakaoConnector:
         credentials = account.credentials or {}
         users = audience_of(account)
         if not users:
-            raise PermanentError(NO_AUDIENCE)
+            raise PermanentError(NO_AUDIENCE, code=Code.NO_AUDIENCE)
         event = credentials.get("broadcast_event_name") or credentials.get("event_name") or ""
         first, sent = "", 0
         for start in range(0, len(users), MAX_USERS_PER_CALL):
             batch = users[start:start + MAX_USERS_PER_CALL]
             try:
-                task_id, _ = self.send_event(credentials, event, batch, text)
+                task_id, _status = self.send_event(credentials, event, batch, text)
             except ConnectorError:
                 if not sent:
                     raise  # nothing went out: the posting's rule decides (retry, reauth, …)
@@ -277,17 +295,16 @@ class KakaoConnector:
         """One Event API request: (taskId, status). Errors by the table above."""
         bot_id, key = credentials.get("bot_id") or "", credentials.get("rest_api_key") or ""
         if not bot_id or not key or not event_name:
-            raise PermanentError(NOT_CONFIGURED)
+            raise PermanentError(NOT_CONFIGURED, code=Code.NOT_CONFIGURED)
         if not user_keys or len(user_keys) > MAX_USERS_PER_CALL:
-            raise PermanentError(f"이용자는 한 번에 1~{MAX_USERS_PER_CALL}명입니다 (users per request)")
+            raise PermanentError(USERS_PER_CALL, most=MAX_USERS_PER_CALL)
         url = EVENT_URL.format(bot_id=bot_id + ("!" if credentials.get("dev_channel") else ""))
         body = {"event": {"name": event_name, "data": {"text": _fit(text)}},
                 "user": [{"type": USER_TYPE, "id": user} for user in user_keys]}
         result = self._call("POST", url, key, json=body)
         task_id, status = str(result.get("taskId") or ""), str(result.get("status") or "")
         if status != "SUCCESS" or not task_id:
-            raise PermanentError(f"카카오 Event API가 요청을 받지 않았습니다 (status {status or '?'}): "
-                                 f"{str(result.get('message') or '')[:200]}")
+            raise PermanentError(NOT_ACCEPTED, status=status or "?", detail=str(result.get("message") or "")[:200])
         return task_id, status
 
     def task_result(self, account, task_id: str) -> dict:
@@ -301,7 +318,8 @@ class KakaoConnector:
             response = session.request(method, url, headers={"Authorization": f"KakaoAK {key}"},
                                        timeout=TIMEOUT, **kwargs)
         except requests.RequestException as exc:
-            raise TransientError(f"카카오 연결 오류 (connection error): {type(exc).__name__}") from None
+            raise TransientError(base.CONNECTION_ERROR, code=Code.CONNECTION, platform=KAKAO,
+                                 detail=type(exc).__name__) from None
         try:
             body = response.json()
         except ValueError:
@@ -310,12 +328,12 @@ class KakaoConnector:
                                              and body["code"] < 0):
             raise classify(response.status_code, body)
         if not isinstance(body, dict):
-            raise PermanentError("카카오 응답 형식 오류 (malformed JSON)")
+            raise PermanentError(base.MALFORMED, code=Code.MALFORMED, platform=KAKAO, detail=type(body).__name__)
         return body
 
     def find_reply(self, account, to_external_id: str, text: str) -> str | None:
         # A chat cannot be read back: whether an interrupted attempt was sent is unknown.
-        raise CannotLook("카카오톡 채널 대화는 다시 읽을 수 없습니다 (a Kakao chat cannot be searched)")
+        raise CannotLook(CANNOT_LOOK)
 
     def find_post(self, account, marker: str) -> str | None:
-        raise CannotLook("카카오톡 채널 대화는 다시 읽을 수 없습니다 (a Kakao chat cannot be searched)")
+        raise CannotLook(CANNOT_LOOK)

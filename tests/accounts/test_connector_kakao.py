@@ -16,6 +16,7 @@ from accounts.connectors.base import (
     AppProblem,
     AuthExpired,
     CannotLook,
+    Code,
     ContentProblem,
     PermanentError,
     PermissionMissing,
@@ -78,10 +79,10 @@ def test_the_development_channel_is_addressed_with_a_bang(rsps):
 def test_a_kakao_chat_has_no_public_reply_and_an_unconfigured_bot_sends_nothing(rsps):
     with pytest.raises(PermanentError) as public:
         kakao.KakaoConnector().reply(account(), f"{USER}:d", "답변")
-    assert str(public.value) == kakao.NO_PUBLIC_REPLY
+    assert public.value.code == Code.NOT_SUPPORTED
     with pytest.raises(PermanentError) as unconfigured:
         kakao.KakaoConnector().reply(account(rest_api_key=""), f"{USER}:d", "답변", private=True)
-    assert str(unconfigured.value) == kakao.NOT_CONFIGURED
+    assert unconfigured.value.code == Code.NOT_CONFIGURED
     assert not rsps.calls
 
 
@@ -118,7 +119,7 @@ def test_a_broadcast_that_fails_midway_reports_only_the_users_already_sent(rsps,
 def test_a_broadcast_whose_first_call_fails_raises_and_one_without_users_is_refused(rsps, audience):
     with pytest.raises(PermanentError) as nobody:
         kakao.KakaoConnector().post(account(), "알림")
-    assert str(nobody.value) == kakao.NO_AUDIENCE
+    assert nobody.value.code == Code.NO_AUDIENCE
     audience.append(USER)
     add(rsps, "POST", TALK, "kakao_error_401.json")
     with pytest.raises(AuthExpired):
