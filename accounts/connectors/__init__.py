@@ -6,9 +6,11 @@ them, `reply()` posts them).
 """
 
 from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from . import facebook, instagram, kakao, me2day, x, youtube
-from .base import Batch, Connector, InboundItem, PermanentError
+from .base import Batch, Code, Connector, InboundItem, PermanentError
 from .manual import MANUAL_POST
 from .simulator import SimulatorConnector
 from .text import split_reply
@@ -25,7 +27,8 @@ CONNECTORS: dict[str, type[Connector]] = {
     "youtube": youtube.YouTubeConnector,
 }
 # Closed platforms: their accounts stay on the registry, and asking for a connector says why not.
-CLOSED: dict[str, str] = {"me2day": me2day.CLOSED_REASON}
+CLOSED: dict[str, str | Promise] = {"me2day": me2day.CLOSED_REASON}
+UNSUPPORTED = _("수집·게시를 지원하지 않는 플랫폼입니다: %(platform)s")
 # Platforms a simulator may stand in for (SMC_SIMULATE, an account without credentials).
 SIMULATED_PLATFORMS = {"x", "facebook", "kakao", "instagram", "youtube"}
 
@@ -40,10 +43,10 @@ def _has_credentials(account) -> bool:
 def get_connector(account) -> Connector:
     platform = account.platform
     if platform in CLOSED:
-        raise PermanentError(CLOSED[platform])
+        raise PermanentError(CLOSED[platform], code=Code.PLATFORM_CLOSED)
     if platform in SIMULATED_PLATFORMS and not _has_credentials(account) and getattr(settings, "SMC_SIMULATE", False):
         return SimulatorConnector()
     connector = CONNECTORS.get(platform)
     if connector is None:
-        raise PermanentError(f"수집·게시를 지원하지 않는 플랫폼입니다 (unsupported platform): {platform}")
+        raise PermanentError(UNSUPPORTED, code=Code.UNSUPPORTED_PLATFORM, platform=platform)
     return connector()

@@ -11,10 +11,14 @@ import time
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from .base import Batch, CannotLook, InboundItem, ManualPostNeeded, SyncResult
 from .manual import MANUAL_POST
 from .simulator_texts import compose
+
+SIMULATED_MANUAL_POST = _("[시뮬레이터] %(reason)s")
+CANNOT_LOOK = _("시뮬레이터는 이전 게시를 보관하지 않아 찾을 수 없습니다.")
 
 # An idle account does not get a flood on its next poll.
 MAX_ITEMS_PER_FETCH = 20
@@ -86,15 +90,15 @@ class SimulatorConnector:
     def post(self, account, text: str) -> str:
         if account.platform in MANUAL_POST:
             # As the real API: an exercise shows the same "수동 게시 필요" a real alert would.
-            raise ManualPostNeeded(f"[시뮬레이터] {MANUAL_POST[account.platform]}")
+            raise ManualPostNeeded(SIMULATED_MANUAL_POST, reason=MANUAL_POST[account.platform])
         return f"sim-reply-{time.time_ns()}"
 
     def find_reply(self, account, to_external_id: str, text: str) -> str | None:
-        raise CannotLook("시뮬레이터는 이전 게시를 찾을 수 없습니다 (the simulator keeps no posts to search)")
+        raise CannotLook(CANNOT_LOOK)
 
     def find_post(self, account, marker: str) -> str | None:
         # Simulated posts are kept nowhere: what an interrupted attempt did cannot be looked up.
-        raise CannotLook("시뮬레이터는 이전 게시를 찾을 수 없습니다 (the simulator keeps no posts to search)")
+        raise CannotLook(CANNOT_LOOK)
 
     def sync(self, account, external_ids: list[str]) -> SyncResult:
         """Simulated citizens never delete or edit what they wrote."""

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from accounts.connectors import get_connector
-from accounts.connectors.base import PermanentError
+from accounts.connectors.base import Code, PermanentError
 from accounts.connectors.me2day import CLOSED_REASON, Me2dayConnector
 
 ACCOUNT = SimpleNamespace(platform="me2day", handle="seoulcity", platform_user_id="", credentials={"k": "v"})
@@ -17,10 +17,10 @@ ACCOUNT = SimpleNamespace(platform="me2day", handle="seoulcity", platform_user_i
     lambda c: c.post(ACCOUNT, "공지"),
     lambda c: c.find_reply(ACCOUNT, "1", "답변"),
 ])
-def test_every_method_raises_permanent_error_with_the_korean_reason(call):
+def test_every_method_raises_permanent_error_saying_the_platform_closed(call):
     with pytest.raises(PermanentError) as exc:
         call(Me2dayConnector())
-    assert "미투데이" in str(exc.value) and "2014" in str(exc.value)
+    assert exc.value.code == Code.PLATFORM_CLOSED and "2014" in str(exc.value)
 
 
 def test_get_connector_refuses_me2day_even_when_simulating(settings):
@@ -28,4 +28,4 @@ def test_get_connector_refuses_me2day_even_when_simulating(settings):
     for credentials in ({}, {"token": "x"}):
         with pytest.raises(PermanentError) as exc:
             get_connector(SimpleNamespace(platform="me2day", handle="h", platform_user_id="", credentials=credentials))
-        assert str(exc.value) == CLOSED_REASON
+        assert exc.value.code == Code.PLATFORM_CLOSED and str(exc.value) == str(CLOSED_REASON)

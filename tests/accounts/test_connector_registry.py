@@ -6,7 +6,7 @@ import pytest
 from twitter_text import parse_tweet
 
 from accounts.connectors import get_connector, split_reply
-from accounts.connectors.base import PermanentError
+from accounts.connectors.base import Code, PermanentError
 from accounts.connectors.facebook import FacebookConnector
 from accounts.connectors.instagram import InstagramConnector
 from accounts.connectors.kakao import KakaoConnector
@@ -60,7 +60,7 @@ def test_closed_platform_says_why(settings):
     settings.SMC_SIMULATE = True
     with pytest.raises(PermanentError) as exc:
         get_connector(account("me2day"))
-    assert str(exc.value) == CLOSED_REASON
+    assert exc.value.code == Code.PLATFORM_CLOSED and str(exc.value) == str(CLOSED_REASON)
 
 
 def test_a_platform_is_found_through_the_registry(settings, monkeypatch):

@@ -135,9 +135,9 @@ def test_todays_platforms_are_simulated_as_comments_clearly_marked(platform):
 
 @pytest.mark.parametrize("platform", ["instagram", "youtube"])
 def test_the_simulator_cannot_post_text_where_the_api_cannot_either(platform):
-    from accounts.connectors.base import ManualPostNeeded
+    from accounts.connectors.base import Code, ManualPostNeeded
 
     with pytest.raises(ManualPostNeeded) as caught:
         at(T0).post(account(platform, "seoul_official"), "[긴급] 한파경보")
-    assert "[시뮬레이터]" in str(caught.value)
+    assert caught.value.code == Code.MANUAL_POST and caught.value.in_language("en").startswith("[Simulator] ")
     assert at(T0).post(account("facebook", "seoul.city"), "[긴급] 한파경보").startswith("sim-reply-")
