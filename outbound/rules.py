@@ -7,6 +7,9 @@ tests/outbound/test_rules.py.
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from accounts.connectors.base import (
     AccountSuspended,
     AppProblem,
@@ -36,42 +39,42 @@ class Rule:
     refused: bool = False
     marks_account: bool = False  # the account needs reauthorisation (staff see it in the registry)
     counts: bool = True  # counts towards giving up (a rate limit is not a failure)
-    label: str = ""  # Korean first, English in parentheses: stored as the posting's last error
+    # Stored as the posting's last error, with the error's own message, in the active language.
+    label: str | Promise = ""
 
 
 RULES: dict[type[ConnectorError], Rule] = {
     RateLimited: Rule(Posting.State.RETRYING, wait="reset", refused=True, counts=False,
-                      label="요청 한도 초과, 재설정 후 재시도 (rate limited)"),
-    TransientError: Rule(Posting.State.RETRYING, wait="backoff", label="일시적 오류, 재시도 예정 (transient error)"),
+                      label=_("요청 한도 초과, 재설정 후 재시도")),
+    TransientError: Rule(Posting.State.RETRYING, wait="backoff", label=_("일시적 오류, 재시도 예정")),
     AuthExpired: Rule(Posting.State.FAILED, Posting.Failure.REAUTH, refused=True, marks_account=True,
-                      label="계정 재인증 필요 (account needs reauthorisation)"),
+                      label=_("계정 재인증 필요")),
     # X answers "duplicate content" when the same text is there already, maybe from our own earlier
     # attempt: not a proof that nothing was posted, so a later retry looks first.
-    PermanentError: Rule(Posting.State.FAILED, Posting.Failure.REFUSED, label="게시 실패 (failed)"),
+    PermanentError: Rule(Posting.State.FAILED, Posting.Failure.REFUSED, label=_("게시 실패")),
     CannotLook: Rule(Posting.State.UNKNOWN, Posting.Failure.CANNOT_LOOK,
-                     label="이전 시도가 게시되었는지 플랫폼에서 확인할 수 없습니다. 담당자가 확인해야 합니다 "
-                           "(the previous attempt may have been posted and this account cannot be searched)"),
+                     label=_("이전 시도가 게시되었는지 플랫폼에서 확인할 수 없습니다. 담당자가 확인해야 합니다.")),
     # The platform's errors of issue 24: a missing permission is the account's to fix, like an
     # expired login; the app's and a suspended account's problems refuse the request outright.
     PermissionMissing: Rule(Posting.State.FAILED, Posting.Failure.REAUTH, refused=True, marks_account=True,
-                            label="계정 권한 부족, 재인증 필요 (a permission is missing)"),
+                            label=_("계정 권한 부족, 재인증 필요")),
     AppProblem: Rule(Posting.State.FAILED, Posting.Failure.REFUSED, refused=True,
-                     label="플랫폼 앱 설정 문제 (the platform refused the app)"),
+                     label=_("플랫폼 앱 설정 문제")),
     AccountSuspended: Rule(Posting.State.FAILED, Posting.Failure.REFUSED, refused=True,
-                           label="계정 정지 (the account is suspended)"),
+                           label=_("계정 정지")),
     # X's "duplicate content" is a content problem and may be our own earlier attempt: look first.
-    ContentProblem: Rule(Posting.State.FAILED, Posting.Failure.REFUSED, label="게시 거부: 내용 문제 (content refused)"),
+    ContentProblem: Rule(Posting.State.FAILED, Posting.Failure.REFUSED, label=_("게시 거부: 내용 문제")),
     # Checked before sending: the attempt posted nothing, and a retry would be refused the same way.
     ReplyWindowClosed: Rule(Posting.State.FAILED, Posting.Failure.REFUSED, refused=True,
-                            label="답변 가능 기간이 지났습니다 (the platform's reply window has closed)"),
-    ConnectorError: Rule(Posting.State.FAILED, Posting.Failure.ERROR, label="게시 실패 (failed)"),
+                            label=_("답변 가능 기간이 지났습니다")),
+    ConnectorError: Rule(Posting.State.FAILED, Posting.Failure.ERROR, label=_("게시 실패")),
     # Instagram without an image, a YouTube community post: the API cannot, nothing was sent; not a
     # failure of SMC's (no retry, no reauthorisation): a person posts the ready text by hand.
     ManualPostNeeded: Rule(Posting.State.MANUAL, refused=True, counts=False,
-                           label="수동 게시 필요 (the platform's API cannot make this post)"),
+                           label=_("수동 게시 필요")),
 }
 # Anything else (a bug, an unexpected library error) fails the posting without a retry.
-UNEXPECTED = Rule(Posting.State.FAILED, Posting.Failure.ERROR, label="게시 실패 (failed)")
+UNEXPECTED = Rule(Posting.State.FAILED, Posting.Failure.ERROR, label=_("게시 실패"))
 
 
 def rule_for(error: BaseException) -> Rule:
