@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import connectors
 from accounts.connectors.base import AuthExpired, CannotLook, Connector, PermanentError, RateLimited
@@ -192,6 +193,9 @@ def _finish(posting: Posting, external_id: str) -> None:
         retry_at=None, failure="", last_error="")
 
 
+GAVE_UP = _("재시도 횟수 초과, %(attempts)s회: %(label)s")
+
+
 def backoff(attempts: int) -> float:
     """Exponential backoff with full jitter: 5 s, 10 s, 20 s … up to 30 minutes, randomised."""
     return random.uniform(BACKOFF_BASE / 2, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1)))
@@ -210,7 +214,7 @@ def _failed(posting: Posting, exc: Exception, sent: bool, was_unknown: bool) -> 
     elif rule.wait == "backoff":
         if posting.attempts >= MAX_ATTEMPTS:
             state, failure = Posting.State.FAILED, Posting.Failure.GAVE_UP
-            label = f"재시도 횟수 초과 ({posting.attempts}회): {label}"
+            label = GAVE_UP % {"attempts": posting.attempts, "label": label}
         else:
             retry_at = now + timedelta(seconds=backoff(posting.attempts))
     if rule.marks_account:

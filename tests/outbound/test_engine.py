@@ -5,8 +5,9 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from accounts.connectors import x
 from accounts.connectors.base import AuthExpired, RateLimited, TransientError
 from accounts.models import Account
 from accounts.models import Status as AccountStatus
@@ -32,7 +33,7 @@ def _swept(queued, now) -> set[int]:
 
 
 def test_auth_expired_fails_the_posting_and_marks_the_account(posting, platform):
-    platform.script["seoulmania"] = [AuthExpired("X 인증 만료 (unauthorized): 401 Unauthorized")]
+    platform.script["seoulmania"] = [AuthExpired(x.UNAUTHORIZED, detail="401 Unauthorized")]
     assert outbound.post_once(posting.pk).outcome == Posting.State.FAILED
     row = _reload(posting)
     assert row.state == Posting.State.FAILED and row.failure == Posting.Failure.REAUTH and "재인증" in row.last_error
@@ -40,6 +41,15 @@ def test_auth_expired_fails_the_posting_and_marks_the_account(posting, platform)
     account = Account.objects.get(pk=posting.account_id)
     assert account.status == AccountStatus.NEEDS_REAUTH and "401" in account.last_error
     assert platform.count("seoulmania") == 0
+
+
+def test_the_errors_stored_for_staff_are_in_one_language_the_active_one(posting, platform):
+    platform.script["seoulmania"] = [AuthExpired(x.UNAUTHORIZED, detail="401 Unauthorized")]
+    with translation.override("en"):
+        outbound.post_once(posting.pk)
+    account = Account.objects.get(pk=posting.account_id)
+    assert _reload(posting).last_error == "The account needs reauthorisation: X authorisation expired: 401 Unauthorized"
+    assert account.last_error == "X authorisation expired: 401 Unauthorized"
 
 
 def test_a_429_fifteen_minutes_away_is_carried_by_the_record_not_by_a_task(posting, platform, queued):
