@@ -156,6 +156,9 @@ class ConnectorError(Exception):
     def __str__(self) -> str:
         return self._render()
 
+    def __repr__(self) -> str:  # logs say the code and the message (the args hold only the code)
+        return f"{type(self).__name__}({str(self.code)!r}, {self._render()!r})"
+
 
 class RateLimited(ConnectorError):
     code = Code.RATE_LIMITED

@@ -64,3 +64,4 @@ def test_the_old_constructors_still_work():
     missing = PermissionMissing("MODERATE", "custom words")
     assert missing.name == "MODERATE" and str(missing) == "custom words" and missing.code == Code.PERMISSION_MISSING
     assert str(ConnectorError("plain")) == "plain" and ConnectorError().code == Code.ERROR
+    assert repr(missing) == "PermissionMissing('permission_missing', 'custom words')"  # what the logs show
