@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from accounts.connectors import MANUAL_POST
 from messages_app.services import publishing
 from messages_app.tasks.polling import dispatch_polls
 from outbound.models import Posting
@@ -75,7 +76,11 @@ def test_everything_pending_comes_back_after_redis_is_flushed(seeded, make_staff
                 app.tasks[POST_TASK].apply(args=[pk])
         redis.delete(default_queue, broadcast_queue)
 
-    states = set(Posting.objects.filter(pk__in=answers | deliveries).values_list("state", flat=True))
+    # Instagram and YouTube take no text post by API: their deliveries wait for a person, posted nowhere.
+    manual = set(Posting.objects.filter(pk__in=deliveries, account__platform__in=list(MANUAL_POST))
+                 .values_list("pk", flat=True))
+    assert set(Posting.objects.filter(pk__in=manual).values_list("state", flat=True)) <= {"manual"}
+    states = set(Posting.objects.filter(pk__in=(answers | deliveries) - manual).values_list("state", flat=True))
     assert states == {"posted"}
     posted = [post["id"] for posts in platform.posts.values() for post in posts]
-    assert len(posted) == len(set(posted)) == len(answers) + len(deliveries)
+    assert len(posted) == len(set(posted)) == len(answers) + len(deliveries) - len(manual)
