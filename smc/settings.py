@@ -256,6 +256,16 @@ SMC_KAKAO_TEMPLATES = {
 # KakaoTalk channel broadcasts go to the users who wrote to the channel within this many days (the
 # Event API reaches the channel's friends; Kakao documents no period, so the city sets one).
 SMC_KAKAO_AUDIENCE_DAYS = env.int("SMC_KAKAO_AUDIENCE_DAYS", default=365)
+# YouTube Data API units a Google project may spend a day (10,000 unless Google granted more).
+SMC_YOUTUBE_DAILY_QUOTA = env.int("SMC_YOUTUBE_DAILY_QUOTA", default=10_000)
+# X: a new batch compliance job for an account at most this often; the day of the month the usage cap
+# resets, used only when GET /2/usage/tweets cannot say.
+SMC_COMPLIANCE_INTERVAL_SECONDS = env.int("SMC_COMPLIANCE_INTERVAL_SECONDS", default=86_400)
+SMC_X_USAGE_CAP_RESET_DAY = env.int("SMC_X_USAGE_CAP_RESET_DAY", default=1)
+# How often an account's recent public posts are looked up again for deletions and edits, and how long
+# a platform stays paused after an app problem (a person must fix the app's settings).
+SMC_SYNC_INTERVAL_SECONDS = env.int("SMC_SYNC_INTERVAL_SECONDS", default=15 * 60)
+SMC_APP_PROBLEM_PAUSE_SECONDS = env.int("SMC_APP_PROBLEM_PAUSE_SECONDS", default=3600)
 # Personal data of closed questions is anonymised this many years after closing (portal.retention).
 SMC_RETENTION_YEARS = env.int("SMC_RETENTION_YEARS", default=3)
 
