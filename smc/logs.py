@@ -32,7 +32,10 @@ def scrub(text: str) -> str:
     return _DSN_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
 
 
-FREQUENT_TASKS = ("messages_app.tasks.poll_account", "messages_app.tasks.dispatch_polls", "dispatch-polls")
+# Tasks beat runs every few seconds or minutes whose every run would otherwise be two INFO lines.
+FREQUENT_TASKS = ("messages_app.tasks.poll_account", "messages_app.tasks.dispatch_polls", "dispatch-polls",
+                  "outbound.tasks.sweep", "sweep-postings",
+                  "messages_app.tasks.simulate_kakao_chats", "simulate-kakao-chats")
 
 
 def forget_request(**_) -> None:
