@@ -94,3 +94,11 @@ def public_message(text="지하철역에서 엘리베이터가 고장났어요",
     if index:
         index_messages([message.pk])
     return message
+
+
+def platform_account(platform, user_id, credentials, cursor="") -> Account:
+    """The first seeded active account of `platform`, set up to play it against recorded responses."""
+    account = Account.objects.filter(platform=platform, is_polled=True, status="active").order_by("pk").first()
+    account.platform_user_id, account.credentials, account.poll_cursor = user_id, credentials, cursor
+    account.save()
+    return account

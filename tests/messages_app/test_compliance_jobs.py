@@ -7,18 +7,18 @@ import io
 from datetime import timedelta
 
 import pytest
-import responses
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.connectors import x
-from accounts.models import Account, Status
+from accounts.models import Account
 from messages_app.models import ComplianceJob, Message, SourceState
 from messages_app.services import polling, sync
 from portal import selectors
 from tests import factories
 from tests.accounts.recordings import add, load
+from tests.factories import platform_account
 
 X_USER = "1240217562"
 MENTIONS = f"https://api.twitter.com/2/users/{X_USER}/mentions"
@@ -29,24 +29,13 @@ RECENT = "1785900000000000001"
 
 
 @pytest.fixture(autouse=True)
-def _clean_keys(seeded):
-    cache.delete_pattern("poll:*")
-    yield
-    cache.delete_pattern("poll:*")
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
-        yield mock
+def _clean(clean_platform_keys):
+    pass
 
 
 @pytest.fixture
 def x_account():
-    account = Account.objects.filter(platform="x", is_polled=True, status=Status.ACTIVE).order_by("pk").first()
-    account.platform_user_id, account.credentials, account.poll_cursor = X_USER, {"bearer_token": "AAAAapp"}, ""
-    account.save()
-    return account
+    return platform_account("x", X_USER, {"bearer_token": "AAAAapp"})
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import hmac
 import json
 
 import pytest
-import responses
 from django.core.cache import cache
 from django.urls import reverse
 from responses import matchers
@@ -18,6 +17,7 @@ from messages_app.models import Kind, Message
 from messages_app.services import polling
 from portal import selectors
 from tests.accounts.recordings import add, load
+from tests.factories import platform_account
 
 X_USER = "1240217562"
 MENTIONS = f"https://api.twitter.com/2/users/{X_USER}/mentions"
@@ -28,26 +28,14 @@ MID = "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_
 
 
 @pytest.fixture(autouse=True)
-def _clean_keys(seeded):
-    cache.delete_pattern("poll:*")
-    cache.delete_pattern("webhook:*")
-    yield
-    cache.delete_pattern("poll:*")
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
-        yield mock
+def _clean(clean_platform_keys):
+    pass
 
 
 @pytest.fixture
 def x_account():
-    account = Account.objects.filter(platform="x", is_polled=True, status=Status.ACTIVE).order_by("pk").first()
-    account.platform_user_id, account.poll_cursor = X_USER, "1785800000000000000"
-    account.credentials = {"bearer_token": "AAAAtest", "dm_user_token": "dmUserContextToken"}
-    account.save()
-    return account
+    return platform_account("x", X_USER, {"bearer_token": "AAAAtest", "dm_user_token": "dmUserContextToken"},
+                            cursor="1785800000000000000")
 
 
 def public_ids():

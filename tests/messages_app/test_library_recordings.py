@@ -11,20 +11,19 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-import responses
-from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 from responses import matchers
 
 from accounts.connectors import x
 from accounts.connectors.base import CannotLook
-from accounts.models import Account, Status
+from accounts.models import Status
 from messages_app.models import Kind, Message
 from messages_app.services import polling
 from portal import selectors
 from tests import factories
 from tests.accounts.recordings import add, load
+from tests.factories import platform_account
 
 X_USER = "1240217562"
 MENTIONS = f"https://api.twitter.com/2/users/{X_USER}/mentions"
@@ -35,33 +34,18 @@ TWEETS = ["1867000000000000003", "1867000000000000002", "1867000000000000001"]
 
 
 @pytest.fixture(autouse=True)
-def _clean_keys(seeded):
-    cache.delete_pattern("poll:*")
-    yield
-    cache.delete_pattern("poll:*")
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
-        yield mock
-
-
-def _account(platform, user_id, credentials):
-    account = Account.objects.filter(platform=platform, is_polled=True, status=Status.ACTIVE).order_by("pk").first()
-    account.platform_user_id, account.credentials, account.poll_cursor = user_id, credentials, ""
-    account.save()
-    return account
+def _clean(clean_platform_keys):
+    pass
 
 
 @pytest.fixture
 def x_account():
-    return _account("x", X_USER, {"bearer_token": "AAAAapp", "dm_user_token": "dmUserContextToken"})
+    return platform_account("x", X_USER, {"bearer_token": "AAAAapp", "dm_user_token": "dmUserContextToken"})
 
 
 @pytest.fixture
 def page():
-    return _account("facebook", PAGE, {"page_access_token": "EAAGtestpagetoken", "read_messenger": True})
+    return platform_account("facebook", PAGE, {"page_access_token": "EAAGtestpagetoken", "read_messenger": True})
 
 
 def without(param):

@@ -6,8 +6,6 @@ import io
 from datetime import timedelta
 
 import pytest
-import responses
-from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -15,6 +13,7 @@ from accounts.models import Account, Status
 from messages_app.models import Message
 from messages_app.services import polling
 from tests.accounts.recordings import add
+from tests.factories import platform_account
 
 PAGE = "112233445566778"
 G = "https://graph.facebook.com/v24.0"
@@ -23,35 +22,18 @@ MENTIONS = f"https://api.twitter.com/2/users/{X_USER}/mentions"
 
 
 @pytest.fixture(autouse=True)
-def _clean_poll_keys(seeded):
-    cache.delete_pattern("poll:*")
-    yield
-    cache.delete_pattern("poll:*")
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
-        yield mock
-
-
-def _account(platform, user_id, credentials):
-    account = Account.objects.filter(platform=platform, is_polled=True, status=Status.ACTIVE).order_by("pk").first()
-    account.platform_user_id = user_id
-    account.credentials = credentials
-    account.poll_cursor = ""
-    account.save()
-    return account
+def _clean(clean_platform_keys):
+    pass
 
 
 @pytest.fixture
 def fb_account():
-    return _account("facebook", PAGE, {"page_access_token": "EAAGtestpagetoken"})
+    return platform_account("facebook", PAGE, {"page_access_token": "EAAGtestpagetoken"})
 
 
 @pytest.fixture
 def x_account():
-    return _account("x", X_USER, {"bearer_token": "AAAAtest-bearer"})
+    return platform_account("x", X_USER, {"bearer_token": "AAAAtest-bearer"})
 
 
 def test_comments_without_id_are_counted_in_health_and_the_rest_stored(rsps, fb_account):

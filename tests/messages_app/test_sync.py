@@ -10,7 +10,6 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-import responses
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
@@ -21,6 +20,7 @@ from messages_app.services import polling, sync
 from portal import generations, selectors
 from tests import factories
 from tests.accounts.recordings import add, load
+from tests.factories import platform_account
 
 X_USER = "1240217562"
 LOOKUP = "https://api.twitter.com/2/tweets"
@@ -30,25 +30,13 @@ A, B, C, D, E = (f"178590000000000000{n}" for n in range(1, 6))
 
 
 @pytest.fixture(autouse=True)
-def _clean_keys(seeded):
-    cache.delete_pattern("poll:*")
-    cache.delete_pattern("webhook:*")
-    yield
-    cache.delete_pattern("poll:*")
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
-        yield mock
+def _clean(clean_platform_keys):
+    pass
 
 
 @pytest.fixture
 def x_account():
-    account = Account.objects.filter(platform="x", is_polled=True, status=Status.ACTIVE).order_by("pk").first()
-    account.platform_user_id, account.credentials, account.poll_cursor = X_USER, {"bearer_token": "AAAAtest"}, ""
-    account.save()
-    return account
+    return platform_account("x", X_USER, {"bearer_token": "AAAAtest"})
 
 
 @pytest.fixture
