@@ -13,6 +13,17 @@ def _empty_cache():
     cache.delete_pattern("*")
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a request in English (LocaleMiddleware) or an override
+    left active would otherwise follow the test thread into the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def seeded(db):
     """The org chart, the roles, the 44 accounts, the routing rules and the processing regulation,
