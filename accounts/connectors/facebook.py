@@ -20,7 +20,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from pyfacebook import FacebookError, GraphAPI, LibraryError
 
-from . import base
+import accounts.connectors.base as base
+
 from .base import (
     AppProblem,
     AuthExpired,

@@ -28,7 +28,9 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from pyfacebook import FacebookError, GraphAPI
 
-from . import base, facebook
+import accounts.connectors.base as base
+import accounts.connectors.facebook as facebook
+
 from .base import (
     Batch,
     CannotLook,

@@ -32,7 +32,8 @@ from datetime import UTC, datetime, timedelta
 import requests
 from django.utils.translation import gettext_lazy as _
 
-from . import base
+import accounts.connectors.base as base
+
 from .base import (
     KAKAO,
     AccountSuspended,

@@ -4,7 +4,8 @@ same for them, so an exercise says what a real alert would)."""
 
 from django.utils.functional import Promise
 
-from . import instagram, youtube
+import accounts.connectors.instagram as instagram
+import accounts.connectors.youtube as youtube
 
 MANUAL_POST: dict[str, str | Promise] = {
     "instagram": instagram.MANUAL_POST_REASON,

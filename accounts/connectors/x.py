@@ -22,7 +22,8 @@ import tweepy
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from . import base
+import accounts.connectors.base as base
+
 from .base import (
     AccountSuspended,
     AppProblem,

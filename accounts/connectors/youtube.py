@@ -26,7 +26,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from . import base
+import accounts.connectors.base as base
+
 from .base import (
     YOUTUBE,
     AccountSuspended,
