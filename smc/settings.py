@@ -50,7 +50,7 @@ SMC_CLASSIFIER_ROUTING_FIGURE = "messages_app.selectors.first_time_right"
 SMC_CLASSIFIER_CORPUS_ACCOUNTS = "accounts.seed.ACCOUNTS"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "smc.admin_site.StaffAdminConfig",  # django.contrib.admin with a lazy app list
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

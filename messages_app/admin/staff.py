@@ -5,19 +5,24 @@ Thin: every change goes through services.handling, which checks permission (refu
 and validates input. A refusal answers 403 with a Korean explanation.
 """
 
+import hashlib
 from datetime import datetime, timedelta
+from html import escape
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.forms.utils import flatatt
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -37,8 +42,23 @@ from ..services.workflow import OPEN_STATUSES, allowed_targets
 from .guard import MessageGuard, guarded_message, say
 
 BLANK = [("", "---------")]
-# The session key of the moment the user last opened the queue: newer messages are marked new.
-SEEN_KEY = "smc_queue_seen"
+# The moment a user last opened the queue, kept in the cache (not the session, whose every write is a
+# database transaction): newer messages are marked new.
+SEEN_TTL = 30 * 24 * 3600
+
+
+def queue_seen_key(user) -> str:
+    return f"queue-seen:{user.pk}"
+
+
+def filters_cache_key(request, cl) -> str:
+    """The filter side bar's drawing depends on the filters' choices (the accounts, the desk's divisions),
+    the query (which choice is selected, the links keep the rest) and the language: drawing it took a
+    fifth of a queue page, so it is kept in the cache under a digest of those."""
+    choices = [getattr(spec, "lookup_choices", None) for spec in cl.filter_specs]
+    query = sorted((k, v) for k, v in request.GET.lists() if k != "p")
+    digest = hashlib.sha256(repr((choices, query, translation.get_language())).encode()).hexdigest()
+    return digest[:32]
 DETAIL_TEMPLATE = "admin/messages_app/message/detail.html"
 
 
@@ -117,14 +137,21 @@ class PlainSelect(forms.Select):
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
 
 
+def division_choices() -> list[tuple[str, str]]:
+    """The transfer targets as (pk, '본부 부서'), read as plain values: forty-odd model instances per
+    page cost the queue more than its rows."""
+    rows = Division.objects.order_by("bureau__name_ko", "name_ko").values_list("pk", "bureau__name_ko", "name_ko")
+    return [(str(pk), f"{bureau} {name}") for pk, bureau, name in rows]
+
+
 class StaffActionForm(helpers.ActionForm):
     """The bulk-action bar: the action plus the values it needs."""
 
     type = forms.ChoiceField(label="유형", required=False, choices=BLANK + list(MessageType.choices),
                              widget=PlainSelect)
     topic = forms.ChoiceField(label="주제", required=False, choices=BLANK + list(Topic.choices), widget=PlainSelect)
-    division = forms.ModelChoiceField(label="이관할 부서", required=False, widget=PlainSelect,
-                                      queryset=Division.objects.select_related("bureau"))
+    division = forms.ChoiceField(label="이관할 부서", required=False, widget=PlainSelect,
+                                 choices=lambda: BLANK + division_choices())
     # Its choices (the members the user may pick) are set per request when the queue is drawn; the
     # value is checked by services.ownership.
     assignee = forms.CharField(label="담당자", required=False, widget=PlainSelect(choices=BLANK))
@@ -141,8 +168,7 @@ class AnswerForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    division = forms.ModelChoiceField(label="이관할 부서", queryset=Division.objects.select_related("bureau"),
-                                      widget=PlainSelect)
+    division = forms.ChoiceField(label="이관할 부서", choices=lambda: BLANK + division_choices(), widget=PlainSelect)
     reason = forms.CharField(label="이관 사유", widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
 
 
@@ -188,6 +214,95 @@ REMINDER_LABELS = {"half": "기한 절반 경과 알림", "day-before": "기한 
 EXCERPT_CHARS = 120
 
 
+class RowLabels:
+    """What every row of one page shares: the moment, today's date, the labels in the active language."""
+
+    def __init__(self):
+        self.now = timezone.now()
+        self.today = timezone.localdate(self.now)
+        self.platform = {k: str(v) for k, v in Message._meta.get_field("platform").flatchoices}
+        self.status = {k: str(v) for k, v in Status.choices}
+        self.district = {k: str(v) for k, v in Message._meta.get_field("district").flatchoices}
+
+
+def badge_html(m: Message, now) -> str:
+    text = deadline_badge(m, now)
+    reminders = [REMINDER_LABELS.get(k, k) for k in m.reminders_sent or []]
+    bell = (f' <span class="reminder" title="{escape(" · ".join(reminders))}">알림 {len(reminders)}</span>'
+            if reminders and text else "")
+    if text == "기한 초과":
+        kind = "due due-over"
+    elif text.startswith("D-") and (text == "D-day" or int(text[2:]) <= 3):
+        kind = "due due-soon"
+    else:
+        kind = "due"
+    return f'<span class="{kind}">{escape(text or "-")}</span>{bell}'
+
+
+def channel_html(m: Message, platform_label: str) -> str:
+    handle = f"@{m.account.handle}" if m.account else ""
+    return (f'<span class="platform platform-{escape(m.platform)}">{escape(platform_label)}</span> '
+            f'<span class="handle">{escape(handle)}</span>')
+
+
+def excerpt_html(m: Message) -> str:
+    text = " ".join(m.text[:EXCERPT_CHARS + 40].split())
+    text = text[:EXCERPT_CHARS] + ("…" if len(m.text) > EXCERPT_CHARS else "")
+    if m.is_simulated:
+        text = f"[시뮬레이션] {text}"
+    marks = ('<span class="mark mark-new">새 메시지</span> ' if getattr(m, "is_new", False) else "") + \
+            ('<span class="mark">비공개</span> ' if m.is_private else "")
+    return marks + escape(text)
+
+
+def received_text(m: Message, today) -> str:
+    local = timezone.localtime(m.received_at)
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%m-%d %H:%M")
+
+
+def assignee_text(m: Message) -> str:
+    if m.assignee is None:
+        return "-"
+    return m.assignee.display_name or m.assignee.get_username()
+
+
+def queue_row_html(m: Message, labels: RowLabels, urls: tuple[str, str], with_division: bool) -> str:
+    """One row of the queue's table (change_list.html draws the head)."""
+    division = (f'<td class="field-division_name">{escape(m.division.name_ko if m.division else "미배정")}</td>'
+                if with_division else "")
+    district = labels.district.get(m.district, m.district) if m.district else "-"
+    return (
+        f'<tr data-preview="{urls[1].format(m.pk)}">'
+        f'<td class="action-checkbox"><input type="checkbox" name="_selected_action" value="{m.pk}" '
+        f'class="action-select" aria-label="메시지 #{m.pk} 선택"></td>'
+        f'<td class="field-badge">{badge_html(m, labels.now)}</td>'
+        f'<td class="field-channel">{channel_html(m, labels.platform.get(m.platform, m.platform))}</td>'
+        f'<td class="field-district">{escape(district)}</td>'
+        f'<td class="field-author">{escape(mask_name(m.author_name or m.author_handle) or "-")}</td>'
+        f'<th scope="row" class="field-excerpt"><a href="{urls[0].format(m.pk)}">{excerpt_html(m)}</a></th>'
+        f'<td class="field-received">{received_text(m, labels.today)}</td>'
+        f'<td class="field-status">{escape(labels.status.get(m.status, m.status))}</td>'
+        f'{division}<td class="field-assignee_name">{escape(assignee_text(m))}</td></tr>')
+
+
+class CappedPaginator(Paginator):
+    """Counts a queue up to COUNT_CAP rows: counting a division's 100,000 open messages cost more than
+    showing a page of them. Past the cap the queue says '10,000건 이상' and pages up to it."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[:COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+    cap = property(lambda self: COUNT_CAP)
+
+
+COUNT_CAP = 10_000
+
+
 @admin.register(Message)
 class MessageAdmin(MessageGuard, admin.ModelAdmin):
     list_display = ("badge", "channel", "district", "author", "excerpt", "received", "status", "assignee_name")
@@ -198,6 +313,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
     list_select_related = ("division", "account", "assignee")
     list_per_page = 50
     show_full_result_count = False  # one count, not two, on a queue of 100,000
+    paginator = CappedPaginator
     action_form = StaffActionForm
     actions = ["action_claim", "action_assign_person", "action_assign", "action_status", "action_close_unanswered",
                "action_set_labels", "action_spam"]
@@ -210,7 +326,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         view = getattr(request, "smc_queue_view", None)
         if view is None:  # the message pages and Django's own views: the whole readable queue
             return perms.queue(request.user, qs)
-        seen = request.session.get(SEEN_KEY)
+        seen = cache.get(queue_seen_key(request.user))
         qs = selectors.staff_queue(request.user, view, qs)
         if seen:
             qs = qs.annotate(is_new=ExpressionWrapper(Q(received_at__gt=datetime.fromisoformat(seen)),
@@ -232,23 +348,15 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    # The columns (list_display) as the admin knows them; the queue's table itself is drawn by
+    # queue_row_html, one string per row.
     @admin.display(description="기한", ordering="due_at")
     def badge(self, obj):
-        text = deadline_badge(obj)
-        reminders = [REMINDER_LABELS.get(k, k) for k in obj.reminders_sent or []]
-        bell = format_html(' <span class="reminder" title="{}">알림 {}</span>', " · ".join(reminders),
-                           len(reminders)) if reminders and text else ""
-        if text == "기한 초과":
-            return format_html('<span class="due due-over">{}</span>{}', text, bell)
-        if text.startswith("D-") and (text == "D-day" or int(text[2:]) <= 3):
-            return format_html('<span class="due due-soon">{}</span>{}', text, bell)
-        return format_html('<span class="due">{}</span>{}', text or "-", bell)
+        return mark_safe(badge_html(obj, timezone.now()))
 
     @admin.display(description="채널")
     def channel(self, obj):
-        handle = f"@{obj.account.handle}" if obj.account else ""
-        return format_html('<span class="platform platform-{}">{}</span> <span class="handle">{}</span>',
-                           obj.platform, obj.get_platform_display(), handle)
+        return mark_safe(channel_html(obj, obj.get_platform_display()))
 
     @admin.display(description="작성자")
     def author(self, obj):
@@ -256,28 +364,15 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
 
     @admin.display(description="내용")
     def excerpt(self, obj):
-        text = " ".join(obj.text[:EXCERPT_CHARS + 40].split())
-        text = text[:EXCERPT_CHARS] + ("…" if len(obj.text) > EXCERPT_CHARS else "")
-        marks = []
-        if getattr(obj, "is_new", False):
-            marks.append(mark_safe('<span class="mark mark-new">새 메시지</span> '))
-        if obj.is_private:
-            marks.append(mark_safe('<span class="mark">비공개</span> '))
-        if obj.is_simulated:
-            text = f"[시뮬레이션] {text}"
-        return format_html("{}{}", format_html("".join(str(m) for m in marks)), text)
+        return mark_safe(excerpt_html(obj))
 
     @admin.display(description="받은 시각", ordering="received_at")
     def received(self, obj):
-        local = timezone.localtime(obj.received_at)
-        today = timezone.localtime().date()
-        return local.strftime("%H:%M") if local.date() == today else local.strftime("%m-%d %H:%M")
+        return received_text(obj, timezone.localdate())
 
     @admin.display(description="담당자", ordering="assignee__username")
     def assignee_name(self, obj):
-        if obj.assignee is None:
-            return "-"
-        return obj.assignee.display_name or obj.assignee.get_username()
+        return assignee_text(obj)
 
     @admin.display(description="담당 부서", ordering="division__name_ko")
     def division_name(self, obj):
@@ -300,21 +395,22 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         if "action_form" in context:
             context["action_form"].fields["assignee"].widget.choices = BLANK + self._assignees(user)
         if "cl" in context:
-            context["queue_rows"] = self._rows(context["cl"].result_list, perms.reads_all(user))
+            context["queue_with_division"] = perms.reads_all(user)
+            context["queue_rows"] = self._rows(context["cl"].result_list, context["queue_with_division"])
+        if "cl" in context:
+            context["filters_key"] = filters_cache_key(request, context["cl"])
         if request.method == "GET" and "_popup" not in request.GET:
-            request.session[SEEN_KEY] = timezone.now().isoformat()
+            cache.set(queue_seen_key(user), timezone.now().isoformat(), SEEN_TTL)
         return response
 
-    def _rows(self, messages, with_division: bool) -> list[dict]:
-        """The queue's rows, drawn by one template loop (change_list.html): the admin's generic
-        result_list renders a form widget per row, most of a 100,000-message queue's page time."""
-        return [{"pk": m.pk, "url": reverse("admin:messages_app_message_change", args=[m.pk]),
-                 "preview_url": reverse("admin:messages_app_message_preview", args=[m.pk]),
-                 "badge": self.badge(m), "channel": self.channel(m), "author": self.author(m),
-                 "district": m.get_district_display() if m.district else "-",
-                 "excerpt": self.excerpt(m), "received": self.received(m), "status": m.get_status_display(),
-                 "division": self.division_name(m) if with_division else None,
-                 "assignee": self.assignee_name(m)} for m in messages]
+    def _rows(self, messages, with_division: bool) -> list[str]:
+        """The queue's rows, each drawn as one string (queue_row_html): the admin's generic result_list,
+        and then a template loop over ten cells a row, were most of a 100,000-message queue's page time."""
+        # One reverse per kind of link, not two per row.
+        urls = (reverse("admin:messages_app_message_change", args=[0]).replace("/0/", "/{}/"),
+                reverse("admin:messages_app_message_preview", args=[0]).replace("/0/", "/{}/"))
+        labels = RowLabels()
+        return [mark_safe(queue_row_html(m, labels, urls, with_division)) for m in messages]
 
     def _assignees(self, user):
         members = Membership.objects.filter(user__is_active=True).select_related("user", "division")

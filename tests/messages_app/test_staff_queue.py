@@ -53,6 +53,33 @@ def test_the_queue_puts_overdue_first_then_the_nearest_deadline(client, team):
     assert [m.pk for m in rows(client.get(QUEUE + "?view=due"))] == [overdue.pk, soon.pk]
 
 
+def test_past_the_count_cap_the_queue_says_at_least_and_still_pages(client, team, monkeypatch):
+    monkeypatch.setattr("messages_app.admin.staff.COUNT_CAP", 3)
+    monkeypatch.setattr("messages_app.admin.staff.MessageAdmin.list_per_page", 2)
+    for i in range(5):
+        routed("bus-policy", text=f"민원 {i}")
+    client.force_login(team["kim"])
+    html = client.get(QUEUE).content.decode()
+    assert "메시지 3건 이상" in html and "메시지 5건" not in html
+    assert "조건에 맞는 메시지 모두 선택 (3건 이상)" in html
+    assert len(rows(client.get(QUEUE + "?p=2"))) == 2
+    monkeypatch.setattr("messages_app.admin.staff.COUNT_CAP", 10)
+    assert "메시지 5건" in client.get(QUEUE).content.decode()
+
+
+def test_the_kept_filter_bar_shows_a_new_account_and_the_chosen_filter(client, team):
+    from accounts.models import Account
+
+    client.force_login(team["kim"])
+    first = client.get(QUEUE).content.decode()
+    Account.objects.create(platform="x", handle="new_bus_account", display_name="새 버스 계정",
+                           owner_division=team["kim"].memberships.first().division)
+    assert "new_bus_account" not in first
+    assert "@new_bus_account" in client.get(QUEUE).content.decode()
+    chosen = client.get(QUEUE + "?status__exact=assigned").content.decode()
+    assert 'class="selected"' in chosen.split('id="changelist-filter"')[1].split("</nav>")[0]
+
+
 def test_a_row_shows_the_masked_author_and_the_first_120_characters(client, team):
     text = "정류장 " * 60
     m = routed("bus-policy", text=text, author_name="김철용")
