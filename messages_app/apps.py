@@ -12,6 +12,9 @@ class MessagesAppConfig(AppConfig):
         from accounts.connectors import kakao
 
         from .services import kakao as chats
+        from .services import org_lists
 
         # A KakaoTalk channel broadcast goes to the users who wrote to the channel: the inbox knows them.
         kakao.register_audience(chats.audience)
+        # The staff queue's org-chart lists are kept in the cache until a division, account or member changes.
+        org_lists.connect()

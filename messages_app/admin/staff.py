@@ -27,7 +27,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.connectors import split_reply
-from accounts.models import Account, Platform
 from core.errors import ApplicationError
 from departments.models import Division, Membership
 from departments.regulation import Regulation
@@ -36,7 +35,7 @@ from textkit.places import district_name, neighbourhood_name
 
 from .. import selectors
 from ..models import Answer, CannedAnswer, Message, MessageType, Notice, Status, StatusChange, Topic
-from ..services import canned, handling, notifications, ownership, presence, publishing
+from ..services import canned, handling, notifications, org_lists, ownership, presence, publishing
 from ..services import permissions as perms
 from ..services.workflow import OPEN_STATUSES, allowed_targets
 from .guard import MessageGuard, guarded_message, say
@@ -116,8 +115,7 @@ class AccountFilter(admin.SimpleListFilter):
     parameter_name = "account"
 
     def lookups(self, request, model_admin):
-        return [(str(pk), f"{Platform(platform).label} @{handle}") for pk, platform, handle
-                in Account.objects.order_by("platform", "handle").values_list("pk", "platform", "handle")]
+        return org_lists.account_choices()
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -140,8 +138,7 @@ class PlainSelect(forms.Select):
 def division_choices() -> list[tuple[str, str]]:
     """The transfer targets as (pk, '본부 부서'), read as plain values: forty-odd model instances per
     page cost the queue more than its rows."""
-    rows = Division.objects.order_by("bureau__name_ko", "name_ko").values_list("pk", "bureau__name_ko", "name_ko")
-    return [(str(pk), f"{bureau} {name}") for pk, bureau, name in rows]
+    return [(str(pk), f"{bureau} {name}") for pk, (bureau, name) in org_lists.division_names().items()]
 
 
 class StaffActionForm(helpers.ActionForm):
@@ -285,6 +282,14 @@ def queue_row_html(m: Message, labels: RowLabels, urls: tuple[str, str], with_di
         f'{division}<td class="field-assignee_name">{escape(assignee_text(m))}</td></tr>')
 
 
+def actions_cache_key(form, cl) -> str:
+    """The bulk-action bar is kept like the filter bar: under a digest of its choices (the actions, the
+    divisions, the members the user may pick), the page's counts and the language."""
+    choices = [list(getattr(field.widget, "choices", [])) for field in form.fields.values()]
+    page = (cl.result_count, len(cl.result_list), cl.paginator.capped)
+    return hashlib.sha256(repr((choices, page, translation.get_language())).encode()).hexdigest()[:32]
+
+
 class CappedPaginator(Paginator):
     """Counts a queue up to COUNT_CAP rows: counting a division's 100,000 open messages cost more than
     showing a page of them. Past the cap the queue says '10,000건 이상' and pages up to it."""
@@ -399,6 +404,8 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
             context["queue_rows"] = self._rows(context["cl"].result_list, context["queue_with_division"])
         if "cl" in context:
             context["filters_key"] = filters_cache_key(request, context["cl"])
+        if "action_form" in context and "cl" in context:
+            context["actions_key"] = actions_cache_key(context["action_form"], context["cl"])
         if request.method == "GET" and "_popup" not in request.GET:
             cache.set(queue_seen_key(user), timezone.now().isoformat(), SEEN_TTL)
         return response
@@ -413,20 +420,13 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         return [mark_safe(queue_row_html(m, labels, urls, with_division)) for m in messages]
 
     def _assignees(self, user):
-        members = Membership.objects.filter(user__is_active=True).select_related("user", "division")
-        if not perms.acts_on_all(user):
-            members = members.filter(division_id__in=perms.division_ids(user))
-        seen, out = set(), []
-        for m in members.order_by("division__name_ko", "user__username"):
-            if m.user_id not in seen:
-                seen.add(m.user_id)
-                out.append((str(m.user_id), f"{m.user.display_name or m.user.username} ({m.division.name_ko})"))
-        return out
+        return org_lists.members(None if perms.acts_on_all(user) else sorted(perms.division_ids(user)))
 
     def _queue_title(self, user) -> str:
         if perms.reads_all(user):
             return "메시지 대기열 (전체 부서)"
-        names = Division.objects.filter(pk__in=perms.division_ids(user)).values_list("name_ko", flat=True)
+        mine = perms.division_ids(user)
+        names = [name for pk, (_, name) in org_lists.division_names().items() if pk in mine]
         return f"{', '.join(names)} 메시지 대기열"
 
     # --- bulk actions: the whole selection is checked, not only what the queue shows ---
