@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.db.models.functions import Substr
 from django.forms.utils import flatatt
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -209,6 +210,9 @@ COMMENT_PLATFORMS = {"facebook": "페이스북", "instagram": "인스타그램",
 # The regulation's reminders as the queue row shows them (Message.reminders_sent holds the step keys).
 REMINDER_LABELS = {"half": "기한 절반 경과 알림", "day-before": "기한 하루 전 알림", "overdue": "기한 초과 알림"}
 EXCERPT_CHARS = 120
+QUEUE_ROW_FIELDS = ("platform", "account__handle", "district", "author_name", "author_handle", "is_simulated",
+                    "is_private", "received_at", "status", "division__name_ko", "assignee__display_name",
+                    "assignee__username", "due_at", "is_overdue", "reminders_sent")
 
 
 class RowLabels:
@@ -243,8 +247,11 @@ def channel_html(m: Message, platform_label: str) -> str:
 
 
 def excerpt_html(m: Message) -> str:
-    text = " ".join(m.text[:EXCERPT_CHARS + 40].split())
-    text = text[:EXCERPT_CHARS] + ("…" if len(m.text) > EXCERPT_CHARS else "")
+    # text_head: the queue reads the first EXCERPT_CHARS + 41 characters only (longer means longer).
+    whole = getattr(m, "text_head", None)
+    whole = m.text if whole is None else whole
+    text = " ".join(whole[:EXCERPT_CHARS + 40].split())
+    text = text[:EXCERPT_CHARS] + ("…" if len(whole) > EXCERPT_CHARS else "")
     if m.is_simulated:
         text = f"[시뮬레이션] {text}"
     marks = ('<span class="mark mark-new">새 메시지</span> ' if getattr(m, "is_new", False) else "") + \
@@ -296,7 +303,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[:COUNT_CAP + 1].count()
+        # Only the ids and in no order: the rows' annotations (the text's head) would read the table.
+        return self.object_list.order_by().values("pk")[:COUNT_CAP + 1].count()
 
     @property
     def capped(self) -> bool:
@@ -332,7 +340,10 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         if view is None:  # the message pages and Django's own views: the whole readable queue
             return perms.queue(request.user, qs)
         seen = cache.get(queue_seen_key(request.user))
-        qs = selectors.staff_queue(request.user, view, qs)
+        # A row needs these columns and the head of the text, not a 100 KB text or an account's
+        # credentials and cursors.
+        qs = selectors.staff_queue(request.user, view, qs).only(*QUEUE_ROW_FIELDS).annotate(
+            text_head=Substr("text", 1, EXCERPT_CHARS + 41))
         if seen:
             qs = qs.annotate(is_new=ExpressionWrapper(Q(received_at__gt=datetime.fromisoformat(seen)),
                                                       output_field=BooleanField()))
