@@ -210,9 +210,11 @@ COMMENT_PLATFORMS = {"facebook": "페이스북", "instagram": "인스타그램",
 # The regulation's reminders as the queue row shows them (Message.reminders_sent holds the step keys).
 REMINDER_LABELS = {"half": "기한 절반 경과 알림", "day-before": "기한 하루 전 알림", "overdue": "기한 초과 알림"}
 EXCERPT_CHARS = 120
-QUEUE_ROW_FIELDS = ("platform", "account__handle", "district", "author_name", "author_handle", "is_simulated",
-                    "is_private", "received_at", "status", "division__name_ko", "assignee__display_name",
-                    "assignee__username", "due_at", "is_overdue", "reminders_sent")
+QUEUE_ROW_FIELDS = ("platform", "district", "author_name", "author_handle", "is_simulated", "is_private",
+                    "received_at", "status", "due_at", "is_overdue", "reminders_sent")
+# The related names a row shows, as values beside the message instead of three related instances a row.
+QUEUE_ROW_NAMES = {"account_handle": F("account__handle"), "division_name_ko": F("division__name_ko"),
+                   "assignee_display": F("assignee__display_name"), "assignee_username": F("assignee__username")}
 
 
 class RowLabels:
@@ -241,7 +243,9 @@ def badge_html(m: Message, now) -> str:
 
 
 def channel_html(m: Message, platform_label: str) -> str:
-    handle = f"@{m.account.handle}" if m.account else ""
+    handle = getattr(m, "account_handle", None) if hasattr(m, "account_handle") else (
+        m.account.handle if m.account else None)
+    handle = f"@{handle}" if handle else ""
     return (f'<span class="platform platform-{escape(m.platform)}">{escape(platform_label)}</span> '
             f'<span class="handle">{escape(handle)}</span>')
 
@@ -265,6 +269,8 @@ def received_text(m: Message, today) -> str:
 
 
 def assignee_text(m: Message) -> str:
+    if hasattr(m, "assignee_username"):  # a queue row (QUEUE_ROW_NAMES)
+        return getattr(m, "assignee_display", "") or getattr(m, "assignee_username", "") or "-"
     if m.assignee is None:
         return "-"
     return m.assignee.display_name or m.assignee.get_username()
@@ -272,7 +278,7 @@ def assignee_text(m: Message) -> str:
 
 def queue_row_html(m: Message, labels: RowLabels, urls: tuple[str, str], with_division: bool) -> str:
     """One row of the queue's table (change_list.html draws the head)."""
-    division = (f'<td class="field-division_name">{escape(m.division.name_ko if m.division else "미배정")}</td>'
+    division = (f'<td class="field-division_name">{escape(getattr(m, "division_name_ko", None) or "미배정")}</td>'
                 if with_division else "")
     district = labels.district.get(m.district, m.district) if m.district else "-"
     return (
@@ -343,11 +349,15 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         # A row needs these columns and the head of the text, not a 100 KB text or an account's
         # credentials and cursors.
         qs = selectors.staff_queue(request.user, view, qs).only(*QUEUE_ROW_FIELDS).annotate(
-            text_head=Substr("text", 1, EXCERPT_CHARS + 41))
+            text_head=Substr("text", 1, EXCERPT_CHARS + 41), **QUEUE_ROW_NAMES)
         if seen:
             qs = qs.annotate(is_new=ExpressionWrapper(Q(received_at__gt=datetime.fromisoformat(seen)),
                                                       output_field=BooleanField()))
         return qs
+
+    def get_list_select_related(self, request):
+        # The queue's rows carry their related names as values (QUEUE_ROW_NAMES).
+        return () if getattr(request, "smc_queue_view", None) else self.list_select_related
 
     def get_ordering(self, request):
         # Overdue first, then the nearest deadline; no deadline last (the partial index's order).
