@@ -24,7 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from accounts.connectors import split_reply
@@ -130,10 +130,10 @@ class PlainSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
         value = "" if value is None else str(value)
-        options = format_html_join("", '<option value="{}"{}>{}</option>', (
-            (str(key), mark_safe(" selected") if str(key) == value else "", label)
-            for key, label in self.choices))
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
+        options = "".join(
+            f'<option value="{escape(str(k))}"{" selected" if str(k) == value else ""}>{escape(str(label))}</option>'
+            for k, label in self.choices)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe(options))
 
 
 def division_choices() -> list[tuple[str, str]]:
@@ -576,6 +576,8 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
             answer_form = AnswerForm()
         ready = list(canned_answers(message))
         answer_form.fields["canned"].queryset = CannedAnswer.objects.filter(pk__in=[c.pk for c in ready])
+        # Drawn from the answers in hand (the field's own choices would read them again, through a cursor).
+        answer_form.fields["canned"].widget.choices = BLANK + [(c.pk, c.title) for c in ready]
         can_answer = perms.can(user, perms.ANSWER, message)
         context = {
             **self.admin_site.each_context(request),
@@ -620,7 +622,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
             q |= Q(platform=message.platform, external_id=message.parent_external_id)
         q |= Q(platform=message.platform, parent_external_id=message.external_id)
         around = Message.objects.filter(q).exclude(pk=message.pk).select_related("division")
-        return [m for m in around.order_by("posted_at", "id")[:50] if perms.can(user, perms.READ, m)]
+        return perms.readable(user, around.defer("raw", "search_vector").order_by("posted_at", "id")[:50])
 
     def _earlier(self, user, message):
         """The citizen's earlier messages to the city's accounts on this platform, with their answers."""
@@ -630,7 +632,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
                                           posted_at__lte=message.posted_at)
                    .exclude(pk=message.pk).defer("raw", "search_vector").select_related("answer", "division")
                    .order_by("-posted_at", "-id")[:10])
-        return [m for m in earlier if perms.can(user, perms.READ, m)]
+        return perms.readable(user, earlier)
 
     def _post_only(self, request, pk):
         if request.method != "POST":
