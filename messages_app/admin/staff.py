@@ -305,7 +305,8 @@ def actions_cache_key(form, cl) -> str:
 
 class CappedPaginator(Paginator):
     """Counts a queue up to COUNT_CAP rows: counting a division's 100,000 open messages cost more than
-    showing a page of them. Past the cap the queue says '10,000건 이상' and pages up to it."""
+    showing a page of them. Past the cap the queue says '1,000건 이상' and pages up to it (saved views
+    and filters narrow it; the dashboard counts exactly)."""
 
     @cached_property
     def count(self) -> int:
@@ -319,7 +320,7 @@ class CappedPaginator(Paginator):
     cap = property(lambda self: COUNT_CAP)
 
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 @admin.register(Message)
