@@ -39,7 +39,68 @@ def tokens(pairs) -> list[str]:
             tok = f"{form}/{base}"
         toks.append(tok)
     bigrams = [a + "+" + b for a, b in zip(toks, toks[1:], strict=False)]
-    return toks + bigrams
+    return toks + bigrams + cues(pairs)
+
+
+# Cue words of the type, by kind (issue 27): thanks and praise come in more spellings than a corpus
+# can list (고마버유, ㄳ, thx, 홧팅, 👍), and one token per kind lets every spelling share what the
+# others taught. Matched on the morpheme's form (lower case), whatever Kiwi's tag.
+_CUE_WORDS = {
+    "<thanks>": {"감사", "고맙", "고마", "고마워", "고마워요", "고마버", "고마버유", "감솨", "캄사", "땡큐", "땡스",
+                 "thank", "thanks", "thx", "ty", "ㄳ", "ㄱㅅ", "ㄱㅅㄱㅅ", "ㄳㄳ", "덕분", "덕택", "수고"},
+    "<praise>": {"최고", "짱", "굿", "굳", "good", "great", "best", "nice", "awesome", "love", "칭찬", "멋지", "멋있",
+                 "훌륭", "훌륭하", "대단", "대단하", "감동", "존경", "박수", "든든", "든든하", "친절", "친절하",
+                 "ㅊㅋ", "축하", "👍", "👏", "❤", "❤️", "♥", "💕", "💖", "😍", "🥰", "😊", "🙏", "^^"},
+    "<cheer>": {"응원", "화이팅", "파이팅", "홧팅", "fighting", "힘내", "고생", "애쓰", "기대", "드디어", "환영",
+                "반갑", "지지"},
+    "<problem>": {"불편", "고장", "위험", "짜증", "최악", "엉망", "민원", "문제", "답답", "화나", "열받", "빡치",
+                  "ㅡㅡ", ";;", "😡", "😠", "🤬", "😤"},
+    "<neg>": {"안", "못", "않", "없", "말"},
+    "<wish>": {"바라", "바랍니다", "원하", "좋겠"},
+    "<ask>": {"부탁", "요청", "건의", "시정", "조치", "개선", "해결", "제발", "촉구", "please", "pls", "plz"},
+}
+_CUE_OF = {w: cue for cue, words in _CUE_WORDS.items() for w in words}
+# Adjectives whose 'became so' (좋아졌다, 깨끗해졌어요) says a thing got better, or worse.
+_BETTER = {"좋", "편하", "편리", "빠르", "깨끗", "밝", "넓", "조용", "안전", "시원", "따뜻", "쾌적", "편", "예쁘",
+           "이쁘", "친절", "짧", "낫", "나", "수월", "싸"}
+_WORSE = {"나쁘", "불편", "느리", "더럽", "어둡", "좁", "시끄럽", "위험", "비싸", "길", "복잡", "심하", "덥", "춥"}
+_ENDING_TAGS = ("EF", "EC", "EP")
+
+
+def cues(pairs) -> list[str]:
+    """Cue tokens of a message: the kinds of its cue words, the same kinds again when in its last
+    few morphemes (thanks at the end of a post that first told the problem), and what the
+    benefactive 주다 does: asked (고쳐 주세요: a request), done (고쳐 주셨네요, 주셔서: thanks for it)."""
+    out: list[str] = []
+    words = [(f.lower(), t.split("-", 1)[0]) for f, t in pairs]
+    content = [i for i, (_f, t) in enumerate(words) if t not in ("SF", "SP", "SS", "SE", "SO")]
+    tail = set(content[-6:])
+    for i, (form, tag) in enumerate(words):
+        cue = _CUE_OF.get(form)
+        if cue is not None:
+            out.append(cue)
+            if i in tail:
+                out.append(cue + "$")
+        if form == "지" and tag == "VX" and i >= 2 and words[i - 1][1] == "EC":
+            # 좋아지다, 깨끗해지다: the adjective before the 어/아 (or its root before 하).
+            j = i - 2 if words[i - 2][1] != "XSA" else i - 3
+            stem = words[j][0] if j >= 0 else ""
+            out.append("<better>" if stem in _BETTER else "<worse>" if stem in _WORSE else "<became>")
+        if (form == "잘하" and tag == "VV") or (form == "잘" and i + 1 < len(words) and words[i + 1][0] == "하"):
+            out.append("<well-done>")
+        if form == "주" and tag == "VX":
+            # The endings after 주: a past (었) or 어서/서 is a thing done; a final ending, a request.
+            for nf, nt in words[i + 1:i + 4]:
+                if nt == "EP" and nf in ("었", "였", "았"):
+                    out.append("<done-for-us>")
+                    break
+                if nt == "EC" and nf in ("어서", "서", "시어서"):
+                    out.append("<done-for-us>")
+                    break
+                if nt == "EF":
+                    out.append("<asked>")
+                    break
+    return out
 
 
 def char_text(pairs) -> str:
