@@ -80,3 +80,40 @@ def test_other_tfidf_norms_equal_sklearn(model_and_pairs, norm):
     docs = [" ".join(features.topic_terms(p)) for p in pairs_list]
     got, expected = features.transform(vec, docs), vec.transform(docs)
     assert got.nnz == expected.nnz > 0 and abs(got - expected).max() < 1e-12
+
+
+def _cues(text):
+    return features.cues(korean.analyze(text))
+
+
+def test_cue_words_of_every_spelling_share_one_token_per_kind():
+    # Thanks and praise in slang, 초성, English and emoji: one token per kind, again when at the end.
+    cues = _cues("ㄳㄳ 따릉이 최고 👍")
+    assert {"<thanks>", "<praise>", "<praise>$"} <= set(cues)
+    assert "<thanks>" in _cues("thx seoul") and "<thanks>" in _cues("고맙습니다")
+    assert "<cheer>" in _cues("제설반 여러분 화이팅") and "<problem>" in _cues("엘리베이터 고장 ㅡㅡ")
+    assert _cues("버스 타고 출근") == []
+    # The cues follow the morphemes and their bigrams: no bigram is made with them.
+    toks = features.tokens(korean.analyze("감사합니다"))
+    assert toks[-2:] == ["<thanks>", "<thanks>$"] and not any("+<" in t for t in toks)
+
+
+def test_benefactive_asked_or_done():
+    # 고쳐 주세요 asks; 고쳐 주셨네요 and 고쳐주셔서 say it was done (thanks for it).
+    assert "<asked>" in _cues("빨리 고쳐 주세요") and "<done-for-us>" not in _cues("빨리 고쳐 주세요")
+    assert "<done-for-us>" in _cues("잘 고쳐 주셨네요") and "<asked>" not in _cues("잘 고쳐 주셨네요")
+    assert {"<done-for-us>", "<thanks>"} <= set(_cues("안내판 고쳐주셔서 감사합니다"))
+
+
+def test_became_better_or_worse():
+    assert "<better>" in _cues("버스 배차가 빨라졌어요") and "<better>" in _cues("길이 깨끗해졌네요")
+    assert "<worse>" in _cues("버스가 느려졌어요") and "<well-done>" in _cues("서울시 일 잘한다")
+
+
+def test_the_type_head_sees_morphemes_and_characters_not_the_nouns(model_and_pairs):
+    model, pairs_list = model_and_pairs
+    xt, xc = model._x(pairs_list[:5])
+    type_width = sum(len(v.vocabulary_) for v in model.type_vecs)
+    assert xt.shape == (5, type_width)
+    assert xc.shape == (5, type_width + sum(len(v.vocabulary_) for v in model.topic_vecs))
+    assert (xc[:, :type_width] != xt).nnz == 0  # the same first columns: the topic heads see them too
