@@ -71,35 +71,54 @@ def cues(pairs) -> list[str]:
     few morphemes (thanks at the end of a post that first told the problem), and what the
     benefactive 주다 does: asked (고쳐 주세요: a request), done (고쳐 주셨네요, 주셔서: thanks for it)."""
     out: list[str] = []
-    words = [(f.lower(), t.split("-", 1)[0]) for f, t in pairs]
-    content = [i for i, (_f, t) in enumerate(words) if t not in ("SF", "SP", "SS", "SE", "SO")]
-    tail = set(content[-6:])
-    for i, (form, tag) in enumerate(words):
+    # Where the last six morphemes other than punctuation begin.
+    tail, seen = 0, 0
+    for i in range(len(pairs) - 1, -1, -1):
+        if _base(pairs[i][1]) not in _PUNCTUATION:
+            seen += 1
+            if seen == 6:
+                tail = i
+                break
+    for i, (form, _tag) in enumerate(pairs):
+        form = form.lower()
         cue = _CUE_OF.get(form)
         if cue is not None:
             out.append(cue)
-            if i in tail:
+            if i >= tail and _base(pairs[i][1]) not in _PUNCTUATION:
                 out.append(cue + "$")
-        if form == "지" and tag == "VX" and i >= 2 and words[i - 1][1] == "EC":
-            # 좋아지다, 깨끗해지다: the adjective before the 어/아 (or its root before 하).
-            j = i - 2 if words[i - 2][1] != "XSA" else i - 3
-            stem = words[j][0] if j >= 0 else ""
-            out.append("<better>" if stem in _BETTER else "<worse>" if stem in _WORSE else "<became>")
-        if (form == "잘하" and tag == "VV") or (form == "잘" and i + 1 < len(words) and words[i + 1][0] == "하"):
-            out.append("<well-done>")
-        if form == "주" and tag == "VX":
-            # The endings after 주: a past (었) or 어서/서 is a thing done; a final ending, a request.
-            for nf, nt in words[i + 1:i + 4]:
-                if nt == "EP" and nf in ("었", "였", "았"):
-                    out.append("<done-for-us>")
-                    break
-                if nt == "EC" and nf in ("어서", "서", "시어서"):
-                    out.append("<done-for-us>")
-                    break
-                if nt == "EF":
-                    out.append("<asked>")
-                    break
+        if form in _SHAPES:  # rare: the word shapes are read only around these morphemes
+            shape = _shape(pairs, i, form)
+            if shape:
+                out.append(shape)
     return out
+
+
+_PUNCTUATION = {"SF", "SP", "SS", "SE", "SO"}
+_SHAPES = {"지", "잘", "잘하", "주"}
+
+
+def _base(tag: str) -> str:
+    return tag.split("-", 1)[0]
+
+
+def _shape(pairs, i: int, form: str) -> str:
+    tag = _base(pairs[i][1])
+    if form == "지" and tag == "VX" and i >= 2 and _base(pairs[i - 1][1]) == "EC":
+        # 좋아지다, 깨끗해지다: the adjective before the 어/아 (or its root before 하).
+        j = i - 2 if _base(pairs[i - 2][1]) != "XSA" else i - 3
+        stem = pairs[j][0].lower() if j >= 0 else ""
+        return "<better>" if stem in _BETTER else "<worse>" if stem in _WORSE else "<became>"
+    if (form == "잘하" and tag == "VV") or (form == "잘" and i + 1 < len(pairs) and pairs[i + 1][0].lower() == "하"):
+        return "<well-done>"
+    if form == "주" and tag == "VX":
+        # The endings after 주: a past (었) or 어서/서 is a thing done; a final ending, a request.
+        for nf, nt in pairs[i + 1:i + 4]:
+            nt = _base(nt)
+            if (nt == "EP" and nf in ("었", "였", "았")) or (nt == "EC" and nf in ("어서", "서", "시어서")):
+                return "<done-for-us>"
+            if nt == "EF":
+                return "<asked>"
+    return ""
 
 
 def char_text(pairs) -> str:
