@@ -11,8 +11,18 @@ from django.db import models
 DIMENSIONS = ["platform", "kind", "account_id", "division_id", "type", "topic"]
 # DailyTotal's: the same without the account (the coarser rollup the unscoped pages read).
 TOTAL_DIMENSIONS = ["platform", "kind", "division_id", "type", "topic"]
-# The measures of DailyStat / DailyTotal / HourlyStat, all counts of messages.
-MEASURES = ["received", "spam", "open", "overdue", "answered", "with_deadline", "in_time"]
+# The measures of DailyStat / DailyTotal / HourlyStat, all counts of messages (rating_sum: their scores).
+MEASURES = ["received", "spam", "open", "overdue", "answered", "with_deadline", "in_time",
+            "rated", "rating_sum", "satisfied"]
+# Time to answer as a histogram (DailyStat / DailyTotal): answered messages per bucket of working days,
+# bucket k = [EDGES[k], EDGES[k + 1]), the last one open. The pages read the median and 90th percentile
+# from these counts (dashboard.selectors.percentile), not from one row per message: 3 hours wide under
+# one working day, then 0.25 to 3 days, 0.5 to 7, 1 to 15 and 2 to 31.
+EDGES = ([k / 8 for k in range(8)] + [1 + k / 4 for k in range(8)] + [3 + k / 2 for k in range(8)]
+         + [7 + k for k in range(8)] + [15 + 2 * k for k in range(9)])
+ANSWER_TIMES = [f"wd_{k:02d}" for k in range(len(EDGES))]
+# "Open now" (OpenNow): the same dimensions, no time bucket.
+OPEN_MEASURES = ["open", "overdue"]
 
 
 class _Counts(models.Model):
@@ -31,12 +41,21 @@ class _Counts(models.Model):
     answered = models.IntegerField(default=0)
     with_deadline = models.IntegerField(default=0, help_text="답변된 메시지 중 기한이 있던 것")
     in_time = models.IntegerField(default=0, help_text="기한 안에 답변된 메시지")
+    rated = models.IntegerField(default=0, help_text="만족도 평가를 받은 메시지")
+    rating_sum = models.IntegerField(default=0, help_text="그 평가 점수(1~5)의 합")
+    satisfied = models.IntegerField(default=0, help_text="4·5점을 받은 메시지")
 
     class Meta:
         abstract = True
 
 
-class DailyStat(_Counts):
+# One column per bucket of ANSWER_TIMES (a histogram in the row: summed like the other measures).
+_AnswerTimes = type("_AnswerTimes", (models.Model,), {
+    "__module__": __name__, "Meta": type("Meta", (), {"abstract": True}),
+    **{name: models.IntegerField(default=0) for name in ANSWER_TIMES}})
+
+
+class DailyStat(_Counts, _AnswerTimes):  # type: ignore[valid-type, misc]
     """Messages per day of posting (Seoul time) × dimensions, as they are now."""
 
     day = models.DateField()
@@ -45,10 +64,6 @@ class DailyStat(_Counts):
         constraints = [models.UniqueConstraint(fields=["day", *DIMENSIONS], nulls_distinct=False,
                                                name="dailystat_key")]
         indexes = [
-            # "Open / overdue now" reads only the rows that still hold some.
-            models.Index(fields=["day"], name="dailystat_open_idx",
-                         include=["open", "overdue", *DIMENSIONS],
-                         condition=models.Q(open__gt=0) | models.Q(overdue__gt=0)),
             # The pages filtered by account (the mayor's two) read only those accounts' rows.
             models.Index(fields=["account_id", "day"], name="dailystat_account_idx"),
         ]
@@ -57,7 +72,7 @@ class DailyStat(_Counts):
         return f"{self.day} {self.platform} {self.type}/{self.topic}: {self.received}"
 
 
-class DailyTotal(models.Model):
+class DailyTotal(_AnswerTimes):  # type: ignore[valid-type, misc]
     """DailyStat summed over the accounts: per day × platform, channel, division, type and topic.
     Several times fewer rows than DailyStat (44 accounts), so the pages that neither filter nor group
     by account read this one. Kept by the same triggers, rebuilt by the same rebuild_stats."""
@@ -75,15 +90,13 @@ class DailyTotal(models.Model):
     answered = models.IntegerField(default=0)
     with_deadline = models.IntegerField(default=0)
     in_time = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    rating_sum = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", *TOTAL_DIMENSIONS], nulls_distinct=False,
                                                name="dailytotal_key")]
-        indexes = [
-            models.Index(fields=["day"], name="dailytotal_open_idx",
-                         include=["open", "overdue", *TOTAL_DIMENSIONS],
-                         condition=models.Q(open__gt=0) | models.Q(overdue__gt=0)),
-        ]
 
     def __str__(self):
         return f"{self.day} {self.platform} {self.type}/{self.topic}: {self.received}"
@@ -104,7 +117,8 @@ class HourlyStat(_Counts):
 
 class MessageStat(models.Model):
     """What the rollups count of one message now (the triggers diff against it), plus the time
-    to answer in working days: the medians and 90th percentiles are read here."""
+    to answer in working days (its bucket counts in DailyStat's histogram; the drill-down lists read
+    these rows)."""
 
     message_id = models.BigIntegerField(primary_key=True)
     hour = models.DateTimeField()
@@ -122,12 +136,15 @@ class MessageStat(models.Model):
     answered = models.SmallIntegerField(default=0)
     with_deadline = models.SmallIntegerField(default=0)
     in_time = models.SmallIntegerField(default=0)
+    rated = models.SmallIntegerField(default=0)
+    rating_sum = models.SmallIntegerField(default=0)
+    satisfied = models.SmallIntegerField(default=0)
     answered_at = models.DateTimeField(null=True)
     working_days = models.FloatField(null=True)
 
     class Meta:
         indexes = [
-            # The medians and 90th percentiles: an index-only scan of the period's answered messages.
+            # The period's answered messages (the "answered" lists of one day or week).
             models.Index(fields=["day"], name="messagestat_answered_idx", condition=models.Q(answered=1),
                          include=["working_days", "platform", "kind", "account_id", "division_id", "type",
                                   "topic"]),
@@ -147,6 +164,46 @@ class MessageStat(models.Model):
 
     def __str__(self):
         return f"메시지 {self.message_id}"
+
+
+class OpenNow(models.Model):
+    """Open and overdue messages now per dimensions (no time bucket): "open / overdue now" reads these
+    few rows instead of summing every day that still holds an open message. Kept by the same triggers."""
+
+    platform = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20)
+    account_id = models.BigIntegerField(null=True)
+    division_id = models.BigIntegerField(null=True)
+    type = models.CharField(max_length=20)
+    topic = models.CharField(max_length=20)
+    open = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=DIMENSIONS, nulls_distinct=False, name="opennow_key")]
+
+    def __str__(self):
+        return f"{self.platform} {self.division_id}: {self.open}/{self.overdue}"
+
+
+class AnswerDay(models.Model):
+    """Answers per day of answering (Seoul time) × the message's dimensions: "answered today"."""
+
+    day = models.DateField()
+    platform = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20)
+    account_id = models.BigIntegerField(null=True)
+    division_id = models.BigIntegerField(null=True)
+    type = models.CharField(max_length=20)
+    topic = models.CharField(max_length=20)
+    answered = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", *DIMENSIONS], nulls_distinct=False,
+                                               name="answerday_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.platform}: {self.answered}"
 
 
 class TransferDay(models.Model):

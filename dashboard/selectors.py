@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Choices, QuerySet
+from django.db.models import Choices
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from messages_app.models import Kind, Message
 
 from . import sql
 from .filters import Filters, parse
+from .models import ANSWER_TIMES, EDGES
 from .tables import Column, Table, share
 
 # The mayor's account in 2012: 119,268 messages (Seoul Social Media Center).
@@ -40,7 +41,15 @@ class Source:
         self.raw = raw
 
     def _contribution(self, where: str, params: list) -> tuple[str, list]:
-        return f"({sql.CONTRIBUTION.format(where=where)}) s WHERE true", params
+        rows = sql.with_extras(f"SELECT *, 1 AS s FROM ({sql.CONTRIBUTION.format(where=where)}) c")
+        return f"{rows} s WHERE true", params
+
+    def answer_times(self) -> str:
+        """The select list of the time-to-answer histogram (one count per bucket of ANSWER_TIMES) of
+        the rows of daily(): the rollups' columns, or the raw rows counted per bucket."""
+        if self.raw:
+            return ", ".join(f"count(*) FILTER (WHERE s.wb = {k})" for k in range(len(ANSWER_TIMES)))
+        return ", ".join(f"sum(s.{c})" for c in ANSWER_TIMES)
 
     def daily(self, first: date, last: date, f: Filters | None = None, *, by_account: bool = False
               ) -> tuple[str, list]:
@@ -59,22 +68,17 @@ class Source:
             return self._contribution("WHERE m.posted_at >= %s", [since])
         return "dashboard_hourlystat s WHERE s.hour >= %s", [since]
 
-    def now_open(self, f: Filters | None = None) -> tuple[str, list]:
+    def now_open(self) -> tuple[str, list]:
         if self.raw:
             return self._contribution(f"WHERE m.status IN {sql.OPEN}", [])
-        return f"{self._day_table(f, False)} s WHERE (s.open > 0 OR s.overdue > 0)", []
+        return "dashboard_opennow s WHERE (s.open > 0 OR s.overdue > 0)", []
 
-    def answered(self, first: date, last: date) -> tuple[str, list]:
-        """One row per answered message posted in the period."""
+    def answered_on(self, day: date) -> tuple[str, list]:
+        """Rows whose sum(s.answered) is the number of answers given that day."""
         if self.raw:
-            return self._contribution("WHERE a.id IS NOT NULL AND m.posted_at >= %s AND m.posted_at < %s",
-                                      [_start(first), _start(last + timedelta(days=1))])
-        return "dashboard_messagestat s WHERE s.answered = 1 AND s.day BETWEEN %s AND %s", [first, last]
-
-    def answered_since(self, since: datetime) -> tuple[str, list]:
-        if self.raw:
-            return self._contribution("WHERE a.created_at >= %s", [since])
-        return "dashboard_messagestat s WHERE s.answered_at >= %s", [since]
+            return self._contribution("WHERE a.created_at >= %s AND a.created_at < %s",
+                                      [_start(day), _start(day + timedelta(days=1))])
+        return "dashboard_answerday s WHERE s.day = %s", [day]
 
     def transfers(self, first: date, last: date) -> tuple[str, list]:
         table = f"({sql.RAW_TRANSFERS}) s" if self.raw else "dashboard_transferday s"
@@ -144,7 +148,7 @@ def open_now(f: Filters | None = None, source: Source | None = None, now: dateti
     now = now or timezone.now()
     f = f or parse({})
     counts = {r[0]: [r[1] or 0, r[2] or 0] for r in _query(
-        source.now_open(f), "s.division_id, sum(s.open), sum(s.overdue)", f, "GROUP BY 1")}
+        source.now_open(), "s.division_id, sum(s.open), sum(s.overdue)", f, "GROUP BY 1")}
     # The lapsed rows are few (minutes' worth) and read whole from the covering partial index
     # message_unmarked_due_idx; the page's filters are applied here, because with them in the query the
     # planner, misjudging how few rows the index holds, intersects it with the large platform index.
@@ -156,31 +160,25 @@ def open_now(f: Filters | None = None, source: Source | None = None, now: dateti
 
 
 def _passes(f: Filters, platform: str, account_id: int | None, type_: str, topic: str) -> bool:
-    """Whether one message's dimensions pass the page's filters (as _messages and _dims filter)."""
+    """Whether one message's dimensions pass the page's filters (as _dims filters)."""
     return ((not f.platform or platform == f.platform) and (not f.account_ids or account_id in f.account_ids)
             and (not f.type or type_ == f.type) and (not f.topic or topic == f.topic))
 
 
-def _messages(f: Filters, *, period: bool = False) -> QuerySet[Message]:
-    """The messages under the page's dimension filters (and its period when `period`)."""
-    qs = Message.objects.all()
-    if period:
-        qs = qs.filter(posted_at__gte=_start(f.start), posted_at__lt=_start(f.end + timedelta(days=1)))
-    for column, values in (("platform", [f.platform] if f.platform else []), ("account_id", f.account_ids),
-                           ("division_id", f.division_ids), ("type", [f.type] if f.type else []),
-                           ("topic", [f.topic] if f.topic else [])):
-        if values:
-            qs = qs.filter(**{f"{column}__in": list(values)})
-    return qs
+def satisfaction(f: Filters, group_by: str, source: Source | None = None
+                 ) -> dict[int | None, tuple[float, float, int]]:
+    """만족도 of the messages posted in the period under the page's filters, per division or account
+    ("all": one figure, key None): {id: (average 1–5, % of 4s and 5s, ratings)}, the figures and
+    rounding of messages_app.selectors.satisfaction (the portal's), counted in the rollups."""
+    source = source or Source()
+    key = {"division": "s.division_id", "account": "s.account_id", "all": "NULL::bigint"}[group_by]
+    rows = _query(source.daily(f.start, f.end, f, by_account=group_by == "account"),
+                  f"{key}, sum(s.rated), sum(s.rating_sum), sum(s.satisfied)", f, "GROUP BY 1")
+    return {pk: _rating(rated, total, satisfied) for pk, rated, total, satisfied in rows if rated}
 
 
-def satisfaction(f: Filters, group_by: str) -> dict[int | None, tuple[float, float, int]]:
-    """만족도 of the messages posted in the period under the page's filters, per division or account:
-    {id: (average 1–5, % of 4s and 5s, ratings)} (messages_app.selectors.satisfaction)."""
-    # A rating comes after its message: only ratings given since the period began can count, and that
-    # condition on the small ratings table spares looking up the message of every older rating.
-    rows = inbox.satisfaction(group_by, _messages(f, period=True), since=_start(f.start))
-    return {row["id"]: (row["average"], round(100 * row["satisfied_share"], 1), row["count"]) for row in rows}
+def _rating(rated: int, total: int, satisfied: int) -> tuple[float, float, int]:
+    return round(total / rated, 2), round(100 * round(satisfied / rated, 3), 1), rated
 
 
 SATISFACTION_COLUMNS = ["satisfaction", "satisfied_share", "ratings"]
@@ -203,11 +201,10 @@ def overview(f: Filters, source: Source | None = None, now: datetime | None = No
     cards = _inflow_cards(daily, today)
     by_division = open_now(f, source, now)
     opened = (sum(o for o, _d in by_division.values()), sum(d for _o, d in by_division.values()))
-    answered_today = _query(source.answered_since(_start(today)), "count(*)", f)[0][0]
-    median = _query(source.answered(f.start, f.end),
-                    "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.working_days)", f)[0][0]
+    answered_today = _query(source.answered_on(today), "coalesce(sum(s.answered), 0)", f)[0][0]
+    median = percentile(_query(source.daily(f.start, f.end, f), source.answer_times(), f)[0], 0.5)
     cards.update(open=opened[0], overdue=opened[1], answered_today=answered_today,
-                 median_days=round(median, 2) if median is not None else None)
+                 median_days=_round(median))
     breakdowns = breakdown_tables(f, source)
     tables = [
         baseline_table(f, breakdowns),
@@ -387,16 +384,17 @@ DIVISION_SORTS = ["division", "received", "answered", "in_time_share", "median_d
 def divisions(f: Filters, source: Source | None = None, sort: str = "received", desc: bool = True,
               now: datetime | None = None) -> dict:
     source = source or Source()
-    counts = {r[0]: r[1:] for r in _query(
-        source.daily(f.start, f.end, f),
-        "s.division_id, sum(s.received), sum(s.answered), sum(s.in_time), sum(s.with_deadline)", f,
-        "GROUP BY 1")}
-    times = {r[0]: r[1:] for r in _query(
-        source.answered(f.start, f.end),
-        "s.division_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY s.working_days), "
-        "percentile_cont(0.9) WITHIN GROUP (ORDER BY s.working_days)", f, "GROUP BY 1")}
+    counts, times, rated = {}, {}, {}
+    for pk, received, answered, in_time, with_deadline, n_rated, rating_sum, satisfied, *hist in _query(
+            source.daily(f.start, f.end, f),
+            "s.division_id, sum(s.received), sum(s.answered), sum(s.in_time), sum(s.with_deadline), "
+            f"sum(s.rated), sum(s.rating_sum), sum(s.satisfied), {source.answer_times()}", f, "GROUP BY 1"):
+        counts[pk] = (received, answered, in_time, with_deadline)
+        if any(hist):
+            times[pk] = (percentile(hist, 0.5), percentile(hist, 0.9))
+        if n_rated:
+            rated[pk] = _rating(n_rated, rating_sum, satisfied)
     now_open = open_now(f, source, now)
-    rated = satisfaction(f, "division")
     transfers = dict(_query(source.transfers(f.start, f.end), "s.from_division_id, sum(s.n)", f,
                             "GROUP BY 1", division_column="s.from_division_id", only=("division",)))
     names = {d.pk: d.name_ko for d in Division.objects.only("pk", "name_ko")}
@@ -437,6 +435,24 @@ def divisions(f: Filters, source: Source | None = None, sort: str = "received", 
 
 def _round(value: float | None) -> float | None:
     return round(value, 2) if value is not None else None
+
+
+def percentile(counts: list[int] | tuple[int, ...], p: float) -> float | None:
+    """The p-quantile of the time to answer from its histogram (counts per bucket of models.EDGES):
+    the bucket holding it, the answers taken as spread evenly across the bucket (the last bucket,
+    open above, gives its lower edge). None without answers."""
+    total = sum(n or 0 for n in counts)
+    if not total:
+        return None
+    rank, before = p * total, 0
+    for k, n in enumerate(counts):
+        n = n or 0
+        if n and before + n >= rank:
+            if k == len(EDGES) - 1:
+                return float(EDGES[k])
+            return EDGES[k] + (EDGES[k + 1] - EDGES[k]) * (rank - before) / n
+        before += n
+    return float(EDGES[-1])  # pragma: no cover - the loop returns by the last counted bucket
 
 
 # --- 4. topics and words -------------------------------------------------------------------------
@@ -506,9 +522,14 @@ def share_over_time(f: Filters, source: Source) -> list[Table]:
 
 def accounts_table(f: Filters, source: Source, key: str = "accounts",
                    title: str = _("계정별 유입")) -> Table:
-    counts = {r[0]: r[1:] for r in _query(source.daily(f.start, f.end, f, by_account=True),
-                                          "s.account_id, sum(s.received), sum(s.answered)", f, "GROUP BY 1")}
-    rated = satisfaction(f, "account")
+    counts, rated = {}, {}
+    for pk, received, answered, n_rated, rating_sum, satisfied in _query(
+            source.daily(f.start, f.end, f, by_account=True),
+            "s.account_id, sum(s.received), sum(s.answered), sum(s.rated), sum(s.rating_sum), sum(s.satisfied)",
+            f, "GROUP BY 1"):
+        counts[pk] = (received, answered)
+        if n_rated:
+            rated[pk] = _rating(n_rated, rating_sum, satisfied)
     accounts = Account.objects.select_related("owner_division").order_by("platform", "handle")
     if f.account_ids:
         accounts = accounts.filter(pk__in=f.account_ids)

@@ -1,19 +1,27 @@
 """The SQL that keeps the rollups exact: one function per concern, statement-level triggers with
-transition tables on messages_app's tables (the ingest's bulk INSERT/UPDATE fire them once per
-statement, not once per row). They write only the dashboard's tables.
+transition tables on messages_app's tables and on the ratings (the ingest's bulk INSERT/UPDATE fire
+them once per statement, not once per row). They write only the dashboard's tables.
 
 Invariants (checked by tests/dashboard/test_rollups.py against GROUP BY over the raw tables):
-  DailyStat/HourlyStat = Σ contribution(message, its answer) per bucket and dimensions
+  DailyStat/HourlyStat = Σ contribution(message, its answer, its rating) per bucket and dimensions
   DailyTotal           = the same per day and the dimensions but the account
-  MessageStat          = contribution(message, its answer), one row per message
+  OpenNow              = Σ open / overdue per dimensions (no time bucket)
+  AnswerDay            = Σ answered per day of the answer and dimensions
+  MessageStat          = contribution(message, its answer, its rating), one row per message
   TransferDay          = status changes whose division differs from the message's previous one
   TermWeek             = non-spam messages per (week, topic) containing each Hangul term
 The contribution of a message is CONTRIBUTION below; the pages may read it as a baseline too.
+
+The ratings are portal's (one per message); like messages_app.selectors they are reached through the
+message's reverse relation `rating`, so the dashboard does not import the portal.
+
+Migrations install these functions and count from scratch with the code of today, whose tables only
+the latest migration is sure to have: only the last migration that changes them does (0009 now).
 """
 
-from messages_app.models import OPEN_STATUSES, Status
+from messages_app.models import OPEN_STATUSES, Message, Status
 
-from .models import DIMENSIONS, MEASURES, TOTAL_DIMENSIONS
+from .models import ANSWER_TIMES, DIMENSIONS, EDGES, MEASURES, OPEN_MEASURES, TOTAL_DIMENSIONS
 
 
 def literal(value: str) -> str:
@@ -31,6 +39,7 @@ TZ = "Asia/Seoul"
 # "Open" and "overdue" as messages_app.selectors defines them for the staff queues and the API.
 OPEN = literal_list(OPEN_STATUSES)
 SPAM = literal(Status.SPAM)
+RATING = Message._meta.get_field("rating").related_model._meta.db_table
 
 # One row per message: what the rollups count of it. `{where}` limits the messages.
 CONTRIBUTION = f"""
@@ -45,36 +54,75 @@ SELECT m.id AS message_id,
        (a.id IS NOT NULL)::int AS answered,
        (a.id IS NOT NULL AND m.due_at IS NOT NULL)::int AS with_deadline,
        (a.id IS NOT NULL AND m.due_at IS NOT NULL AND a.created_at <= m.due_at)::int AS in_time,
+       (r.score IS NOT NULL)::int AS rated,
+       coalesce(r.score, 0) AS rating_sum,
+       coalesce(r.score >= 4, false)::int AS satisfied,
        a.created_at AS answered_at,
        CASE WHEN a.id IS NOT NULL
             THEN greatest(0, dashboard_wd(a.created_at) - dashboard_wd(m.received_at)) END AS working_days
   FROM messages_app_message m
   LEFT JOIN messages_app_answer a ON a.message_id = m.id
+  LEFT JOIN {RATING} r ON r.message_id = m.id
  {{where}}
 """
 
 STAT_COLUMNS = ["message_id", "hour", "day", *DIMENSIONS, *MEASURES, "answered_at", "working_days"]
 _dims = ", ".join(DIMENSIONS)
-_sums = ", ".join(f"sum({c}) AS {c}" for c in MEASURES)
-_nonzero = " OR ".join(f"sum({c}) <> 0" for c in MEASURES)
-_add = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in MEASURES)
-_measures = ", ".join(MEASURES)
-
-
-def _upsert(table: str, bucket: str, source: str, dimensions: list[str] = DIMENSIONS) -> str:
-    """Add the signed counts of `source` to `table`, key by key, in key order (lock order)."""
-    dims = ", ".join(dimensions)
-    return f"""
-    INSERT INTO {table} AS t ({bucket}, {dims}, {_measures})
-    SELECT {bucket}, {dims}, {_sums} FROM {source}
-     GROUP BY {bucket}, {dims} HAVING {_nonzero}
-     ORDER BY {bucket}, {dims}
-    ON CONFLICT ({bucket}, {dims}) DO UPDATE SET {_add}"""
-
-
-_signed = ", ".join(f"s * {c} AS {c}" for c in MEASURES)
 _stat_list = ", ".join(STAT_COLUMNS)
+DAY_MEASURES = [*MEASURES, *ANSWER_TIMES]
+_EDGES = "ARRAY[" + ", ".join(repr(float(e)) for e in EDGES) + "]::float8[]"
+
+
+def with_extras(rows: str) -> str:
+    """Rows of STAT_COLUMNS and a sign `s` (+1 counted, -1 uncounted), with what the rollups derive
+    from them: the bucket of the time to answer (`wb`, index into ANSWER_TIMES) and the day of the answer."""
+    return f"""(SELECT x.*, width_bucket(x.working_days, {_EDGES}) - 1 AS wb,
+               (x.answered_at AT TIME ZONE '{TZ}')::date AS answer_day FROM ({rows}) x)"""
+
+
+def _sum(measure: str) -> str:
+    if measure in ANSWER_TIMES:
+        return f"coalesce(sum(s) FILTER (WHERE wb = {ANSWER_TIMES.index(measure)}), 0)"
+    return f"sum(s * {measure})"
+
+
+# The rollups kept from the rows of with_extras: table, time bucket column (None: none), the rows'
+# column that fills it, dimensions and measures.
+ROLLUPS = [
+    ("dashboard_hourlystat", "hour", "hour", DIMENSIONS, MEASURES),
+    ("dashboard_dailystat", "day", "day", DIMENSIONS, DAY_MEASURES),
+    ("dashboard_dailytotal", "day", "day", TOTAL_DIMENSIONS, DAY_MEASURES),
+    ("dashboard_opennow", None, None, DIMENSIONS, OPEN_MEASURES),
+    ("dashboard_answerday", "day", "answer_day", DIMENSIONS, ["answered"]),
+]
+
+
+def rollup_select(bucket: str | None, column: str | None, dimensions: list[str], measures: list[str],
+                  source: str) -> str:
+    """The rows of one rollup from `source` (rows of with_extras): the signed sums per key, in key order
+    (the lock order of the upserts), the keys whose sums are all zero left out."""
+    key = ([column] if column else []) + dimensions
+    named = ([f"{column} AS {bucket}"] if column else []) + dimensions
+    sums = ", ".join(f"{_sum(c)} AS {c}" for c in measures)
+    nonzero = " OR ".join(f"{_sum(c)} <> 0" for c in measures)
+    return (f"SELECT {', '.join(named)}, {sums} FROM {source} r GROUP BY {', '.join(key)} "
+            f"HAVING {nonzero} ORDER BY {', '.join(key)}")
+
+
+def _upsert(table: str, bucket: str | None, column: str | None, dimensions: list[str], measures: list[str],
+            source: str) -> str:
+    """Add the signed counts of `source` to `table`, key by key."""
+    key = ", ".join(([bucket] if bucket else []) + dimensions)
+    add = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in measures)
+    return f"""
+    INSERT INTO {table} AS t ({key}, {", ".join(measures)})
+    {rollup_select(bucket, column, dimensions, measures, source)}
+    ON CONFLICT ({key}) DO UPDATE SET {add}"""
+
+
 _set_stat = ", ".join(f"{c} = excluded.{c}" for c in STAT_COLUMNS[1:])
+_delta = with_extras(f"SELECT {_stat_list}, 1 AS s FROM cur UNION ALL SELECT {_stat_list}, -1 AS s FROM old")
+_upserts = ",\n".join(f"    u{i} AS ({_upsert(*spec, 'delta')})" for i, spec in enumerate(ROLLUPS))
 
 REFRESH_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION dashboard_refresh(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $fn$
@@ -87,19 +135,14 @@ BEGIN
     PERFORM 1 FROM dashboard_messagestat WHERE message_id = ANY(ids) ORDER BY message_id FOR UPDATE;
     WITH cur AS ({CONTRIBUTION.format(where="WHERE m.id = ANY(ids)")}),
     old AS (SELECT * FROM dashboard_messagestat WHERE message_id = ANY(ids)),
-    delta AS (
-        SELECT hour, day, {_dims}, {_signed}
-          FROM (SELECT {_stat_list}, 1 AS s FROM cur UNION ALL SELECT {_stat_list}, -1 AS s FROM old) d
-    ),
-    h AS ({_upsert("dashboard_hourlystat", "hour", "delta")}),
-    d AS ({_upsert("dashboard_dailystat", "day", "delta")}),
-    dt AS ({_upsert("dashboard_dailytotal", "day", "delta", TOTAL_DIMENSIONS)}),
+    delta AS (SELECT * FROM {_delta} d),
+{_upserts},
     gone AS (
         DELETE FROM dashboard_messagestat s WHERE s.message_id = ANY(ids)
            AND NOT EXISTS (SELECT 1 FROM cur WHERE cur.message_id = s.message_id)
     )
-    INSERT INTO dashboard_messagestat ({", ".join(STAT_COLUMNS)})
-    SELECT {", ".join(STAT_COLUMNS)} FROM cur ORDER BY message_id
+    INSERT INTO dashboard_messagestat ({_stat_list})
+    SELECT {_stat_list} FROM cur ORDER BY message_id
     ON CONFLICT (message_id) DO UPDATE SET {_set_stat};
 END
 $fn$;
@@ -250,9 +293,18 @@ CREATE TRIGGER dashboard_statuschange_ins AFTER INSERT ON messages_app_statuscha
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dashboard_statuschange_ins();
 CREATE TRIGGER dashboard_statuschange_del AFTER DELETE ON messages_app_statuschange
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION dashboard_statuschange_del();
+""" + f"""
+-- A rating counts with its message: its message is recounted (the answer's functions read message_id).
+CREATE TRIGGER dashboard_rating_ins AFTER INSERT ON {RATING}
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dashboard_answer_new();
+CREATE TRIGGER dashboard_rating_upd AFTER UPDATE ON {RATING}
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_answer_upd();
+CREATE TRIGGER dashboard_rating_del AFTER DELETE ON {RATING}
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION dashboard_answer_old();
 """
 
-DROP = """
+DROP = f"""
 DROP TRIGGER IF EXISTS dashboard_message_ins ON messages_app_message;
 DROP TRIGGER IF EXISTS dashboard_message_upd ON messages_app_message;
 DROP TRIGGER IF EXISTS dashboard_message_del ON messages_app_message;
@@ -261,6 +313,9 @@ DROP TRIGGER IF EXISTS dashboard_answer_upd ON messages_app_answer;
 DROP TRIGGER IF EXISTS dashboard_answer_del ON messages_app_answer;
 DROP TRIGGER IF EXISTS dashboard_statuschange_ins ON messages_app_statuschange;
 DROP TRIGGER IF EXISTS dashboard_statuschange_del ON messages_app_statuschange;
+DROP TRIGGER IF EXISTS dashboard_rating_ins ON {RATING};
+DROP TRIGGER IF EXISTS dashboard_rating_upd ON {RATING};
+DROP TRIGGER IF EXISTS dashboard_rating_del ON {RATING};
 DROP FUNCTION IF EXISTS dashboard_message_ins(), dashboard_message_upd(), dashboard_message_del(),
     dashboard_answer_new(), dashboard_answer_old(), dashboard_answer_upd(),
     dashboard_statuschange_ins(), dashboard_statuschange_del(), dashboard_refresh(bigint[]),
@@ -280,30 +335,33 @@ SELECT week, topic, term, sum(s) AS n
   FROM ({_TERM_ROWS.format(rows="(SELECT *, 1 AS s FROM messages_app_message)")}) t GROUP BY 1, 2, 3"""
 
 
-def raw_rollup(bucket: str, dimensions: list[str] = DIMENSIONS) -> str:
-    """DailyStat (bucket "day"), HourlyStat ("hour") or DailyTotal ("day", TOTAL_DIMENSIONS) as
-    GROUP BY over the raw tables."""
-    dims = ", ".join(dimensions)
-    return f"SELECT {bucket}, {dims}, {_sums} FROM ({RAW_STATS}) r GROUP BY {bucket}, {dims} HAVING {_nonzero}"
+def raw_rollup(table: str) -> str:
+    """A rollup of ROLLUPS as GROUP BY over the raw tables."""
+    _table, bucket, column, dimensions, measures = next(spec for spec in ROLLUPS if spec[0] == table)
+    return rollup_select(bucket, column, dimensions, measures, with_extras(f"SELECT *, 1 AS s FROM ({RAW_STATS}) c"))
 
 
-ROLLUP_TABLES = ["dashboard_messagestat", "dashboard_dailystat", "dashboard_dailytotal", "dashboard_hourlystat",
-                 "dashboard_transferday", "dashboard_termweek"]
+ROLLUP_TABLES = ["dashboard_messagestat", *(spec[0] for spec in ROLLUPS), "dashboard_transferday",
+                 "dashboard_termweek"]
+
+
+def _insert(spec: tuple, source: str) -> str:
+    table, bucket, _column, dimensions, measures = spec
+    key = ([bucket] if bucket else []) + dimensions
+    return f"INSERT INTO {table} ({', '.join(key + measures)}) {rollup_select(*spec[1:], source)}"
+
+
 _total_dims = ", ".join(TOTAL_DIMENSIONS)
-# Each rollup is written in the order of its time bucket, so a period's rows sit together on disk.
+_counted = with_extras(f"SELECT {_stat_list}, 1 AS s FROM dashboard_messagestat")
+# Each rollup is written in the order of its time bucket, so a period's rows sit together on disk;
+# DailyTotal is summed from DailyStat (fewer rows to read than the messages).
 REBUILD = [
     f"TRUNCATE {', '.join(ROLLUP_TABLES)}",
-    f"INSERT INTO dashboard_messagestat ({', '.join(STAT_COLUMNS)}) "
-    f"SELECT {', '.join(STAT_COLUMNS)} FROM ({RAW_STATS}) r",
-    f"INSERT INTO dashboard_dailystat (day, {_dims}, {_measures}) "
-    f"SELECT day, {_dims}, {_sums} FROM dashboard_messagestat GROUP BY day, {_dims} HAVING {_nonzero} "
-    "ORDER BY day",
-    f"INSERT INTO dashboard_dailytotal (day, {_total_dims}, {_measures}) "
-    f"SELECT day, {_total_dims}, {_sums} FROM dashboard_dailystat GROUP BY day, {_total_dims} HAVING {_nonzero} "
-    "ORDER BY day",
-    f"INSERT INTO dashboard_hourlystat (hour, {_dims}, {_measures}) "
-    f"SELECT hour, {_dims}, {_sums} FROM dashboard_messagestat GROUP BY hour, {_dims} HAVING {_nonzero} "
-    "ORDER BY hour",
+    f"INSERT INTO dashboard_messagestat ({_stat_list}) SELECT {_stat_list} FROM ({RAW_STATS}) r",
+    *[_insert(spec, _counted) for spec in ROLLUPS if spec[0] != "dashboard_dailytotal"],
+    f"INSERT INTO dashboard_dailytotal (day, {_total_dims}, {', '.join(DAY_MEASURES)}) "
+    f"SELECT day, {_total_dims}, {', '.join(f'sum({c})' for c in DAY_MEASURES)} FROM dashboard_dailystat "
+    f"GROUP BY day, {_total_dims} ORDER BY day, {_total_dims}",
     f"INSERT INTO dashboard_transferday (day, from_division_id, to_division_id, n) {RAW_TRANSFERS}",
     f"INSERT INTO dashboard_termweek (week, topic, term, n) {RAW_TERMS} ORDER BY 1",
 ]

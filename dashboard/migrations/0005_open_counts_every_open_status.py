@@ -5,14 +5,6 @@ with a deadline): the functions are installed again, then the rollups counted fr
 
 from django.db import migrations, models
 
-from dashboard import sql
-
-
-def fill(apps, schema_editor):
-    from dashboard.services import rebuild_stats
-
-    rebuild_stats()
-
 
 class Migration(migrations.Migration):
 
@@ -21,8 +13,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(sql.DROP + sql.INSTALL, migrations.RunSQL.noop),
-        migrations.RunPython(fill, migrations.RunPython.noop),
+        # Installed and counted by 0009 now (today's functions need its tables; see 0002).
+        migrations.RunSQL(migrations.RunSQL.noop, migrations.RunSQL.noop),
         migrations.AlterField(
             model_name='dailystat',
             name='open',

@@ -3,7 +3,6 @@
 from django.db import connection
 
 from dashboard import sql
-from dashboard.models import DIMENSIONS, MEASURES, TOTAL_DIMENSIONS
 
 
 def _rows(query: str, key_len: int) -> dict:
@@ -24,12 +23,12 @@ def _table(table: str, columns: list[str], key_len: int) -> dict:
 def differences() -> dict[str, tuple]:
     """{table: (only in rollup, only in raw)} for every table that differs; {} when exact."""
     found = {}
-    for bucket, table, dims in (("day", "dashboard_dailystat", DIMENSIONS),
-                                ("hour", "dashboard_hourlystat", DIMENSIONS),
-                                ("day", "dashboard_dailytotal", TOTAL_DIMENSIONS)):
-        columns = [bucket, *dims, *MEASURES]
-        got = _table(table, columns, 1 + len(dims))
-        want = _rows(f"SELECT {', '.join(columns)} FROM ({sql.raw_rollup(bucket, dims)}) r", 1 + len(dims))
+    # Hourly, daily (with the histogram of answer times), daily totals, open now, answers per day.
+    for table, bucket, _column, dims, measures in sql.ROLLUPS:
+        key = ([bucket] if bucket else []) + dims
+        columns = [*key, *measures]
+        got = _table(table, columns, len(key))
+        want = _rows(f"SELECT {', '.join(columns)} FROM ({sql.raw_rollup(table)}) r", len(key))
         if got != want:
             found[table] = _diff(got, want)
     stat_columns = [c for c in sql.STAT_COLUMNS if c != "working_days"] + ["round(working_days::numeric, 6)"]

@@ -13,12 +13,14 @@ from django.utils import timezone
 
 from accounts.connectors.base import Batch, InboundItem
 from accounts.models import Account
+from dashboard import sql
 from dashboard.services import refresh_calendar
 from departments.models import CalendarOverride, Division
 from departments.workdays import Calendar
 from messages_app.models import Message, MessageType, Status, Topic
 from messages_app.services import handling, ingest, search, workflow
 from outbound import services as outbound
+from portal.models import Rating
 from users.models import User
 
 from .exactness import differences, table_sizes
@@ -61,7 +63,8 @@ def assert_exact(step=""):
 def random_step(rng, user, divisions, n):
     ids = list(Message.objects.values_list("pk", flat=True))
     op = rng.choice(["ingest", "reclassify", "reclassify", "transfer", "transfer", "answer", "answer",
-                     "hide", "spam", "overdue", "start", "close", "reindex", "delete", "unspam"])
+                     "hide", "spam", "overdue", "start", "close", "reindex", "delete", "unspam",
+                     "rate", "rate", "unrate"])
     if op == "ingest" or not ids:
         account = rng.choice(list(Account.objects.filter(status="active").exclude(platform="me2day")))
         start = timezone.now() - timedelta(days=10)
@@ -96,6 +99,10 @@ def random_step(rng, user, divisions, n):
             search.index_messages([message.pk])
         elif op == "delete":
             message.delete()
+        elif op == "rate":  # a new rating, or the asker changing theirs
+            Rating.objects.update_or_create(message=message, defaults={"score": rng.randint(1, 5)})
+        elif op == "unrate":
+            Rating.objects.filter(message=message).delete()
     except (handling.HandlingError, workflow.InvalidTransition, workflow.AnswerRequired):
         return f"{op} (refused)"
     return op
@@ -115,7 +122,9 @@ def test_random_operations_keep_every_rollup_exact(admin_user):
     # The sequence must have exercised every table.
     assert sizes["messagestat"] > 30 and sizes["transferday"] > 0 and sizes["termweek"] > 0, sizes
     assert 0 < sizes["dailytotal"] <= sizes["dailystat"], sizes
-    assert {"answer", "transfer", "reclassify", "ingest"} <= set(done), done
+    assert sizes["opennow"] > 0 and sizes["answerday"] > 0, sizes
+    assert {"answer", "transfer", "reclassify", "ingest", "rate", "unrate"} <= set(done), done
+    assert Rating.objects.exists()
     assert Message.objects.filter(answer__isnull=False).exists()
     assert Message.objects.filter(status=Status.SPAM).exists() or "spam (refused)" in done
 
@@ -134,22 +143,20 @@ def test_rebuild_stats_is_idempotent_and_equals_the_triggers(admin_user):
 
 
 def _dump():
+    """Every rollup's rows (the rows whose counts are all zero left out), and MessageStat's."""
     out = {}
     with connection.cursor() as cursor:
-        for table, key in (("dailystat", "day, platform, kind, account_id, division_id, type, topic"),
-                           ("dailytotal", "day, platform, kind, division_id, type, topic"),
-                           ("hourlystat", "hour, platform, kind, account_id, division_id, type, topic"),
-                           ("messagestat", "message_id"), ("transferday", "day, from_division_id, to_division_id"),
-                           ("termweek", "week, topic, term")):
-            columns = "*" if table == "messagestat" else f"{key}, " + (
-                "n" if table in ("transferday", "termweek") else
-                "received, spam, open, overdue, answered, with_deadline, in_time")
-            where = "" if table in ("messagestat",) else (
-                " WHERE n <> 0" if table in ("transferday", "termweek") else
-                " WHERE received + spam + open + overdue + answered + with_deadline + in_time <> 0")
-            cursor.execute(f"SELECT {columns} FROM dashboard_{table}{where} ORDER BY {key}")
-            out[table] = [tuple(r[1:] if table == "messagestat" else r) for r in cursor.fetchall()] \
-                if table != "messagestat" else cursor.fetchall()
+        for table, bucket, _column, dims, measures in sql.ROLLUPS:
+            key = ", ".join(([bucket] if bucket else []) + dims)
+            cursor.execute(f"SELECT {key}, {', '.join(measures)} FROM {table} "
+                           f"WHERE {' OR '.join(f'{m} <> 0' for m in measures)} ORDER BY {key}")
+            out[table] = cursor.fetchall()
+        for table, key in (("dashboard_transferday", "day, from_division_id, to_division_id"),
+                           ("dashboard_termweek", "week, topic, term")):
+            cursor.execute(f"SELECT {key}, n FROM {table} WHERE n <> 0 ORDER BY {key}")
+            out[table] = cursor.fetchall()
+        cursor.execute("SELECT * FROM dashboard_messagestat ORDER BY message_id")
+        out["dashboard_messagestat"] = cursor.fetchall()
     return out
 
 
