@@ -44,13 +44,6 @@ class Source:
         rows = sql.with_extras(f"SELECT *, 1 AS s FROM ({sql.CONTRIBUTION.format(where=where)}) c")
         return f"{rows} s WHERE true", params
 
-    def answer_times(self) -> str:
-        """The select list of the time-to-answer histogram (one count per bucket of ANSWER_TIMES) of
-        the rows of daily(): the rollups' columns, or the raw rows counted per bucket."""
-        if self.raw:
-            return ", ".join(f"count(*) FILTER (WHERE s.wb = {k})" for k in range(len(ANSWER_TIMES)))
-        return ", ".join(f"sum(s.{c})" for c in ANSWER_TIMES)
-
     def daily(self, first: date, last: date, f: Filters | None = None, *, by_account: bool = False
               ) -> tuple[str, list]:
         """Per day: DailyTotal (no account) unless `f` filters by account or the query groups by it."""
@@ -202,7 +195,7 @@ def overview(f: Filters, source: Source | None = None, now: datetime | None = No
     by_division = open_now(f, source, now)
     opened = (sum(o for o, _d in by_division.values()), sum(d for _o, d in by_division.values()))
     answered_today = _query(source.answered_on(today), "coalesce(sum(s.answered), 0)", f)[0][0]
-    median = percentile(_query(source.daily(f.start, f.end, f), source.answer_times(), f)[0], 0.5)
+    median = percentile(answer_times(f, source).get(None, []), 0.5)
     cards.update(open=opened[0], overdue=opened[1], answered_today=answered_today,
                  median_days=_round(median))
     breakdowns = breakdown_tables(f, source)
@@ -384,16 +377,16 @@ DIVISION_SORTS = ["division", "received", "answered", "in_time_share", "median_d
 def divisions(f: Filters, source: Source | None = None, sort: str = "received", desc: bool = True,
               now: datetime | None = None) -> dict:
     source = source or Source()
-    counts, times, rated = {}, {}, {}
-    for pk, received, answered, in_time, with_deadline, n_rated, rating_sum, satisfied, *hist in _query(
+    counts, rated = {}, {}
+    for pk, received, answered, in_time, with_deadline, n_rated, rating_sum, satisfied in _query(
             source.daily(f.start, f.end, f),
             "s.division_id, sum(s.received), sum(s.answered), sum(s.in_time), sum(s.with_deadline), "
-            f"sum(s.rated), sum(s.rating_sum), sum(s.satisfied), {source.answer_times()}", f, "GROUP BY 1"):
+            "sum(s.rated), sum(s.rating_sum), sum(s.satisfied)", f, "GROUP BY 1"):
         counts[pk] = (received, answered, in_time, with_deadline)
-        if any(hist):
-            times[pk] = (percentile(hist, 0.5), percentile(hist, 0.9))
         if n_rated:
             rated[pk] = _rating(n_rated, rating_sum, satisfied)
+    times = {pk: (percentile(hist, 0.5), percentile(hist, 0.9))
+             for pk, hist in answer_times(f, source, "s.division_id").items()}
     now_open = open_now(f, source, now)
     transfers = dict(_query(source.transfers(f.start, f.end), "s.from_division_id, sum(s.n)", f,
                             "GROUP BY 1", division_column="s.from_division_id", only=("division",)))
@@ -435,6 +428,24 @@ def divisions(f: Filters, source: Source | None = None, sort: str = "received", 
 
 def _round(value: float | None) -> float | None:
     return round(value, 2) if value is not None else None
+
+
+def answer_times(f: Filters, source: Source, group: str | None = None) -> dict[Any, list[int]]:
+    """{group: answers of the period per bucket of ANSWER_TIMES} (key None without `group`): the
+    rollups' histogram columns summed, or the raw rows grouped by their bucket (grouped, so that the
+    bucket, and the working days under it, is computed once per row)."""
+    key = group or "NULL::bigint"
+    out: dict[Any, list[int]] = {}
+    if source.raw:
+        for pk, bucket, n in _query(source.daily(f.start, f.end, f), f"{key}, s.wb, count(*)", f, "GROUP BY 1, 2"):
+            if bucket is not None:
+                out.setdefault(pk, [0] * len(ANSWER_TIMES))[bucket] = n
+        return out
+    for pk, *hist in _query(source.daily(f.start, f.end, f), f"{key}, " + ", ".join(
+            f"sum(s.{c})" for c in ANSWER_TIMES), f, "GROUP BY 1"):
+        if any(hist):
+            out[pk] = hist
+    return out
 
 
 def percentile(counts: list[int] | tuple[int, ...], p: float) -> float | None:
