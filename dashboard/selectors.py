@@ -145,7 +145,9 @@ def open_now(f: Filters | None = None, source: Source | None = None, now: dateti
     # The lapsed rows are few (minutes' worth) and read whole from the covering partial index
     # message_unmarked_due_idx; the page's filters are applied here, because with them in the query the
     # planner, misjudging how few rows the index holds, intersects it with the large platform index.
-    for division_id, platform, account_id, type_, topic in Message.objects.filter(inbox.lapsed_q(now)).values_list(
+    # Unordered: the model's default order (by posting time) would have the planner sort a parallel scan.
+    lapsed = Message.objects.filter(inbox.lapsed_q(now)).order_by()
+    for division_id, platform, account_id, type_, topic in lapsed.values_list(
             "division_id", "platform", "account_id", "type", "topic"):
         if (not f.division_ids or division_id in f.division_ids) and _passes(f, platform, account_id, type_, topic):
             counts.setdefault(division_id, [0, 0])[1] += 1
