@@ -120,9 +120,21 @@ def _state_ids(f: Filters, s: Slice, after_id: int | None, now: datetime) -> lis
     if s.state == "overdue":
         # The rollup holds the overdue marks; those whose deadline passed since the deadline beat
         # last ran are overdue too (messages_app.selectors.overdue_q), merged in by id.
-        lapsed = _ids(Message.objects.filter(inbox.lapsed_q(now)), "id", f, s, after_id)
-        ids = sorted(set(ids) | set(lapsed), reverse=True)[:PAGE_SIZE + 1]
+        ids = sorted(set(ids) | set(_lapsed_ids(f, s, after_id, now)), reverse=True)[:PAGE_SIZE + 1]
     return ids
+
+
+def _lapsed_ids(f: Filters, s: Slice, after_id: int | None, now: datetime) -> list[int]:
+    """The lapsed ones under the filters, read whole from their partial index (message_unmarked_due_idx:
+    minutes' worth of rows) and filtered and ordered here: ordered or filtered in SQL, the planner,
+    misjudging how few they are, walks the primary key backwards or the platform index instead."""
+    wanted = {"platform": [f.platform] if f.platform else [], "account_id": f.account_ids,
+              "division_id": f.division_ids, "type": [f.type] if f.type else [],
+              "topic": [f.topic] if f.topic else [], "kind": [s.kind] if s.kind else []}
+    rows = Message.objects.filter(inbox.lapsed_q(now)).order_by().values("id", *wanted)
+    return sorted((r["id"] for r in rows if (after_id is None or r["id"] < after_id)
+                   and all(not values or r[column] in values for column, values in wanted.items())),
+                  reverse=True)[:PAGE_SIZE + 1]
 
 
 def _ids(qs, key: str, f: Filters, s: Slice, after_id: int | None) -> list[int]:
