@@ -50,8 +50,12 @@ class RedisPlatform:
             time.sleep(seconds)  # the platform's latency
         r, key = self.steer.r, self.steer.key
         external_id = f"{account.platform}-{r.incr(key('seq'))}"
-        r.rpush(key(f"posts:{account.handle}"), json.dumps({"id": external_id, "text": text, "reply_to": reply_to}))
-        count = r.incr(key("post_count"))
+        # One MULTI/EXEC: a worker killed between the two would leave a post the count does not hold.
+        with r.pipeline() as both:
+            post = {"id": external_id, "text": text, "reply_to": reply_to}
+            both.rpush(key(f"posts:{account.handle}"), json.dumps(post))
+            both.incr(key("post_count"))
+            count = both.execute()[1]
         hold_after = int(r.get(key("hold_after")) or 0)
         # Posted on the platform, not yet recorded by the worker: the test kills the worker here.
         while hold_after and count >= hold_after and r.exists(key("hold")):

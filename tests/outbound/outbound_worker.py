@@ -31,8 +31,11 @@ class RedisPlatform:
         if seconds:
             raise RateLimited(datetime.now(UTC) + timedelta(seconds=float(seconds)))
         external_id = f"{account.platform}-{r.incr(key('seq'))}"
-        r.rpush(key(f"posts:{handle}"), json.dumps({"id": external_id, "text": text, "reply_to": reply_to}))
-        r.incr(key("post_count"))
+        # One MULTI/EXEC: a worker killed between the two would leave a post the count does not hold.
+        with r.pipeline() as both:
+            both.rpush(key(f"posts:{handle}"), json.dumps({"id": external_id, "text": text, "reply_to": reply_to}))
+            both.incr(key("post_count"))
+            both.execute()
         if r.exists(key(f"hold:{handle}")):
             r.set(key(f"held:{handle}"), 1)
             while r.exists(key(f"hold:{handle}")):  # posted, not yet recorded: the test kills us here
