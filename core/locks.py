@@ -16,6 +16,9 @@ POLL_ACCOUNT = 1001
 POSTING = 1004  # outbound.services.post_once: one attempt per posting at a time
 # One transaction-level key: one process trains or activates a classifier version at a time.
 CLASSIFIER_VERSIONS = 0x534D43_01
+# One transaction-level key: the dashboard's rollup triggers (dashboard/sql.py) of one transaction at a
+# time, so that two transactions counting into the same rollup rows in two statements never deadlock.
+DASHBOARD_ROLLUPS = 0x534D43_02
 
 
 def transaction_lock(key: int) -> None:

@@ -41,7 +41,7 @@ class Source:
         self.raw = raw
 
     def _contribution(self, where: str, params: list) -> tuple[str, list]:
-        rows = sql.with_extras(f"SELECT *, 1 AS s FROM ({sql.CONTRIBUTION.format(where=where)}) c")
+        rows = sql.with_extras(f"SELECT *, 1 AS s FROM ({sql.contribution(where)}) c")
         return f"{rows} s WHERE true", params
 
     def daily(self, first: date, last: date, f: Filters | None = None, *, by_account: bool = False

@@ -16,9 +16,11 @@ The ratings are portal's (one per message); like messages_app.selectors they are
 message's reverse relation `rating`, so the dashboard does not import the portal.
 
 Migrations install these functions and count from scratch with the code of today, whose tables only
-the latest migration is sure to have: only the last migration that changes them does (0009 now).
+the latest migration is sure to have: only the last migration that changes them does (0009 now;
+0011 replaces the functions only).
 """
 
+from core import locks
 from messages_app.models import OPEN_STATUSES, Message, Status
 
 from .models import ANSWER_TIMES, DIMENSIONS, EDGES, MEASURES, OPEN_MEASURES, TOTAL_DIMENSIONS
@@ -40,6 +42,10 @@ TZ = "Asia/Seoul"
 OPEN = literal_list(OPEN_STATUSES)
 SPAM = literal(Status.SPAM)
 RATING = Message._meta.get_field("rating").related_model._meta.db_table
+# First in every function that counts: a transaction's statements lock rollup rows in their own order
+# each (a staff answer's INSERT, then its UPDATE), and two such transactions deadlocked (1 run in 6 of
+# test_rollups_stay_exact_under_concurrent_ingest_and_staff_work). Held until the transaction ends.
+SERIAL = f"PERFORM pg_advisory_xact_lock({locks.DASHBOARD_ROLLUPS});"
 
 # One row per message: what the rollups count of it. `{where}` limits the messages.
 CONTRIBUTION = f"""
@@ -60,11 +66,17 @@ SELECT m.id AS message_id,
        a.created_at AS answered_at,
        CASE WHEN a.id IS NOT NULL
             THEN greatest(0, dashboard_wd(a.created_at) - dashboard_wd(m.received_at)) END AS working_days
-  FROM messages_app_message m
+  FROM {{messages}} m
   LEFT JOIN messages_app_answer a ON a.message_id = m.id
   LEFT JOIN {RATING} r ON r.message_id = m.id
  {{where}}
 """
+
+
+def contribution(where: str = "", messages: str = "messages_app_message") -> str:
+    """CONTRIBUTION of the messages `where` selects, read from `messages` (a trigger's new_rows)."""
+    return CONTRIBUTION.format(where=where, messages=messages)
+
 
 STAT_COLUMNS = ["message_id", "hour", "day", *DIMENSIONS, *MEASURES, "answered_at", "working_days"]
 _dims = ", ".join(DIMENSIONS)
@@ -130,10 +142,11 @@ BEGIN
     IF ids IS NULL OR cardinality(ids) = 0 THEN
         RETURN;
     END IF;
+    {SERIAL}
     -- Lock what is counted of these messages first: a concurrent change of the same message waits
     -- here, and the next statement's snapshot then sees that change committed (READ COMMITTED).
     PERFORM 1 FROM dashboard_messagestat WHERE message_id = ANY(ids) ORDER BY message_id FOR UPDATE;
-    WITH cur AS ({CONTRIBUTION.format(where="WHERE m.id = ANY(ids)")}),
+    WITH cur AS ({contribution("WHERE m.id = ANY(ids)")}),
     old AS (SELECT * FROM dashboard_messagestat WHERE message_id = ANY(ids)),
     delta AS (SELECT * FROM {_delta} d),
 {_upserts},
@@ -207,16 +220,26 @@ def _transfer_delta(after: str, before: str) -> str:
 
 _SC = "SELECT id, message_id, division_id, created_at FROM messages_app_statuschange"
 
+# New messages (the ingest's every statement): counted from the statement's own rows, nothing to
+# lock, re-read or subtract (a new id has no counted row yet): about half the cost of dashboard_refresh.
+_new_delta = with_extras(f"SELECT {_stat_list}, 1 AS s FROM cur")
+
 TRIGGER_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION dashboard_message_ins() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
-    PERFORM dashboard_refresh(ARRAY(SELECT id FROM new_rows));
+    {SERIAL}
+    WITH cur AS ({contribution(messages="new_rows")}),
+    delta AS (SELECT * FROM {_new_delta} d),
+{_upserts}
+    INSERT INTO dashboard_messagestat ({_stat_list})
+    SELECT {_stat_list} FROM cur ORDER BY message_id;
     {_term_upsert("(SELECT *, 1 AS s FROM new_rows)")};
     RETURN NULL;
 END $fn$;
 
 CREATE OR REPLACE FUNCTION dashboard_message_upd() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
+    {SERIAL}
     PERFORM dashboard_refresh(ARRAY(
         SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {_changed}));
     {_term_upsert(f'''(SELECT n.*, 1 AS s FROM new_rows n JOIN old_rows o ON o.id = n.id
@@ -229,6 +252,7 @@ END $fn$;
 
 CREATE OR REPLACE FUNCTION dashboard_message_del() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
+    {SERIAL}
     PERFORM dashboard_refresh(ARRAY(SELECT id FROM old_rows));
     {_term_upsert("(SELECT *, -1 AS s FROM old_rows)")};
     RETURN NULL;
@@ -236,18 +260,21 @@ END $fn$;
 
 CREATE OR REPLACE FUNCTION dashboard_answer_new() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
+    {SERIAL}
     PERFORM dashboard_refresh(ARRAY(SELECT DISTINCT message_id FROM new_rows));
     RETURN NULL;
 END $fn$;
 
 CREATE OR REPLACE FUNCTION dashboard_answer_old() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
+    {SERIAL}
     PERFORM dashboard_refresh(ARRAY(SELECT DISTINCT message_id FROM old_rows));
     RETURN NULL;
 END $fn$;
 
 CREATE OR REPLACE FUNCTION dashboard_answer_upd() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
+    {SERIAL}
     PERFORM dashboard_refresh(ARRAY(
         SELECT message_id FROM new_rows UNION SELECT message_id FROM old_rows));
     RETURN NULL;
@@ -257,6 +284,7 @@ END $fn$;
 -- touched messages are recounted with and without the statement's rows, the difference applied.
 CREATE OR REPLACE FUNCTION dashboard_statuschange_ins() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
+    {SERIAL}
     {_transfer_delta(
         f"{_SC} WHERE message_id IN (SELECT message_id FROM new_rows)",
         f"{_SC} WHERE message_id IN (SELECT message_id FROM new_rows) AND id NOT IN (SELECT id FROM new_rows)")};
@@ -265,6 +293,7 @@ END $fn$;
 
 CREATE OR REPLACE FUNCTION dashboard_statuschange_del() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
+    {SERIAL}
     {_transfer_delta(
         f"{_SC} WHERE message_id IN (SELECT message_id FROM old_rows)",
         f"{_SC} WHERE message_id IN (SELECT message_id FROM old_rows) "
@@ -326,7 +355,7 @@ INSTALL = WORKDAY_FUNCTION + REFRESH_FUNCTION + TRIGGER_FUNCTIONS + TRIGGERS
 
 # --- from scratch: the same definitions as GROUP BY over the raw tables ------------------------
 
-RAW_STATS = CONTRIBUTION.format(where="")
+RAW_STATS = contribution()
 RAW_TRANSFERS = f"""
 SELECT day, from_division_id, to_division_id, count(*) AS n
   FROM ({_transfers(_SC)}) t GROUP BY 1, 2, 3"""
