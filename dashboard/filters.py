@@ -12,6 +12,9 @@ PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365}
 DEFAULT_DAYS = 30
 
 
+MAX_ACCOUNTS = 50
+
+
 class BadFilter(ValueError):
     """A filter value the page cannot use, with a message to show."""
 
@@ -29,7 +32,9 @@ class Filters:
     extra: dict = field(default_factory=dict, compare=False)
 
     def with_accounts(self, ids) -> "Filters":
-        return replace(self, account_ids=tuple(ids))
+        """Scoped to these accounts, links and exports included (the mayor page's: its accounts)."""
+        ids = tuple(ids)
+        return replace(self, account_ids=ids, extra={**self.extra, "account": ",".join(map(str, ids))})
 
     def query(self) -> dict[str, str]:
         """The filters as GET parameters (for links and exports)."""
@@ -82,9 +87,13 @@ def parse(params, today: date | None = None) -> Filters:
         raise BadFilter(f"알 수 없는 주제입니다: {topic[:20]!r}")
     account = params.get("account") or ""
     division = params.get("division") or ""
+    # One account from the form; a few from a scoped page's links (the mayor's accounts).
+    account_ids = tuple(_int(a, "계정") for a in account.split(",")[:MAX_ACCOUNTS + 1] if a)
+    if len(account_ids) > MAX_ACCOUNTS:
+        raise BadFilter(f"계정은 {MAX_ACCOUNTS}개까지 고를 수 있습니다.")
     return Filters(
         start=start, end=end, period=period, platform=platform, type=type_, topic=topic,
-        account_ids=(_int(account, "계정"),) if account else (),
+        account_ids=account_ids,
         division_ids=(_int(division, "부서"),) if division else (),
         extra={"account": account, "division": division},
     )

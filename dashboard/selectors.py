@@ -367,6 +367,7 @@ def mayor(f: Filters, source: Source | None = None, now: datetime | None = None)
     page = overview(scoped, source, now)
     page["tables"].insert(0, accounts_table(scoped, source, key="mayor_accounts",
                                             title=_("시장 계정별 유입")))
+    page["filters"] = scoped  # its links open the mayor's accounts' messages, as its figures count
     return page
 
 

@@ -69,7 +69,7 @@ def page(request, name="overview"):
     who, f = guarded
     figures = _figures(name, f, request)
     tables = figures["tables"]
-    query = f.query()
+    query = figures.get("filters", f).query()  # the filters the figures were counted with
     scale = request.GET.get("scale", "")
     if scale not in charts.SCALES:
         return HttpResponseBadRequest("알 수 없는 눈금입니다.")

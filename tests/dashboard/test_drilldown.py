@@ -170,3 +170,20 @@ def test_the_overdue_list_pages_through_marked_and_unmarked_alike(known, mayor):
     assert ids == sorted(expected.values_list("pk", flat=True), reverse=True)
     assert set(ours) <= set(ids) and len(ids) > drilldown.PAGE_SIZE * 2
     assert selectors.open_now(parse({}))[housing.pk][1] == len(ids)
+
+
+def test_the_mayor_pages_links_open_the_mayors_accounts_messages_only(known, mayor):
+    from accounts.models import Account
+
+    other = Account.objects.filter(is_mayor=False, platform="x").first()
+    Message.objects.filter(pk__in=[m.pk for m in known[:300]]).update(account=other)  # now not the mayor's
+    page = mayor.get("/dashboard/mayor/?period=7")
+    bar = next(u for u in links(page.content, "topics") if "topic=transport" in u)
+    mayors = Account.objects.filter(is_mayor=True)
+    assert sorted(parse_qs(urlsplit(bar).query)["account"][0].split(",")) == sorted(str(a.pk) for a in mayors)
+    expected = Message.objects.filter(topic="transport", account__in=mayors)
+    assert len(every_row(mayor, bar)) == expected.count() < Message.objects.filter(topic="transport").count()
+    # The page's own filter form still shows "every account" (the scope is the page's, not a choice).
+    account_select = page.content.decode().split('name="account"', 1)[1].split("</select>", 1)[0]
+    assert "selected" not in account_select
+    assert mayor.get("/dashboard/messages/?period=7&account=" + ",".join(["1"] * 51)).status_code == 400
