@@ -1,27 +1,34 @@
-"""The org chart's lists every staff queue page draws (divisions, accounts, division members), kept in
-the cache: read as values on each page they cost more than the page's rows. Any change to a division,
-an account, a membership or a user drops them (connect() in the app's ready), and they expire anyway."""
+"""The org chart's lists every staff queue page draws (divisions, accounts, division members) and the
+canned answers the message page offers, kept in the cache: read on each page they cost more than the
+page's rows. Any change to a division, an account, a membership, a user or a canned answer drops them
+(connect() in the app's ready), and they expire anyway."""
 
 from collections.abc import Callable, Iterable
-from typing import TypeVar, cast
+from typing import TypeVar
 
-from django.core.cache import cache
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import translation
 
 from accounts.models import Account, Platform
+from core.versioned import VersionedCache
 from departments.models import Bureau, Division, Membership
 from users.models import User
 
+from ..models import CannedAnswer
+
 T = TypeVar("T")
 TTL = 300
-VERSION_KEY = "staff:org:version"
+
+
+# Kept in the process and the cache under a version replaced by every change (core.versioned): dropping
+# the lists is one write, not a key scan, and a page reads no list from the cache while none changed.
+LISTS = VersionedCache("staff:org", TTL)
+VERSION_KEY = LISTS.version_key
 
 
 def _cached(name: str, read: Callable[[], T]) -> T:
-    # A version in the key, raised by every change: dropping the lists is one INCR, not a key scan.
-    version = cache.get_or_set(VERSION_KEY, 1, None)
-    return cast(T, cache.get_or_set(f"staff:org:{version}:{name}", read, TTL))
+    return LISTS.get(name, read)
 
 
 def division_names() -> dict[int, tuple[str, str]]:
@@ -56,16 +63,20 @@ def members(division_ids: list[int] | None) -> list[tuple[str, str]]:
     return _cached(f"members:{division_ids or 'all'}", read)
 
 
+def canned_answers(division_id: int | None) -> list[CannedAnswer]:
+    """Everyone's canned answers and the division's own, by title (the message page's answer box)."""
+    def read() -> list[CannedAnswer]:
+        return list(CannedAnswer.objects.filter(Q(division__isnull=True) | Q(division_id=division_id)))
+    return _cached(f"canned:{division_id}", read)
+
+
 def forget(sender: type | None = None, update_fields: Iterable[str] | None = None, **kwargs: object) -> None:
     if sender is User and update_fields and set(update_fields) <= {"last_login"}:
         return  # a login changes nothing the lists show
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet: nothing was kept
-        pass
+    LISTS.forget()
 
 
 def connect() -> None:
-    for model in (Bureau, Division, Account, Membership, User):
+    for model in (Bureau, Division, Account, Membership, User, CannedAnswer):
         post_save.connect(forget, sender=model, dispatch_uid=f"org-lists-save-{model.__name__}")
         post_delete.connect(forget, sender=model, dispatch_uid=f"org-lists-delete-{model.__name__}")

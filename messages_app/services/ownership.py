@@ -29,8 +29,7 @@ ASSIGN = perms.ASSIGN
 
 
 def is_head(user: User, division_id: int | None) -> bool:
-    return division_id is not None and Membership.objects.filter(
-        user=user, division_id=division_id, is_head=True).exists()
+    return perms.heads(user, division_id)
 
 
 def manages(actor: User, message: Message) -> bool:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
 from departments.models import Membership
-from users import roles
+from users import access, roles
 from users.models import User
 
 from ..errors import Code
@@ -49,7 +49,9 @@ class Forbidden(ApplicationError, PermissionDenied):
 
 def _groups(user: AnyUser) -> set[str]:
     if not hasattr(user, "_smc_groups"):
-        setattr(user, "_smc_groups", set(user.groups.values_list("name", flat=True)))  # noqa: B010 - per request
+        # users.access keeps them across requests until the user's groups change.
+        names = user.access_rights[0] if isinstance(user, User) else user.groups.values_list("name", flat=True)
+        setattr(user, "_smc_groups", set(names))  # noqa: B010 - per request
     return getattr(user, "_smc_groups")  # noqa: B009
 
 
@@ -58,11 +60,23 @@ def has_role(user: AnyUser, role: str) -> bool:
     return role in _groups(user)
 
 
+def _memberships(user: AnyUser) -> frozenset[tuple[int, bool]]:
+    """(division id, is head) of each of the user's memberships, kept across requests until a
+    membership changes (departments tracks them in users.access)."""
+    def read() -> frozenset[tuple[int, bool]]:
+        return frozenset(Membership.objects.filter(user=user).values_list("division_id", "is_head"))  # type: ignore[misc]
+    return access.cached(user, "memberships", read) if isinstance(user, User) else read()
+
+
 def division_ids(user: AnyUser) -> set[int]:
     if not hasattr(user, "_smc_divisions"):
-        ids = set(Membership.objects.filter(user=user).values_list("division_id", flat=True))  # type: ignore[misc]
-        setattr(user, "_smc_divisions", ids)  # noqa: B010 - kept for the request
+        setattr(user, "_smc_divisions", {pk for pk, _ in _memberships(user)})  # noqa: B010 - kept for the request
     return getattr(user, "_smc_divisions")  # noqa: B009
+
+
+def heads(user: AnyUser, division_id: int | None) -> bool:
+    """Whether the user heads this division."""
+    return division_id is not None and (division_id, True) in _memberships(user)
 
 
 def acts_on_all(user: AnyUser) -> bool:
