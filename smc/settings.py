@@ -140,7 +140,15 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="smc"),
         "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-    }
+    },
+    # Fragments kept under a digest of everything they are drawn from (the staff queue's filter and
+    # action bars): the same in every process, so each keeps its own and a page reads them without a
+    # round trip to Redis.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 
 # Sessions are read from Redis on every logged-in request and written through to PostgreSQL, so a

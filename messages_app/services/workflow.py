@@ -42,9 +42,9 @@ class AnswerRequired(ApplicationError):
         super().__init__(_("처리규정상 '%(type)s'은(는) 답변해야 종결할 수 있습니다"), type=type_label)
 
 
-def answer_required(message_type: str) -> bool:
+def answer_required(message_type: str, regulation: Regulation | None = None) -> bool:
     """Whether the regulation asks an answer of this type (a message without a type: yes)."""
-    rule = Regulation().rule_for(message_type or "")
+    rule = (regulation or Regulation()).rule_for(message_type or "")
     return rule is None or rule.answer_policy == AnswerPolicy.REQUIRED
 
 
@@ -80,10 +80,10 @@ def transition(message: Message, to_status: str, *, actor: User | None = None, n
 PRIVATE_STATUSES = {Status.HIDDEN, Status.SPAM}
 
 
-def allowed_targets(message: Message) -> list[str]:
+def allowed_targets(message: Message, regulation: Regulation | None = None) -> list[str]:
     """For the staff screen: the statuses the message may move to now."""
     allowed = ALLOWED.get(message.status, set())
-    if message.status in OPEN_STATUSES and answer_required(message.type):
+    if message.status in OPEN_STATUSES and answer_required(message.type, regulation):
         allowed = allowed - {Status.CLOSED}
     return [s for s in Status if s in allowed]
 

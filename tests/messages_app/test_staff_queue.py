@@ -123,6 +123,24 @@ def test_the_number_of_queries_does_not_grow_with_the_page(client, team, view):
     assert large == small
 
 
+@pytest.mark.parametrize("who", ["kim", "desk"])
+def test_the_capped_count_reads_the_messages_alone_and_rows_show_their_names(client, team, who):
+    """The count joins nothing (a join made PostgreSQL read a division's whole queue before stopping
+    at the cap); the rows still show the account, the division and the assignee."""
+    user = team["kim"] if who == "kim" else staff("desk", role=roles.SMC_DESK)
+    m = routed("bus-policy", text="배차 간격 민원")
+    Message.objects.filter(pk=m.pk).update(assignee=team["lee"])
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{QUEUE}?view=all")
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert counts and all("JOIN" not in sql for sql in counts)
+    html = response.content.decode()
+    assert f"@{m.account.handle}" in html and "lee" in html
+    if who == "desk":
+        assert f'<td class="field-division_name">{division("bus-policy").name_ko}</td>' in html
+
+
 def test_staff_claim_and_the_head_assigns(client, team):
     m = routed("bus-policy")
     client.force_login(team["kim"])
