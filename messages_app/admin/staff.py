@@ -581,8 +581,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         message = guarded_message(request)
-        presence.report(message.pk, request.user)
-        return self.render_detail(request, message)
+        return self.render_detail(request, message, others=presence.report(message.pk, request.user))
 
     def preview_view(self, request, pk):
         """The queue's preview pane: read-only, so it neither claims nor counts as having the message open."""
@@ -599,7 +598,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
     def _queue(self):
         return redirect(reverse("admin:messages_app_message_changelist"))
 
-    def render_detail(self, request, message, answer_form=None, preview="", status=200):
+    def render_detail(self, request, message, answer_form=None, preview="", status=200, others=None):
         user = request.user
         if answer_form is None:
             answer_form = AnswerForm()
@@ -632,7 +631,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
             and (message.assignee_id is None or ownership.manages(user, message)),
             "assignees": self._division_members(message) if can_answer and ownership.manages(user, message)
             else [],
-            "others": presence.others(message.pk, user),
+            "others": presence.others(message.pk, user) if others is None else others,
             "heartbeat": presence.HEARTBEAT,
             "notices": message.notices.all()[:10],
             # Said before staff write, not only when the answer is refused (Messenger's reply window).
@@ -742,12 +741,15 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         """POST {state}: I am here (viewing or writing), once per HEARTBEAT; both POST and GET answer
         who else is."""
         message = guarded_message(request)
+        others = None
         if request.method == "POST" and request.POST.get("state") == "gone":
             presence.leave(message.pk, request.user)
         elif request.method == "POST":
-            presence.report(message.pk, request.user, request.POST.get("state", presence.VIEWING))
+            others = presence.report(message.pk, request.user, request.POST.get("state", presence.VIEWING))
+        if others is None:
+            others = presence.others(message.pk, request.user)
         answered = Answer.objects.filter(message_id=message.pk).exists()
-        return JsonResponse({"others": presence.others(message.pk, request.user), "answered": answered})
+        return JsonResponse({"others": others, "answered": answered})
 
 
 # The columns the message page reads of the other messages of a thread or of the citizen: what it shows

@@ -22,7 +22,8 @@ def _key(message_id: int) -> str:
     return cache.make_key(f"presence:{message_id}")
 
 
-def report(message_id: int, user: User, state: str = VIEWING, now: float | None = None) -> None:
+def report(message_id: int, user: User, state: str = VIEWING, now: float | None = None) -> list[dict]:
+    """I am on this message; returns the others on it, as others() does (read in the same round trip)."""
     now = time.time() if now is None else now
     state = state if state in STATE_LABELS else VIEWING
     name = (getattr(user, "display_name", "") or user.get_username()).replace("|", " ")[:60]
@@ -30,7 +31,8 @@ def report(message_id: int, user: User, state: str = VIEWING, now: float | None 
     pipe = redis.pipeline()
     pipe.hset(_key(message_id), str(user.pk), f"{state}|{name}|{now:.0f}")
     pipe.expire(_key(message_id), TTL)
-    pipe.execute()
+    pipe.hgetall(_key(message_id))
+    return _others(pipe.execute()[-1], user, now)
 
 
 def leave(message_id: int, user: User) -> None:
@@ -40,8 +42,12 @@ def leave(message_id: int, user: User) -> None:
 def others(message_id: int, user: User, now: float | None = None) -> list[dict]:
     """The other staff on this message now: [{"name", "state", "label"}], writers first."""
     now = time.time() if now is None else now
+    return _others(get_redis_connection("default").hgetall(_key(message_id)), user, now)
+
+
+def _others(entries: dict, user: User, now: float) -> list[dict]:
     found = []
-    for uid, value in get_redis_connection("default").hgetall(_key(message_id)).items():
+    for uid, value in entries.items():
         uid = uid.decode() if isinstance(uid, bytes) else uid
         value = value.decode() if isinstance(value, bytes) else value
         state, name, seen = (value.split("|", 2) + ["", ""])[:3]
