@@ -114,3 +114,15 @@ def test_a_flushed_cache_brings_back_no_old_version(kim):
     assert next_request(kim).has_perm(CHANGE)  # kept under a new version
     kim.groups.clear()
     assert not next_request(kim).has_perm(CHANGE)
+
+
+def test_the_kept_side_bar_follows_the_users_permissions(client, kim):
+    message = routed("bus-policy", is_private=True)
+    page = reverse("admin:messages_app_message_change", args=[message.pk])
+    canned = f'href="{reverse("admin:messages_app_cannedanswer_changelist")}"'
+    client.force_login(kim)
+    assert canned in client.get(page).content.decode()
+    assert canned in client.get(page).content.decode()  # now drawn from the fragment cache
+    view = Permission.objects.get(codename="view_cannedanswer", content_type__app_label="messages_app")
+    Group.objects.get(name=roles.DIVISION_STAFF).permissions.remove(view)
+    assert canned not in client.get(page).content.decode()
