@@ -43,7 +43,7 @@ OPEN = literal_list(OPEN_STATUSES)
 SPAM = literal(Status.SPAM)
 RATING = Message._meta.get_field("rating").related_model._meta.db_table
 # First in every function that counts: a transaction's statements lock rollup rows in their own order
-# each (a staff answer's INSERT, then its UPDATE), and two such transactions deadlocked (1 run in 6 of
+# each (a staff answer's INSERT, then its UPDATE), and two such transactions deadlocked (2 runs in 11 of
 # test_rollups_stay_exact_under_concurrent_ingest_and_staff_work). Held until the transaction ends.
 SERIAL = f"PERFORM pg_advisory_xact_lock({locks.DASHBOARD_ROLLUPS});"
 
@@ -221,7 +221,7 @@ def _transfer_delta(after: str, before: str) -> str:
 _SC = "SELECT id, message_id, division_id, created_at FROM messages_app_statuschange"
 
 # New messages (the ingest's every statement): counted from the statement's own rows, nothing to
-# lock, re-read or subtract (a new id has no counted row yet): about half the cost of dashboard_refresh.
+# lock, re-read or subtract (a new id has no counted row yet): ~20% cheaper than dashboard_refresh.
 _new_delta = with_extras(f"SELECT {_stat_list}, 1 AS s FROM cur")
 
 TRIGGER_FUNCTIONS = f"""
