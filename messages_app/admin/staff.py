@@ -15,7 +15,7 @@ from django.contrib.admin import helpers
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.db.models.functions import Substr
 from django.forms.utils import flatatt
 from django.http import JsonResponse
@@ -28,13 +28,11 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from accounts.connectors import split_reply
-from accounts.models import Account
 from core.errors import ApplicationError
 from departments.models import Division, Membership
 from departments.regulation import Regulation
 from textkit.masking import mask_name
 from textkit.places import district_name, neighbourhood_name
-from users.models import User
 
 from .. import selectors
 from ..models import Answer, CannedAnswer, Message, MessageType, Notice, Status, StatusChange, Topic
@@ -225,32 +223,27 @@ COMMENT_PLATFORMS = {"facebook": "페이스북", "instagram": "인스타그램",
 REMINDER_LABELS = {"half": "기한 절반 경과 알림", "day-before": "기한 하루 전 알림", "overdue": "기한 초과 알림"}
 EXCERPT_CHARS = 120
 QUEUE_ROW_FIELDS = ("platform", "district", "author_name", "author_handle", "is_simulated", "is_private",
-                    "received_at", "status", "due_at", "is_overdue", "reminders_sent", "division")
-
-
-def _name_of(model, column: str, key: str) -> Subquery:
-    return Subquery(model.objects.filter(pk=OuterRef(key)).order_by().values(column)[:1])
-
-
-# The related names a row shows, as values beside the message instead of related instances a row, read
-# by subqueries, not joins: the capped count (values("pk")) leaves them out and reads the queue's index
-# alone, where joins made it read the division's whole queue (10-25 ms at 100,000 open). The division's
-# name comes from org_lists.
-QUEUE_ROW_NAMES = {"account_handle": _name_of(Account, "handle", "account_id"),
-                   "assignee_display": _name_of(User, "display_name", "assignee_id"),
-                   "assignee_username": _name_of(User, "username", "assignee_id")}
+                    "received_at", "status", "due_at", "is_overdue", "reminders_sent", "division", "account",
+                    "assignee")
 
 
 class RowLabels:
-    """What every row of one page shares: the moment, today's date, the labels in the active language."""
+    """What every row of one page shares: the moment, today's date, the labels in the active language,
+    and the related names (divisions, accounts' handles, assignees) from the org chart's cached lists:
+    read as joins or subqueries beside the rows, they cost more to compile than the rows to draw."""
 
-    def __init__(self):
+    def __init__(self, messages):
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
         self.platform = {k: str(v) for k, v in Message._meta.get_field("platform").flatchoices}
         self.status = {k: str(v) for k, v in Status.choices}
         self.district = {k: str(v) for k, v in Message._meta.get_field("district").flatchoices}
         self.division = {pk: name for pk, (_, name) in org_lists.division_names().items()}
+        self.handle = org_lists.account_handles()
+        self.assignee = org_lists.staff_names()
+        others = {m.assignee_id for m in messages if m.assignee_id and m.assignee_id not in self.assignee}
+        if others:  # assigned to someone who is not staff (any longer): read those few names
+            self.assignee = {**self.assignee, **org_lists.user_names(others)}
 
 
 def badge_html(m: Message, now) -> str:
@@ -267,9 +260,7 @@ def badge_html(m: Message, now) -> str:
     return f'<span class="{kind}">{escape(text or "-")}</span>{bell}'
 
 
-def channel_html(m: Message, platform_label: str) -> str:
-    handle = getattr(m, "account_handle", None) if hasattr(m, "account_handle") else (
-        m.account.handle if m.account else None)
+def channel_html(m: Message, platform_label: str, handle: str | None) -> str:
     handle = f"@{handle}" if handle else ""
     return (f'<span class="platform platform-{escape(m.platform)}">{escape(platform_label)}</span> '
             f'<span class="handle">{escape(handle)}</span>')
@@ -294,8 +285,6 @@ def received_text(m: Message, today) -> str:
 
 
 def assignee_text(m: Message) -> str:
-    if hasattr(m, "assignee_username"):  # a queue row (QUEUE_ROW_NAMES)
-        return getattr(m, "assignee_display", "") or getattr(m, "assignee_username", "") or "-"
     if m.assignee is None:
         return "-"
     return m.assignee.display_name or m.assignee.get_username()
@@ -306,18 +295,19 @@ def queue_row_html(m: Message, labels: RowLabels, urls: tuple[str, str], with_di
     division = (f'<td class="field-division_name">{escape(labels.division.get(m.division_id) or "미배정")}</td>'
                 if with_division else "")
     district = labels.district.get(m.district, m.district) if m.district else "-"
+    channel = channel_html(m, labels.platform.get(m.platform, m.platform), labels.handle.get(m.account_id))
     return (
         f'<tr data-preview="{urls[1].format(m.pk)}">'
         f'<td class="action-checkbox"><input type="checkbox" name="_selected_action" value="{m.pk}" '
         f'class="action-select" aria-label="메시지 #{m.pk} 선택"></td>'
         f'<td class="field-badge">{badge_html(m, labels.now)}</td>'
-        f'<td class="field-channel">{channel_html(m, labels.platform.get(m.platform, m.platform))}</td>'
+        f'<td class="field-channel">{channel}</td>'
         f'<td class="field-district">{escape(district)}</td>'
         f'<td class="field-author">{escape(mask_name(m.author_name or m.author_handle) or "-")}</td>'
         f'<th scope="row" class="field-excerpt"><a href="{urls[0].format(m.pk)}">{excerpt_html(m)}</a></th>'
         f'<td class="field-received">{received_text(m, labels.today)}</td>'
         f'<td class="field-status">{escape(labels.status.get(m.status, m.status))}</td>'
-        f'{division}<td class="field-assignee_name">{escape(assignee_text(m))}</td></tr>')
+        f'{division}<td class="field-assignee_name">{escape(labels.assignee.get(m.assignee_id) or "-")}</td></tr>')
 
 
 def actions_cache_key(form, cl) -> str:
@@ -375,14 +365,14 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         # A row needs these columns and the head of the text, not a 100 KB text or an account's
         # credentials and cursors.
         qs = selectors.staff_queue(request.user, view, qs).only(*QUEUE_ROW_FIELDS).annotate(
-            text_head=Substr("text", 1, EXCERPT_CHARS + 41), **QUEUE_ROW_NAMES)
+            text_head=Substr("text", 1, EXCERPT_CHARS + 41))
         if seen:
             qs = qs.annotate(is_new=ExpressionWrapper(Q(received_at__gt=datetime.fromisoformat(seen)),
                                                       output_field=BooleanField()))
         return qs
 
     def get_list_select_related(self, request):
-        # The queue's rows carry their related names as values (QUEUE_ROW_NAMES).
+        # The queue's rows draw their related names from the org chart's cached lists (RowLabels).
         return () if getattr(request, "smc_queue_view", None) else self.list_select_related
 
     def get_ordering(self, request):
@@ -408,7 +398,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
 
     @admin.display(description="채널")
     def channel(self, obj):
-        return mark_safe(channel_html(obj, obj.get_platform_display()))
+        return mark_safe(channel_html(obj, obj.get_platform_display(), obj.account.handle if obj.account else None))
 
     @admin.display(description="작성자")
     def author(self, obj):
@@ -466,7 +456,7 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
         # One reverse per kind of link, not two per row.
         urls = (reverse("admin:messages_app_message_change", args=[0]).replace("/0/", "/{}/"),
                 reverse("admin:messages_app_message_preview", args=[0]).replace("/0/", "/{}/"))
-        labels = RowLabels()
+        labels = RowLabels(messages)
         return [mark_safe(queue_row_html(m, labels, urls, with_division)) for m in messages]
 
     def _assignees(self, user):
@@ -633,7 +623,8 @@ class MessageAdmin(MessageGuard, admin.ModelAdmin):
             else [],
             "others": presence.others(message.pk, user) if others is None else others,
             "heartbeat": presence.HEARTBEAT,
-            "notices": message.notices.all()[:10],
+            # A notice is written with its step in reminders_sent (services.escalation): none sent, none to read.
+            "notices": message.notices.all()[:10] if message.reminders_sent else [],
             # Said before staff write, not only when the answer is refused (Messenger's reply window).
             "reply_closed": publishing.reply_window_closed(message) if can_answer else "",
         }

@@ -47,6 +47,24 @@ def account_choices() -> list[tuple[str, str]]:
     return _cached(f"accounts:{translation.get_language()}", read)
 
 
+def account_handles() -> dict[int, str]:
+    """{account pk: handle} (the queue's rows)."""
+    return _cached("handles", lambda: dict(Account.objects.values_list("pk", "handle")))
+
+
+def user_names(ids: Iterable[int]) -> dict[int, str]:
+    """{user pk: display name or username}, read now."""
+    return {pk: display or username for pk, display, username
+            in User.objects.filter(pk__in=list(ids)).values_list("pk", "display_name", "username")}
+
+
+def staff_names() -> dict[int, str]:
+    """{user pk: display name or username} of every member of staff (whom the queue's rows are assigned to)."""
+    def read() -> dict[int, str]:
+        return user_names(User.objects.filter(is_staff=True).values_list("pk", flat=True))
+    return _cached("staff-names", read)
+
+
 def members(division_ids: list[int] | None) -> list[tuple[str, str]]:
     """(user pk, '이름 (부서)') of the active members of these divisions (None: all), each user once."""
     def read() -> list[tuple[str, str]]:

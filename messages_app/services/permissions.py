@@ -168,8 +168,10 @@ def require(user: AnyUser, action: str, message: Message) -> None:
 def message_for(user: AnyUser, pk: int | str, action: str = READ) -> Message:
     """The one door of every staff screen about one message: the message when `user` may `action` it.
     Message.DoesNotExist when there is none; Forbidden (audited) when the user may not."""
-    found = Message.objects.select_related("account", "division").filter(pk=pk).first() \
-        if str(pk).isdigit() else None
+    # With its answer (the page shows it, the services check it); the platform's raw payload and the
+    # search vector are read only by what needs them.
+    found = Message.objects.select_related("account", "division", "answer").defer("raw", "search_vector") \
+        .filter(pk=pk).first() if str(pk).isdigit() else None
     if found is None:
         raise Message.DoesNotExist(pk)
     require(user, action, found)

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from messages_app.models import Answer, AuditEntry, CannedAnswer, Message
+from messages_app.models import Answer, AuditEntry, CannedAnswer, Message, Notice
 from messages_app.services import notifications, org_lists, presence
 from tests.factories import division, routed, staff
 from users import roles
@@ -141,6 +141,24 @@ def test_the_capped_count_reads_the_messages_alone_and_rows_show_their_names(cli
         assert f'<td class="field-division_name">{division("bus-policy").name_ko}</td>' in html
 
 
+def test_rows_name_a_renamed_assignee_and_one_who_left_the_staff(client, team):
+    """The rows' names come from the org chart's cached lists: a rename shows at once, and an assignee
+    who is no longer staff (not in the list) is still named."""
+    lee, head = team["lee"], team["head"]
+    first, second = routed("bus-policy", text="첫 민원"), routed("bus-policy", text="둘째 민원")
+    Message.objects.filter(pk=first.pk).update(assignee=lee)
+    Message.objects.filter(pk=second.pk).update(assignee=head)
+    client.force_login(team["kim"])
+    assert "lee" in client.get(QUEUE).content.decode()
+    lee.display_name = "이담당"
+    lee.save()
+    head.display_name, head.is_staff = "전 부서장", False
+    head.save()
+    html = client.get(QUEUE).content.decode()
+    assert '<td class="field-assignee_name">이담당</td>' in html
+    assert '<td class="field-assignee_name">전 부서장</td>' in html
+
+
 def test_staff_claim_and_the_head_assigns(client, team):
     m = routed("bus-policy")
     client.force_login(team["kim"])
@@ -251,6 +269,16 @@ def test_the_message_page_shows_the_thread_routing_places_and_timeline(client, t
     assert page_url(reply) in html  # the platform thread
     assert "규칙: 버스 정류장 → 버스정책과" in html and "강남구" in html
     assert "처리 기한" in html and "기한 절반 경과" in html  # the regulation's timeline
+
+
+def test_the_message_page_lists_the_reminders_sent(client, team):
+    m = routed("bus-policy", text="정류장 안내판 고장", due_at=timezone.now() + timedelta(days=1))
+    client.force_login(team["kim"])
+    assert 'id="h-notices"' not in client.get(page_url(m)).content.decode()
+    Notice.objects.create(division=m.division, message=m, step="day-before", text="처리 기한이 하루 남았습니다")
+    Message.objects.filter(pk=m.pk).update(reminders_sent=["half", "day-before"])
+    html = client.get(page_url(m)).content.decode()
+    assert 'id="h-notices"' in html and "처리 기한이 하루 남았습니다" in html
 
 
 def test_canned_answers_fill_their_variables(client, team):
