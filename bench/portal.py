@@ -157,7 +157,7 @@ from users.models import User
 user, _ = User.objects.get_or_create(username="bench-citizen", defaults={"email": "bench@example.org"})
 store = import_module(settings.SESSION_ENGINE).SessionStore()
 store[SESSION_KEY] = str(user.pk)
-store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
 store[HASH_SESSION_KEY] = user.get_session_auth_hash()
 store.set_expiry(3600)
 store.save()

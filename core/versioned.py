@@ -59,8 +59,10 @@ class VersionedCache:
             versions.update(_read_versions([c.version_key for c in _registry if c.version_key not in versions]))
         return versions[self.version_key]
 
-    def get(self, item: str, read: Callable[[], T], shared: bool = True) -> T:
-        """`read()`'s value, kept under the current version; `shared=False`: in this process only."""
+    def get(self, item: str, read: Callable[[], T], shared: bool = True,
+            keep: Callable[[T], bool] | None = None) -> T:
+        """`read()`'s value, kept under the current version; `shared=False`: in this process only;
+        `keep`: which values are kept (the others are read again on every use)."""
         if connection.in_atomic_block:
             return read()
         version = self.version()
@@ -75,6 +77,8 @@ class VersionedCache:
         value = cache.get(key, _MISSING) if shared else _MISSING
         if value is _MISSING:
             value = read()
+            if keep is not None and not keep(value):
+                return value
             if shared:
                 cache.set(key, value, self.ttl)
         if len(self._local) >= MAX_LOCAL:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from messages_app.models import AuditEntry
 from textkit.masking import mask_text
+from users import access
 from users.models import User
 
 from . import selectors
@@ -96,5 +97,6 @@ def delete_account(user: User) -> None:
         username=f"withdrawn-{pk}", email="", first_name="", last_name="", display_name=WITHDRAWN,
         nickname=None, phone="", notify_by_email=False, unread_notices=0, is_active=False,
         password=make_password(None))
+    access.row_updated(user)
     AuditEntry.objects.create(actor=user, action="citizen_account_deleted",
                               detail=f"시민 #{pk} 탈퇴: 질문 {len(questions)}건 익명 처리")

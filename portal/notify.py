@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from messages_app.models import Message, Outbox
 from messages_app.services import kakao as kakao_chats
+from users import access
 from users.models import User
 
 from . import selectors
@@ -194,6 +195,7 @@ def notify(message_id: int, event: str) -> list[Notification]:
         with transaction.atomic():
             notification = Notification.objects.create(user=user, message=message, event=event)
             User.objects.filter(pk=user.pk).update(unread_notices=F("unread_notices") + 1)
+            access.row_updated(user)
         deliver(notification)
         sent.append(notification)
     return sent
@@ -225,5 +227,6 @@ def notify_kakao_fallback(posting_id: int) -> list[Notification]:
         notification = Notification.objects.create(user=social.user, message=message,
                                                    event=Notification.Event.ANSWERED)
         User.objects.filter(pk=social.user_id).update(unread_notices=F("unread_notices") + 1)
+        access.row_updated(social.user)
     deliver(notification)
     return [notification]

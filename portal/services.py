@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from messages_app.models import Answer, AuditEntry, Message
 from messages_app.services import counters
 from textkit.textclean import sanitize_text
+from users import access
 from users.models import User
 
 from . import generations, selectors
@@ -257,10 +258,12 @@ def mark_notifications_read_for(user: User, message: Message) -> int:
         if read:
             unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
             User.objects.filter(pk=user.pk).update(unread_notices=unread)
+            access.row_updated(user)
             user.unread_notices = unread
     return read
 
 
 def unsubscribe_email(user: User) -> None:
     User.objects.filter(pk=user.pk).update(notify_by_email=False)
+    access.row_updated(user)
     AuditEntry.objects.create(actor=user, action="citizen_unsubscribe", detail="답변 알림 이메일 수신 거부")

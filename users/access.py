@@ -45,6 +45,36 @@ def cached(user: AbstractUser, item: str, read):
     return ACCESS.get(f"{item}:{user.pk}", read)
 
 
+# The row of a member of staff, as the session's user on every request (users.backends): kept in this
+# process only, never in the shared cache (it holds the password's hash), under a version that any change
+# of any user replaces (their saves and deletes here; the few QuerySet.update() of users call
+# row_updated()). Citizens' rows are not kept: their counters change without a save.
+ROWS = VersionedCache("staff:users", ttl=300)
+
+
+def session_user(pk: int):
+    """The user `pk` as the database holds them now (a staff member's row from ROWS), or None."""
+    user_model = get_user_model()
+    names = [f.attname for f in user_model._meta.concrete_fields]
+    staff_at = names.index("is_staff")
+
+    def read():
+        return user_model.objects.filter(pk=pk).values_list(*names).first()
+
+    row = ROWS.get(f"user:{pk}", read, shared=False, keep=lambda row: row is not None and row[staff_at])
+    return None if row is None else user_model.from_db("default", names, row)
+
+
+def forget_rows(**kwargs: object) -> None:
+    ROWS.forget()
+
+
+def row_updated(user: AbstractUser) -> None:
+    """Say so after a QuerySet.update() of `user`'s row (no signal tells): a staff member's kept row is dropped."""
+    if user.is_staff:
+        ROWS.forget()
+
+
 def forget(sender: type | None = None, update_fields=None, **kwargs: object) -> None:
     if sender is get_user_model() and update_fields and set(update_fields) <= {"last_login"}:
         return  # a login changes no one's access
@@ -63,5 +93,7 @@ def connect() -> None:
     user = get_user_model()
     links = (user.groups.through, user.user_permissions.through, Group.permissions.through)
     track(user, Group, Permission, *links)
+    post_save.connect(forget_rows, sender=user, dispatch_uid="access-rows-save")
+    post_delete.connect(forget_rows, sender=user, dispatch_uid="access-rows-delete")
     for through in links:
         m2m_changed.connect(forget, sender=through, dispatch_uid=f"access-m2m-{through._meta.label}")

@@ -126,3 +126,52 @@ def test_the_kept_side_bar_follows_the_users_permissions(client, kim):
     view = Permission.objects.get(codename="view_cannedanswer", content_type__app_label="messages_app")
     Group.objects.get(name=roles.DIVISION_STAFF).permissions.remove(view)
     assert canned not in client.get(page).content.decode()
+
+
+# --- the session's user (users.backends): a staff member's row kept per process ---
+
+
+def user_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if 'FROM "users_user"' in q["sql"]]
+
+
+def test_a_staff_members_row_is_read_once_then_kept(client, kim):
+    client.force_login(kim)
+    assert client.get(QUEUE).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(QUEUE).status_code == 200
+    assert user_queries(queries) == []
+
+
+def test_a_deactivated_or_new_password_staff_member_is_out_at_the_next_request(client, kim):
+    client.force_login(kim)
+    assert client.get(QUEUE).status_code == 200
+    kim.is_active = False
+    kim.save()
+    assert client.get(QUEUE).status_code == 302  # to the login page
+    kim.is_active = True
+    kim.save()
+    client.force_login(kim)
+    assert client.get(QUEUE).status_code == 200
+    kim.set_password("새 비밀번호 2026!")
+    kim.save()
+    assert client.get(QUEUE).status_code == 302  # the session's hash no longer matches
+
+
+def test_a_counter_updated_without_a_save_is_seen_at_once(client, kim):
+    client.force_login(kim)
+    client.get(QUEUE)
+    User.objects.filter(pk=kim.pk).update(unread_notices=7)
+    access.row_updated(kim)
+    response = client.get(QUEUE)
+    assert response.wsgi_request.user.unread_notices == 7
+
+
+def test_a_citizens_row_is_read_on_every_request(client, seeded):
+    citizen = User.objects.create_user("citizen1", "c1@example.com", "pw-2026-citizen")
+    client.force_login(citizen)
+    client.get("/")
+    User.objects.filter(pk=citizen.pk).update(unread_notices=3)  # as portal.notify does, say nothing
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    assert user_queries(queries) and response.wsgi_request.user.unread_notices == 3
