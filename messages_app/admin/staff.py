@@ -148,6 +148,15 @@ class PlainSelect(forms.Select):
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe(options))
 
 
+class PlainTextarea(forms.Textarea):
+    """A <textarea> drawn in Python, as PlainSelect (the form renderer's templates: three per box)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        return format_html("<textarea name=\"{}\"{}>\n{}</textarea>", name, flatatt(attrs),
+                           self.format_value(value) or "")
+
+
 def division_choices() -> list[tuple[str, str]]:
     """The transfer targets as (pk, '본부 부서'), read as plain values: forty-odd model instances per
     page cost the queue more than its rows."""
@@ -171,7 +180,7 @@ class StaffActionForm(helpers.ActionForm):
 
 
 class AnswerForm(forms.Form):
-    text = forms.CharField(label="답변", widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+    text = forms.CharField(label="답변", widget=PlainTextarea(attrs={"rows": 6, "cols": 80}),
                            required=False, strip=False)
     canned = forms.ModelChoiceField(label="자주 쓰는 답변", required=False, widget=PlainSelect,
                                     queryset=CannedAnswer.objects.none())
@@ -179,7 +188,7 @@ class AnswerForm(forms.Form):
 
 class TransferForm(forms.Form):
     division = forms.ChoiceField(label="이관할 부서", choices=lambda: BLANK + division_choices(), widget=PlainSelect)
-    reason = forms.CharField(label="이관 사유", widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
+    reason = forms.CharField(label="이관 사유", widget=PlainTextarea(attrs={"rows": 2, "cols": 60}))
 
 
 class ReclassifyForm(forms.Form):

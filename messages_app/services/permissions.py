@@ -124,7 +124,7 @@ def readable(user: AnyUser | None, messages: Iterable[Message]) -> list[Message]
         return messages
     ids = division_ids(user)
     undecided = [m.pk for m in messages if not (is_public(m) or m.division_id in ids)]
-    passed = set(StatusChange.objects.filter(message_id__in=undecided, division_id__in=ids)
+    passed = set(StatusChange.objects.filter(message_id__in=undecided, division_id__in=ids).order_by()
                  .values_list("message_id", flat=True)) if undecided and ids else set()
     return [m for m in messages if is_public(m) or m.division_id in ids or m.pk in passed]
 
