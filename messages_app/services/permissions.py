@@ -170,10 +170,10 @@ def message_for(user: AnyUser, pk: int | str, action: str = READ) -> Message:
     Message.DoesNotExist when there is none; Forbidden (audited) when the user may not."""
     # With its answer (the page shows it, the services check it); the platform's raw payload and the
     # search vector are read only by what needs them.
-    found = Message.objects.select_related("account", "division", "answer").defer("raw", "search_vector") \
-        .filter(pk=pk).first() if str(pk).isdigit() else None
-    if found is None:
+    if not str(pk).isdigit():
         raise Message.DoesNotExist(pk)
+    found = Message.objects.select_related("account", "division", "answer").defer("raw", "search_vector") \
+        .get(pk=pk)
     require(user, action, found)
     return found
 

@@ -344,3 +344,9 @@ def test_the_preview_shows_the_whole_message_and_only_to_whom_may_read_it(client
     assert presence.others(m.pk, team["lee"]) == []  # a preview does not count as having it open
     client.force_login(team["road"])
     assert client.get(page_url(m, "preview")).status_code == 403
+
+
+def test_a_message_id_past_the_tables_range_is_not_found(client, team):
+    client.force_login(team["kim"])
+    assert client.get(f"{QUEUE}99999999999999999999999/change/").status_code == 404
+    assert client.get(f"{QUEUE}999999999/change/").status_code == 404
