@@ -69,8 +69,14 @@ def filters_cache_key(request, cl) -> str:
     fifth of a queue page, so it is kept in the cache under a digest of those."""
     choices = [getattr(spec, "lookup_choices", None) for spec in cl.filter_specs]
     query = sorted((k, v) for k, v in request.GET.lists() if k != "p")
-    digest = hashlib.sha256(repr((choices, query, translation.get_language())).encode()).hexdigest()
-    return digest[:32]
+    return _digest(choices, query)
+
+
+def _digest(*parts) -> str:
+    """A fragment cache key: a digest of what the fragment is drawn from, in the active language."""
+    return hashlib.sha256(repr((*parts, translation.get_language())).encode()).hexdigest()[:32]
+
+
 DETAIL_TEMPLATE = "admin/messages_app/message/detail.html"
 
 
@@ -324,7 +330,7 @@ def actions_cache_key(form, cl) -> str:
     divisions, the members the user may pick), the page's counts and the language."""
     choices = [list(getattr(field.widget, "choices", [])) for field in form.fields.values()]
     page = (cl.result_count, len(cl.result_list), cl.paginator.capped)
-    return hashlib.sha256(repr((choices, page, translation.get_language())).encode()).hexdigest()[:32]
+    return _digest(choices, page)
 
 
 class CappedPaginator(Paginator):
@@ -341,7 +347,9 @@ class CappedPaginator(Paginator):
     def capped(self) -> bool:
         return self.count > COUNT_CAP
 
-    cap = property(lambda self: COUNT_CAP)
+    @property
+    def cap(self) -> int:
+        return COUNT_CAP
 
 
 COUNT_CAP = 1_000
