@@ -145,7 +145,7 @@ _TOPIC_TAGS = {"NNG", "NNP", "XR", "SL", "SH", "W_HASHTAG"}
 def topic_terms(pairs) -> list[str]:
     # The topic lives in the nouns; endings and verbs (고치다, 감사하다) are shared by every topic.
     # korean.search_terms also splits compounds and hashtags (#지하철고장 -> 지하철, 고장).
-    return korean.search_terms([(f, t) for f, t in pairs if t.split("-", 1)[0] in _TOPIC_TAGS])
+    return korean.search_terms(pairs, _TOPIC_TAGS)
 
 
 # Per fitted char_wb vectorizer: each word's in-vocabulary n-gram indices. Words repeat across

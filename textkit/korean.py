@@ -146,22 +146,25 @@ def _base_tag(tag: str) -> str:
     return tag.split("-", 1)[0]
 
 
+def _plain_term(form: str, tag: str) -> tuple[str, str] | None:
+    """(term, kind) of a content morpheme, None for any other; kind says how it may be split further."""
+    base = _base_tag(tag)
+    if base in _NOUN_TAGS:
+        return form, "noun" if len(form) >= 3 else ""
+    if base in _STEM_TAGS or base in _KEEP_AS_IS:
+        return form, ""
+    if base == "SL":
+        return form.lower(), ""
+    if base == "W_HASHTAG":
+        body = form.lstrip("#").strip()
+        if body:
+            return body, "hashtag"
+    return None
+
+
 def _plain_terms(pairs: Iterable[Pair]) -> list[tuple[str, str]]:
-    """(term, kind) for each content morpheme; kind says how it may be split further."""
-    out = []
-    for form, tag in pairs:
-        base = _base_tag(tag)
-        if base in _NOUN_TAGS:
-            out.append((form, "noun" if len(form) >= 3 else ""))
-        elif base in _STEM_TAGS or base in _KEEP_AS_IS:
-            out.append((form, ""))
-        elif base == "SL":
-            out.append((form.lower(), ""))
-        elif base == "W_HASHTAG":
-            body = form.lstrip("#").strip()
-            if body:
-                out.append((body, "hashtag"))
-    return out
+    """(term, kind) for each content morpheme."""
+    return [term for form, tag in pairs if (term := _plain_term(form, tag)) is not None]
 
 
 _parts_cache: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -185,25 +188,50 @@ def _parts(keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]
     return {k: _parts_cache.get(k, ()) for k in keys}
 
 
-def _term_groups(pairs: Iterable[Pair]) -> list[list[str]]:
-    """One group per content morpheme: [the term, *its parts]."""
-    plain = _plain_terms(pairs)
-    parts = _parts([(t, kind) for t, kind in plain if kind])
-    groups = []
-    for term, kind in plain:
-        group = [term.lower() if kind == "hashtag" else term]
-        for sub in parts.get((term, kind), ()) if kind else ():
-            if sub not in group:
-                group.append(sub)
-        group = [t for t in group if t.strip() and len(t) <= MAX_TERM]
-        if group:
-            groups.append(group)
-    return groups
+# Each morpheme's base tag and search terms ([the term, *its parts]; () when it is no term), worked
+# out once per process: the ingest reads every message's terms twice (the search document, the
+# classifier's topic terms) and a city's messages repeat the same words.
+_group_cache: dict[Pair, tuple[str, tuple[str, ...]]] = {}
 
 
-def search_terms(pairs: Iterable[Pair]) -> list[str]:
-    """Content morphemes of one analysed text plus the parts of its compounds, in order."""
-    return [t for group in _term_groups(pairs) for t in group]
+def _groups_of(pairs: list[Pair]) -> dict[Pair, tuple[str, tuple[str, ...]]]:
+    plain = {pair: _plain_term(*pair) for pair in set(pairs)}
+    parts = _parts([term for term in plain.values() if term is not None and term[1]])
+    out = {}
+    for pair, term_kind in plain.items():
+        group: list[str] = []
+        if term_kind is not None:
+            term, kind = term_kind
+            group = [term.lower() if kind == "hashtag" else term]
+            for sub in parts.get(term_kind, ()) if kind else ():
+                if sub not in group:
+                    group.append(sub)
+            group = [t for t in group if t.strip() and len(t) <= MAX_TERM]
+        out[pair] = (_base_tag(pair[1]), tuple(group))
+    if len(_group_cache) > 100_000:  # bounded, as _parts_cache
+        _group_cache.clear()
+    _group_cache.update(out)
+    return out
+
+
+def _term_groups(pairs: Iterable[Pair], tags: frozenset[str] | set[str] | None = None) -> list[tuple[str, ...]]:
+    """One group per content morpheme: (the term, *its parts); only the morphemes whose base tag is
+    in `tags` when given."""
+    pairs = list(pairs)
+    get = _group_cache.get
+    found = [get(pair) for pair in pairs]
+    if None in found:
+        computed = _groups_of([pair for pair, f in zip(pairs, found, strict=True) if f is None])
+        found = [f if f is not None else computed[pair] for pair, f in zip(pairs, found, strict=True)]
+    if tags is None:
+        return [group for _base, group in found if group]  # type: ignore[misc]
+    return [group for base, group in found if group and base in tags]  # type: ignore[misc]
+
+
+def search_terms(pairs: Iterable[Pair], tags: frozenset[str] | set[str] | None = None) -> list[str]:
+    """Content morphemes of one analysed text plus the parts of its compounds, in order; only those
+    of the morphemes whose base tag (NNG, not NNG-I) is in `tags` when given."""
+    return [t for group in _term_groups(pairs, tags) for t in group]
 
 
 def document_from(pairs) -> str:
