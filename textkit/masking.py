@@ -409,7 +409,14 @@ def _passport(norm: str):
         yield Span(start, m.end(), "passport", ((start, start + 1),))
 
 
+# What every _EMAIL match holds: its "at" and, after it, the first label of the domain and its dot.
+# Cheap to look for: an @mention alone (nearly every post on X) is not scanned with _EMAIL.
+_EMAIL_AT = re.compile(r"(?:@|[(\[{][Aa][Tt][)\]}])[ \t]*[A-Za-z0-9가-힣][A-Za-z0-9가-힣\-]{0,62}\.")
+
+
 def _email(norm: str):
+    if not _EMAIL_AT.search(norm):
+        return
     for m in _EMAIL.finditer(norm):
         local = "local" if m.group("local") else "klocal"
         first = m.start(local)
@@ -867,7 +874,7 @@ def _name_spans(norm: str, run_start: int, run: str, strong: bool, rest_ok=None)
 
 
 def _names(norm: str):
-    for m in _OTHER_SCRIPT_NAME.finditer(norm):
+    for m in _OTHER_SCRIPT_NAME.finditer(norm) if _has_any(norm, _OTHER_SCRIPT_CUES) else ():
         group = "run" if m.group("run") else "hanja"
         yield Span(m.start(group), m.end(group), "name", replacement=mask_name(m.group(group)))
     if not _HANGUL.search(norm):
@@ -903,7 +910,7 @@ def _names(norm: str):
         run = m.group("run")
         if _looks_like_name(run.replace(" ", "").replace(".", ""), strong=m.group("cue") == "씨"):
             yield Span(m.start("run"), m.end("run"), "name", replacement=_mask_spaced(run))
-    for m in _SPACED_NAME_BEFORE.finditer(norm):
+    for m in _SPACED_NAME_BEFORE.finditer(norm) if _has_any(norm, _SPACED_BEFORE_CUES) else ():
         runs = [m.group("run")]
         if runs[0][-2:-1] in (" ", ".") and runs[0][-1] in "이가은는을를도":  # 강 하 준 이: a particle?
             runs.append(runs[0][:-2])
@@ -922,6 +929,18 @@ _SPACED_NAME_BEFORE = re.compile(
     r"|받는[ \t]?분[ \t]*:?|(?P<kin>아들|딸|친구|동생|남편|아내|엄마|아빠|어머니|아버지|할머니|할아버지|손자|손녀|조카"
     r"|누나|언니|오빠|형))[ \t]*"
     r"(?P<run>(?:" + "|".join(_COMPOUND_SURNAMES) + r"|[가-힣])(?:[ \t.][가-힣]){1,3})(?![가-힣])")
+# What the texts that _OTHER_SCRIPT_NAME or _SPACED_NAME_BEFORE match must contain (one of their cue
+# words, or a part of one): most texts hold none, and are not scanned with the patterns.
+_OTHER_SCRIPT_CUES = ("y name is", "I'm", "I am", "ame:", "저는", "이름", "성명", "성함")
+_SPACED_BEFORE_CUES = ("이름", "성함", "성명", "작성자", "신고자", "민원인", "예금주", "받는", "아들", "딸", "친구",
+                       "동생", "남편", "아내", "엄마", "아빠", "어머니", "아버지", "할머니", "손자", "손녀", "조카",
+                       "누나", "언니", "오빠", "형")
+
+
+def _has_any(text: str, parts: tuple[str, ...]) -> bool:
+    return any(part in text for part in parts)
+
+
 # A name in Latin letters or hanja after what introduces it (My name is Kim Minjun, 성명: 金哲洙).
 _OTHER_SCRIPT_NAME = re.compile(
     r"(?:[Mm]y name is|I'm|I am|[Nn]ame:|저는|제 이름은|이름은)[ \t]+"

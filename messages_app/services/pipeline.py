@@ -9,6 +9,7 @@ messages already stored (unrouted ones, e.g. stored while the pipeline was down)
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -109,7 +110,7 @@ def _incoming(arrival: Arrival, label: Label | None, confident: bool, pairs: lis
         account_label=f"@{account.handle}" if account else "",
         account_division_id=account.owner_division_id if account else None,
         account_is_central=account is None or account.is_mayor or account.field == "general",
-        terms=frozenset(form for form, _tag in pairs),
+        terms=frozenset(map(itemgetter(0), pairs)),
         division_code=label.division if label else "",
         division_confidence=label.division_confidence if label else 0.0,
         district=arrival.district,
