@@ -17,7 +17,7 @@ message's reverse relation `rating`, so the dashboard does not import the portal
 
 Migrations install these functions and count from scratch with the code of today, whose tables only
 the latest migration is sure to have: only the last migration that changes them does (0009 now;
-0011 replaces the functions only).
+0011 and 0012 replace the functions only).
 """
 
 from core import locks
@@ -190,10 +190,14 @@ _term_changed = " OR ".join(f"n.{c} IS DISTINCT FROM o.{c}" for c in TERM_WATCHE
 
 
 def _term_upsert(rows: str) -> str:
+    # Summed apart from the ORDER BY of the upsert (a MATERIALIZED CTE): PostgreSQL then hashes the
+    # ~7 terms of each message and sorts only the sums (~800 per 1,000 messages); with one
+    # GROUP BY ... ORDER BY it sorted every term first (about a third of the upsert's time).
     return f"""
+    WITH counted AS MATERIALIZED (
+        SELECT week, topic, term, sum(s) AS n FROM ({_TERM_ROWS.format(rows=rows)}) x GROUP BY week, topic, term)
     INSERT INTO dashboard_termweek AS t (week, topic, term, n)
-    SELECT week, topic, term, sum(s) FROM ({_TERM_ROWS.format(rows=rows)}) x
-     GROUP BY week, topic, term HAVING sum(s) <> 0 ORDER BY week, topic, term
+    SELECT week, topic, term, n FROM counted WHERE n <> 0 ORDER BY week, topic, term
     ON CONFLICT (week, topic, term) DO UPDATE SET n = t.n + excluded.n"""
 
 
