@@ -113,10 +113,10 @@ class NewMessage:
 NEW_MESSAGE_COLUMNS = list(NewMessage.__dataclass_fields__)
 
 
-def _outcome_columns(outcome: pipeline.Outcome) -> dict[str, Any]:
-    """The Message columns of what the pipeline decided (pipeline.OUTCOME_FIELDS)."""
-    columns = {name: getattr(outcome, name) for name in pipeline.OUTCOME_FIELDS if name != "division"}
-    columns["division_id"] = outcome.division.pk if outcome.division else None
+def _outcome_columns(outcomes: list[pipeline.Outcome]) -> dict[str, list]:
+    """The Message columns of what the pipeline decided (pipeline.OUTCOME_FIELDS), a list each."""
+    columns = {name: [getattr(o, name) for o in outcomes] for name in pipeline.OUTCOME_FIELDS if name != "division"}
+    columns["division_id"] = [o.division.pk if o.division else None for o in outcomes]
     return columns
 
 
@@ -161,9 +161,7 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     outcomes = pipeline.triage_or_desk(arrivals, analysed)
 
     columns: dict[str, list] = {name: [getattr(r, name) for r in rows] for name in NEW_MESSAGE_COLUMNS}
-    decided = [_outcome_columns(o) for o in outcomes]
-    for name in decided[0]:
-        columns[name] = [d[name] for d in decided]
+    columns.update(_outcome_columns(outcomes))
     columns["district"] = [p.district for p in located]
     columns["neighbourhood"] = [p.neighbourhood for p in located]
     inserted = insert_messages(columns, search_documents=docs, received_at=received_at)
