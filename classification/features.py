@@ -8,6 +8,7 @@ the vectorizers' own transform, faster, for the few messages of a poll.
 
 import weakref
 from itertools import chain, repeat
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -17,30 +18,55 @@ from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 from textkit import korean
 
 
+def _token_of(form: str, base: str) -> tuple[str, ...]:
+    """The type head's token(s) of one morpheme."""
+    if base == "W_URL":
+        return ("<url>",)
+    if base == "W_MENTION":
+        return ("<mention>",)
+    if base == "W_EMAIL":
+        return ("<email>",)
+    if base == "W_HASHTAG":
+        return ("<hashtag>", "#" + form.lstrip("#").lower())
+    if base == "SN":
+        return ("<num>",)
+    if base == "SW" and form and form[0] in "ㅋㅎㅠㅜ":
+        return (form[0] * 2,)  # ㅋㅋㅋㅋ and ㅋㅋ are the same signal
+    if base == "SL":
+        return (form.lower() + "/SL",)
+    return (f"{form}/{base}",)
+
+
+class _Morpheme(NamedTuple):
+    """What the features read of one (form, tag), worked out once per process: a city's messages
+    repeat the same morphemes, and tokens() and cues() read each of them (a third of the features' time)."""
+    tokens: tuple[str, ...]
+    cue: str | None  # the kind of cue word it is (_CUE_WORDS), if any
+    is_punctuation: bool
+    shape_form: str  # its lower-case form when it may begin a word shape (_SHAPES), else ""
+
+
+_morphemes: dict[tuple[str, str], _Morpheme] = {}
+
+
+def _morpheme(pair: tuple[str, str]) -> _Morpheme:
+    found = _morphemes.get(pair)
+    if found is None:
+        form, tag = pair
+        base, lower = _base(tag), form.lower()
+        if len(_morphemes) > 200_000:  # bounded, as the other per-process caches
+            _morphemes.clear()
+        found = _morphemes[pair] = _Morpheme(_token_of(form, base), _CUE_OF.get(lower), base in _PUNCTUATION,
+                                             lower if lower in _SHAPES else "")
+    return found
+
+
 def tokens(pairs) -> list[str]:
-    toks: list[str] = []
-    for form, tag in pairs:
-        base = tag.split("-", 1)[0]
-        if base == "W_URL":
-            tok = "<url>"
-        elif base == "W_MENTION":
-            tok = "<mention>"
-        elif base == "W_EMAIL":
-            tok = "<email>"
-        elif base == "W_HASHTAG":
-            toks.append("<hashtag>")
-            tok = "#" + form.lstrip("#").lower()
-        elif base == "SN":
-            tok = "<num>"
-        elif base == "SW" and form and form[0] in "ㅋㅎㅠㅜ":
-            tok = form[0] * 2  # ㅋㅋㅋㅋ and ㅋㅋ are the same signal
-        elif base == "SL":
-            tok = form.lower() + "/SL"
-        else:
-            tok = f"{form}/{base}"
-        toks.append(tok)
+    """The type head's tokens: one or two per morpheme, the bigrams of those, then the cues."""
+    morphemes = [_morpheme(pair) for pair in pairs]
+    toks = [tok for m in morphemes for tok in m.tokens]
     bigrams = [a + "+" + b for a, b in zip(toks, toks[1:], strict=False)]
-    return toks + bigrams + cues(pairs)
+    return toks + bigrams + _cues(pairs, morphemes)
 
 
 # Cue words of the type, by kind (issue 27): thanks and praise come in more spellings than a corpus
@@ -71,24 +97,26 @@ def cues(pairs) -> list[str]:
     """Cue tokens of a message: the kinds of its cue words, the same kinds again when in its last
     few morphemes (thanks at the end of a post that first told the problem), and what the
     benefactive 주다 does: asked (고쳐 주세요: a request), done (고쳐 주셨네요, 주셔서: thanks for it)."""
+    return _cues(pairs, [_morpheme(pair) for pair in pairs])
+
+
+def _cues(pairs, morphemes: "list[_Morpheme]") -> list[str]:
     out: list[str] = []
     # Where the last six morphemes other than punctuation begin.
     tail, seen = 0, 0
-    for i in range(len(pairs) - 1, -1, -1):
-        if _base(pairs[i][1]) not in _PUNCTUATION:
+    for i in range(len(morphemes) - 1, -1, -1):
+        if not morphemes[i].is_punctuation:
             seen += 1
             if seen == 6:
                 tail = i
                 break
-    for i, (form, _tag) in enumerate(pairs):
-        form = form.lower()
-        cue = _CUE_OF.get(form)
-        if cue is not None:
-            out.append(cue)
-            if i >= tail and _base(pairs[i][1]) not in _PUNCTUATION:
-                out.append(cue + "$")
-        if form in _SHAPES:  # rare: the word shapes are read only around these morphemes
-            shape = _shape(pairs, i, form)
+    for i, m in enumerate(morphemes):
+        if m.cue is not None:
+            out.append(m.cue)
+            if i >= tail and not m.is_punctuation:
+                out.append(m.cue + "$")
+        if m.shape_form:  # rare: the word shapes are read only around these morphemes
+            shape = _shape(pairs, i, m.shape_form)
             if shape:
                 out.append(shape)
     return out

@@ -117,3 +117,14 @@ def test_the_type_head_sees_morphemes_and_characters_not_the_nouns(model_and_pai
     assert xt.shape == (5, type_width)
     assert xc.shape == (5, type_width + sum(len(v.vocabulary_) for v in model.topic_vecs))
     assert (xc[:, :type_width] != xt).nnz == 0  # the same first columns: the topic heads see them too
+
+
+def test_tokens_are_the_same_read_cold_or_from_the_morpheme_cache(model_and_pairs):
+    _model, pairs_list = model_and_pairs
+    features._morphemes.clear()
+    cold = [features.tokens(p) for p in pairs_list]
+    assert len(features._morphemes) > 100
+    assert [features.tokens(p) for p in pairs_list] == cold
+    toks = features.tokens(korean.analyze("#따릉이고장 https://example.com/a ㅋㅋㅋㅋ 5번 버스 Seoul"))
+    assert {"<hashtag>", "#따릉이고장", "<url>", "ㅋㅋ", "<num>", "seoul/SL"} <= set(toks)
+    assert "<hashtag>+#따릉이고장" in toks  # a hashtag's two tokens make a bigram like any others
