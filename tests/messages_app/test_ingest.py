@@ -1,5 +1,6 @@
 """Ingest: exactly-once storage, cursor in the same transaction, sanitising, polling errors."""
 
+import gc
 from datetime import timedelta
 
 import psycopg
@@ -87,6 +88,23 @@ def test_new_messages_go_through_the_pipeline_once(x_account, monkeypatch):
     ingest.ingest_batch(x_account, Batch(items=[make_item("x", n) for n in range(3)], next_cursor="b"))
     assert calls == [sorted(first)]  # nothing new the second time: not called again
     assert all(m.division_id is not None for m in Message.objects.filter(pk__in=first))
+
+
+def test_a_batch_runs_with_the_cyclic_collector_off_and_turns_it_back_on(x_account, monkeypatch):
+    seen = []
+    real = ingest.insert_items
+    monkeypatch.setattr(ingest, "insert_items", lambda *a, **k: (seen.append(gc.isenabled()), real(*a, **k))[1])
+    assert gc.isenabled()
+    ingest.ingest_batch(x_account, Batch(items=[make_item("x", 1)], next_cursor="a"))
+    with pytest.raises(Exception):  # noqa: B017 - a failing batch turns it back on too
+        ingest.ingest_batch(x_account, Batch(items=[make_item("x", 2)], next_cursor="c" * 300))
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        ingest.ingest_batch(x_account, Batch(items=[make_item("x", 3)], next_cursor="b"))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_cursor_failure_rolls_back_the_messages(x_account):
