@@ -150,10 +150,12 @@ def _shape(pairs, i: int, form: str) -> str:
     return ""
 
 
+# Forms without URLs, mentions and e-mail addresses: their characters say nothing about the message.
+_NO_CHARS = {"W_URL", "W_MENTION", "W_EMAIL"}
+
+
 def char_text(pairs) -> str:
-    # Forms without URLs and mentions: their characters say nothing about the message.
-    skip = {"W_URL", "W_MENTION", "W_EMAIL"}
-    return " ".join(f for f, t in pairs if t.split("-", 1)[0] not in skip)
+    return " ".join(f for f, t in pairs if t.split("-", 1)[0] not in _NO_CHARS)
 
 
 def identity(x):
@@ -212,19 +214,57 @@ def transform(vec: TfidfVectorizer, docs: list) -> "sp.csr_matrix":
         return _tfidf(vec, ids[known], np.concatenate(([0], np.cumsum(per_doc))), len(docs))
     if vec.preprocessor is not None or vec.strip_accents or vec.tokenizer is not None:
         return vec.transform(docs)
+    word_ids = _word_ids(vec)
+    indptr, indices = [0], []
+    for doc in docs:
+        for word in (doc.lower() if vec.lowercase else doc).split():
+            indices.extend(word_ids(word))
+        indptr.append(len(indices))
+    return _tfidf(vec, indices, indptr, len(docs))
+
+
+def _word_ids(vec: TfidfVectorizer):
+    """word -> its in-vocabulary n-gram indices under the fitted char_wb `vec`, cached per process."""
     cache = _word_ngrams.setdefault(vec, {})
     if len(cache) > 200_000:  # bounded: a city's inbox has a vocabulary, not an unbounded one
         cache.clear()
     vocabulary, (min_n, max_n) = vec.vocabulary_, vec.ngram_range
+
+    def word_ids(word: str) -> tuple[int, ...]:
+        ids = cache.get(word)
+        if ids is None:
+            ids = cache[word] = _ngram_ids(word, vocabulary, min_n, max_n)
+        return ids
+    return word_ids
+
+
+# Per fitted char_wb vectorizer: each morpheme's n-gram indices (those of the words of its lower-case
+# form; none for a URL, mention or e-mail address), for char_matrix.
+_pair_ngrams: "weakref.WeakKeyDictionary[TfidfVectorizer, dict[tuple[str, str], tuple[int, ...]]]" = \
+    weakref.WeakKeyDictionary()
+
+
+def char_matrix(vec: TfidfVectorizer, pairs_list) -> "sp.csr_matrix":
+    """transform(vec, [char_text(p) for p in pairs_list]), the same matrix, read from each morpheme's
+    cached n-gram indices: no text joined, lowered and split again for every message."""
+    if vec.binary or vec.analyzer != "char_wb" or not vec.lowercase or vec.preprocessor is not None \
+            or vec.strip_accents or vec.tokenizer is not None:
+        return transform(vec, [char_text(p) for p in pairs_list])
+    cache = _pair_ngrams.setdefault(vec, {})
+    if len(cache) > 200_000:  # bounded, as the per-word cache
+        cache.clear()
+    word_ids = _word_ids(vec)
     indptr, indices = [0], []
-    for doc in docs:
-        for word in (doc.lower() if vec.lowercase else doc).split():
-            ids = cache.get(word)
+    for pairs in pairs_list:
+        for pair in pairs:
+            ids = cache.get(pair)
             if ids is None:
-                ids = cache[word] = _ngram_ids(word, vocabulary, min_n, max_n)
+                form, tag = pair
+                ids = () if _base(tag) in _NO_CHARS else tuple(i for w in form.lower().split() for i in word_ids(w))
+                cache[pair] = ids
             indices.extend(ids)
         indptr.append(len(indices))
-    return _tfidf(vec, indices, indptr, len(docs))
+    return _tfidf(vec, indices, indptr, len(pairs_list))
 
 
 def _tfidf(vec: TfidfVectorizer, indices: "list[int] | np.ndarray", indptr: "list[int] | np.ndarray",

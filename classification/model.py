@@ -111,14 +111,14 @@ class TrainedModel:
     def _x(self, pairs_list, fit=False):
         """Feature matrices (type head, topic and division heads); fit=True only while training."""
         tok = [features.tokens(p) for p in pairs_list]
-        chars = [features.char_text(p) for p in pairs_list]
         terms = [features.topic_terms(p) for p in pairs_list]
         term_text = [" ".join(t) for t in terms]
         (a, b), (c, d) = self.type_vecs, self.topic_vecs
         if fit:
+            chars = [features.char_text(p) for p in pairs_list]
             parts = [a.fit_transform(tok), b.fit_transform(chars), c.fit_transform(terms), d.fit_transform(term_text)]
         else:
-            parts = [features.transform(a, tok), features.transform(b, chars), features.transform(c, terms),
+            parts = [features.transform(a, tok), features.char_matrix(b, pairs_list), features.transform(c, terms),
                      features.transform(d, term_text)]
         # The topic and division heads see all of it (issue 27: on the independent set both were better
         # than with the nouns alone). The type head sees the morphemes, their cues and the characters,

@@ -35,6 +35,12 @@ def test_fast_transform_equals_sklearn_for_every_vectorizer(model_and_pairs):
             got = features.transform(vec, docs[id(vec)])
             assert got.shape == expected.shape and got.nnz == expected.nnz > 0
             assert (got != expected).nnz == 0
+    chars = model.type_vecs[1]
+    expected = chars.transform(docs[id(chars)])
+    for _ in range(2):  # the morphemes' n-grams cold, then cached
+        got = features.char_matrix(chars, pairs_list)
+        assert got.shape == expected.shape and got.nnz == expected.nnz > 0
+        assert abs(got - expected).max() < 1e-12
 
 
 def test_predictions_unchanged_by_the_fast_path(model_and_pairs, monkeypatch):
