@@ -971,26 +971,29 @@ def _authors(norm: str, names) -> list[Span]:
     return spans
 
 
-# (detector, what the text must contain for it to look at all: None = a digit is enough). The
-# detectors see the normalised copy, where spoken and look-alike digits are already digits.
+# (detector, the fewest ASCII digits any span it finds holds, what the text must contain besides:
+# None = nothing). The detectors see the normalised copy, where spoken and look-alike digits are
+# already digits. The counts come from the patterns (an RRN is 6 + 7 digits, a plate 2 + 4, a partly
+# hidden 010-123x-… phone 3 + 3) or from the detector's own test (an account holds 10 to 16, a run 8
+# or more): most texts hold a few digits or none, and are not scanned for numbers they cannot hold.
 _DETECTORS = [
-    (_urls, ("http", "www.", "/")),
-    (_email, ("@", "at]", "at)", "AT]", "AT)", "at}")),
-    (_spelled_emails, re.compile(r" at | AT |[(\[{] ?(?:at|AT)|골뱅|앳|[A-Za-z0-9][ \t\n]+@|@[ \t\n]|@[가-힣]"
-                                 r"|@(?:naver|gmail|hanmail|daum|kakao|nate|hotmail|outlook|yahoo|icloud)")),
-    (_simple(_RRN, "rrn"), None),
-    (_simple(_LICENCE, "licence", "region"), None),
-    (_simple(_CARD, "card", "keep amex"), None),
-    (_phone, None),
-    (_passport, None),
-    (_simple(_PLATE, "plate", "region letter"), None),
-    (_account, None),
-    (_digit_runs, None),
-    (_cued_numbers, None),
-    (_simple(_UNIT, "unit"), ("호",)),
-    (_apartment_units, None),
-    (_lot, ("동", "가", "번지")),
-    (_road, ("로", "길")),
+    (_urls, 0, ("http", "www.", "/")),
+    (_email, 0, ("@", "at]", "at)", "AT]", "AT)", "at}")),
+    (_spelled_emails, 0, re.compile(r" at | AT |[(\[{] ?(?:at|AT)|골뱅|앳|[A-Za-z0-9][ \t\n]+@|@[ \t\n]|@[가-힣]"
+                                    r"|@(?:naver|gmail|hanmail|daum|kakao|nate|hotmail|outlook|yahoo|icloud)")),
+    (_simple(_RRN, "rrn"), 13, None),
+    (_simple(_LICENCE, "licence", "region"), 10, None),
+    (_simple(_CARD, "card", "keep amex"), 15, None),
+    (_phone, 6, None),
+    (_passport, 7, None),
+    (_simple(_PLATE, "plate", "region letter"), 6, None),
+    (_account, 10, None),
+    (_digit_runs, 8, None),
+    (_cued_numbers, 3, None),  # a CVC is 3 digits
+    (_simple(_UNIT, "unit"), 1, ("호",)),
+    (_apartment_units, 5, ("-",)),
+    (_lot, 1, ("동", "가", "번지")),
+    (_road, 1, ("로", "길")),
 ]
 
 
@@ -999,10 +1002,12 @@ def _find(text: str, names=()) -> tuple[_Normalised, list[Span]]:
     norm = _normalise(text)
     found: list[Span] = list(_authors(norm.text, names))
     found.extend(_names(norm.text))
-    has_digit = bool(_A_DIGIT.search(norm.text))
-    for detect, needs in _DETECTORS:
+    digits = sum(map(norm.text.count, "0123456789")) if _A_DIGIT.search(norm.text) else 0
+    for detect, min_digits, needs in _DETECTORS:
+        if digits < min_digits:
+            continue
         if needs is None:
-            look = has_digit
+            look = True
         elif isinstance(needs, re.Pattern):
             look = bool(needs.search(norm.text))
         else:
