@@ -38,6 +38,7 @@ memoised, so rendering a page costs no analysis once the word has been seen.
 import bisect
 import itertools
 import re
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -84,7 +85,11 @@ def _char_class(codepoints) -> str:
     return "[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs) + "]"
 
 
-_NEEDS_TABLE = re.compile(_char_class(_TABLE))
+# Looser than the table outside the Basic Multilingual Plane (one range from its first digit there
+# to its last takes in every emoji too): a class that is one bitmap is fast to scan for, and a text
+# it finds needlessly is translated into itself.
+_MAYBE_NEEDS_TABLE = re.compile(_char_class({cp for cp in _TABLE if cp <= 0xFFFF})[:-1]
+                                + f"{chr(min(cp for cp in _TABLE if cp > 0xFFFF))}-{chr(max(_TABLE))}]")
 # Kept by the sanitiser inside emoji sequences, meaningless to matching: dropped from the copy
 # (a keycap digit 1️⃣ is "1" + U+FE0F + U+20E3).
 _IGNORABLE = re.compile("[\u200d\ufe0e\ufe0f\u20e3\U000e0020-\U000e007f]")
@@ -132,6 +137,14 @@ _TOKEN_CHARS = set("".join(_LOOKALIKES) + "".join(_ENGLISH_DIGITS) + "".join(_EN
                    + "0123456789l" + _ZERO_LETTERS)
 _RUN_CHARS = _char_class(set(map(ord, _TOKEN_CHARS | set(" \t\n-./_~,|*>"))))
 _MAYBE_RUN = re.compile(_RUN_CHARS + "{6,}")
+# The only tokens with ASCII letters other than O, o and l are the English number words, and a text
+# seldom holds one (this test is looser: "oven" passes): without one, every run lies within six or more
+# of the other characters, and a Latin word (@seoul, Please) starts no region.
+_MAYBE_ENGLISH_DIGIT = re.compile("[ZzOoTtFfSsEeNn](?:" + "|".join(
+    "".join(f"[{ch.upper()}{ch}]" for ch in word[1:]) for word in _ENGLISH_DIGITS) + ")")
+_LATIN_NOT_DIGITS = set(string.ascii_letters) - set("Ool")
+_MAYBE_RUN_NO_WORDS = re.compile(
+    _char_class(set(map(ord, (_TOKEN_CHARS | set(" \t\n-./_~,|*>")) - _LATIN_NOT_DIGITS))) + "{6,}")
 _NOT_ASCII_DIGIT = re.compile(_char_class(set(map(ord, _TOKEN_CHARS - set("0123456789")))))
 # A letter glued to an ASCII digit is a digit whatever the run's length (O1O, 7O4호, 5l92).
 _GLUED_LETTER = re.compile(
@@ -185,7 +198,8 @@ def _lookalike_edits(text: str) -> list[tuple[int, int, str]]:
         for m in _SPOKEN_UNIT.finditer(text):
             if all(any(p in m.group(g) for p in "천백") for g in ("block", "unit")):
                 edits.extend((m.start(g), m.end(g), str(_spoken_value(m.group(g)))) for g in ("block", "unit"))
-    for region in _MAYBE_RUN.finditer(text):
+    regions = _MAYBE_RUN if _MAYBE_ENGLISH_DIGIT.search(text) else _MAYBE_RUN_NO_WORDS
+    for region in regions.finditer(text):
         if _NOT_ASCII_DIGIT.search(text, region.start(), region.end()):
             edits.extend(_run_edits(text, region.start(), region.end()))
     return edits
@@ -256,7 +270,7 @@ class _Normalised:
 
 
 def _normalise(text: str) -> _Normalised:
-    norm = _Normalised(text.translate(_TABLE) if _NEEDS_TABLE.search(text) else text)
+    norm = _Normalised(text.translate(_TABLE) if _MAYBE_NEEDS_TABLE.search(text) else text)
     if _IGNORABLE.search(norm.text):
         norm = norm.edited([(m.start(), m.end(), "") for m in _IGNORABLE.finditer(norm.text)])
     edits = _lookalike_edits(norm.text)
