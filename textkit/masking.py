@@ -85,9 +85,11 @@ def _char_class(codepoints) -> str:
     return "[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs) + "]"
 
 
+_NEEDS_TABLE = re.compile(_char_class(_TABLE))
 # Looser than the table outside the Basic Multilingual Plane (one range from its first digit there
-# to its last takes in every emoji too): a class that is one bitmap is fast to scan for, and a text
-# it finds needlessly is translated into itself.
+# to its last takes in every emoji too): a class that is one bitmap is fast to scan for, unlike the
+# table's own (dozens of ranges tried on every character); _NEEDS_TABLE then looks at the rest. (A
+# text translated needlessly would only come out as it was.)
 _MAYBE_NEEDS_TABLE = re.compile(_char_class({cp for cp in _TABLE if cp <= 0xFFFF})[:-1]
                                 + f"{chr(min(cp for cp in _TABLE if cp > 0xFFFF))}-{chr(max(_TABLE))}]")
 # Kept by the sanitiser inside emoji sequences, meaningless to matching: dropped from the copy
@@ -156,7 +158,9 @@ _GLUED_LETTER = re.compile(
 _NUMBER_CUE = re.compile("번호|전화|연락|폰|주민|계좌|카드|면허|여권|통장|입금|앞자리|뒷자리|자리")
 _HANGUL_SYLLABLE = re.compile("[가-힣]")
 _A_DIGIT = re.compile("[0-9]")
-_LETTER_BY_DIGIT = re.compile(f"[0-9][{_ZERO_LETTERS}l]|[{_ZERO_LETTERS}l][0-9]")
+# A digit with a zero letter or l before or after it; written to start with the digit, which the
+# regex engine then skips to (a start with "o" or "l" would be tried at every "o" of @seoul).
+_LETTER_BY_DIGIT = re.compile(f"[0-9](?:(?<=[{_ZERO_LETTERS}l][0-9])|[{_ZERO_LETTERS}l])")
 
 
 def _digit_of(token: str) -> str:
@@ -270,7 +274,10 @@ class _Normalised:
 
 
 def _normalise(text: str) -> _Normalised:
-    norm = _Normalised(text.translate(_TABLE) if _MAYBE_NEEDS_TABLE.search(text) else text)
+    maybe = _MAYBE_NEEDS_TABLE.search(text)
+    if maybe and (maybe.group() <= "\uffff" or _NEEDS_TABLE.search(text, maybe.start())):
+        text = text.translate(_TABLE)
+    norm = _Normalised(text)
     if _IGNORABLE.search(norm.text):
         norm = norm.edited([(m.start(), m.end(), "") for m in _IGNORABLE.finditer(norm.text)])
     edits = _lookalike_edits(norm.text)
