@@ -85,13 +85,20 @@ def _char_class(codepoints) -> str:
     return "[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs) + "]"
 
 
+def _loose_class(codepoints) -> str:
+    """A regex character class of these code points in the Basic Multilingual Plane, and of one range
+    from the first of them outside it to the last (every emoji too). Looser, but one bitmap: fast to
+    scan for, where a class with dozens of ranges outside the plane tries them all on every character."""
+    codepoints = set(codepoints)
+    astral = [cp for cp in codepoints if cp > 0xFFFF]
+    bmp = _char_class(codepoints - set(astral))[:-1]
+    return bmp + (f"{chr(min(astral))}-{chr(max(astral))}]" if astral else "]")
+
+
 _NEEDS_TABLE = re.compile(_char_class(_TABLE))
-# Looser than the table outside the Basic Multilingual Plane (one range from its first digit there
-# to its last takes in every emoji too): a class that is one bitmap is fast to scan for, unlike the
-# table's own (dozens of ranges tried on every character); _NEEDS_TABLE then looks at the rest. (A
-# text translated needlessly would only come out as it was.)
-_MAYBE_NEEDS_TABLE = re.compile(_char_class({cp for cp in _TABLE if cp <= 0xFFFF})[:-1]
-                                + f"{chr(min(cp for cp in _TABLE if cp > 0xFFFF))}-{chr(max(_TABLE))}]")
+# Where _NEEDS_TABLE may match: it then looks only at the rest of the text. (A text translated
+# needlessly would only come out as it was.)
+_MAYBE_NEEDS_TABLE = re.compile(_loose_class(_TABLE))
 # Kept by the sanitiser inside emoji sequences, meaningless to matching: dropped from the copy
 # (a keycap digit 1️⃣ is "1" + U+FE0F + U+20E3).
 _IGNORABLE = re.compile("[\u200d\ufe0e\ufe0f\u20e3\U000e0020-\U000e007f]")
@@ -141,12 +148,13 @@ _RUN_CHARS = _char_class(set(map(ord, _TOKEN_CHARS | set(" \t\n-./_~,|*>"))))
 _MAYBE_RUN = re.compile(_RUN_CHARS + "{6,}")
 # The only tokens with ASCII letters other than O, o and l are the English number words, and a text
 # seldom holds one (this test is looser: "oven" passes): without one, every run lies within six or more
-# of the other characters, and a Latin word (@seoul, Please) starts no region.
+# of the other characters, and a Latin word (@seoul, Please) starts no region. (A looser region, around
+# an emoji, holds the same runs: each is a stretch of the exact characters.)
 _MAYBE_ENGLISH_DIGIT = re.compile("[ZzOoTtFfSsEeNn](?:" + "|".join(
     "".join(f"[{ch.upper()}{ch}]" for ch in word[1:]) for word in _ENGLISH_DIGITS) + ")")
 _LATIN_NOT_DIGITS = set(string.ascii_letters) - set("Ool")
 _MAYBE_RUN_NO_WORDS = re.compile(
-    _char_class(set(map(ord, (_TOKEN_CHARS | set(" \t\n-./_~,|*>")) - _LATIN_NOT_DIGITS))) + "{6,}")
+    _loose_class(set(map(ord, (_TOKEN_CHARS | set(" \t\n-./_~,|*>")) - _LATIN_NOT_DIGITS))) + "{6,}")
 _NOT_ASCII_DIGIT = re.compile(_char_class(set(map(ord, _TOKEN_CHARS - set("0123456789")))))
 # A letter glued to an ASCII digit is a digit whatever the run's length (O1O, 7O4호, 5l92).
 _GLUED_LETTER = re.compile(
@@ -1003,8 +1011,12 @@ def _authors(norm: str, names) -> list[Span]:
 _DETECTORS = [
     (_urls, 0, ("http", "www.", "/")),
     (_email, 0, ("@", "at]", "at)", "AT]", "AT)", "at}")),
-    (_spelled_emails, 0, re.compile(r" at | AT |[(\[{] ?(?:at|AT)|골뱅|앳|[A-Za-z0-9][ \t\n]+@|@[ \t\n]|@[가-힣]"
-                                    r"|@(?:naver|gmail|hanmail|daum|kakao|nate|hotmail|outlook|yahoo|icloud)")),
+    # Every alternative starts with one character (the engine skips to those): an "@" after a letter or
+    # digit and spaces is found from its first space, tab or newline (looking one character back).
+    (_spelled_emails, 0, re.compile(r" at | AT |\( ?(?:at|AT)|\[ ?(?:at|AT)|\{ ?(?:at|AT)|골뱅|앳|@[ \t\n가-힣]"
+                                    r"|@(?:naver|gmail|hanmail|daum|kakao|nate|hotmail|outlook|yahoo|icloud)"
+                                    r"| (?<=[A-Za-z0-9] )[ \t\n]*@|\t(?<=[A-Za-z0-9]\t)[ \t\n]*@"
+                                    r"|\n(?<=[A-Za-z0-9]\n)[ \t\n]*@")),
     (_simple(_RRN, "rrn"), 13, None),
     (_simple(_LICENCE, "licence", "region"), 10, None),
     (_simple(_CARD, "card", "keep amex"), 15, None),
