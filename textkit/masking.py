@@ -1025,11 +1025,14 @@ _DETECTORS = [
     (_simple(_PLATE, "plate", "region letter"), 6, None),
     (_account, 10, None),
     (_digit_runs, 8, None),
-    (_cued_numbers, 3, None),  # a CVC is 3 digits
-    (_simple(_UNIT, "unit"), 1, ("호",)),
+    # A CVC is 3 digits; each of its patterns starts with its cue word.
+    (_cued_numbers, 3, re.compile("주민|외국인|CVC|CVV|cvc|cvv|보안|"
+                                  "여권|[Pp]assport|PASSPORT|护照|護照|旅券|パスポート")),
+    (_simple(_UNIT, "unit"), 1, re.compile(r"[0-9][ \t]?호")),  # every unit's number ends so
     (_apartment_units, 5, ("-",)),
-    (_lot, 1, ("동", "가", "번지")),
-    (_road, 1, ("로", "길")),
+    # What every match has where its place or road ends and its number starts (or 번지 after it).
+    (_lot, 1, re.compile(r"[동가][ \t]*(?:산[ \t]?)?[0-9]|번지")),
+    (_road, 1, re.compile(r"[로길][ \t]*[0-9]")),
 ]
 # The words as one regex of literals: one search, not a test per word.
 _DETECTORS = [(detect, min_digits, re.compile("|".join(map(re.escape, needs))) if isinstance(needs, tuple) else needs)
