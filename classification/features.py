@@ -155,7 +155,7 @@ _NO_CHARS = {"W_URL", "W_MENTION", "W_EMAIL"}
 
 
 def char_text(pairs) -> str:
-    return " ".join(f for f, t in pairs if t.split("-", 1)[0] not in _NO_CHARS)
+    return " ".join(f for f, t in pairs if _base(t) not in _NO_CHARS)
 
 
 def identity(x):
@@ -212,7 +212,7 @@ def transform(vec: TfidfVectorizer, docs: list) -> "sp.csr_matrix":
         known = ids >= 0
         per_doc = np.bincount(np.repeat(np.arange(len(docs)), lengths)[known], minlength=len(docs))
         return _tfidf(vec, ids[known], np.concatenate(([0], np.cumsum(per_doc))), len(docs))
-    if vec.preprocessor is not None or vec.strip_accents or vec.tokenizer is not None:
+    if not _plain_char_wb(vec):
         return vec.transform(docs)
     word_ids = _word_ids(vec)
     indptr, indices = [0], []
@@ -221,6 +221,12 @@ def transform(vec: TfidfVectorizer, docs: list) -> "sp.csr_matrix":
             indices.extend(word_ids(word))
         indptr.append(len(indices))
     return _tfidf(vec, indices, indptr, len(docs))
+
+
+def _plain_char_wb(vec: TfidfVectorizer) -> bool:
+    """A char_wb vectorizer whose words are its documents' whitespace-split words (lowered if it lowers)."""
+    return (vec.analyzer == "char_wb" and not vec.binary and vec.preprocessor is None and not vec.strip_accents
+            and vec.tokenizer is None)
 
 
 def _word_ids(vec: TfidfVectorizer):
@@ -247,8 +253,7 @@ _pair_ngrams: "weakref.WeakKeyDictionary[TfidfVectorizer, dict[tuple[str, str], 
 def char_matrix(vec: TfidfVectorizer, pairs_list) -> "sp.csr_matrix":
     """transform(vec, [char_text(p) for p in pairs_list]), the same matrix, read from each morpheme's
     cached n-gram indices: no text joined, lowered and split again for every message."""
-    if vec.binary or vec.analyzer != "char_wb" or not vec.lowercase or vec.preprocessor is not None \
-            or vec.strip_accents or vec.tokenizer is not None:
+    if not _plain_char_wb(vec):
         return transform(vec, [char_text(p) for p in pairs_list])
     cache = _pair_ngrams.setdefault(vec, {})
     if len(cache) > 200_000:  # bounded, as the per-word cache
@@ -260,7 +265,8 @@ def char_matrix(vec: TfidfVectorizer, pairs_list) -> "sp.csr_matrix":
             ids = cache.get(pair)
             if ids is None:
                 form, tag = pair
-                ids = () if _base(tag) in _NO_CHARS else tuple(i for w in form.lower().split() for i in word_ids(w))
+                words = (form.lower() if vec.lowercase else form).split()
+                ids = () if _base(tag) in _NO_CHARS else tuple(i for w in words for i in word_ids(w))
                 cache[pair] = ids
             indices.extend(ids)
         indptr.append(len(indices))

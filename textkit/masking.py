@@ -1002,15 +1002,15 @@ def _authors(norm: str, names) -> list[Span]:
     return spans
 
 
-# (detector, the fewest ASCII digits any span it finds holds, what the text must contain besides:
-# one of these words, or a match of this pattern; None = nothing). The detectors see the normalised
+# (detector, the fewest ASCII digits any span it finds holds, what the text must contain besides: a
+# match of this pattern, one search for all of its words; None = nothing). The detectors see the normalised
 # copy, where spoken and look-alike digits are already digits. The counts come from the patterns (an
 # RRN is 6 + 7 digits, a plate 2 + 4, a partly hidden 010-123x-… phone 3 + 3) or from the detector's
 # own test (an account holds 10 to 16, a run 8 or more): most texts hold a few digits or none, and are
 # not scanned for numbers they cannot hold.
 _DETECTORS = [
-    (_urls, 0, ("http", "www.", "/")),
-    (_email, 0, ("@", "at]", "at)", "AT]", "AT)", "at}")),
+    (_urls, 0, re.compile(r"http|www\.|/")),
+    (_email, 0, re.compile(r"@|at\]|at\)|AT\]|AT\)|at\}")),
     # Every alternative starts with one character (the engine skips to those): an "@" after a letter or
     # digit and spaces is found from its first space, tab or newline (looking one character back).
     (_spelled_emails, 0, re.compile(r" at | AT |\( ?(?:at|AT)|\[ ?(?:at|AT)|\{ ?(?:at|AT)|골뱅|앳|@[ \t\n가-힣]"
@@ -1029,14 +1029,11 @@ _DETECTORS = [
     (_cued_numbers, 3, re.compile("주민|외국인|CVC|CVV|cvc|cvv|보안|"
                                   "여권|[Pp]assport|PASSPORT|护照|護照|旅券|パスポート")),
     (_simple(_UNIT, "unit"), 1, re.compile(r"[0-9][ \t]?호")),  # every unit's number ends so
-    (_apartment_units, 5, ("-",)),
+    (_apartment_units, 5, re.compile("-")),
     # What every match has where its place or road ends and its number starts (or 번지 after it).
     (_lot, 1, re.compile(r"[동가][ \t]*(?:산[ \t]?)?[0-9]|번지")),
     (_road, 1, re.compile(r"[로길][ \t]*[0-9]")),
 ]
-# The words as one regex of literals: one search, not a test per word.
-_DETECTORS = [(detect, min_digits, re.compile("|".join(map(re.escape, needs))) if isinstance(needs, tuple) else needs)
-              for detect, min_digits, needs in _DETECTORS]
 
 
 def _find(text: str, names=()) -> tuple[_Normalised, list[Span]]:
