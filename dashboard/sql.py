@@ -308,7 +308,8 @@ CREATE OR REPLACE FUNCTION dashboard_statuschange_del() RETURNS trigger LANGUAGE
 BEGIN
     {SERIAL}
     {_rows_of_messages("old_rows")}{_transfer_delta(
-        "SELECT * FROM seq", "SELECT * FROM seq UNION ALL SELECT id, message_id, division_id, created_at FROM old_rows")};
+        "SELECT * FROM seq",
+        "SELECT * FROM seq UNION ALL SELECT id, message_id, division_id, created_at FROM old_rows")};
     RETURN NULL;
 END $fn$;
 """

@@ -123,7 +123,8 @@ class Router:
         self._by_code = tables.by_code
         self.threshold, self.override = thresholds()
 
-    def _division(self, pk: int) -> Division:
+    def division(self, pk: int) -> Division:
+        """A division by id, read once and then kept (most are in the routing tables already)."""
         if pk not in self._divisions:
             self._divisions[pk] = Division.objects.get(pk=pk)
         return self._divisions[pk]
@@ -173,7 +174,7 @@ class Router:
         text_lower = item.text.lower()
         content = self._content(item, text_lower)
         if item.account_division_id and not item.account_is_central:
-            owner = self._division(item.account_division_id)
+            owner = self.division(item.account_division_id)
             if content and content[0].pk != owner.pk:
                 division, why, kind = content
                 return Decision(division, f"{item.account_label}으로 받았으나 {why} → {division.name_ko}", kind)

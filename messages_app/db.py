@@ -3,9 +3,12 @@
 Kept apart from the services that use them (ingest, pipeline) so that neither imports the other.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
+import psycopg
 from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
@@ -116,6 +119,13 @@ def insert_messages(columns: dict[str, list], *, search_documents: list[str],
     every other column gets its model default (a field added later needs no change here). Returns
     the ids of the rows written, by (platform, external_id): a row another writer stored first is absent.
     """
+    return send_messages(columns, search_documents=search_documents, received_at=received_at)()
+
+
+def send_messages(columns: dict[str, list], *, search_documents: list[str],
+                  received_at: datetime) -> Callable[[], dict[tuple[str, str], int]]:
+    """insert_messages, its ids read later: inside `pipelined()` the statement is sent and the caller
+    goes on while the database runs it; the returned function (called after the block) reads the ids."""
     fields: list[Any] = []
     for name in columns:
         f: Any = Message._meta.get_field(name)
@@ -139,10 +149,35 @@ def insert_messages(columns: dict[str, list], *, search_documents: list[str],
         "ON CONFLICT (platform, external_id) DO NOTHING RETURNING id, platform, external_id"
     )
     arrays = [array_literal(list(values)) for values in columns.values()] + [array_literal(search_documents)]
-    with connection.cursor() as cursor:
+    cursor = connection.cursor()
+    try:
         # Placeholders in SQL order: the SELECT list (times, defaults) before the unnest() arrays.
         cursor.execute(sql, [received_at, received_at, *default_params, *arrays])
-        return {(platform, external_id): pk for pk, platform, external_id in cursor.fetchall()}
+    except BaseException:
+        cursor.close()
+        raise
+
+    def ids() -> dict[tuple[str, str], int]:
+        try:
+            return {(platform, external_id): pk for pk, platform, external_id in cursor.fetchall()}
+        finally:
+            cursor.close()
+    return ids
+
+
+@contextmanager
+def pipelined() -> Iterator[None]:
+    """Statements executed inside are sent without waiting for their results (psycopg's pipeline
+    mode): the database runs one while Python prepares the next. Read results after the block; a
+    statement's error is raised when the block ends. Inside, run only statements whose results the
+    code does not need before the block ends (a read would wait for everything sent before it)."""
+    connection.ensure_connection()
+    raw = connection.connection
+    if not isinstance(raw, psycopg.Connection) or not psycopg.Pipeline.is_supported():
+        yield
+        return
+    with connection.wrap_database_errors, raw.pipeline():
+        yield
 
 
 def bulk_update_messages(messages: list[Message], fields: list[str]) -> int:

@@ -9,7 +9,7 @@ once, in its final state, by column name.
 import gc
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +23,7 @@ from accounts.models import Account
 from textkit import korean, places
 from textkit.textclean import sanitize_text
 
-from ..db import existing_message_keys, insert_messages
+from ..db import existing_message_keys, pipelined, send_messages
 from . import pipeline, search
 
 logger = logging.getLogger(__name__)
@@ -114,6 +114,8 @@ class NewMessage:
 
 
 NEW_MESSAGE_COLUMNS = list(NewMessage.__dataclass_fields__)
+# Messages per INSERT: a poll's batch of 1,000 goes in four parts (bench/ingest.py), a small one in one.
+PART = 250
 
 
 def _outcome_columns(outcomes: list[pipeline.Outcome]) -> dict[str, list]:
@@ -154,22 +156,34 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
         return []
     texts = [r.text for r in rows]
     analysed = (analyse or korean.analyze_batch)(texts)
-    # The search vector indexes what the portal shows (masked text), the pipeline reads the raw text.
-    docs = search.public_documents(texts, [r.author_name for r in rows], analysed)
-    located = places.locate_many(analysed)
     received_at = timezone.now()
     account = Account.objects.filter(pk=account_id).first() if account_id else None
-    arrivals = [pipeline.Arrival(r.text, account, received_at, place.district)
-                for r, place in zip(rows, located, strict=True)]
-    outcomes = pipeline.triage_or_desk(arrivals, analysed)
-
-    columns: dict[str, list] = {name: [getattr(r, name) for r in rows] for name in NEW_MESSAGE_COLUMNS}
-    columns.update(_outcome_columns(outcomes))
-    columns["district"] = [p.district for p in located]
-    columns["neighbourhood"] = [p.neighbourhood for p in located]
-    inserted = insert_messages(columns, search_documents=docs, received_at=received_at)
-    # Rows a concurrent writer stored first are not ours: their timeline is the other writer's.
-    new = [(inserted[r.key], outcome) for r, outcome in zip(rows, outcomes, strict=True) if r.key in inserted]
+    triage = pipeline.prepare_triage(account)  # every read of the triage, before the first INSERT is sent
+    # When those reads fail, the whole batch goes to the SMC desk (read here too, before anything is sent).
+    unclassified = [] if triage else pipeline.unclassified(
+        [pipeline.Arrival(r.text, account, received_at) for r in rows])
+    sent: list[tuple[list[NewMessage], list[pipeline.Outcome], Callable[[], dict]]] = []
+    # A big batch is stored in parts: the database stores one part while Python decides the next.
+    with pipelined():
+        for start in range(0, len(rows), PART):
+            part = slice(start, start + PART)
+            part_rows, part_analysed = rows[part], analysed[part]
+            located = places.locate_many(part_analysed)
+            arrivals = [pipeline.Arrival(r.text, account, received_at, place.district)
+                        for r, place in zip(part_rows, located, strict=True)]
+            outcomes = triage.decide_or_desk(arrivals, part_analysed) if triage else unclassified[part]
+            # The search vector indexes what the portal shows (masked text), the pipeline reads the raw text.
+            docs = search.public_documents(texts[part], [r.author_name for r in part_rows], part_analysed)
+            columns: dict[str, list] = {name: [getattr(r, name) for r in part_rows] for name in NEW_MESSAGE_COLUMNS}
+            columns.update(_outcome_columns(outcomes))
+            columns["district"] = [p.district for p in located]
+            columns["neighbourhood"] = [p.neighbourhood for p in located]
+            sent.append((part_rows, outcomes, send_messages(columns, search_documents=docs, received_at=received_at)))
+    new = []
+    for part_rows, outcomes, read_ids in sent:
+        inserted = read_ids()
+        # Rows a concurrent writer stored first are not ours: their timeline is the other writer's.
+        new += [(inserted[r.key], outcome) for r, outcome in zip(part_rows, outcomes, strict=True) if r.key in inserted]
     if new:
         pipeline.record_arrivals([pk for pk, _ in new], [outcome for _, outcome in new])
     return [pk for pk, _ in new]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from classification import versions
-from classification.model import confidence_threshold
+from classification.model import TrainedModel, confidence_threshold
 from departments.models import Division
 from departments.regulation import Regulation
 from departments.routing import Decision, Incoming, Router
@@ -77,10 +77,12 @@ class Outcome:
     routing_confidence: float = 0.0
 
 
-def classify(texts: list[str], pairs: list[list[tuple[str, str]]]) -> tuple[list[Label | None], float]:
+def classify(texts: list[str], pairs: list[list[tuple[str, str]]],
+             model: TrainedModel | None = None) -> tuple[list[Label | None], float]:
     """One call for the whole batch, on the Korean analysis the ingest already made (`texts` is the
-    same batch as text, for callers that key on it). Returns the labels and the triage threshold."""
-    model = versions.active_model()
+    same batch as text, for callers that key on it). Returns the labels and the triage threshold.
+    `model`: the active model when the caller has read it already (then nothing is read here)."""
+    model = model or versions.active_model()
     labels: list[Label | None] = [Label(p.type, p.topic, float(p.confidence), model.version, p.division,
                                         float(p.division_confidence), p.division_scores)
                                   for p in model.predict_tokens(pairs)]
@@ -126,36 +128,67 @@ def triage(arrivals: list[Arrival], pairs: list[list[tuple[str, str]]]) -> list[
     message waits in the SMC desk's needs-triage queue, with the routing's choice in the reason."""
     if not arrivals:
         return []
-    labels, threshold = classify([a.text for a in arrivals], pairs)
-    router, regulation = Router(), Regulation()
-    out = []
-    for arrival, label, tokens in zip(arrivals, labels, pairs, strict=True):
-        confident = label is not None and label.confidence >= threshold
-        decision = router.route(_incoming(arrival, label, confident, tokens))
-        sure = 0.0
-        if decision.rule != "desk":
-            # Without the classifier's division (no model, or one without a division head) the rules
-            # decide alone, as before the model had one.
-            sure = routing_confidence(label, decision.division, arrival.account) if label and label.division_scores \
-                else 1.0
-            if sure < threshold:
-                decision = Decision(router.desk, f"{UNSURE} ({decision.division.name_ko} {sure:.2f} < "
-                                                 f"{threshold:.2f}; {decision.reason})", "desk")
-                sure = 0.0
-        message_type = label.type if label else ""
-        out.append(Outcome(
-            type=message_type, topic=label.topic if label else "",
-            confidence=label.confidence if label else None,
-            classifier_version=label.version if label else "",
-            # Waits for the desk: not routed, or not classified at all (the rules routed it unlabelled).
-            needs_triage=decision.rule == "desk" or label is None, division=decision.division,
-            routing_reason=decision.reason[:300],
-            due_at=regulation.due_at(message_type, arrival.received_at),
-            # The desk's rows stay "received": they wait in the needs-triage queue, not public yet.
-            status=Status.RECEIVED if decision.rule == "desk" else Status.ASSIGNED,
-            rule=decision.rule, routing_confidence=sure,
-        ))
-    return out
+    return Triage().decide(arrivals, pairs)
+
+
+class Triage:
+    """What triage reads from the database (the active model, the routing tables, the regulation),
+    read once for a batch; `decide` is then computation only, so the ingest can decide one part of a
+    batch while the database stores the part before (ingest.insert_items)."""
+
+    def __init__(self, account: Account | None = None):
+        self.model = versions.active_model()
+        self.router, self.regulation = Router(), Regulation()
+        if account is not None and account.owner_division_id:
+            self.router.division(account.owner_division_id)  # routing reads the receiving account's division
+
+    def decide(self, arrivals: list[Arrival], pairs: list[list[tuple[str, str]]]) -> list[Outcome]:
+        labels, threshold = classify([a.text for a in arrivals], pairs, self.model)
+        return self._outcomes(arrivals, labels, threshold, pairs)
+
+    def decide_or_desk(self, arrivals: list[Arrival], pairs: list[list[tuple[str, str]]]) -> list[Outcome]:
+        """`decide`, never raising: when it fails the messages go to the SMC desk (as unclassified)."""
+        try:
+            return self.decide(arrivals, pairs)
+        except Exception:
+            log.exception("pipeline: triage failed for %d messages; they go to the SMC desk", len(arrivals))
+        if self.router.desk is None:
+            return [Outcome() for _ in arrivals]
+        # No type yet: the regulation's strictest deadline, as `unclassified` gives.
+        return [Outcome(division=self.router.desk, routing_reason=FAILED_REASON,
+                        due_at=self.regulation.due_at("", a.received_at)) for a in arrivals]
+
+    def _outcomes(self, arrivals: list[Arrival], labels: list[Label | None], threshold: float,
+                  pairs: list[list[tuple[str, str]]]) -> list[Outcome]:
+        router, regulation = self.router, self.regulation
+        out = []
+        for arrival, label, tokens in zip(arrivals, labels, pairs, strict=True):
+            confident = label is not None and label.confidence >= threshold
+            decision = router.route(_incoming(arrival, label, confident, tokens))
+            sure = 0.0
+            if decision.rule != "desk":
+                # Without the classifier's division (no model, or one without a division head) the rules
+                # decide alone, as before the model had one.
+                sure = routing_confidence(label, decision.division, arrival.account) \
+                    if label and label.division_scores else 1.0
+                if sure < threshold:
+                    decision = Decision(router.desk, f"{UNSURE} ({decision.division.name_ko} {sure:.2f} < "
+                                                     f"{threshold:.2f}; {decision.reason})", "desk")
+                    sure = 0.0
+            message_type = label.type if label else ""
+            out.append(Outcome(
+                type=message_type, topic=label.topic if label else "",
+                confidence=label.confidence if label else None,
+                classifier_version=label.version if label else "",
+                # Waits for the desk: not routed, or not classified at all (the rules routed it unlabelled).
+                needs_triage=decision.rule == "desk" or label is None, division=decision.division,
+                routing_reason=decision.reason[:300],
+                due_at=regulation.due_at(message_type, arrival.received_at),
+                # The desk's rows stay "received": they wait in the needs-triage queue, not public yet.
+                status=Status.RECEIVED if decision.rule == "desk" else Status.ASSIGNED,
+                rule=decision.rule, routing_confidence=sure,
+            ))
+        return out
 
 
 def unclassified(arrivals: list[Arrival]) -> list[Outcome]:
@@ -176,15 +209,22 @@ def unclassified(arrivals: list[Arrival]) -> list[Outcome]:
 
 def triage_or_desk(arrivals: list[Arrival], pairs: list[list[tuple[str, str]]]) -> list[Outcome]:
     """`triage`, never raising for the classifier's or the rules' sake: a message is never lost."""
+    prepared = prepare_triage(arrivals[0].account if arrivals else None)
+    return prepared.decide_or_desk(arrivals, pairs) if prepared else unclassified(arrivals)
+
+
+def prepare_triage(account: Account | None = None) -> Triage | None:
+    """A Triage for a batch sent to `account`, or None when its reads fail (then `unclassified` sends
+    the batch to the desk)."""
     try:
         # A savepoint: a query failing inside (a broken model row, a bad rule) leaves the batch usable.
         with transaction.atomic():
-            return triage(arrivals, pairs)
+            return Triage(account)
     except Exception:
         if connection.needs_rollback or not connection.is_usable():
             raise  # the connection itself is gone: the whole batch retries
-        log.exception("pipeline: triage failed for %d messages; they go to the SMC desk", len(arrivals))
-    return unclassified(arrivals)
+        log.exception("pipeline: triage could not read its model or tables; the batch goes to the SMC desk")
+    return None
 
 
 def record_arrivals(message_ids: list[int], outcomes: list[Outcome]) -> None:

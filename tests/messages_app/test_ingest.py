@@ -117,7 +117,7 @@ def test_cursor_failure_rolls_back_the_messages(x_account):
 
 
 def test_failing_classifier_keeps_the_messages(x_account, monkeypatch):
-    def broken(texts, pairs):
+    def broken(texts, pairs, model=None):
         raise RuntimeError("classifier down")
 
     monkeypatch.setattr(pipeline, "classify", broken)
@@ -136,15 +136,65 @@ def test_failing_classifier_keeps_the_messages(x_account, monkeypatch):
 
 
 def test_database_error_inside_triage_keeps_the_batch(x_account, monkeypatch):
-    def broken(texts, pairs):
+    # The triage reads everything (model, routing tables, regulation) before the batch's first INSERT.
+    def broken():
         with connection.cursor() as cursor:
             cursor.execute("SELECT * FROM no_such_table")
 
-    monkeypatch.setattr(pipeline, "classify", broken)
+    monkeypatch.setattr(pipeline.versions, "active_model", broken)
     ids = ingest.ingest_batch(x_account, Batch(items=[make_item("x", n) for n in range(3)], next_cursor="c3"))
     assert Message.objects.filter(pk__in=ids, division__is_smc_desk=True, needs_triage=True).count() == 3
     x_account.refresh_from_db()
     assert x_account.poll_cursor == "c3"
+
+
+def _stored(prefix):
+    rows = Message.objects.filter(external_id__startswith=prefix).order_by("pk")
+    return [(m.text, m.type, m.topic, m.division_id, m.status, m.due_at, m.search_vector, m.district,
+             list(m.history.values_list("from_status", "to_status", "division_id", "note")))
+            for m in rows]
+
+
+def test_a_big_batch_is_stored_in_parts_with_the_same_rows_as_in_one(x_account, monkeypatch):
+    # The parts are sent in psycopg's pipeline mode, the database storing one while Python decides the next.
+    texts = [f"{t} {n}" for n, t in enumerate(["버스가 안 와요", "가로등 고장", "시장님 응원합니다", "강남구 역삼동 침수",
+                                               "지하철 9호선 연장", "전세 사기 피해"])]
+    sent = []
+    real_send = ingest.send_messages
+    monkeypatch.setattr(ingest, "send_messages", lambda *a, **k: (sent.append(
+        connection.connection._pipeline is not None), real_send(*a, **k))[1])
+    one = ingest.ingest_batch(x_account, Batch(items=[make_item("x", n, "one-", t) for n, t in enumerate(texts)],
+                                               next_cursor="a"))
+    monkeypatch.setattr(ingest, "PART", 4)
+    sent.clear()
+    parts = ingest.ingest_batch(x_account, Batch(items=[make_item("x", n, "parts-", t) for n, t in enumerate(texts)],
+                                                 next_cursor="b"))
+    assert sent == [True, True] and len(one) == len(parts) == 6 and parts == sorted(parts)
+    assert _stored("parts-") == _stored("one-")
+    assert all(history for *_, history in _stored("parts-"))
+
+
+def test_a_part_failing_in_the_database_rolls_back_the_whole_batch(x_account, monkeypatch):
+    real_send = ingest.send_messages
+    calls = []
+
+    def second_part_fails(columns, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            columns["external_id"][0] = None  # NOT NULL: the database refuses the part
+        return real_send(columns, **kwargs)
+
+    monkeypatch.setattr(ingest, "PART", 2)
+    monkeypatch.setattr(ingest, "send_messages", second_part_fails)
+    with pytest.raises(Exception):  # noqa: B017 - IntegrityError, raised when the pipeline ends
+        ingest.ingest_batch(x_account, Batch(items=[make_item("x", n, "fail-") for n in range(5)], next_cursor="c"))
+    assert len(calls) == 3  # the parts after it were still decided and sent; none of them stays
+    assert not Message.objects.filter(external_id__startswith="fail-").exists()
+    x_account.refresh_from_db()
+    assert x_account.poll_cursor == ""
+    # The connection is usable again: the next batch is stored.
+    monkeypatch.setattr(ingest, "send_messages", real_send)
+    assert len(ingest.ingest_batch(x_account, Batch(items=[make_item("x", 9, "fail-")], next_cursor="d"))) == 1
 
 
 def test_arrivals_are_stored_classified_and_routed_in_one_pass(x_account):
