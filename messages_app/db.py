@@ -166,6 +166,20 @@ def send_messages(columns: dict[str, list], *, search_documents: list[str],
 
 
 @contextmanager
+def references_checked_per_statement() -> Iterator[None]:
+    """Foreign keys checked at the end of each statement inside, not all at COMMIT (Django declares
+    them DEFERRABLE INITIALLY DEFERRED, and no constraint here is deferrable and initially immediate,
+    so ALL DEFERRED afterwards is the state before). Inside `pipelined()` the checks of one part then
+    run while Python decides the next, instead of ~30 ms per 1,000 messages at COMMIT. After an error
+    the caller's transaction or savepoint is rolled back, which restores the deferred checks too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@contextmanager
 def pipelined() -> Iterator[None]:
     """Statements executed inside are sent without waiting for their results (psycopg's pipeline
     mode): the database runs one while Python prepares the next. Read results after the block; a

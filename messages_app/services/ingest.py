@@ -23,7 +23,7 @@ from accounts.models import Account
 from textkit import korean, places
 from textkit.textclean import sanitize_text
 
-from ..db import existing_message_keys, pipelined, send_messages
+from ..db import existing_message_keys, pipelined, references_checked_per_statement, send_messages
 from . import pipeline, search
 
 logger = logging.getLogger(__name__)
@@ -134,7 +134,8 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     Each text is analysed once, for both the search vector and the pipeline, which classifies,
     routes and sets the deadline before the INSERT: every row is written once, in its final state.
     `analyse` is korean.analyze_batch (looked up at call time), or the one of a korean.EarlyAnalysis
-    that began during the fetch.
+    that began during the fetch. A batch of more than PART messages is decided and stored in parts,
+    overlapping: the database stores one part while Python decides the next (db.pipelined).
     """
     rows: list[NewMessage] = []
     seen: set[tuple[str, str]] = set()
@@ -162,9 +163,21 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
     # When those reads fail, the whole batch goes to the SMC desk (read here too, before anything is sent).
     unclassified = [] if triage else pipeline.unclassified(
         [pipeline.Arrival(r.text, account, received_at) for r in rows])
-    sent: list[tuple[list[NewMessage], list[pipeline.Outcome], Callable[[], dict]]] = []
-    # A big batch is stored in parts: the database stores one part while Python decides the next.
-    with pipelined():
+    new: list[tuple[int, pipeline.Outcome]] = []
+
+    def settle(part_rows: list[NewMessage], outcomes: list[pipeline.Outcome], read_ids: Callable[[], dict]) -> None:
+        """Read a sent part's ids and send its timeline."""
+        inserted = read_ids()
+        # Rows a concurrent writer stored first are not ours: their timeline is the other writer's.
+        ours = [(inserted[r.key], outcome) for r, outcome in zip(part_rows, outcomes, strict=True) if r.key in inserted]
+        if ours:
+            pipeline.record_arrivals([pk for pk, _ in ours], [outcome for _, outcome in ours])
+        new.extend(ours)
+
+    # A big batch is stored in parts: the database stores one part (and checks its references) while
+    # Python decides the next; a part's ids are read, and its timeline sent, once the next is decided.
+    sent = None
+    with pipelined(), references_checked_per_statement():
         for start in range(0, len(rows), PART):
             part = slice(start, start + PART)
             part_rows, part_analysed = rows[part], analysed[part]
@@ -178,14 +191,10 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
             columns.update(_outcome_columns(outcomes))
             columns["district"] = [p.district for p in located]
             columns["neighbourhood"] = [p.neighbourhood for p in located]
-            sent.append((part_rows, outcomes, send_messages(columns, search_documents=docs, received_at=received_at)))
-    new = []
-    for part_rows, outcomes, read_ids in sent:
-        inserted = read_ids()
-        # Rows a concurrent writer stored first are not ours: their timeline is the other writer's.
-        new += [(inserted[r.key], outcome) for r, outcome in zip(part_rows, outcomes, strict=True) if r.key in inserted]
-    if new:
-        pipeline.record_arrivals([pk for pk, _ in new], [outcome for _, outcome in new])
+            if sent:
+                settle(*sent)
+            sent = (part_rows, outcomes, send_messages(columns, search_documents=docs, received_at=received_at))
+        settle(*sent)
     return [pk for pk, _ in new]
 
 
