@@ -113,8 +113,8 @@ def run(n: int, size: int) -> dict:
     pipeline_time = time.perf_counter() - t
 
     # The same texts again under new ids, with triage and timeline switched off: the store alone.
-    real = pipeline.triage, pipeline.record_arrivals
-    pipeline.triage = lambda arrivals, pairs: [pipeline.Outcome()] * len(arrivals)
+    real = pipeline.Triage.decide_or_desk, pipeline.record_arrivals
+    pipeline.Triage.decide_or_desk = lambda self, arrivals, pairs: [pipeline.Outcome()] * len(arrivals)
     pipeline.record_arrivals = lambda ids, outcomes: None
     try:
         again = [(a, replace(item, external_id="store-" + item.external_id)) for a, item in items]
@@ -123,7 +123,7 @@ def run(n: int, size: int) -> dict:
             ingest.ingest_batch(account, batch)
         store_time = time.perf_counter() - t
     finally:
-        pipeline.triage, pipeline.record_arrivals = real
+        pipeline.Triage.decide_or_desk, pipeline.record_arrivals = real
 
     assert stored == n == Message.objects.filter(external_id__startswith="bench-").count(), "lost or doubled"
     bench = Message.objects.filter(external_id__startswith="bench-")
