@@ -176,7 +176,7 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
 
     # A big batch is stored in parts: the database stores one part (and checks its references) while
     # Python decides the next; a part's ids are read, and its timeline sent, once the next is decided.
-    sent = None
+    sent: tuple[list[NewMessage], list[pipeline.Outcome], Callable[[], dict]] | None = None
     with pipelined(), references_checked_per_statement():
         for start in range(0, len(rows), PART):
             part = slice(start, start + PART)
@@ -191,10 +191,11 @@ def insert_items(account_id: int | None, items: list[InboundItem], *, citizen_id
             columns.update(_outcome_columns(outcomes))
             columns["district"] = [p.district for p in located]
             columns["neighbourhood"] = [p.neighbourhood for p in located]
-            if sent:
+            if sent is not None:
                 settle(*sent)
             sent = (part_rows, outcomes, send_messages(columns, search_documents=docs, received_at=received_at))
-        settle(*sent)
+        if sent is not None:  # the last part (rows is not empty)
+            settle(*sent)
     return [pk for pk, _ in new]
 
 
