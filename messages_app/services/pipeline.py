@@ -1,7 +1,8 @@
 """What a message gets on arrival: classified in one batch, routed to a division with the reason,
 given the deadline of the processing regulation, and the first steps of its timeline.
 
-The ingest calls `triage_or_desk` BEFORE its INSERT, so each new row is written once, final, and
+The ingest reads what triage needs once (`prepare_triage`), decides each part of a batch with
+`Triage.decide_or_desk` BEFORE that part's INSERT, so each new row is written once, final, and calls
 `record_arrivals` after it for the rows actually inserted. `after_ingest` runs the same steps on
 messages already stored (unrouted ones, e.g. stored while the pipeline was down).
 """
@@ -207,15 +208,9 @@ def unclassified(arrivals: list[Arrival]) -> list[Outcome]:
         return [Outcome() for _ in arrivals]
 
 
-def triage_or_desk(arrivals: list[Arrival], pairs: list[list[tuple[str, str]]]) -> list[Outcome]:
-    """`triage`, never raising for the classifier's or the rules' sake: a message is never lost."""
-    prepared = prepare_triage(arrivals[0].account if arrivals else None)
-    return prepared.decide_or_desk(arrivals, pairs) if prepared else unclassified(arrivals)
-
-
 def prepare_triage(account: Account | None = None) -> Triage | None:
     """A Triage for a batch sent to `account`, or None when its reads fail (then `unclassified` sends
-    the batch to the desk)."""
+    the batch to the desk). Never raises for the classifier's or the rules' sake: a message is never lost."""
     try:
         # A savepoint: a query failing inside (a broken model row, a bad rule) leaves the batch usable.
         with transaction.atomic():
