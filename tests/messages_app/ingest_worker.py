@@ -16,19 +16,22 @@ def main(queue: str, ns: str) -> None:
     django.setup()
 
     from accounts import connectors
-    from messages_app.services import ingest, pipeline
+    from messages_app.services import ingest
     from tests.messages_app.ingest_fakes import RedisConnector, Steer
     from tests.workers import serve
 
     steer = Steer(ns)
     connectors.get_connector = lambda account: RedisConnector(steer)
-    original_record_arrivals = pipeline.record_arrivals
+    original_insert_items = ingest.insert_items
 
-    def record_arrivals(message_ids, outcomes):
-        original_record_arrivals(message_ids, outcomes)
-        steer.checkpoint("in_transaction", new=len(message_ids))
+    def insert_items(*args, **options):
+        # Every part of the batch inserted with its timeline, the transaction not committed.
+        message_ids = original_insert_items(*args, **options)
+        if message_ids:
+            steer.checkpoint("in_transaction", new=len(message_ids))
+        return message_ids
 
-    pipeline.record_arrivals = record_arrivals
+    ingest.insert_items = insert_items
     original_ingest_batch = ingest.ingest_batch
 
     def ingest_batch(account, batch, **options):

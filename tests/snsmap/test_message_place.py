@@ -54,7 +54,8 @@ def test_ingest_stores_the_place_in_the_same_insert_from_the_same_analysis(centr
     with CaptureQueriesContext(connection) as queries:
         ingest.ingest_batch(central, Batch(items=items, next_cursor="c1"))
     # The recogniser got exactly the analysis of the message texts (no second Kiwi run of them) ...
-    assert len(located_with) == 1 and located_with[0] is analysed_batches[0]
+    assert len(located_with) == 1
+    assert all(part is whole for part, whole in zip(located_with[0], analysed_batches[0], strict=True))
     # ... and no UPDATE followed the INSERT.
     assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE \"messages_app_message\"")
                 or q["sql"].startswith("UPDATE messages_app_message")]
